@@ -1,0 +1,40 @@
+"""Huiqi (惠企) entry point: page config, sign-in, and navigation built from the user's permissions."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components import nav, signin
+from db.engine import get_engine
+from services.bootstrap import init_db
+from services.permissions import ROLES
+from services.reference import region_full_name
+
+st.set_page_config(page_title="惠企 · 企业服务数据平台", page_icon="🏛️", layout="wide")
+
+
+@st.cache_resource(show_spinner="正在准备数据库……")
+def _ready(url: str) -> bool:
+    init_db()
+    return True
+
+
+_ready(get_engine().url.render_as_string(hide_password=True))
+cookie = signin.make_cookie()
+actor = signin.current_actor(cookie)
+st.session_state["actor"] = actor
+if cookie is not None and st.session_state.get("pending_cookie"):
+    # Written on the run after sign-in, so the cookie component is not torn down by a rerun.
+    cookie.store(st.session_state.pop("pending_cookie"))
+
+if actor is not None:
+    with st.sidebar:
+        st.markdown(f"**{actor.display_name}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
+        if actor.region_code:
+            st.caption(f"辖区：{region_full_name(actor.region_code)}")
+        if st.button("退出登录", key="signout", use_container_width=True):
+            signin.sign_out(cookie)
+            st.session_state["actor"] = None
+            st.rerun()
+
+page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)))
+page.run()

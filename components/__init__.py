@@ -1,0 +1,1 @@
+"""Reusable Streamlit widgets. They call services; they never touch the database themselves."""

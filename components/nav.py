@@ -1,0 +1,66 @@
+"""The page catalogue: each page declares the permission it needs; navigation shows only those."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from services.permissions import (P_ACCOUNT_MANAGE, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
+                                  has_perm)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    group: str
+    permission: str | None  # None: any signed-in user
+
+
+PAGES = [
+    PageSpec("pages/home.py", "工作台", ":material/home:", "首页", None),
+    PageSpec("pages/my_registration.py", "单位注册信息", ":material/apartment:", "我的单位", P_ORG_OWN),
+    PageSpec("pages/review_registrations.py", "注册审核", ":material/fact_check:", "管理", P_ORG_REVIEW),
+    PageSpec("pages/accounts_admin.py", "用户管理", ":material/manage_accounts:", "管理", P_ACCOUNT_MANAGE),
+    PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
+]
+PUBLIC = [
+    PageSpec("pages/login.py", "登录", ":material/login:", "", None),
+    PageSpec("pages/register.py", "注册", ":material/person_add:", "", None),
+]
+
+
+def visible_pages(actor: Actor) -> list[PageSpec]:
+    """Return the pages ``actor`` may open."""
+    return [p for p in PAGES if p.permission is None or has_perm(actor, p.permission)]
+
+
+def landing_page(actor: Actor | None) -> str:
+    """Return the page to open first: an unfinished registration before anything else."""
+    if actor is not None and has_perm(actor, P_ORG_OWN):
+        from services.registration import my_org
+        org = my_org(actor)
+        if org is None or org.status != "approved":
+            return "pages/my_registration.py"
+    return "pages/home.py"
+
+
+def navigation_for(actor: Actor | None, default: str = "pages/home.py") -> dict[str, list[st.Page]] | list[st.Page]:
+    """Build the ``st.navigation`` argument for the actor (public pages when signed out)."""
+    if actor is None:
+        return [st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(PUBLIC)]
+    groups: dict[str, list[st.Page]] = {}
+    for p in visible_pages(actor):
+        groups.setdefault(p.group, []).append(st.Page(p.path, title=p.title, icon=p.icon, default=p.path == default))
+    return groups
+
+
+def guard(permission: str | None) -> Actor:
+    """Stop the page unless a signed-in actor holds ``permission`` (the services check again)."""
+    actor: Actor | None = st.session_state.get("actor")
+    if actor is None or (permission is not None and not has_perm(actor, permission)):
+        st.error("您无权访问此页面。")
+        st.stop()
+    assert actor is not None
+    return actor

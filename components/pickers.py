@@ -1,0 +1,58 @@
+"""Cascading pickers for the region (province → city → county) and industry (门类 → … → 小类) trees."""
+from __future__ import annotations
+
+import streamlit as st
+
+from services import reference
+from services.reference import Node
+
+_NONE = "__none__"
+
+
+def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str], optional_from: int,
+             fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """Render one selectbox per level; return the deepest chosen code."""
+    chosen: str | None = None
+    options = levels[0][1]
+    cols = st.columns(len(levels))
+    for depth, (label, _) in enumerate(levels):
+        if not options:
+            break
+        codes = [n.code for n in options]
+        by_code = {n.code: n for n in options}
+        placeholder = [_NONE]
+        default = chain[depth] if depth < len(chain) and chain[depth] in by_code else _NONE
+        all_codes = placeholder + codes
+        with cols[depth]:
+            value = st.selectbox(label, all_codes, index=all_codes.index(default), key=f"{key}_{depth}",
+                                 format_func=lambda c, b=by_code: "请选择" if c == _NONE else fmt(b[c]))
+        if value == _NONE:
+            break
+        chosen = value
+        options = by_code[value].children
+    return chosen
+
+
+def region_picker(key: str, value: str | None = None, label: str = "所在地区", root: str | None = None) -> str | None:
+    """Cascading province / city / county picker; ``root`` limits it to a jurisdiction subtree."""
+    st.markdown(f"**{label}**")
+    chain = [n.code for n in reference.region_ancestors(value)] if value else []
+    if root:
+        root_chain = [n.code for n in reference.region_ancestors(root)]
+        start = reference.region(root)
+        options = start.children if start else []
+        chain = chain[len(root_chain):] if chain[: len(root_chain)] == root_chain else []
+        names = ["市", "区县"][: 3 - len(root_chain)] if len(root_chain) < 3 else []
+        if not names:
+            return root
+        picked = _cascade(key, [(n, options) for n in names], chain, 0, lambda n: n.name)
+        return picked or root
+    return _cascade(key, [("省", reference.region_tree()), ("市", []), ("区县", [])], chain, 0, lambda n: n.name)
+
+
+def industry_picker(key: str, value: str | None = None, label: str = "所属行业（GB/T 4754-2017）") -> str | None:
+    """Cascading 门类 / 大类 / 中类 / 小类 picker."""
+    st.markdown(f"**{label}**")
+    chain = [n.code for n in reference.industry_ancestors(value)] if value else []
+    levels = [("门类", reference.industry_tree()), ("大类", []), ("中类", []), ("小类", [])]
+    return _cascade(key, levels, chain, 0, lambda n: f"{n.code} {n.name}")

@@ -1,0 +1,54 @@
+"""One typed settings object for the whole product.
+
+Nothing else reads ``os.environ``: import ``settings`` (or call ``get_settings()``).
+Values come from environment variables (prefix-free, e.g. ``DATABASE_URL``) or a ``.env`` file.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+DATA_DIR = ROOT / "data"
+DEFAULT_SECRET = "dev-only-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Configuration read once at start-up."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = Field(default="development", alias="HUIQI_ENV")
+    database_url: str = Field(default=f"sqlite:///{DATA_DIR / 'huiqi.db'}", alias="DATABASE_URL")
+    secret_key: str = Field(default=DEFAULT_SECRET, alias="HUIQI_SECRET_KEY")
+    cookie_name: str = Field(default="huiqi_session", alias="HUIQI_COOKIE_NAME")
+    session_days: float = Field(default=7.0, alias="HUIQI_SESSION_DAYS")
+    upload_dir: Path = Field(default=DATA_DIR / "uploads", alias="HUIQI_UPLOAD_DIR")
+    demo_data: bool = Field(default=True, alias="HUIQI_DEMO_DATA")
+    demo_enterprises: int = Field(default=3000, alias="HUIQI_DEMO_ENTERPRISES")
+    # Sign-in throttling: failures counted inside a sliding window, never a permanent lock.
+    login_window_minutes: int = Field(default=15, alias="HUIQI_LOGIN_WINDOW_MINUTES")
+    login_max_failures_per_account: int = Field(default=5, alias="HUIQI_LOGIN_MAX_PER_ACCOUNT")
+    login_max_failures_per_client: int = Field(default=20, alias="HUIQI_LOGIN_MAX_PER_CLIENT")
+    bcrypt_rounds: int = Field(default=12, alias="HUIQI_BCRYPT_ROUNDS")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> "Settings":
+        if self.env == "production" and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+            raise ValueError(
+                "生产模式下必须设置 HUIQI_SECRET_KEY（至少 32 个字符的随机串），拒绝使用默认密钥启动。"
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached)."""
+    return Settings()
+
+
+settings = get_settings()

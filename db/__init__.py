@@ -1,0 +1,14 @@
+"""Model layer: SQLAlchemy 2.x typed models, one module per domain concept."""
+from db.base import Base
+from db.engine import get_engine, get_sessionmaker, configure, session_scope
+from db.reference import Region, Industry
+from db.organisation import Organisation
+from db.account import Account, AccountRole, RolePermission, Role, AuthSession, LoginAttempt, PasswordHistory
+from db.audit import AuditLog
+from db.draft import FormDraft
+
+__all__ = [
+    "Base", "get_engine", "get_sessionmaker", "configure", "session_scope",
+    "Region", "Industry", "Organisation", "Account", "AccountRole", "Role", "RolePermission",
+    "AuthSession", "LoginAttempt", "PasswordHistory", "AuditLog", "FormDraft",
+]

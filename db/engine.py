@@ -1,0 +1,65 @@
+"""Engine and session factory. The session's lifecycle lives here, outside the services."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import settings
+
+_engine: Engine | None = None
+_factory: sessionmaker[Session] | None = None
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def configure(url: str | None = None) -> Engine:
+    """(Re)bind the process to the database at ``url`` (default: settings.database_url)."""
+    global _engine, _factory
+    if _engine is not None:
+        _engine.dispose()
+    _engine = _make_engine(url or settings.database_url)
+    _factory = sessionmaker(bind=_engine, expire_on_commit=False)
+    return _engine
+
+
+def get_engine() -> Engine:
+    """Return the process engine, creating it on first use."""
+    if _engine is None:
+        configure()
+    assert _engine is not None
+    return _engine
+
+
+def get_sessionmaker() -> sessionmaker[Session]:
+    """Return the process session factory."""
+    get_engine()
+    assert _factory is not None
+    return _factory
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """Yield a session inside one transaction: commit on success, roll back on error."""
+    with get_sessionmaker()() as session, session.begin():
+        yield session

@@ -1,0 +1,64 @@
+"""Command-line entry: python manage.py init-db | seed-demo | create-admin | migrate | makemigration."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from config import settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="manage.py", description="惠企平台管理命令")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("init-db", help="创建/升级数据库结构，载入行政区划、行业分类和角色")
+    sub.add_parser("migrate", help="仅执行数据库迁移（alembic upgrade head）")
+    mk = sub.add_parser("makemigration", help="根据模型变化生成迁移脚本")
+    mk.add_argument("-m", "--message", required=True)
+    seed = sub.add_parser("seed-demo", help="生成演示数据（已有则跳过）")
+    seed.add_argument("--enterprises", type=int, default=settings.demo_enterprises, help="企业数量")
+    adm = sub.add_parser("create-admin", help="创建管理员账户")
+    adm.add_argument("--username", required=True)
+    adm.add_argument("--region", default=None, help="辖区行政区划代码；不填为全国（国家级）")
+    adm.add_argument("--role", default=None, help="角色代码，默认按辖区级别选择管理员角色；sysadmin 为系统管理员")
+    adm.add_argument("--phone", default=None)
+    adm.add_argument("--password", default=None, help="不填则交互输入")
+    args = parser.parse_args(argv)
+
+    from services import bootstrap
+    if args.cmd == "migrate":
+        bootstrap.migrate()
+    elif args.cmd == "makemigration":
+        from alembic import command
+        from db.engine import get_engine
+        command.revision(bootstrap.alembic_config(get_engine().url.render_as_string(hide_password=False)),
+                         message=args.message, autogenerate=True)
+    elif args.cmd == "init-db":
+        regions, industries = bootstrap.init_db()
+        print(f"数据库已就绪：行政区划 {regions} 条，行业分类 {industries} 条。")
+    elif args.cmd == "seed-demo":
+        bootstrap.init_db()
+        from services.demo import seed_demo
+
+        def bar(frac: float) -> None:
+            sys.stdout.write(f"\r生成演示数据 [{'#' * int(frac * 30):<30}] {frac:5.0%}")
+            sys.stdout.flush()
+        counts = seed_demo(args.enterprises, progress=bar)
+        print("\n演示数据：", "已存在，跳过" if counts["accounts"] == 0 else counts)
+    elif args.cmd == "create-admin":
+        from services.accounts import admin_role_for, create_account
+        from services.errors import ServiceError
+        bootstrap.init_db()
+        password = args.password or getpass.getpass("密码：")
+        try:
+            account_id = create_account(args.username, password, [args.role or admin_role_for(args.region)],
+                                        region_code=args.region, phone=args.phone)
+        except ServiceError as err:
+            print(f"创建失败：{err}", file=sys.stderr)
+            return 2
+        print(f"已创建账户 {args.username}（id={account_id}）。")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

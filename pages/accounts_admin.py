@@ -1,0 +1,43 @@
+"""用户管理 — 辖区内账户：查询，修改手机号 / 邮箱，重置密码，停用 / 启用."""
+import pandas as pd
+import streamlit as st
+
+from components.feedback import run_action
+from components.nav import guard
+from services import accounts
+from services.permissions import P_ACCOUNT_MANAGE
+
+actor = guard(P_ACCOUNT_MANAGE)
+st.title("用户管理")
+f1, f2 = st.columns([2, 1])
+keyword = f1.text_input("关键词", placeholder="用户名 / 企业名称 / 手机号 / 统一社会信用代码")
+status = f2.selectbox("状态", ["", "active", "disabled"], format_func=lambda s: {"": "全部", "active": "启用",
+                                                                                "disabled": "停用"}[s])
+rows = accounts.search_accounts(actor, keyword=keyword, status=status)
+st.caption(f"显示 {len(rows)} 个账户（最多 200 个，请用关键词缩小范围）")
+if not rows:
+    st.stop()
+st.dataframe(pd.DataFrame([{"ID": a.id, "用户名": a.username, "名称": a.display_name, "角色": a.role_names,
+                            "单位": a.org_name or "", "辖区": a.region_name, "手机号": a.phone,
+                            "状态": "启用" if a.status == "active" else "停用"} for a in rows]),
+             hide_index=True, use_container_width=True)
+by_id = {a.id: a for a in rows}
+chosen = st.selectbox("选择账户", list(by_id), format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）")
+acc = by_id[chosen]
+tab1, tab2, tab3 = st.tabs(["修改信息", "重置密码", "停用 / 启用"])
+with tab1, st.form(f"edit_{acc.id}"):
+    name = st.text_input("名称", acc.display_name)
+    phone = st.text_input("手机号", acc.phone or "", max_chars=11)
+    email = st.text_input("电子邮箱", acc.email or "")
+    if st.form_submit_button("保存"):
+        run_action(f"edit_{acc.id}", lambda rid: accounts.admin_update(actor, acc.id, name, phone, email), "已保存。")
+with tab2, st.form(f"reset_{acc.id}", clear_on_submit=True):
+    new_pw = st.text_input("新密码", type="password", help="8–18 个字符，至少 3 种字符；用户的登录会话将全部失效")
+    if st.form_submit_button("重置密码"):
+        run_action(f"reset_{acc.id}", lambda rid: accounts.reset_password(actor, acc.id, new_pw),
+                   "密码已重置，该用户需用新密码重新登录。")
+with tab3:
+    target = "disabled" if acc.status == "active" else "active"
+    if st.button("停用账户" if target == "disabled" else "启用账户", key=f"status_{acc.id}"):
+        if run_action(f"status_{acc.id}", lambda rid: accounts.set_status(actor, acc.id, target) or True, "已更新。"):
+            st.rerun()

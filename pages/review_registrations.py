@@ -1,0 +1,50 @@
+"""注册审核 — 辖区内企业 / 服务商的注册申请：通过，或填写原因退回."""
+import pandas as pd
+import streamlit as st
+
+from components.feedback import run_action
+from components.nav import guard
+from services import registration
+from services.permissions import P_ORG_REVIEW
+
+actor = guard(P_ORG_REVIEW)
+st.title("注册审核")
+counts = registration.review_counts(actor)
+cols = st.columns(3)
+for col, status in zip(cols, ("pending", "approved", "returned")):
+    col.metric(registration.STATUS_LABEL[status], counts.get(status, 0))
+
+f1, f2 = st.columns([1, 2])
+status = f1.selectbox("状态", ["pending", "returned", "approved"], format_func=registration.STATUS_LABEL.get)
+keyword = f2.text_input("企业名称 / 统一社会信用代码", placeholder="输入关键词筛选")
+rows = registration.review_queue(actor, status=status, keyword=keyword)
+if not rows:
+    st.info("没有符合条件的申请。")
+    st.stop()
+table = pd.DataFrame([{"ID": r.id, "企业名称": r.name, "统一社会信用代码": r.credit_code, "类型": registration.KINDS.get(r.kind, r.kind),
+                       "所在地区": r.region_name, "所属行业": r.industry_name, "规模": r.size, "提交时间": r.submitted_at}
+                      for r in rows])
+st.dataframe(table, hide_index=True, use_container_width=True)
+
+by_id = {r.id: r for r in rows}
+chosen = st.selectbox("选择申请", list(by_id), format_func=lambda i: f"{by_id[i].name}（{by_id[i].credit_code}）")
+org = by_id[chosen]
+with st.container(border=True):
+    st.markdown(f"### {org.name}")
+    c1, c2 = st.columns(2)
+    c1.markdown(f"统一社会信用代码：`{org.credit_code}`  \n所在地区：{org.region_name}  \n所属行业：{org.industry_name}")
+    c2.markdown(f"企业规模：{org.size}（从业人员 {org.employees}，营业收入 {org.revenue} 万元，资产 {org.assets} 万元）  \n"
+                f"法定代表人：{org.legal_rep}　联系人：{org.contact_name} {org.contact_phone}")
+    if org.status == "pending":
+        a1, a2 = st.columns([1, 3])
+        if a1.button("审核通过", type="primary", key=f"approve_{org.id}"):
+            if run_action(f"review_{org.id}", lambda rid: registration.approve(actor, org.id, rid) or True,
+                          success="已通过，申请人登录后即可看到结果。"):
+                st.rerun()
+        reason = a2.text_area("退回原因（必填，申请人可见）", key=f"reason_{org.id}")
+        if a2.button("退回", key=f"return_{org.id}"):
+            if run_action(f"review_{org.id}", lambda rid: registration.return_for_changes(actor, org.id, reason, rid) or True,
+                          success="已退回。"):
+                st.rerun()
+    elif org.return_reason:
+        st.caption(f"退回原因：{org.return_reason}")

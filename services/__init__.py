@@ -1,0 +1,1 @@
+"""Use cases and rules. Services own their transactions and enforce permissions; no Streamlit here."""

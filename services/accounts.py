@@ -1,0 +1,215 @@
+"""Accounts: password rules, own profile and password, and administrators managing accounts.
+
+An administrator manages accounts whose organisation lies in their jurisdiction, and
+administrator accounts whose region lies inside it. Every change is one transaction with an
+audit row; password resets and disabling revoke the account's sessions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from db.account import Account, AccountRole, PasswordHistory
+from db.base import utcnow
+from db.engine import session_scope
+from db.organisation import Organisation
+from db.reference import Region
+from services import audit
+from services.auth import revoke_all
+from services.errors import NotFound, ValidationFailed, check
+from services.passwords import RECENT_PASSWORDS, hash_password, password_problems, verify_password
+from services.permissions import (ADMIN_ROLE_BY_LEVEL, P_ACCOUNT_MANAGE, P_PROFILE, ROLES, Actor, RegionPath,
+                                  in_jurisdiction, require)
+from services.reference import region, region_full_name, region_path
+from services.rules import email_is_valid, mobile_is_valid
+from services.scope import org_clause, region_clause
+
+__all__ = ["password_problems", "hash_password", "verify_password", "AccountView", "profile", "update_profile",
+           "change_password", "search_accounts", "admin_update", "reset_password", "set_status", "create_account"]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    username: str
+    display_name: str
+    phone: str | None
+    email: str | None
+    status: str
+    roles: tuple[str, ...]
+    role_names: str
+    org_id: int | None
+    org_name: str | None
+    region_code: str | None
+    region_name: str
+
+
+def _view(account: Account, org_name: str | None) -> AccountView:
+    roles = tuple(sorted(r.role_code for r in account.roles))
+    return AccountView(id=account.id, username=account.username, display_name=account.display_name,
+                       phone=account.phone, email=account.email, status=account.status, roles=roles,
+                       role_names="、".join(ROLES[r].name for r in roles if r in ROLES), org_id=account.org_id,
+                       org_name=org_name, region_code=account.region_code,
+                       region_name=region_full_name(account.region_code) if account.region_code else "")
+
+
+def _contact_problems(phone: str, email: str) -> dict[str, list[str]]:
+    return {"手机号": [] if mobile_is_valid(phone) else ["手机号：须为以 1 开头的 11 位数字。"],
+            "电子邮箱": [] if not email or email_is_valid(email) else ["电子邮箱：格式不正确。"]}
+
+
+def _history(session: Session, account: Account) -> list[str]:
+    rows = session.scalars(select(PasswordHistory.password_hash).where(PasswordHistory.account_id == account.id)
+                           .order_by(PasswordHistory.id.desc()).limit(RECENT_PASSWORDS))
+    return [account.password_hash, *rows]
+
+
+def _set_password(session: Session, account: Account, new_password: str) -> None:
+    session.add(PasswordHistory(account_id=account.id, password_hash=account.password_hash))
+    account.password_hash = hash_password(new_password)
+    account.password_changed_at = utcnow()
+    revoke_all(session, account.id)
+
+
+# --- own profile -------------------------------------------------------------------------
+def profile(actor: Actor) -> AccountView:
+    """Return the actor's own account."""
+    require(actor, P_PROFILE)
+    with session_scope() as session:
+        account = session.get(Account, actor.account_id)
+        assert account is not None
+        org = session.get(Organisation, account.org_id) if account.org_id else None
+        return _view(account, org.name if org else None)
+
+
+def update_profile(actor: Actor, display_name: str, phone: str, email: str) -> None:
+    """Change the actor's own display name, phone and e-mail."""
+    require(actor, P_PROFILE)
+    phone, email = (phone or "").strip(), (email or "").strip()
+    check(_contact_problems(phone, email))
+    with session_scope() as session:
+        account = session.get(Account, actor.account_id)
+        assert account is not None
+        account.display_name, account.phone, account.email = (display_name or "").strip()[:64], phone, email or None
+        audit.record(session, actor.account_id, "account.profile_updated", "account", account.id)
+
+
+def change_password(actor: Actor, old: str, new: str, new2: str) -> None:
+    """Change the actor's password; every session of the account is revoked (sign in again)."""
+    require(actor, P_PROFILE)
+    with session_scope() as session:
+        account = session.get(Account, actor.account_id)
+        assert account is not None
+        problems = {"原密码": [] if verify_password(old or "", account.password_hash) else ["原密码：不正确。"],
+                    "新密码": [f"新密码：{m}" for m in password_problems(new, account.username, account.phone or "",
+                                                                        _history(session, account))],
+                    "确认新密码": [] if new == new2 else ["确认新密码：与新密码不一致。"]}
+        check(problems)
+        _set_password(session, account, new)
+        audit.record(session, actor.account_id, "account.password_changed", "account", account.id)
+
+
+# --- administrators ----------------------------------------------------------------------
+def _managed_query(actor: Actor):  # type: ignore[no-untyped-def]
+    admin_region = aliased(Region)
+    stmt = (select(Account, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == Account.org_id)
+            .outerjoin(admin_region, admin_region.code == Account.region_code))
+    if actor.is_national:
+        return stmt
+    return stmt.where(or_(and_(Account.org_id.is_not(None), org_clause(actor)),
+                          and_(Account.region_code.is_not(None), region_clause(actor, admin_region))))
+
+
+def search_accounts(actor: Actor, keyword: str = "", status: str = "", limit: int = 200) -> list[AccountView]:
+    """Return accounts in the actor's jurisdiction matching a username / name / phone / org keyword."""
+    require(actor, P_ACCOUNT_MANAGE)
+    with session_scope() as session:
+        stmt = _managed_query(actor)
+        if keyword.strip():
+            like = f"%{keyword.strip()}%"
+            stmt = stmt.where(or_(Account.username.like(like), Account.display_name.like(like),
+                                  Account.phone.like(like), Organisation.name.like(like),
+                                  Organisation.credit_code.like(like)))
+        if status:
+            stmt = stmt.where(Account.status == status)
+        rows = session.execute(stmt.order_by(Account.id.desc()).limit(limit)).all()
+        return [_view(a, name) for a, name in rows]
+
+
+def _managed(session: Session, actor: Actor, account_id: int) -> Account:
+    require(actor, P_ACCOUNT_MANAGE)
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound("未找到该账户。")
+    if account.id == actor.account_id:
+        return account
+    org = session.get(Organisation, account.org_id) if account.org_id else None
+    path = region_path(org.region_code) if org else region_path(account.region_code)
+    if actor.region_code is not None and account.org_id is None and account.region_code is None:
+        path = RegionPath(None, None, None)  # platform staff: only national admins manage them
+    if not in_jurisdiction(actor, path):
+        raise NotFound("未找到该账户。")  # outside the jurisdiction looks the same as absent
+    return account
+
+
+def admin_update(actor: Actor, account_id: int, display_name: str, phone: str, email: str) -> None:
+    """Edit an account's display name, phone and e-mail."""
+    phone, email = (phone or "").strip(), (email or "").strip()
+    check(_contact_problems(phone, email))
+    with session_scope() as session:
+        account = _managed(session, actor, account_id)
+        account.display_name, account.phone, account.email = (display_name or "").strip()[:64], phone, email or None
+        audit.record(session, actor.account_id, "account.updated", "account", account.id, {"by_admin": True})
+
+
+def reset_password(actor: Actor, account_id: int, new_password: str) -> None:
+    """Set a new password for an account in the jurisdiction; its sessions are revoked."""
+    with session_scope() as session:
+        account = _managed(session, actor, account_id)
+        check({"新密码": [f"新密码：{m}" for m in password_problems(new_password, account.username,
+                                                                  account.phone or "", _history(session, account))]})
+        _set_password(session, account, new_password)
+        audit.record(session, actor.account_id, "account.password_reset", "account", account.id)
+
+
+def set_status(actor: Actor, account_id: int, status: str) -> None:
+    """Enable (``active``) or disable (``disabled``) an account; disabling revokes its sessions."""
+    if status not in ("active", "disabled"):
+        raise ValidationFailed({"状态": ["状态：只能为启用或停用。"]})
+    with session_scope() as session:
+        account = _managed(session, actor, account_id)
+        if account.id == actor.account_id:
+            raise ValidationFailed({"状态": ["状态：不能停用自己的账户。"]})
+        account.status = status
+        if status == "disabled":
+            revoke_all(session, account.id)
+        audit.record(session, actor.account_id, f"account.{status}", "account", account.id)
+
+
+def create_account(username: str, password: str, roles: list[str], region_code: str | None = None,
+                   phone: str | None = None, display_name: str = "", org_id: int | None = None,
+                   check_password: bool = True) -> int:
+    """Create an account directly (command line and demo data); return its id."""
+    problems: dict[str, list[str]] = {"角色": [f"角色：未知角色 {r}。" for r in roles if r not in ROLES],
+                                      "地区": [] if region_code is None or region(region_code) else
+                                      [f"地区：未知的行政区划代码 {region_code}。"]}
+    if check_password:
+        problems["密码"] = [f"密码：{m}" for m in password_problems(password, username, phone or "")]
+    check(problems)
+    with session_scope() as session:
+        account = Account(username=username, password_hash=hash_password(password), phone=phone,
+                          display_name=display_name or username, region_code=region_code, org_id=org_id)
+        account.roles.extend(AccountRole(role_code=r) for r in roles)
+        session.add(account)
+        session.flush()
+        audit.record(session, None, "account.created", "account", account.id, {"roles": roles})
+        return account.id
+
+
+def admin_role_for(region_code: str | None) -> str:
+    """Return the administrator role for a jurisdiction root (None = national)."""
+    node = region(region_code) if region_code else None
+    return ADMIN_ROLE_BY_LEVEL[node.level if node else None]

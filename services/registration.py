@@ -1,0 +1,327 @@
+"""Self-registration of enterprises and service providers, and its review by administrators.
+
+Steps (as the manuals show): 1 account → 2 organisation details → 3 done (pending review).
+The account can sign in at once; the organisation waits for an administrator of its region.
+States: draft → pending → approved | returned(reason) → pending → …
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.account import Account, AccountRole
+from db.base import utcnow
+from db.draft import FormDraft
+from db.engine import session_scope
+from db.organisation import Organisation
+from services import audit
+from services.errors import Conflict, NotFound, ValidationFailed, check
+from services.passwords import hash_password, password_problems
+from services.permissions import P_ORG_OWN, P_ORG_REVIEW, Actor, require
+from services.reference import industry, industry_full_name, region, region_full_name, region_path
+from services.rules import classify_size, credit_code_is_valid, mobile_is_valid, email_is_valid, size_indicators
+
+USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+KINDS = {"enterprise": "企业用户", "provider": "服务商"}
+STATUS_LABEL = {"draft": "草稿", "pending": "待审核", "approved": "已通过", "returned": "已退回"}
+DUPLICATE_HINT = "说明该单位已在平台注册过账户，请联系所在地区管理员或平台技术支持找回账户名。"
+
+# Organisation form fields: name -> Chinese label (used in every message).
+ORG_FIELDS = {
+    "name": "企业名称", "credit_code": "统一社会信用代码", "region_code": "所在地区", "industry_code": "所属行业",
+    "employees": "从业人员（人）", "revenue": "上年营业收入（万元）", "assets": "上年末资产总额（万元）",
+    "legal_rep": "法定代表人", "contact_name": "联系人", "contact_phone": "联系电话", "address": "通讯地址",
+}
+REQUIRED = ("name", "credit_code", "region_code", "industry_code", "legal_rep", "contact_name", "contact_phone")
+
+
+# --- step 1: the account -----------------------------------------------------------------
+def register_account(kind: str, username: str, password: str, password2: str, phone: str,
+                     email: str = "", request_id: str | None = None) -> int:
+    """Create an enterprise or provider account (step 1); return its id. Idempotent per request id."""
+    username, phone, email = (username or "").strip(), (phone or "").strip(), (email or "").strip()
+    problems: dict[str, list[str]] = {"角色": [], "用户名": [], "手机号": [], "密码": [], "确认密码": [], "电子邮箱": []}
+    if kind not in KINDS:
+        problems["角色"].append("角色：请选择「企业用户」或「服务商」。")
+    if not USERNAME_RE.match(username):
+        problems["用户名"].append("用户名：须为 4–32 位英文字母、数字或下划线，并以字母开头。")
+    if not mobile_is_valid(phone):
+        problems["手机号"].append("手机号：须为以 1 开头的 11 位数字。")
+    if email and not email_is_valid(email):
+        problems["电子邮箱"].append("电子邮箱：格式不正确。")
+    problems["密码"] = [f"密码：{m}" for m in password_problems(password, username=username, phone=phone)]
+    if password != password2:
+        problems["确认密码"].append("确认密码：两次输入的密码不一致。")
+    check(problems)
+    with session_scope() as session:
+        done = audit.replayed(session, request_id)
+        if done is not None:
+            return int(done.target_id or 0)
+        if session.scalar(select(Account.id).where(Account.username == username)) is not None:
+            raise ValidationFailed({"用户名": ["用户名：该用户名已被注册，请换一个。"]})
+        account = Account(username=username, password_hash=hash_password(password), phone=phone,
+                          email=email or None, display_name=username)
+        account.roles.append(AccountRole(role_code=kind))
+        session.add(account)
+        session.flush()
+        audit.record(session, account.id, "registration.account_created", "account", account.id,
+                     {"kind": kind}, request_id=request_id)
+        return account.id
+
+
+# --- step 2: organisation details ----------------------------------------------------------
+def _number(raw: Any, label: str, problems: list[str], integer: bool = False) -> Decimal | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        problems.append(f"{label}：须为数字。")
+        return None
+    if value < 0:
+        problems.append(f"{label}：不能为负数。")
+    elif integer and value != value.to_integral_value():
+        problems.append(f"{label}：须为整数。")
+    return value
+
+
+def validate_org_form(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Return (clean values, problems by label) for an organisation form. Pure: no database."""
+    clean: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {label: [] for label in ORG_FIELDS.values()}
+    for key in ("name", "legal_rep", "contact_name", "contact_phone", "address"):
+        clean[key] = str(data.get(key) or "").strip() or None
+    clean["credit_code"] = str(data.get("credit_code") or "").strip().upper() or None
+    clean["region_code"] = data.get("region_code") or None
+    clean["industry_code"] = data.get("industry_code") or None
+    for key in REQUIRED:
+        if not clean.get(key):
+            problems[ORG_FIELDS[key]].append(f"{ORG_FIELDS[key]}：必填项，请填写。")
+    if clean["name"] and not 2 <= len(clean["name"]) <= 64:
+        problems["企业名称"].append("企业名称：长度须为 2–64 个字符。")
+    if clean["credit_code"] and not credit_code_is_valid(clean["credit_code"]):
+        problems["统一社会信用代码"].append("统一社会信用代码：须为 18 位，且校验位符合 GB 32100-2015，请核对。")
+    node = region(clean["region_code"]) if clean["region_code"] else None
+    if clean["region_code"] and (node is None or node.children):
+        problems["所在地区"].append("所在地区：请选择到区县一级。")
+    ind = industry(clean["industry_code"]) if clean["industry_code"] else None
+    if clean["industry_code"] and (ind is None or ind.level == "section"):
+        problems["所属行业"].append("所属行业：请至少选择到大类（两位代码）。")
+    phone = clean["contact_phone"]
+    if phone and not (mobile_is_valid(phone) or re.match(r"^0\d{2,3}-?\d{7,8}$", phone)):
+        problems["联系电话"].append("联系电话：请填写 11 位手机号或「区号-号码」格式的固定电话。")
+    clean["employees"] = _number(data.get("employees"), ORG_FIELDS["employees"], problems[ORG_FIELDS["employees"]], True)
+    clean["revenue"] = _number(data.get("revenue"), ORG_FIELDS["revenue"], problems[ORG_FIELDS["revenue"]])
+    clean["assets"] = _number(data.get("assets"), ORG_FIELDS["assets"], problems[ORG_FIELDS["assets"]])
+    clean["size"] = None
+    if ind is not None and ind.level != "section":
+        labels = {"employees": ORG_FIELDS["employees"], "revenue": ORG_FIELDS["revenue"], "assets": ORG_FIELDS["assets"]}
+        missing = [k for k in size_indicators(ind.code) if clean[k] is None]
+        for key in missing:
+            problems[labels[key]].append(f"{labels[key]}：所选行业划分企业规模需要此项，请填写。")
+        if not missing and not any(problems[labels[k]] for k in labels):
+            clean["size"] = classify_size(ind.code, employees=clean["employees"], revenue=clean["revenue"],
+                                          assets=clean["assets"])
+    clean["details"] = {k: v for k, v in (data.get("details") or {}).items() if v not in (None, "")}
+    return clean, problems
+
+
+def save_draft(actor: Actor, form_key: str, data: dict[str, Any]) -> None:
+    """Keep the unfinished form server-side (no validation: a draft may be incomplete)."""
+    with session_scope() as session:
+        draft = session.get(FormDraft, (actor.account_id, form_key))
+        if draft is None:
+            session.add(FormDraft(account_id=actor.account_id, form_key=form_key, data=data))
+        else:
+            draft.data = data
+
+
+def load_draft(actor: Actor, form_key: str) -> dict[str, Any]:
+    """Return the saved draft (or {})."""
+    with session_scope() as session:
+        draft = session.get(FormDraft, (actor.account_id, form_key))
+        return dict(draft.data) if draft else {}
+
+
+def _unique_problems(session: Session, clean: dict[str, Any], own_id: int | None) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {"企业名称": [], "统一社会信用代码": []}
+    other = Organisation.id != own_id if own_id else Organisation.id.is_not(None)
+    if session.scalar(select(Organisation.id).where(Organisation.name == clean["name"], other)):
+        problems["企业名称"].append(f"企业名称：该名称已注册。{DUPLICATE_HINT}")
+    if session.scalar(select(Organisation.id).where(Organisation.credit_code == clean["credit_code"], other)):
+        problems["统一社会信用代码"].append(f"统一社会信用代码：该代码已注册。{DUPLICATE_HINT}")
+    return problems
+
+
+def apply_org_values(org: Organisation, clean: dict[str, Any]) -> None:
+    """Copy validated values onto an organisation, with its region path and division."""
+    for key in ("name", "credit_code", "region_code", "industry_code", "employees", "revenue", "assets", "size",
+                "legal_rep", "contact_name", "contact_phone", "address"):
+        setattr(org, key, clean[key])
+    org.employees = int(clean["employees"]) if clean["employees"] is not None else None
+    path = region_path(clean["region_code"])
+    org.province_code, org.city_code, org.county_code = path.province_code, path.city_code, path.county_code
+    ind = industry(clean["industry_code"])
+    org.division_code = next((n.code for n in ([ind] if ind else []) if n.level == "division"), None) or (
+        clean["industry_code"][:2] if clean["industry_code"] and clean["industry_code"][:2].isdigit() else None)
+    org.details = {**(org.details or {}), **clean["details"]}
+
+
+def submit_org(actor: Actor, data: dict[str, Any], request_id: str | None = None) -> int:
+    """Validate and submit the actor's organisation for review (step 2); return its id."""
+    require(actor, P_ORG_OWN)
+    clean, problems = validate_org_form(data)
+    check(problems)
+    kind = "provider" if "provider" in actor.roles else "enterprise"
+    try:
+        with session_scope() as session:
+            done = audit.replayed(session, request_id)
+            if done is not None:
+                return int(done.target_id or 0)
+            account = session.get(Account, actor.account_id)
+            assert account is not None
+            org = session.get(Organisation, account.org_id) if account.org_id else None
+            if org is not None and org.status == "pending":
+                raise Conflict("注册信息已提交，正在等待管理员审核，请勿重复提交。")
+            check(_unique_problems(session, clean, org.id if org else None))
+            if org is None:
+                org = Organisation(kind=kind, status="draft", details={})
+                session.add(org)
+            apply_org_values(org, clean)
+            org.status, org.submitted_at, org.return_reason = "pending", utcnow(), None
+            session.flush()
+            account.org_id = org.id
+            draft = session.get(FormDraft, (actor.account_id, "registration"))
+            if draft is not None:
+                session.delete(draft)
+            audit.record(session, actor.account_id, "registration.submitted", "organisation", org.id,
+                         {"name": org.name}, request_id=request_id)
+            return org.id
+    except IntegrityError as exc:  # a concurrent registration took the name or code first
+        raise Conflict(f"企业名称或统一社会信用代码已被注册。{DUPLICATE_HINT}") from exc
+
+
+# --- the applicant's view ----------------------------------------------------------------
+@dataclass(frozen=True)
+class OrgView:
+    """A plain, page-ready view of an organisation."""
+
+    id: int
+    kind: str
+    name: str
+    credit_code: str | None
+    region_code: str | None
+    region_name: str
+    industry_code: str | None
+    industry_name: str
+    size: str | None
+    employees: int | None
+    revenue: float | None
+    assets: float | None
+    legal_rep: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    address: str | None
+    status: str
+    status_label: str
+    return_reason: str | None
+    submitted_at: str | None
+    version: int
+
+
+def org_view(org: Organisation) -> OrgView:
+    """Return the plain view of an organisation row."""
+    return OrgView(id=org.id, kind=org.kind, name=org.name, credit_code=org.credit_code, region_code=org.region_code,
+                   region_name=region_full_name(org.region_code), industry_code=org.industry_code,
+                   industry_name=industry_full_name(org.industry_code), size=org.size, employees=org.employees,
+                   revenue=float(org.revenue) if org.revenue is not None else None,
+                   assets=float(org.assets) if org.assets is not None else None, legal_rep=org.legal_rep,
+                   contact_name=org.contact_name, contact_phone=org.contact_phone, address=org.address,
+                   status=org.status, status_label=STATUS_LABEL.get(org.status, org.status),
+                   return_reason=org.return_reason,
+                   submitted_at=org.submitted_at.strftime("%Y-%m-%d %H:%M") if org.submitted_at else None,
+                   version=org.version)
+
+
+def my_org(actor: Actor) -> OrgView | None:
+    """Return the actor's own organisation, or None before step 2 is submitted."""
+    if actor.org_id is None:
+        with session_scope() as session:
+            account = session.get(Account, actor.account_id)
+            org_id = account.org_id if account else None
+    else:
+        org_id = actor.org_id
+    if org_id is None:
+        return None
+    with session_scope() as session:
+        org = session.get(Organisation, org_id)
+        return org_view(org) if org else None
+
+
+# --- review by administrators ------------------------------------------------------------
+def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit: int = 200) -> list[OrgView]:
+    """Return registrations in the actor's jurisdiction with ``status`` (newest first)."""
+    from services.scope import org_clause
+    require(actor, P_ORG_REVIEW)
+    with session_scope() as session:
+        stmt = select(Organisation).where(org_clause(actor))
+        if status:
+            stmt = stmt.where(Organisation.status == status)
+        if keyword:
+            like = f"%{keyword.strip()}%"
+            stmt = stmt.where(or_(Organisation.name.like(like), Organisation.credit_code.like(like)))
+        rows = session.scalars(stmt.order_by(Organisation.submitted_at.desc(), Organisation.id.desc()).limit(limit))
+        return [org_view(o) for o in rows]
+
+
+def review_counts(actor: Actor) -> dict[str, int]:
+    """Return the number of registrations per status in the jurisdiction."""
+    from services.scope import org_clause
+    require(actor, P_ORG_REVIEW)
+    with session_scope() as session:
+        rows = session.execute(select(Organisation.status, func.count()).where(org_clause(actor))
+                               .group_by(Organisation.status))
+        return {s: n for s, n in rows}
+
+
+def _reviewable(session: Session, actor: Actor, org_id: int) -> Organisation:
+    org = session.get(Organisation, org_id, with_for_update=True)
+    if org is None:
+        raise NotFound("未找到该注册申请。")
+    require(actor, P_ORG_REVIEW, region=region_path(org.region_code))
+    return org
+
+
+def approve(actor: Actor, org_id: int, request_id: str | None = None) -> None:
+    """Approve a pending registration in the actor's jurisdiction."""
+    with session_scope() as session:
+        if audit.replayed(session, request_id):
+            return
+        org = _reviewable(session, actor, org_id)
+        if org.status != "pending":
+            raise Conflict(f"该申请当前状态为「{STATUS_LABEL.get(org.status)}」，不能审核通过。")
+        org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "approved", utcnow(), actor.account_id, None
+        audit.record(session, actor.account_id, "registration.approved", "organisation", org.id, {},
+                     request_id=request_id)
+
+
+def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str | None = None) -> None:
+    """Return a pending registration to the applicant with a reason they will see."""
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 500:
+        raise ValidationFailed({"退回原因": ["退回原因：必填，2–500 个字符，申请人将看到此原因。"]})
+    with session_scope() as session:
+        if audit.replayed(session, request_id):
+            return
+        org = _reviewable(session, actor, org_id)
+        if org.status != "pending":
+            raise Conflict(f"该申请当前状态为「{STATUS_LABEL.get(org.status)}」，不能退回。")
+        org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "returned", utcnow(), actor.account_id, reason
+        audit.record(session, actor.account_id, "registration.returned", "organisation", org.id, {"reason": reason},
+                     request_id=request_id)
