@@ -40,7 +40,7 @@ class RevocableCookie(CookieModel):
     def read_sid(self) -> str | None:
         """Return the session id of a validly signed, unexpired cookie sent by the browser."""
         raw = st.context.cookies.get(self.cookie_name) if self.cookie_name in st.context.cookies else None
-        if not raw:
+        if not isinstance(raw, str) or not raw:
             return None
         try:
             data = jwt.decode(raw, self.cookie_key, algorithms=["HS256"])
@@ -53,10 +53,8 @@ class RevocableCookie(CookieModel):
 
 def client_id() -> str:
     """Return the identity used to throttle sign-in attempts per client."""
-    try:
-        return st.context.ip_address or "local"
-    except Exception:  # noqa: BLE001 - not available outside a browser session
-        return "local"
+    ip = st.context.ip_address
+    return ip if isinstance(ip, str) and ip else "local"  # no address under AppTest / behind some proxies
 
 
 def current_actor(cookie: RevocableCookie | None = None) -> Actor | None:
@@ -107,8 +105,6 @@ def sign_out(cookie: RevocableCookie | None) -> None:
             pass
 
 
-def make_cookie() -> RevocableCookie | None:
-    """Return the cookie helper (None under AppTest, where browser components cannot run)."""
-    if st.session_state.get("_apptest"):
-        return None
+def make_cookie() -> RevocableCookie:
+    """Return the cookie helper (renders streamlit-authenticator's invisible cookie component)."""
     return RevocableCookie()
