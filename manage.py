@@ -13,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("init-db", help="创建/升级数据库结构，载入行政区划、行业分类和角色")
     sub.add_parser("migrate", help="仅执行数据库迁移（alembic upgrade head）")
+    sub.add_parser("prepare", help="init-db；若 HUIQI_DEMO_DATA 为真且库中无演示数据，再生成演示数据（启动脚本使用）")
     mk = sub.add_parser("makemigration", help="根据模型变化生成迁移脚本")
     mk.add_argument("-m", "--message", required=True)
     seed = sub.add_parser("seed-demo", help="生成演示数据（已有则跳过）")
@@ -36,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "init-db":
         regions, industries = bootstrap.init_db()
         print(f"数据库已就绪：行政区划 {regions} 条，行业分类 {industries} 条。")
+    elif args.cmd == "prepare":
+        bootstrap.init_db()
+        if settings.demo_data:
+            from services.demo import seed_demo
+            counts = seed_demo(settings.demo_enterprises)
+            print("演示数据：", "已存在" if counts["accounts"] == 0 else counts)
     elif args.cmd == "seed-demo":
         bootstrap.init_db()
         from services.demo import seed_demo

@@ -7,6 +7,7 @@ equal to the current or a recent password.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import bcrypt
 
@@ -16,8 +17,12 @@ SPECIALS = set("~!#$%&+,-.*:;<=>@_?^`/'\"()[]{}|\\")
 MIN_LEN, MAX_LEN = 8, 18
 RECENT_PASSWORDS = 5
 
-# A real hash for timing equalisation: unknown users cost one bcrypt check too.
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(settings.bcrypt_rounds)).decode()
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> str:
+    """A real hash at the configured cost: unknown users cost one full bcrypt check too."""
+    return bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds)).decode()
 
 
 def hash_password(password: str) -> str:
@@ -27,7 +32,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, hashed: str | None) -> bool:
     """Return True if ``password`` matches ``hashed``; spend the same time when ``hashed`` is None."""
-    candidate = (hashed or _DUMMY_HASH).encode()
+    candidate = (hashed or _dummy_hash(settings.bcrypt_rounds)).encode()
     try:
         ok = bcrypt.checkpw(password.encode("utf-8")[:72], candidate)
     except ValueError:

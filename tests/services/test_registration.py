@@ -1,0 +1,158 @@
+"""Self-registration and its review: validation, uniqueness, idempotency, audit."""
+import pytest
+from sqlalchemy import func, select
+
+from db.account import Account
+from db.audit import AuditLog
+from db.engine import session_scope
+from db.organisation import Organisation
+from services import auth, registration
+from services.errors import Conflict, PermissionDenied, ValidationFailed
+from tests.factories import PASSWORD, actor_of, credit_code, make_admin, org_form
+
+
+def _register(username: str = "newcorp", kind: str = "enterprise", rid: str | None = None) -> int:
+    return registration.register_account(kind, username, PASSWORD, PASSWORD, "13912345678", "a@b.cn", request_id=rid)
+
+
+def _count(model) -> int:  # type: ignore[no-untyped-def]
+    with session_scope() as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_account_step_validates_each_field(db: str) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        registration.register_account("enterprise", "1x", "abc", "abd", "12345", "bad-mail")
+    problems = err.value.problems
+    assert set(problems) == {"用户名", "手机号", "密码", "确认密码", "电子邮箱"}
+    assert any("11 位" in m for m in problems["手机号"])
+    assert any("8–18" in m for m in problems["密码"])
+    assert _count(Account) == 0
+
+
+def test_duplicate_username_and_double_submit(db: str) -> None:
+    first = _register(rid="r1")
+    assert _register(rid="r1") == first  # the same click replayed: nothing twice
+    assert _count(Account) == 1
+    with pytest.raises(ValidationFailed, match="已被注册"):
+        _register(rid="r2")
+
+
+def test_org_step_names_fields_and_rules(db: str) -> None:
+    _register()
+    actor = actor_of("newcorp")
+    bad = org_form(name="", credit_code="91350100M000100Y44", region_code="320100", industry_code="C",
+                   employees="-3", contact_phone="12")
+    with pytest.raises(ValidationFailed) as err:
+        registration.submit_org(actor, bad)
+    p = err.value.problems
+    assert "必填" in p["企业名称"][0]
+    assert "GB 32100" in p["统一社会信用代码"][0]
+    assert "区县" in p["所在地区"][0]
+    assert "大类" in p["所属行业"][0]
+    assert "负数" in p["从业人员（人）"][0]
+    assert "联系电话" in p["联系电话"][0]
+    assert _count(Organisation) == 0
+
+
+def test_size_is_computed_not_typed(db: str) -> None:
+    _register()
+    actor = actor_of("newcorp")
+    org_id = registration.submit_org(actor, org_form(industry_code="3411", employees="320", revenue="5000",
+                                                     details={"size": "大型"}))
+    org = registration.my_org(actor_of("newcorp"))
+    assert org.id == org_id and org.size == "中型" and org.status == "pending"
+    assert org.region_name == "江苏省 / 南京市 / 玄武区"
+    with pytest.raises(ValidationFailed, match="营业收入"):
+        _register("other1")
+        registration.submit_org(actor_of("other1"), org_form(revenue=""))
+
+
+def test_duplicates_get_the_manuals_message(db: str) -> None:
+    _register("first1")
+    form = org_form()
+    registration.submit_org(actor_of("first1"), form)
+    _register("second2")
+    with pytest.raises(ValidationFailed) as err:
+        registration.submit_org(actor_of("second2"), {**form})
+    assert "联系所在地区管理员" in err.value.problems["企业名称"][0]
+    assert "该代码已注册" in err.value.problems["统一社会信用代码"][0]
+
+
+def test_double_submit_creates_one_org_and_pending_cannot_resubmit(db: str) -> None:
+    _register()
+    actor = actor_of("newcorp")
+    form = org_form()
+    a = registration.submit_org(actor, form, request_id="click-1")
+    b = registration.submit_org(actor, form, request_id="click-1")
+    assert a == b and _count(Organisation) == 1
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "registration.submitted")) == 1
+    with pytest.raises(Conflict, match="等待"):
+        registration.submit_org(actor, form, request_id="click-2")
+
+
+def test_draft_survives_a_closed_browser(db: str) -> None:
+    _register()
+    registration.save_draft(actor_of("newcorp"), "registration", {"name": "半成品", "employees": "12"})
+    assert registration.load_draft(actor_of("newcorp"), "registration") == {"name": "半成品", "employees": "12"}
+
+
+def test_review_approve_and_return_with_reason(db: str) -> None:
+    _register()
+    applicant = actor_of("newcorp")
+    org_id = registration.submit_org(applicant, org_form())
+    admin = make_admin("320102")
+    assert [o.id for o in registration.review_queue(admin)] == [org_id]
+    with pytest.raises(ValidationFailed, match="退回原因"):
+        registration.return_for_changes(admin, org_id, " ")
+    registration.return_for_changes(admin, org_id, "营业执照照片不清晰", request_id="ret-1")
+    registration.return_for_changes(admin, org_id, "营业执照照片不清晰", request_id="ret-1")  # replay: no error
+    org = registration.my_org(applicant)
+    assert org.status == "returned" and org.return_reason == "营业执照照片不清晰"
+    with pytest.raises(Conflict):
+        registration.approve(admin, org_id)
+    registration.submit_org(applicant, {**org_form(), "name": org.name, "credit_code": org.credit_code})
+    registration.approve(admin, org_id)
+    assert registration.my_org(applicant).status == "approved"
+    with session_scope() as s:
+        actions = list(s.scalars(select(AuditLog.action).where(AuditLog.target_type == "organisation",
+                                                               AuditLog.target_id == str(org_id))
+                                 .order_by(AuditLog.id)))
+    assert actions == ["registration.submitted", "registration.returned", "registration.submitted",
+                       "registration.approved"]
+
+
+def test_enterprise_cannot_review(db: str) -> None:
+    _register()
+    applicant = actor_of("newcorp")
+    org_id = registration.submit_org(applicant, org_form())
+    with pytest.raises(PermissionDenied):
+        registration.review_queue(applicant)
+    with pytest.raises(PermissionDenied):
+        registration.approve(applicant, org_id)
+
+
+def test_unique_credit_code_under_concurrent_submit(db: str) -> None:
+    """Two applicants racing with the same code: exactly one wins, the other gets a clear message."""
+    import threading
+    code = credit_code()
+    actors = []
+    for name in ("race1", "race2"):
+        _register(name)
+        actors.append(actor_of(name))
+    results: list[str] = []
+
+    def go(actor, idx):  # type: ignore[no-untyped-def]
+        try:
+            registration.submit_org(actor, org_form(credit_code=code, name=f"竞争{idx}有限公司"))
+            results.append("ok")
+        except Exception as err:  # noqa: BLE001 - anything else is recorded and fails the test below
+            results.append(f"{type(err).__name__}: {err}")
+
+    threads = [threading.Thread(target=go, args=(a, i)) for i, a in enumerate(actors)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert results.count("ok") == 1, results
+    loser = next(r for r in results if r != "ok")
+    assert loser.startswith(("Conflict", "ValidationFailed")) and "联系所在地区管理员" in loser, loser
