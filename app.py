@@ -31,7 +31,7 @@ if actor is not None:
         st.markdown(f"**{actor.display_name}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
         if actor.region_code:
             st.caption(f"辖区：{region_full_name(actor.region_code)}")
-        if st.button("退出登录", key="signout", use_container_width=True):
+        if st.button("退出登录", key="signout", width="stretch"):
             signin.sign_out(cookie)
             st.session_state["actor"] = None
             st.rerun()

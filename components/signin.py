@@ -76,7 +76,7 @@ def sign_in_form(cookie: RevocableCookie | None) -> Actor | None:
         st.subheader("账户登录")
         username = st.text_input("用户名", key="signin_username", autocomplete="username")
         password = st.text_input("密码", type="password", key="signin_password", autocomplete="current-password")
-        submitted = st.form_submit_button("登录", type="primary", use_container_width=True)
+        submitted = st.form_submit_button("登录", type="primary", width="stretch")
     if not submitted:
         return None
     if not username or not password:

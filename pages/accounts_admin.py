@@ -20,7 +20,7 @@ if not rows:
 st.dataframe(pd.DataFrame([{"ID": a.id, "用户名": a.username, "名称": a.display_name, "角色": a.role_names,
                             "单位": a.org_name or "", "辖区": a.region_name, "手机号": a.phone,
                             "状态": "启用" if a.status == "active" else "停用"} for a in rows]),
-             hide_index=True, use_container_width=True)
+             hide_index=True, width="stretch")
 by_id = {a.id: a for a in rows}
 chosen = st.selectbox("选择账户", list(by_id), format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）")
 acc = by_id[chosen]

@@ -20,11 +20,12 @@ if org is not None:
         st.warning(f"退回原因：{org.return_reason}。请修改后重新提交。")
 if org is not None and org.status in ("pending", "approved"):
     st.markdown("① 填写帐号信息 → ② 填写单位信息 → **③ " + ("等待审核" if org.status == "pending" else "注册完成") + "**")
-    st.dataframe({"项目": ["企业名称", "统一社会信用代码", "所在地区", "所属行业", "企业规模", "从业人员", "营业收入（万元）",
-                          "资产总额（万元）", "法定代表人", "联系人", "联系电话", "通讯地址"],
-                  "内容": [org.name, org.credit_code, org.region_name, org.industry_name, org.size, org.employees,
-                         org.revenue, org.assets, org.legal_rep, org.contact_name, org.contact_phone, org.address]},
-                 hide_index=True, use_container_width=True)
+    rows = [("企业名称", org.name), ("统一社会信用代码", org.credit_code), ("所在地区", org.region_name),
+            ("所属行业", org.industry_name), ("企业规模", org.size), ("从业人员（人）", org.employees),
+            ("营业收入（万元）", org.revenue), ("资产总额（万元）", org.assets), ("法定代表人", org.legal_rep),
+            ("联系人", org.contact_name), ("联系电话", org.contact_phone), ("通讯地址", org.address)]
+    st.dataframe({"项目": [k for k, _ in rows], "内容": ["" if v is None else str(v) for _, v in rows]},
+                 hide_index=True, width="stretch")
     st.stop()
 
 st.markdown("① 填写帐号信息 → **② 填写单位信息** → ③ 等待审核")
@@ -64,10 +65,10 @@ if industry_code and len(industry_code) > 1:
         st.caption(f"企业规模将自动计算。{err}")
 
 b1, b2, _ = st.columns([1, 1, 4])
-if b1.button("暂存", use_container_width=True):
+if b1.button("暂存", width="stretch"):
     registration.save_draft(actor, "registration", data)
     st.success("已暂存，关闭浏览器后重新登录可继续填写。")
-if b2.button("提交审核", type="primary", use_container_width=True):
+if b2.button("提交审核", type="primary", width="stretch"):
     org_id = run_action("submit_org", lambda rid: registration.submit_org(actor, data, request_id=rid))
     if org_id:
         st.session_state.pop("reg_loaded", None)

@@ -9,6 +9,8 @@ from services.permissions import P_ORG_REVIEW
 
 actor = guard(P_ORG_REVIEW)
 st.title("注册审核")
+if "review_flash" in st.session_state:  # set before st.rerun(), which would discard a message shown in place
+    st.success(st.session_state.pop("review_flash"))
 counts = registration.review_counts(actor)
 cols = st.columns(3)
 for col, status in zip(cols, ("pending", "approved", "returned")):
@@ -24,7 +26,7 @@ if not rows:
 table = pd.DataFrame([{"ID": r.id, "企业名称": r.name, "统一社会信用代码": r.credit_code, "类型": registration.KINDS.get(r.kind, r.kind),
                        "所在地区": r.region_name, "所属行业": r.industry_name, "规模": r.size, "提交时间": r.submitted_at}
                       for r in rows])
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 
 by_id = {r.id: r for r in rows}
 chosen = st.selectbox("选择申请", list(by_id), format_func=lambda i: f"{by_id[i].name}（{by_id[i].credit_code}）")
@@ -38,13 +40,13 @@ with st.container(border=True):
     if org.status == "pending":
         a1, a2 = st.columns([1, 3])
         if a1.button("审核通过", type="primary", key=f"approve_{org.id}"):
-            if run_action(f"review_{org.id}", lambda rid: registration.approve(actor, org.id, rid) or True,
-                          success="已通过，申请人登录后即可看到结果。"):
+            if run_action(f"review_{org.id}", lambda rid: registration.approve(actor, org.id, rid) or True):
+                st.session_state["review_flash"] = f"「{org.name}」已通过，申请人登录后即可看到结果。"
                 st.rerun()
         reason = a2.text_area("退回原因（必填，申请人可见）", key=f"reason_{org.id}")
         if a2.button("退回", key=f"return_{org.id}"):
-            if run_action(f"review_{org.id}", lambda rid: registration.return_for_changes(actor, org.id, reason, rid) or True,
-                          success="已退回。"):
+            if run_action(f"review_{org.id}", lambda rid: registration.return_for_changes(actor, org.id, reason, rid) or True):
+                st.session_state["review_flash"] = f"「{org.name}」已退回。"
                 st.rerun()
     elif org.return_reason:
         st.caption(f"退回原因：{org.return_reason}")

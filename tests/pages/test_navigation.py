@@ -1,0 +1,108 @@
+"""Role-based navigation: the page catalogue per role, what st.navigation registers, and the guard."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import nav
+from services.accounts import create_account
+from services.permissions import ROLES
+from tests.factories import PASSWORD, actor_of, make_admin, make_enterprise_user
+from tests.pages.helpers import ROOT, assert_clean, registered_pages, signed_in
+
+HOME, MINE, REVIEW, ACCOUNTS, PROFILE = ("pages/home.py", "pages/my_registration.py",
+                                         "pages/review_registrations.py", "pages/accounts_admin.py",
+                                         "pages/profile.py")
+EXPECTED = {
+    "enterprise": ({HOME, MINE, PROFILE}, ["工作台", "单位注册信息", "个人中心"]),
+    "admin_county": ({HOME, REVIEW, ACCOUNTS, PROFILE}, ["工作台", "注册审核", "用户管理", "个人中心"]),
+    "sysadmin": ({HOME, REVIEW, ACCOUNTS, PROFILE}, ["工作台", "注册审核", "用户管理", "个人中心"]),
+    "operator": ({HOME, PROFILE}, ["工作台", "个人中心"]),
+}
+
+
+def make_user(role: str) -> str:
+    """Create a user holding ``role`` (enterprise: with an approved organisation); return the username."""
+    assert role in ROLES
+    if role == "enterprise":
+        return make_enterprise_user("320102", status="approved")[0].username
+    if role == "admin_county":
+        return make_admin("320102", role=role).username
+    username = f"nav_{role}"
+    create_account(username, PASSWORD, [role])
+    return username
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_visible_pages_per_role(app, role: str) -> None:  # type: ignore[no-untyped-def]
+    paths, titles = EXPECTED[role]
+    actor = actor_of(make_user(role))
+    pages = nav.visible_pages(actor)
+    assert [p.title for p in pages] == titles
+    assert {p.path for p in pages} == paths
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_rendered_navigation_per_role(app, role: str) -> None:  # type: ignore[no-untyped-def]
+    paths, _ = EXPECTED[role]
+    at = signed_in(make_user(role), PASSWORD)
+    assert at.title[0].value.startswith("您好")
+    assert registered_pages(at) == paths
+    # Every registered page renders for this role without error or refusal.
+    for path in sorted(paths):
+        at.switch_page(path).run()
+        assert_clean(at)
+        assert "您无权访问此页面。" not in [e.value for e in at.error], path
+    # Pages outside the role cannot be reached at all.
+    for path in {HOME, MINE, REVIEW, ACCOUNTS, PROFILE} - paths:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(path)
+
+
+def test_enterprise_cannot_open_admin_pages(app) -> None:  # type: ignore[no-untyped-def]
+    at = signed_in(make_user("enterprise"), PASSWORD)
+    titles = [p.title for p in nav.visible_pages(at.session_state["actor"])]
+    assert "注册审核" not in titles and "用户管理" not in titles
+    assert not {REVIEW, ACCOUNTS} & registered_pages(at)
+    for path in (REVIEW, ACCOUNTS):
+        with pytest.raises(ValueError):
+            at.switch_page(path)
+
+
+def test_admin_opens_review_and_accounts(app) -> None:  # type: ignore[no-untyped-def]
+    at = signed_in(make_user("admin_county"), PASSWORD)
+    at.switch_page(REVIEW).run()
+    assert [t.value for t in at.title] == ["注册审核"]
+    at.switch_page(ACCOUNTS).run()
+    assert [t.value for t in at.title] == ["用户管理"]
+
+
+def test_signed_out_visitor_sees_only_public_pages(app) -> None:  # type: ignore[no-untyped-def]
+    at = app.run()
+    assert registered_pages(at) == {"pages/login.py", "pages/register.py"}
+    with pytest.raises(ValueError):
+        at.switch_page(HOME)
+
+
+def test_unfinished_registration_lands_on_my_registration(app) -> None:  # type: ignore[no-untyped-def]
+    actor, _ = make_enterprise_user("320102", status="pending")
+    at = signed_in(actor.username, PASSWORD)
+    assert [t.value for t in at.title] == ["单位注册信息"]
+    assert nav.landing_page(actor) == MINE
+    assert nav.landing_page(actor_of(make_user("operator"))) == HOME
+
+
+@pytest.mark.parametrize("page,perm_role", [(REVIEW, "enterprise"), (ACCOUNTS, "enterprise"), (MINE, "operator")])
+def test_guard_refuses_a_page_run_directly(app, page: str, perm_role: str) -> None:  # type: ignore[no-untyped-def]
+    """Even if a page script runs for an actor without its permission, it shows only the refusal."""
+    page_at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    page_at.session_state["actor"] = actor_of(make_user(perm_role))
+    page_at.run()
+    assert [e.value for e in page_at.error] == ["您无权访问此页面。"]
+    assert len(page_at.title) == 0
+
+
+def test_guard_refuses_when_signed_out(app) -> None:  # type: ignore[no-untyped-def]
+    page_at = AppTest.from_file(str(ROOT / PROFILE), default_timeout=60)
+    page_at.run()
+    assert [e.value for e in page_at.error] == ["您无权访问此页面。"]
