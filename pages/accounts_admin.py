@@ -4,8 +4,9 @@ import streamlit as st
 
 from components.feedback import run_action
 from components.nav import guard
-from services import accounts
-from services.permissions import P_ACCOUNT_MANAGE
+from components.org_form import load_into_state, org_fields
+from services import accounts, registration
+from services.permissions import P_ACCOUNT_MANAGE, P_ORG_EDIT, has_perm
 
 actor = guard(P_ACCOUNT_MANAGE)
 st.title("用户管理")
@@ -24,7 +25,7 @@ st.dataframe(pd.DataFrame([{"ID": a.id, "用户名": a.username, "名称": a.dis
 by_id = {a.id: a for a in rows}
 chosen = st.selectbox("选择账户", list(by_id), format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）")
 acc = by_id[chosen]
-tab1, tab2, tab3 = st.tabs(["修改信息", "重置密码", "停用 / 启用"])
+tab1, tab2, tab3, tab4 = st.tabs(["修改信息", "重置密码", "停用 / 启用", "单位信息"])
 with tab1, st.form(f"edit_{acc.id}"):
     name = st.text_input("名称", acc.display_name)
     phone = st.text_input("手机号", acc.phone or "", max_chars=11)
@@ -41,3 +42,18 @@ with tab3:
     if st.button("停用账户" if target == "disabled" else "启用账户", key=f"status_{acc.id}"):
         if run_action(f"status_{acc.id}", lambda rid: accounts.set_status(actor, acc.id, target) or True, "已更新。"):
             st.rerun()
+with tab4:
+    if acc.org_id is None:
+        st.caption("该账户未关联单位。")
+    elif has_perm(actor, P_ORG_EDIT):
+        prefix = f"adm_org_{acc.org_id}"
+        if st.session_state.get(f"{prefix}_loaded") is None:
+            org = registration.org_for_admin(actor, acc.org_id)
+            load_into_state(prefix, {k: getattr(org, k) for k in registration.ORG_FIELDS})
+            st.session_state[f"{prefix}_loaded"] = org.version  # the version this form was loaded with
+        data = org_fields(prefix)
+        if st.button("保存单位信息", type="primary", key=f"{prefix}_save"):
+            loaded = st.session_state[f"{prefix}_loaded"]
+            if run_action(prefix, lambda rid: registration.admin_update_org(actor, acc.org_id, data, loaded, rid) or True,
+                          "单位信息已更正，企业规模已按新数据重新计算。"):
+                st.session_state.pop(f"{prefix}_loaded", None)

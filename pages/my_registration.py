@@ -3,11 +3,9 @@ import streamlit as st
 
 from components.feedback import run_action
 from components.nav import guard
-from components.pickers import industry_picker, region_picker
+from components.org_form import load_into_state, org_fields
 from services import registration
-from services.errors import ServiceError
 from services.permissions import P_ORG_OWN
-from services.rules import classify_size, size_indicators
 
 actor = guard(P_ORG_OWN)
 st.title("单位注册信息")
@@ -33,36 +31,9 @@ if "reg_loaded" not in st.session_state:
     start = registration.load_draft(actor, "registration")
     if not start and org is not None:
         start = {k: getattr(org, k) for k in registration.ORG_FIELDS}
-    for k, v in start.items():
-        st.session_state[f"reg_{k}"] = "" if v is None else str(v)
+    load_into_state("reg", start)
     st.session_state["reg_loaded"] = True
-
-c1, c2 = st.columns(2)
-c1.text_input("企业名称 *", key="reg_name")
-c2.text_input("统一社会信用代码 *", key="reg_credit_code", max_chars=18)
-region_code = region_picker("reg_region", st.session_state.get("reg_region_code") or None, "所在地区 *（选择到区县）")
-industry_code = industry_picker("reg_industry", st.session_state.get("reg_industry_code") or None,
-                                "所属行业 *（GB/T 4754-2017，至少选到大类）")
-c1, c2, c3 = st.columns(3)
-c1.text_input("从业人员（人）", key="reg_employees")
-c2.text_input("上年营业收入（万元）", key="reg_revenue")
-c3.text_input("上年末资产总额（万元）", key="reg_assets")
-c1, c2, c3 = st.columns(3)
-c1.text_input("法定代表人 *", key="reg_legal_rep")
-c2.text_input("联系人 *", key="reg_contact_name")
-c3.text_input("联系电话 *", key="reg_contact_phone", help="手机号或「区号-号码」")
-st.text_input("通讯地址", key="reg_address")
-
-data = {k: st.session_state.get(f"reg_{k}", "") for k in registration.ORG_FIELDS}
-data["region_code"], data["industry_code"] = region_code, industry_code
-if industry_code and len(industry_code) > 1:
-    try:
-        needed = size_indicators(industry_code)
-        values = {k: float(data[k]) if str(data[k]).strip() else None for k in ("employees", "revenue", "assets")}
-        st.caption("企业规模（按工信部联企业〔2011〕300号自动计算）：**"
-                   + classify_size(industry_code, **values) + "**")
-    except (ValueError, TypeError) as err:
-        st.caption(f"企业规模将自动计算。{err}")
+data = org_fields("reg")
 
 b1, b2, _ = st.columns([1, 1, 4])
 if b1.button("暂存", width="stretch"):

@@ -14,6 +14,7 @@ P_PROFILE = "account.profile"              # view/edit own profile and password
 P_ORG_OWN = "org.manage_own"               # fill and submit own organisation registration
 P_ORG_REVIEW = "org.review"                # review registrations in jurisdiction
 P_ORG_VIEW = "org.view"                    # view organisations in jurisdiction
+P_ORG_EDIT = "org.edit"                    # correct organisations' registration details in jurisdiction
 P_ACCOUNT_MANAGE = "account.manage"        # manage accounts in jurisdiction
 P_AUDIT_VIEW = "audit.view"                # read the audit log in jurisdiction
 P_SYSTEM = "system.admin"                  # platform-wide settings, all accounts
@@ -30,7 +31,7 @@ P_MARKET_FINAL = "market.final_review"     # provincial department final review
 P_QUALITY_FILL = "quality.fill"            # quality self-assessment
 P_QUALITY_ASSESS = "quality.assess"        # assessor comments / evaluation
 
-_ADMIN = {P_PROFILE, P_ORG_REVIEW, P_ORG_VIEW, P_ACCOUNT_MANAGE, P_AUDIT_VIEW, P_DIAG_ADMIN,
+_ADMIN = {P_PROFILE, P_ORG_REVIEW, P_ORG_VIEW, P_ORG_EDIT, P_ACCOUNT_MANAGE, P_AUDIT_VIEW, P_DIAG_ADMIN,
           P_STATS_VIEW, P_MONITOR_REVIEW}
 
 
@@ -55,7 +56,7 @@ ROLES: dict[str, RoleDef] = {r.code: r for r in [
     RoleDef("admin_county", "区县管理员", "region", frozenset(_ADMIN)),
     RoleDef("final_reviewer", "工信厅终审", "region", frozenset({P_PROFILE, P_MARKET_FINAL, P_ORG_VIEW})),
     RoleDef("assessor", "评估机构/评估师", "none", frozenset({P_PROFILE, P_QUALITY_ASSESS})),
-    RoleDef("sysadmin", "系统管理员", "none", frozenset({P_PROFILE, P_SYSTEM, P_ACCOUNT_MANAGE, P_ORG_VIEW,
+    RoleDef("sysadmin", "系统管理员", "none", frozenset({P_PROFILE, P_SYSTEM, P_ACCOUNT_MANAGE, P_ORG_VIEW, P_ORG_EDIT,
                                                       P_ORG_REVIEW, P_AUDIT_VIEW, P_STATS_VIEW})),
 ]}
 

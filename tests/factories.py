@@ -51,7 +51,8 @@ def make_org(region_code: str = "320102", status: str = "pending", kind: str = "
         org = Organisation(kind=kind, name=name or f"直建{next(_seq)}号有限公司", credit_code=credit_code(region_code),
                            region_code=region_code, province_code=path.province_code, city_code=path.city_code,
                            county_code=path.county_code, industry_code="3411", division_code="34", employees=50,
-                           revenue=1000, assets=1000, size="小型", status=status, details={})
+                           revenue=1000, assets=1000, size="小型", status=status, details={}, legal_rep="张三",
+                           contact_name="李四", contact_phone="13912345678")
         session.add(org)
         session.flush()
         return org.id

@@ -89,3 +89,24 @@ def test_admin_resets_password_and_disables_account(app) -> None:  # type: ignor
         assert session.get(Account, user_id).status == "disabled"  # type: ignore[union-attr]
     assert at.button(key=f"status_{user_id}").label == "启用账户"
     assert set(at.dataframe[0].value["状态"]) == {"停用"}
+
+
+def test_admin_corrects_org_details_from_user_management(app) -> None:  # type: ignore[no-untyped-def]
+    """用户管理 → 单位信息: the admin changes the name; the row and its audit change."""
+    from services import accounts as acc_service
+    from services import registration
+    from tests.factories import PASSWORD, make_admin, make_enterprise_user
+    from tests.pages.conftest import sign_in
+    user, org_id = make_enterprise_user("320102")
+    make_admin("320100", username="nj_fixer")
+    at = sign_in(app, "nj_fixer", PASSWORD)
+    at.switch_page("pages/accounts_admin.py").run()
+    at.text_input[0].input(user.username).run()
+    prefix = f"adm_org_{org_id}"
+    at.text_input(key=f"{prefix}_name").input("更正名称测试有限公司").run()
+    at.button(key=f"{prefix}_save").click().run()
+    assert not at.exception
+    assert any("已更正" in s.value for s in at.success), [e.value for e in at.error]
+    admin = next(a for a in acc_service.search_accounts(make_admin(None), keyword="nj_fixer"))
+    assert admin.username == "nj_fixer"
+    assert registration.my_org(user).name == "更正名称测试有限公司"

@@ -7,7 +7,7 @@ from db.audit import AuditLog
 from db.engine import session_scope
 from db.organisation import Organisation
 from services import auth, registration
-from services.errors import Conflict, PermissionDenied, ValidationFailed
+from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tests.factories import PASSWORD, actor_of, credit_code, make_admin, org_form
 
 
@@ -156,3 +156,34 @@ def test_unique_credit_code_under_concurrent_submit(db: str) -> None:
     assert results.count("ok") == 1, results
     loser = next(r for r in results if r != "ok")
     assert loser.startswith(("Conflict", "ValidationFailed")) and "联系所在地区管理员" in loser, loser
+
+
+def test_admin_corrects_org_with_optimistic_lock(db: str) -> None:
+    from tests.factories import make_org
+    org_id = make_org("320102", status="approved")
+    admin = make_admin("320100")
+    view = registration.org_for_admin(admin, org_id)
+    form = {k: getattr(view, k) for k in registration.ORG_FIELDS}
+    form.update(name="更正后的名称有限公司", employees="400", revenue="3000", region_code="320106",
+                legal_rep="王五", contact_name="赵六", contact_phone="025-84561234")
+    registration.admin_update_org(admin, org_id, form, view.version)
+    after = registration.org_for_admin(admin, org_id)
+    assert (after.name, after.size, after.region_code, after.status) == ("更正后的名称有限公司", "中型", "320106", "approved")
+    with pytest.raises(Conflict, match="已被他人修改"):  # a second admin still holding the old form
+        registration.admin_update_org(admin, org_id, {**form, "name": "另一个名称有限公司"}, view.version)
+    with session_scope() as s:
+        row = s.scalar(select(AuditLog).where(AuditLog.action == "organisation.corrected"))
+        assert row.detail["changed"]["name"] == [view.name, "更正后的名称有限公司"]
+        assert row.detail["changed"]["size"] == ["小型", "中型"]
+
+
+def test_county_admin_cannot_move_org_out_of_jurisdiction(db: str) -> None:
+    from tests.factories import make_org
+    org_id = make_org("320102", status="approved")
+    xw = make_admin("320102")
+    view = registration.org_for_admin(xw, org_id)
+    form = {**{k: getattr(view, k) for k in registration.ORG_FIELDS}, "region_code": "320106"}
+    with pytest.raises(PermissionDenied):
+        registration.admin_update_org(xw, org_id, form, view.version)
+    with pytest.raises(NotFound):
+        registration.org_for_admin(make_admin("320106"), make_org("320102"))
