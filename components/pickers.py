@@ -1,6 +1,8 @@
 """Cascading pickers for the region (province → city → county) and industry (门类 → … → 小类) trees."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from services import reference
@@ -9,8 +11,8 @@ from services.reference import Node
 _NONE = "__none__"
 
 
-def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str], optional_from: int,
-             fmt) -> str | None:  # type: ignore[no-untyped-def]
+def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str],
+             fmt: Callable[[Node], str]) -> str | None:
     """Render one selectbox per level; return the deepest chosen code."""
     chosen: str | None = None
     options = levels[0][1]
@@ -18,15 +20,17 @@ def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str], o
     for depth, (label, _) in enumerate(levels):
         if not options:
             break
-        codes = [n.code for n in options]
         by_code = {n.code: n for n in options}
-        placeholder = [_NONE]
+        all_codes: list[str] = [_NONE, *by_code]
         default = chain[depth] if depth < len(chain) and chain[depth] in by_code else _NONE
-        all_codes = placeholder + codes
+
+        def show(code: str, nodes: dict[str, Node] = by_code) -> str:
+            return "请选择" if code == _NONE else fmt(nodes[code])
+
         with cols[depth]:
-            value = st.selectbox(label, all_codes, index=all_codes.index(default), key=f"{key}_{depth}",
-                                 format_func=lambda c, b=by_code: "请选择" if c == _NONE else fmt(b[c]))
-        if value == _NONE:
+            value: str | None = st.selectbox(label, all_codes, index=all_codes.index(default), key=f"{key}_{depth}",
+                                             format_func=show)
+        if value is None or value == _NONE:
             break
         chosen = value
         options = by_code[value].children
@@ -45,9 +49,9 @@ def region_picker(key: str, value: str | None = None, label: str = "所在地区
         names = ["市", "区县"][: 3 - len(root_chain)] if len(root_chain) < 3 else []
         if not names:
             return root
-        picked = _cascade(key, [(n, options) for n in names], chain, 0, lambda n: n.name)
+        picked = _cascade(key, [(n, options) for n in names], chain, lambda n: n.name)
         return picked or root
-    return _cascade(key, [("省", reference.region_tree()), ("市", []), ("区县", [])], chain, 0, lambda n: n.name)
+    return _cascade(key, [("省", reference.region_tree()), ("市", []), ("区县", [])], chain, lambda n: n.name)
 
 
 def industry_picker(key: str, value: str | None = None, label: str = "所属行业（GB/T 4754-2017）") -> str | None:
@@ -55,4 +59,4 @@ def industry_picker(key: str, value: str | None = None, label: str = "所属行�
     st.markdown(f"**{label}**")
     chain = [n.code for n in reference.industry_ancestors(value)] if value else []
     levels = [("门类", reference.industry_tree()), ("大类", []), ("中类", []), ("小类", [])]
-    return _cascade(key, levels, chain, 0, lambda n: f"{n.code} {n.name}")
+    return _cascade(key, levels, chain, lambda n: f"{n.code} {n.name}")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from config import settings
@@ -111,4 +112,5 @@ def revoke_all(session: Session, account_id: int, except_token: str | None = Non
             .values(revoked_at=utcnow()))
     if except_token:
         stmt = stmt.where(AuthSession.id != _token_id(except_token))
-    return session.execute(stmt).rowcount or 0
+    result = cast("CursorResult[Any]", session.execute(stmt))
+    return result.rowcount or 0

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.reference import Industry, Region
@@ -173,11 +173,11 @@ def sync_tables(session: Session) -> tuple[int, int]:
             p = region_path(node.code)
             rows.append({"code": node.code, "name": node.name, "level": node.level, "parent_code": node.parent_code,
                          "province_code": p.province_code, "city_code": p.city_code, "sort": i})
-        session.execute(Region.__table__.insert(), rows)
+        session.execute(insert(Region), rows)
     if session.scalar(select(func.count()).select_from(Industry)) != len(industries):
         session.execute(delete(Industry))
         rows = [{"code": n.code, "name": n.name, "level": n.level, "parent_code": n.parent_code,
                  "section_code": industry_ancestors(n.code)[0].code}
                 for n in sorted(industries.values(), key=lambda n: (INDUSTRY_LEVELS.index(n.level), n.code))]
-        session.execute(Industry.__table__.insert(), rows)
+        session.execute(insert(Industry), rows)
     return len(regions), len(industries)

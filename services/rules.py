@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 # --- GB 32100-2015 unified social credit code --------------------------------------------
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, Z, S, V
@@ -133,8 +134,11 @@ def _class_for(value: float, bounds: tuple[float, float, float]) -> str:
     return MICRO
 
 
-def classify_size(industry_code: str, employees: float | None = None, revenue: float | None = None,
-                  assets: float | None = None) -> str:
+Number = int | float | Decimal
+
+
+def classify_size(industry_code: str, employees: Number | None = None, revenue: Number | None = None,
+                  assets: Number | None = None) -> str:
     """Return 大型/中型/小型/微型 for an enterprise (revenue and assets in 万元).
 
     Each indicator the industry uses gets its own class; the enterprise takes the smallest.
