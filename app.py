@@ -19,12 +19,9 @@ def _ready(url: str) -> bool:
 
 
 _ready(get_engine().url.render_as_string(hide_password=True))
-cookie = signin.make_cookie()
-actor = signin.current_actor(cookie)
+actor = signin.current_actor()
 st.session_state["actor"] = actor
-if cookie is not None and st.session_state.get("pending_cookie"):
-    # Written on the run after sign-in, so the cookie component is not torn down by a rerun.
-    cookie.store(st.session_state.pop("pending_cookie"))
+signin.sync_cookie()
 
 if actor is not None:
     with st.sidebar:
@@ -32,7 +29,7 @@ if actor is not None:
         if actor.region_code:
             st.caption(f"辖区：{region_full_name(actor.region_code)}")
         if st.button("退出登录", key="signout", width="stretch"):
-            signin.sign_out(cookie)
+            signin.sign_out()
             st.session_state["actor"] = None
             st.rerun()
 

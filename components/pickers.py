@@ -39,7 +39,7 @@ def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str],
 
 def region_picker(key: str, value: str | None = None, label: str = "所在地区", root: str | None = None) -> str | None:
     """Cascading province / city / county picker; ``root`` limits it to a jurisdiction subtree."""
-    st.markdown(f"**{label}**")
+    st.markdown("**" + label.replace("*", "\\*") + "**")
     chain = [n.code for n in reference.region_ancestors(value)] if value else []
     if root:
         root_chain = [n.code for n in reference.region_ancestors(root)]
@@ -56,7 +56,7 @@ def region_picker(key: str, value: str | None = None, label: str = "所在地区
 
 def industry_picker(key: str, value: str | None = None, label: str = "所属行业（GB/T 4754-2017）") -> str | None:
     """Cascading 门类 / 大类 / 中类 / 小类 picker."""
-    st.markdown(f"**{label}**")
+    st.markdown("**" + label.replace("*", "\\*") + "**")
     chain = [n.code for n in reference.industry_ancestors(value)] if value else []
     levels = [("门类", reference.industry_tree()), ("大类", []), ("中类", []), ("小类", [])]
     return _cascade(key, levels, chain, lambda n: f"{n.code} {n.name}")

@@ -20,6 +20,7 @@ from services.errors import ServiceError
 from services.permissions import Actor
 
 TOKEN_KEY = "auth_token"
+COOKIE_TRIES = 5
 
 
 class RevocableCookie(CookieModel):
@@ -32,23 +33,40 @@ class RevocableCookie(CookieModel):
     def _token_encode(self) -> str:
         return jwt.encode({"sid": self._sid, "exp_date": self.exp_date}, self.cookie_key, algorithm="HS256")
 
-    def store(self, sid: str) -> None:
-        """Write the signed cookie for session ``sid``."""
+    def store(self, sid: str, key: str) -> None:
+        """Write the signed cookie for session ``sid`` (component ``key``)."""
         self._sid = sid
-        self.set_cookie()
+        self.exp_date = self._set_exp_date()
+        self.cookie_manager.set(self.cookie_name, self._token_encode(), key=key,
+                                expires_at=dt.datetime.now() + dt.timedelta(days=self.cookie_expiry_days))
 
-    def read_sid(self) -> str | None:
-        """Return the session id of a validly signed, unexpired cookie sent by the browser."""
-        raw = st.context.cookies.get(self.cookie_name) if self.cookie_name in st.context.cookies else None
-        if not isinstance(raw, str) or not raw:
-            return None
+    def drop(self, key: str) -> None:
+        """Delete the cookie in the browser (component ``key``)."""
         try:
-            data = jwt.decode(raw, self.cookie_key, algorithms=["HS256"])
-        except jwt.PyJWTError:
-            return None
-        if data.get("exp_date", 0) <= dt.datetime.now().timestamp():
-            return None
-        return data.get("sid")
+            self.cookie_manager.delete(self.cookie_name, key=key)
+        except KeyError:  # the component's cookie list was not loaded yet; the delete is sent anyway
+            pass
+
+
+
+def read_sid() -> str | None:
+    """Return the session id of a validly signed, unexpired cookie sent by the browser.
+
+    Reads the request's cookies server-side, so no browser component is mounted on ordinary
+    reruns (mounting one costs an extra rerun that can swallow a quick click).
+    """
+    cookies = st.context.cookies
+    raw = cookies.get(settings.cookie_name) if settings.cookie_name in cookies else None
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        data = jwt.decode(raw, settings.secret_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    if data.get("exp_date", 0) <= dt.datetime.now().timestamp():
+        return None
+    sid = data.get("sid")
+    return sid if isinstance(sid, str) else None
 
 
 def client_id() -> str:
@@ -57,11 +75,11 @@ def client_id() -> str:
     return ip if isinstance(ip, str) and ip else "local"  # no address under AppTest / behind some proxies
 
 
-def current_actor(cookie: RevocableCookie | None = None) -> Actor | None:
+def current_actor() -> Actor | None:
     """Return the signed-in actor, resuming from this session or the browser's cookie."""
     token = st.session_state.get(TOKEN_KEY)
-    if token is None and cookie is not None and not st.session_state.get("signed_out"):
-        token = cookie.read_sid()
+    if token is None and not st.session_state.get("signed_out"):
+        token = read_sid()
     actor = auth.resume(token)
     if actor is None:
         st.session_state.pop(TOKEN_KEY, None)
@@ -70,8 +88,8 @@ def current_actor(cookie: RevocableCookie | None = None) -> Actor | None:
     return actor
 
 
-def sign_in_form(cookie: RevocableCookie | None) -> Actor | None:
-    """Render the sign-in form; on success return the actor (cookie written, no rerun needed)."""
+def sign_in_form() -> Actor | None:
+    """Render the sign-in form; on success return the actor and queue the cookie for the next run."""
     with st.form("signin", clear_on_submit=False):
         st.subheader("账户登录")
         username = st.text_input("用户名", key="signin_username", autocomplete="username")
@@ -87,24 +105,44 @@ def sign_in_form(cookie: RevocableCookie | None) -> Actor | None:
     except ServiceError as err:
         st.error(str(err))
         return None
-    st.session_state[TOKEN_KEY] = token
-    st.session_state.pop("signed_out", None)
-    if cookie is not None:
-        cookie.store(token)
+    remember(token)
     return actor
 
 
-def sign_out(cookie: RevocableCookie | None) -> None:
-    """Revoke the server-side session and drop the browser cookie."""
+def remember(token: str) -> None:
+    """Sign this browser session in and queue the cookie (written by ``sync_cookie`` next run)."""
+    st.session_state[TOKEN_KEY] = token
+    st.session_state.pop("signed_out", None)
+    st.session_state["cookie_op"] = ("store", token)
+
+
+def sign_out() -> None:
+    """Revoke the server-side session and queue the browser cookie's deletion."""
     auth.sign_out(st.session_state.pop(TOKEN_KEY, None))
     st.session_state["signed_out"] = True
-    if cookie is not None:
-        try:
-            cookie.delete_cookie()
-        except Exception:  # noqa: BLE001 - the session is revoked server-side anyway
-            pass
+    st.session_state["cookie_op"] = ("delete", None)
 
 
-def make_cookie() -> RevocableCookie:
-    """Return the cookie helper (renders streamlit-authenticator's invisible cookie component)."""
-    return RevocableCookie()
+def sync_cookie() -> None:
+    """Write or delete the browser cookie queued by sign-in / sign-out.
+
+    The component is mounted on the runs *after* the action (so the ``st.rerun()`` that follows
+    a sign-in cannot tear it down) and until the browser reports the change done, at most
+    ``COOKIE_TRIES`` runs; on ordinary reruns nothing is mounted.
+    """
+    op = st.session_state.get("cookie_op")
+    if op is None:
+        return
+    kind, token = op[0], op[1]
+    tries = int(op[2]) if len(op) > 2 else 0
+    key = f"cookie_{kind}_{st.session_state.setdefault('cookie_seq', 0)}"
+    if st.session_state.get(key) or tries >= COOKIE_TRIES:
+        del st.session_state["cookie_op"]
+        st.session_state["cookie_seq"] += 1
+        return
+    st.session_state["cookie_op"] = (kind, token, tries + 1)
+    cookie = RevocableCookie()
+    if kind == "store":
+        cookie.store(token, key)
+    else:
+        cookie.drop(key)

@@ -9,9 +9,7 @@ left, _ = st.columns([2, 3])
 with left:
     if "flash" in st.session_state:
         st.success(st.session_state.pop("flash"))
-    actor = signin.sign_in_form(None)
-    if actor is not None:
-        st.session_state["pending_cookie"] = st.session_state[signin.TOKEN_KEY]
+    if signin.sign_in_form() is not None:
         st.rerun()
     st.page_link("pages/register.py", label="还没有账户？企业 / 服务商注册", icon=":material/person_add:")
     st.caption("忘记密码请联系所在地区管理员重置（管理员在「用户管理」中可重置密码）。")

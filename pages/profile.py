@@ -27,6 +27,6 @@ with right, st.form("password", clear_on_submit=True):
     new2 = st.text_input("确认新密码 *", type="password")
     if st.form_submit_button("确认"):
         if run_action("password", lambda rid: accounts.change_password(actor, old, new, new2) or True):
-            signin.sign_out(None)
+            signin.sign_out()
             st.session_state["flash"] = "密码已修改，请用新密码重新登录。"
             st.rerun()

@@ -1,6 +1,7 @@
 """注册 — 第 1 步：填写帐号信息（第 2 步在登录后的「单位注册信息」中完成，草稿保存在服务器）."""
 import streamlit as st
 
+from components import signin
 from components.feedback import run_action
 from services import auth, registration
 
@@ -23,8 +24,7 @@ if submitted:
         account_id = run_action("register_account", lambda rid: registration.register_account(
             kind, username, password, password2, phone, email, request_id=rid))
         if account_id:
-            token, _ = auth.sign_in(username.strip(), password, "registration")
-            st.session_state["auth_token"] = token
-            st.session_state["pending_cookie"] = token
+            token, _ = auth.sign_in(username.strip(), password, signin.client_id())
+            signin.remember(token)
             st.rerun()
 st.page_link("pages/login.py", label="已有账户，前往登录", icon=":material/login:")

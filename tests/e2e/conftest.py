@@ -1,0 +1,180 @@
+"""Fixtures for the browser journeys: the real app in a subprocess and Debian's headless Chromium.
+
+The app runs exactly as in production (``manage.py seed-demo`` then ``streamlit run app.py``) on
+a throw-away SQLite file and a free loopback port. Chromium is the machine's own
+(``/usr/bin/chromium``), driven by the Playwright package; ``playwright install`` is never used.
+A missing Chromium fails the run; set HUIQI_SKIP_E2E=1 to skip the journeys deliberately.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 60.0  # seconds for the server to answer its health check
+SEED_TIMEOUT = 180.0
+FAILURE_SCREENSHOT = Path("/tmp/huiqi-e2e-failure.png")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# A failing step waits this long (ms) for Streamlit's asynchronous reruns before giving up.
+UI_TIMEOUT_MS = 20_000
+COOKIE_NAME = "huiqi_session"
+
+
+def _skip_requested() -> bool:
+    return os.environ.get("HUIQI_SKIP_E2E") == "1"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@dataclass
+class HuiqiApp:
+    """The running app: its base URL, database and log."""
+
+    url: str
+    database_url: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+
+def _wait_until_answering(app: HuiqiApp, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    health = f"{app.url}/_stcore/health"
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise RuntimeError(f"Streamlit exited with code {app.process.returncode}:\n{_tail(app.log)}")
+        try:
+            with urllib.request.urlopen(health, timeout=2) as resp:  # noqa: S310 - loopback only
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"Streamlit did not answer on {health} within {timeout:.0f} s:\n{_tail(app.log)}")
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Path of the machine's Chromium; fail (not skip) when it is missing, unless HUIQI_SKIP_E2E=1."""
+    if _skip_requested():
+        pytest.skip("HUIQI_SKIP_E2E=1: browser journeys skipped on request")
+    found = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(found, os.X_OK):
+        pytest.fail("Chromium not found (install Debian's chromium package), or set HUIQI_SKIP_E2E=1 to skip "
+                    "the browser journeys", pytrace=False)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.fail("The playwright Python package is missing from the venv (pip install playwright); "
+                    "or set HUIQI_SKIP_E2E=1", pytrace=False)
+    return found
+
+
+@pytest.fixture(scope="module")
+def huiqi_app(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HuiqiApp]:
+    """Seed a temp SQLite database with demo data and serve the real app on a free loopback port."""
+    workdir = tmp_path_factory.mktemp("huiqi-e2e")
+    database_url = f"sqlite:///{workdir / 'e2e.db'}"
+    env = {**os.environ,
+           "DATABASE_URL": database_url,
+           "HUIQI_ENV": "test",
+           "HUIQI_BCRYPT_ROUNDS": "4",
+           "HUIQI_SECRET_KEY": secrets.token_urlsafe(48),
+           "HUIQI_UPLOAD_DIR": str(workdir / "uploads"),
+           "HUIQI_COOKIE_NAME": COOKIE_NAME,  # pinned: the journey reads this cookie from the browser
+           "HUIQI_SESSION_DAYS": "7",
+           "PYTHONUNBUFFERED": "1"}
+    seed = subprocess.run([sys.executable, "manage.py", "seed-demo", "--enterprises", "30"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=SEED_TIMEOUT)
+    if seed.returncode != 0:
+        pytest.fail(f"seed-demo failed ({seed.returncode}):\n{seed.stdout[-3000:]}\n{seed.stderr[-3000:]}",
+                    pytrace=False)
+
+    port = _free_port()
+    log = workdir / "streamlit.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    app = HuiqiApp(url=f"http://127.0.0.1:{port}", database_url=database_url, log=log, process=process)
+    try:
+        _wait_until_answering(app, STARTUP_TIMEOUT)
+        yield app
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_executable: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, huiqi_app: HuiqiApp, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context (no cookies) and page; screenshot on failure."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
+                                  base_url=huiqi_app.url)
+    pg = context.new_page()
+    pg.set_default_timeout(UI_TIMEOUT_MS)
+    yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        try:
+            pg.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
+            print(f"failure screenshot: {FAILURE_SCREENSHOT}")
+        except Exception as err:  # noqa: BLE001 - a screenshot must not hide the real failure
+            print(f"could not take the failure screenshot: {err}")
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the item (for the failure screenshot) and attach the server log."""
+    outcome = yield
+    rep = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{rep.when}", rep)
+    app = getattr(item, "funcargs", {}).get("huiqi_app")
+    if rep.failed and isinstance(app, HuiqiApp):
+        rep.sections.append(("huiqi server log (tail)", _tail(app.log)))
+        rep.sections.append(("huiqi screenshot", f"on failure: {FAILURE_SCREENSHOT}"))

@@ -1,0 +1,239 @@
+"""The registration journey in a real browser against the real app.
+
+An enterprise registers (account, then organisation details), a county administrator approves
+it, and the enterprise sees the result. Along the way: a page reload keeps a signed-in user
+signed in (the session cookie is resumed), and after signing out neither a reload nor the old
+cookie put back into the browser signs anyone in (the session is revoked server-side).
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pytest
+
+if os.environ.get("HUIQI_SKIP_E2E") == "1":
+    pytest.skip("HUIQI_SKIP_E2E=1: browser journeys skipped on request", allow_module_level=True)
+
+from playwright.sync_api import Page, expect  # noqa: E402 - after the opt-out, so a missing package fails
+
+from services.demo import DEMO_PASSWORD  # noqa: E402
+from tests.e2e.conftest import COOKIE_NAME  # noqa: E402
+from tests.factories import credit_code  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+FINAL_SCREENSHOT = "/tmp/huiqi-e2e-final.png"
+COOKIE = COOKIE_NAME  # the app under test is started with HUIQI_COOKIE_NAME set to this
+USERNAME = "e2e_qiye01"
+PASSWORD = "Qiye#2026go"
+ORG_NAME = "玄武端到端精密机械有限公司"  # cannot clash with the seeded demo names
+
+
+# --- small helpers over Streamlit's widgets -------------------------------------------------
+def text_input(page: Page, label: str) -> Any:
+    """Streamlit text inputs carry their label as aria-label (the help button has another name)."""
+    return page.locator(f'input[aria-label="{label}"]')
+
+
+def fill(page: Page, label: str, value: str) -> None:
+    box = text_input(page, label)
+    box.fill(value)
+    expect(box).to_have_value(value)
+
+
+def choose(page: Page, label: str, typed: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``: click, type to filter, press Enter."""
+    box = page.locator(f'input[role="combobox"][aria-label="{label}"]')
+    box.click()
+    box.fill(typed)
+    expect(page.get_by_role("option", name=option, exact=True)).to_be_visible()
+    box.press("Enter")
+    expect(box).to_have_value(option)
+
+
+def sidebar(page: Page) -> Any:
+    return page.get_by_test_id("stSidebar")
+
+
+def expect_no_exception(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def expect_signed_out(page: Page) -> None:
+    expect(page.get_by_role("heading", name="账户登录")).to_be_visible()
+    expect(sidebar(page).get_by_role("button", name="退出登录")).to_have_count(0)
+
+
+def expect_signed_in_as(page: Page, who: str) -> None:
+    expect(sidebar(page).get_by_role("button", name="退出登录")).to_be_visible()
+    expect(sidebar(page).get_by_text(who, exact=True)).to_be_visible()
+
+
+def session_cookie(page: Page, changed_from: str | None = None, timeout: float = 15.0) -> str:
+    """Wait until the cookie component has written a session cookie (other than ``changed_from``); return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for cookie in page.context.cookies():
+            if cookie["name"] == COOKIE and cookie["value"] and cookie["value"] != changed_from:
+                return cookie["value"]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"a new {COOKIE} cookie was not written within {timeout:.0f} s")
+
+
+def current_cookie(page: Page) -> str | None:
+    return next((c["value"] for c in page.context.cookies() if c["name"] == COOKIE), None)
+
+
+def cookie_deleted(page: Page, timeout: float = 15.0) -> None:
+    """Wait until sign-out has removed the session cookie from the browser."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if current_cookie(page) is None:
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the {COOKIE} cookie was still in the browser {timeout:.0f} s after sign-out")
+
+
+def settle(page: Page, quiet_ms: int = 500, timeout: float = 15.0) -> None:
+    """Wait until no script run is under way or about to start, for ``quiet_ms`` in a row.
+
+    After a page load or sign-in, the cookie component (an iframe) reports back and so starts
+    one more rerun a moment after the page looks finished; a navigation click in that moment
+    can be superseded by it. A human never clicks that fast; a test must wait.
+    """
+    app = page.get_by_test_id("stApp")
+    cookie_frames = page.locator('iframe[src*="cookie_manager"]')
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        busy = app.get_attribute("data-test-script-state") != "notRunning" or cookie_frames.count() > 1
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif (now - quiet_since) * 1000 >= quiet_ms:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the app did not settle within {timeout:.0f} s")
+
+
+def open_page(page: Page, link: str, heading: str) -> None:
+    """Open a page from the sidebar navigation."""
+    settle(page)
+    sidebar(page).get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+def sign_in(page: Page, username: str, password: str, landing: str) -> None:
+    """Sign in, wait for the landing heading and for the new session cookie to be written."""
+    expect(page.get_by_role("heading", name="账户登录")).to_be_visible()
+    before = current_cookie(page)  # None after a sign-out; a stale value if the browser kept one
+    fill(page, "用户名", username)
+    fill(page, "密码", password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("heading", name=landing)).to_be_visible()
+    session_cookie(page, changed_from=before)
+    settle(page)
+
+
+def reload(page: Page) -> None:
+    page.reload()
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-connection-state", "CONNECTED")
+    settle(page)
+
+
+def sign_out(page: Page) -> None:
+    sidebar(page).get_by_role("button", name="退出登录").click()
+    expect_signed_out(page)
+
+
+# --- the journey ------------------------------------------------------------------------------
+def test_enterprise_registers_and_county_admin_approves(page: Page) -> None:
+    started = time.monotonic()
+
+    # (1) Account: the public 注册 page, reached from the sign-in page's link.
+    page.goto("/")
+    expect_signed_out(page)
+    settle(page)
+    page.get_by_role("link", name="还没有账户？企业 / 服务商注册").click()
+    expect(page.get_by_role("heading", name="欢迎注册")).to_be_visible()
+    fill(page, "用户名 *", USERNAME)
+    fill(page, "手机号 *", "13800138000")
+    fill(page, "电子邮箱", "e2e@example.com")
+    fill(page, "密码 *", PASSWORD)
+    fill(page, "确认密码 *", PASSWORD)
+    page.get_by_text("我已阅读并同意《用户服务协议》和《隐私声明》").click()
+    expect(page.get_by_role("checkbox", name="我已阅读并同意《用户服务协议》和《隐私声明》")).to_be_checked()
+    page.get_by_role("button", name="下一步").click()
+    expect(page.get_by_role("heading", name="单位注册信息")).to_be_visible()
+    expect_signed_in_as(page, USERNAME)
+    expect_no_exception(page)
+
+    # A reload resumes the session from the signed cookie.
+    session_cookie(page)
+    reload(page)
+    expect(page.get_by_role("heading", name="单位注册信息")).to_be_visible()
+    expect_signed_in_as(page, USERNAME)
+
+    # (2) Organisation details, then submit for review.
+    code = credit_code("320102")
+    fill(page, "企业名称 *", ORG_NAME)
+    fill(page, "统一社会信用代码 *", code)
+    choose(page, "省", "江苏", "江苏省")
+    choose(page, "市", "南京", "南京市")
+    choose(page, "区县", "玄武", "玄武区")
+    choose(page, "门类", "制造业", "C 制造业")
+    choose(page, "大类", "通用设备", "34 通用设备制造业")
+    fill(page, "从业人员（人）", "120")
+    fill(page, "上年营业收入（万元）", "5000")
+    fill(page, "上年末资产总额（万元）", "8000")
+    fill(page, "法定代表人 *", "张三")
+    fill(page, "联系人 *", "李四")
+    fill(page, "联系电话 *", "13912345678")
+    expect(page.get_by_text("企业规模（按工信部联企业〔2011〕300号自动计算）：小型")).to_be_visible()
+    page.get_by_role("button", name="提交审核").click()
+    expect(page.get_by_text("审核状态：待审核")).to_be_visible()
+    expect(page.get_by_text("③ 等待审核")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()  # a canvas grid: its cells are not DOM text
+    expect_no_exception(page)
+
+    # Sign out: the session is revoked, so neither a reload nor the old cookie signs back in.
+    revoked = session_cookie(page)
+    settle(page)
+    sign_out(page)
+    cookie_deleted(page)
+    reload(page)
+    expect_signed_out(page)
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": COOKIE, "value": revoked, "domain": "127.0.0.1", "path": "/"}])
+    reload(page)
+    expect_signed_out(page)
+
+    # (3) The county administrator of 玄武区 approves the application.
+    sign_in(page, "admin_xw", DEMO_PASSWORD, landing="您好，玄武区管理员")
+    expect_signed_in_as(page, "玄武区管理员")
+    open_page(page, "注册审核", "注册审核")
+    choose(page, "选择申请", ORG_NAME, f"{ORG_NAME}（{code}）")
+    expect(page.get_by_role("heading", name=ORG_NAME)).to_be_visible()
+    expect(page.get_by_text("所在地区：江苏省 / 南京市 / 玄武区")).to_be_visible()
+    page.get_by_role("button", name="审核通过").click()
+    expect(page.get_by_text(f"「{ORG_NAME}」已通过，申请人登录后即可看到结果。")).to_be_visible()
+    expect_no_exception(page)
+    sign_out(page)
+
+    # (4) The enterprise signs in and sees the result; a reload keeps it signed in.
+    sign_in(page, USERNAME, PASSWORD, landing=f"您好，{USERNAME}")
+    expect(page.get_by_text("单位注册状态：已通过")).to_be_visible()
+    reload(page)
+    expect(page.get_by_text("单位注册状态：已通过")).to_be_visible()
+    expect_signed_in_as(page, USERNAME)
+    open_page(page, "单位注册信息", "单位注册信息")
+    expect(page.get_by_text("审核状态：已通过")).to_be_visible()
+    expect(page.get_by_text("③ 注册完成")).to_be_visible()
+    expect_no_exception(page)
+
+    page.screenshot(path=FINAL_SCREENSHOT, full_page=True)
+    assert time.monotonic() - started < 120, "the journey should take well under two minutes"
