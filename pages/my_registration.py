@@ -15,7 +15,7 @@ if org is not None:
     STATUS_BOX.get(org.status, st.info)(f"审核状态：**{org.status_label}**"
                                         + (f"　提交时间：{org.submitted_at}" if org.submitted_at else ""))
     if org.status == "returned":
-        st.warning(f"退回原因：{org.return_reason}。请修改后重新提交。")
+        st.warning(f"退回原因：{org.return_reason}\n\n请修改后重新提交。")
 if org is not None and org.status in ("pending", "approved"):
     st.markdown("① 填写帐号信息 → ② 填写单位信息 → **③ " + ("等待审核" if org.status == "pending" else "注册完成") + "**")
     rows = [("企业名称", org.name), ("统一社会信用代码", org.credit_code), ("所在地区", org.region_name),
