@@ -1,0 +1,485 @@
+"""Evaluate a response against its definition: visibility and branching, calculations, validation
+(errors block, warnings are recorded), per-section progress and scores.
+
+Answer shapes: single → "value"; multiple → ["v", …]; numbers → "12.5" (strings keep decimals
+exact) or numbers; matrix_single → {row: value}; matrix_multiple → {row: [values]};
+matrix_fill → {row: {cell: value}}; a repeatable group → [{question: value, …}, …];
+file → {"name", "sha256", "size", "path"}; "not applicable" → NA.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from services.forms import expr
+from services.forms.expr import to_number
+from services.forms.schema import Constraint, Definition, Group, Question, Scoring, Section
+
+NA = "__na__"
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a response is evaluated in: the respondent's organisation, the period, the earlier period."""
+
+    org: dict[str, Any] = field(default_factory=dict)
+    period: str | None = None                  # "2026-02" for a monthly report
+    previous: dict[str, Any] | None = None     # answers of the earlier period (only when approved)
+    previous_year: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule: ``severity`` "error" blocks saving the step; "warning" is recorded."""
+
+    severity: str
+    message: str
+    question: str | None = None
+    section: str | None = None
+    rule: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class Scores:
+    questions: dict[str, Decimal] = field(default_factory=dict)
+    groups: dict[str, Decimal] = field(default_factory=dict)
+    sections: dict[str, Decimal] = field(default_factory=dict)
+    total: Decimal | None = None
+    outcome: str | None = None
+    by_tag: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+    def rounded(self, decimals: int = 2) -> dict[str, Any]:
+        """Return a JSON-friendly copy with floats rounded for display."""
+        def r(v: Decimal | None) -> float | None:
+            return None if v is None else float(round(v, decimals))
+        return {"questions": {k: r(v) for k, v in self.questions.items()},
+                "groups": {k: r(v) for k, v in self.groups.items()},
+                "sections": {k: r(v) for k, v in self.sections.items()}, "total": r(self.total),
+                "outcome": self.outcome,
+                "by_tag": {t: {k: r(v) for k, v in m.items()} for t, m in self.by_tag.items()}}
+
+
+@dataclass
+class Evaluation:
+    values: dict[str, Any]
+    visible_sections: list[str]
+    visible: set[str]
+    findings: list[Finding]
+    progress: dict[str, tuple[int, int]]     # section -> (answered, total)
+    scores: Scores | None
+
+    def errors(self, section: str | None = None) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error" and (section is None or f.section == section)]
+
+    def warnings(self, section: str | None = None) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning" and (section is None or f.section == section)]
+
+    def totals(self) -> tuple[int, int]:
+        answered = sum(a for a, _ in self.progress.values())
+        return answered, sum(t for _, t in self.progress.values())
+
+
+def is_empty(v: Any) -> bool:
+    return v is None or v == "" or (isinstance(v, (list, dict, tuple)) and len(v) == 0)
+
+
+class _Env:
+    def __init__(self, d: Definition, values: dict[str, Any], ctx: Context, hidden: set[str],
+                 scores: Scores | None = None, row: dict[str, Any] | None = None, current: Any = None):
+        self.d, self.values, self.ctx, self.hidden, self.scores = d, values, ctx, hidden, scores
+        self.row, self.current = row, current
+
+    def _resolve(self, name: str, source: dict[str, Any]) -> Any:
+        head, _, rest = name.partition(".")
+        if head in self.hidden:
+            return None
+        v = source.get(head)
+        if not rest:
+            return v
+        parts = rest.split(".")
+        if isinstance(v, list):  # repeat group column
+            return [r.get(parts[0]) for r in v if isinstance(r, dict)]
+        for p in parts:
+            v = v.get(p) if isinstance(v, dict) else None
+        return v
+
+    def value(self, name: str) -> Any:
+        if name == ".":
+            return self.current
+        head, _, rest = name.partition(".")
+        if head == "org":
+            return self.ctx.org.get(rest)
+        if head == "period":
+            if not self.ctx.period:
+                return None
+            return {"": self.ctx.period, "year": int(self.ctx.period[:4]),
+                    "month": int(self.ctx.period[5:7]) if len(self.ctx.period) >= 7 else None}.get(rest)
+        if head == "score":
+            if self.scores is None:
+                return None
+            return self.scores.sections.get(rest, self.scores.groups.get(rest, self.scores.total if rest == "total" else None))
+        if head == "row":
+            return (self.row or {}).get(rest)
+        if self.row is not None and not rest and name in self.row:
+            return self.row.get(name)
+        return self._resolve(name, self.values)
+
+    def previous(self, name: str) -> Any:
+        if self.ctx.previous is None:
+            return None
+        if name.startswith("row.") and self.row is not None:
+            return None
+        return self._resolve(name, self.ctx.previous)
+
+    def with_(self, current: Any = None, row: dict[str, Any] | None = None) -> "_Env":
+        return _Env(self.d, self.values, self.ctx, self.hidden, self.scores, row if row is not None else self.row, current)
+
+
+def _run(src: str | None, env: _Env) -> Any:
+    return None if not src else expr.evaluate(expr.parse(src), env)
+
+
+def _calculate(d: Definition, values: dict[str, Any], env: _Env) -> None:
+    for q in d.questions():
+        if q.type == "calculated" and q.calculation:
+            v = _run(q.calculation, env)
+            values[q.name] = None if v is None else (str(v) if isinstance(v, Decimal) else v)
+        for cell in q.cells:
+            if cell.calculation and isinstance(values.get(q.name), dict):
+                for row in q.rows:
+                    row_vals = values[q.name].setdefault(row.name, {})
+                    v = _run(cell.calculation, env.with_(row=row_vals))
+                    if isinstance(v, Decimal) and cell.precision is not None:
+                        v = round(v, int(cell.precision))
+                    row_vals[cell.name] = None if v is None else str(v)
+
+
+def _type_problems(q: Question, v: Any, label: str) -> list[str]:
+    """Return format problems of a non-empty answer (Chinese, naming the question)."""
+    if v == NA:
+        return [] if q.not_applicable else [f"{label}：此题不允许选择“不适用”。"]
+    t = q.type
+    if t in ("integer", "decimal", "percent", "rating"):
+        n = to_number(v)
+        if n is None:
+            return [f"{label}：须为数字。"]
+        out = []
+        if t in ("integer", "rating") and n != n.to_integral_value():
+            out.append(f"{label}：须为整数。")
+        if q.precision is not None and t != "integer" and -n.as_tuple().exponent > q.precision:  # type: ignore[operator]
+            out.append(f"{label}：最多保留 {q.precision} 位小数。")
+        lo = q.min if q.min is not None else (0 if t in ("percent", "rating") else None)
+        hi = q.max if q.max is not None else (100 if t == "percent" else None)
+        if lo is not None and n < Decimal(str(lo)):
+            out.append(f"{label}：不能小于 {lo:g}。")
+        if hi is not None and n > Decimal(str(hi)):
+            out.append(f"{label}：不能大于 {hi:g}。")
+        return out
+    if t == "single":
+        return [] if str(v) in {c.value for c in q.choices} else [f"{label}：选项「{v}」无效。"]
+    if t == "multiple":
+        if not isinstance(v, (list, tuple)):
+            return [f"{label}：须为选项列表。"]
+        bad = [x for x in v if str(x) not in {c.value for c in q.choices}]
+        return [f"{label}：选项 {bad} 无效。"] if bad else []
+    if t == "date":
+        try:
+            dt.date.fromisoformat(str(v))
+        except ValueError:
+            return [f"{label}：日期格式须为 YYYY-MM-DD。"]
+    if t == "month" and not MONTH_RE.match(str(v)):
+        return [f"{label}：月份格式须为 YYYY-MM。"]
+    if t == "file":
+        files = v if isinstance(v, list) else [v]
+        for f in files:
+            if not isinstance(f, dict) or "name" not in f:
+                return [f"{label}：文件信息无效。"]
+            ext = str(f["name"]).rsplit(".", 1)[-1].lower()
+            if ext not in q.file_types:
+                return [f"{label}：只能上传 {'、'.join(q.file_types)} 文件。"]
+            if float(f.get("size", 0)) > q.max_mb * 1024 * 1024:
+                return [f"{label}：文件不能超过 {q.max_mb:g} MB。"]
+    return []
+
+
+class _Checker:
+    def __init__(self, d: Definition, values: dict[str, Any], env: _Env):
+        self.d, self.values, self.env = d, values, env
+        self.findings: list[Finding] = []
+
+    def add(self, severity: str, message: str, q: str | None, section: str, rule: str | None = None,
+            fields: tuple[str, ...] = ()) -> None:
+        self.findings.append(Finding(severity, message, q, section, rule, fields))
+
+    def constraints(self, rules: tuple[Constraint, ...], env: _Env, label: str, q: str | None, section: str) -> None:
+        for c in rules:
+            if _run(c.rule, env) is False:
+                self.add(c.severity, f"{label}：{c.message}", q, section, c.rule, c.fields)
+
+    def required(self, q: Question, env: _Env) -> bool:
+        if isinstance(q.required, str):
+            return _run(q.required, env) is True
+        return bool(q.required)
+
+    def question(self, q: Question, v: Any, env: _Env, section: str, label: str) -> None:
+        if q.type in ("note",):
+            return
+        if is_empty(v):
+            if q.type != "calculated" and self.required(q, env):
+                self.add("error", f"{label}：必填项，请填写。", q.name, section, "required")
+            return
+        for msg in _type_problems(q, v, label):
+            self.add("error", msg, q.name, section, "type")
+        if q.type == "matrix_fill":
+            self.matrix_fill(q, v, env, section, label)
+        elif q.qtype.matrix:
+            self.matrix_choice(q, v, env, section, label)
+        if v != NA:
+            self.constraints(q.constraints, env.with_(current=v), label, q.name, section)
+
+    def matrix_choice(self, q: Question, v: Any, env: _Env, section: str, label: str) -> None:
+        valid = {c.value for c in q.choices}
+        for row in q.rows:
+            if row.show_if and _run(row.show_if, env) is not True:
+                continue
+            cell = v.get(row.name) if isinstance(v, dict) else None
+            if is_empty(cell):
+                if row.required or q.required is True:
+                    self.add("error", f"{label} › {row.label}：必填项，请选择。", q.name, section, "required")
+                continue
+            chosen = cell if isinstance(cell, list) else [cell]
+            if any(str(c) not in valid for c in chosen):
+                self.add("error", f"{label} › {row.label}：选项无效。", q.name, section, "type")
+
+    def matrix_fill(self, q: Question, v: Any, env: _Env, section: str, label: str) -> None:
+        for row in q.rows:
+            if row.show_if and _run(row.show_if, env) is not True:
+                continue
+            vals = v.get(row.name) if isinstance(v, dict) else None
+            vals = vals if isinstance(vals, dict) else {}
+            for cell in q.cells:
+                if cell.calculation:
+                    continue
+                where = f"{label} › {row.label} › {cell.label}"
+                x = vals.get(cell.name)
+                if is_empty(x):
+                    if row.required and cell.required:
+                        self.add("error", f"{where}：必填项，请填写。", q.name, section, "required")
+                    continue
+                if cell.type in ("integer", "decimal", "percent") and to_number(x) is None:
+                    self.add("error", f"{where}：须为数字。", q.name, section, "type")
+                    continue
+                self.constraints(cell.constraints, env.with_(current=x, row=vals), where, q.name, section)
+
+
+def _visibility(d: Definition, values: dict[str, Any], env: _Env) -> tuple[list[str], set[str], set[str]]:
+    """Return (visible sections, visible question names, hidden names) in document order."""
+    visible_sections: list[str] = []
+    visible: set[str] = set()
+    hidden = env.hidden
+    skip_to: str | None = None
+    for s in d.sections:
+        s_on = not s.show_if or _run(s.show_if, env) is True
+        if s_on:
+            visible_sections.append(s.name)
+        for g in s.groups:
+            g_on = s_on and (not g.show_if or _run(g.show_if, env) is True)
+            if g.repeat:
+                (visible if g_on and skip_to is None else hidden).add(g.name)
+            for q in g.questions:
+                if skip_to is not None and q.name == skip_to:
+                    skip_to = None
+                on = g_on and skip_to is None and (g.repeat or not q.show_if or _run(q.show_if, env) is True)
+                if on:
+                    visible.add(q.name)
+                    hidden.discard(q.name)
+                    if not g.repeat:
+                        for b in q.branches:
+                            if not is_empty(values.get(q.name)) and _run(b.condition, env) is True:
+                                skip_to = b.to
+                                break
+                else:
+                    hidden.add(q.name)
+    return visible_sections, visible, hidden
+
+
+def _settle(d: Definition, values: dict[str, Any], env: _Env) -> tuple[list[str], set[str]]:
+    """Calculate, decide visibility, then calculate again without hidden values (and re-decide)."""
+    _calculate(d, values, env)
+    _visibility(d, values, env)
+    _calculate(d, values, env)
+    sections, visible, _ = _visibility(d, values, env)
+    return sections, visible
+
+
+def evaluate(d: Definition, answers: dict[str, Any], ctx: Context | None = None,
+             with_scores: bool = True) -> Evaluation:
+    """Evaluate ``answers`` (not modified) against definition ``d``."""
+    ctx = ctx or Context()
+    values: dict[str, Any] = _copy(answers)
+    env = _Env(d, values, ctx, set())
+    sections, visible = _settle(d, values, env)
+    scores = score(d, values, visible, env) if (with_scores and d.scoring) else None
+    if scores is not None and _uses_scores(d):
+        env = _Env(d, values, ctx, set(), scores)
+        sections, visible = _settle(d, values, env)
+    checker = _Checker(d, values, env)
+    progress: dict[str, tuple[int, int]] = {}
+    for s in d.sections:
+        answered = total = 0
+        if s.name in sections:
+            for g in s.groups:
+                if g.repeat:
+                    if g.name in visible:
+                        _check_repeat(checker, g, values.get(g.name), env, s)
+                        total += 1
+                        answered += 0 if is_empty(values.get(g.name)) else 1
+                    continue
+                for q in g.questions:
+                    if q.name not in visible:
+                        continue
+                    v = values.get(q.name)
+                    checker.question(q, v, env, s.name, q.label or q.name)
+                    if q.answerable:
+                        total += 1
+                        answered += 0 if is_empty(v) else 1
+        progress[s.name] = (answered, total)
+    for c in d.rules:
+        if _run(c.rule, env) is False:
+            sec = next((s.name for s in d.sections for q in s.questions if c.fields and q.name == c.fields[0].split(".")[0]),
+                       None)
+            checker.add(c.severity, c.message, c.fields[0] if c.fields else None, sec or "", c.rule, c.fields)
+    return Evaluation(values, sections, visible, checker.findings, progress, scores)
+
+
+def _check_repeat(checker: _Checker, g: Group, rows: Any, env: _Env, s: Section) -> None:
+    rows = rows if isinstance(rows, list) else []
+    title = g.title or g.name
+    if len(rows) < g.min_rows:
+        checker.add("error", f"{title}：至少填写 {g.min_rows} 行。", g.name, s.name, "min_rows")
+    if len(rows) > g.max_rows:
+        checker.add("error", f"{title}：最多 {g.max_rows} 行。", g.name, s.name, "max_rows")
+    for i, row in enumerate(rows):
+        row = row if isinstance(row, dict) else {}
+        row_env = env.with_(row=row)
+        for q in g.questions:
+            if q.show_if and _run(q.show_if, row_env) is not True:
+                continue
+            checker.question(q, row.get(q.name), row_env, s.name, f"{title} 第 {i + 1} 行 › {q.label or q.name}")
+
+
+def _uses_scores(d: Definition) -> bool:
+    cached = d.__dict__.get("_uses_scores")
+    if cached is None:
+        srcs = [s.show_if for s in d.sections] + [g.show_if for s in d.sections for g in s.groups] + \
+               [q.show_if for q in d.questions()] + [c.rule for c in d.rules]
+        cached = any("${score." in (x or "") for x in srcs)
+        object.__setattr__(d, "_uses_scores", cached)
+    return bool(cached)
+
+
+def _copy(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _copy(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_copy(x) for x in v]
+    return v
+
+
+# --- scoring ---------------------------------------------------------------------------------
+def _aggregate(method: str, items: list[tuple[Decimal, float]]) -> Decimal | None:
+    if not items:
+        return None
+    if method == "sum":
+        return sum((v for v, _ in items), Decimal(0))
+    if method == "weighted_mean":
+        total_w = sum(Decimal(str(w)) for _, w in items)
+        return sum((v * Decimal(str(w)) for v, w in items), Decimal(0)) / total_w if total_w else None
+    return sum((v for v, _ in items), Decimal(0)) / len(items)
+
+
+def scorable(q: Question) -> bool:
+    """Return True if the question contributes a score (scored options, a rating or a score rule)."""
+    return bool(q.score) or q.type == "rating" or (q.qtype.scored and any(c.score is not None for c in q.choices))
+
+
+def question_score(q: Question, v: Any, env: _Env) -> Decimal | None:
+    """Return the question's score, or None when unanswered, not applicable or unscored."""
+    if is_empty(v) or v == NA:
+        return None
+    if q.score:
+        return to_number(_run(q.score, env.with_(current=v)))
+    by_value = {c.value: c.score for c in q.choices}
+    if q.type == "single":
+        s = by_value.get(str(v))
+        return Decimal(str(s)) if s is not None else None
+    if q.type == "multiple":
+        scores = [by_value.get(str(x)) for x in v]
+        known = [Decimal(str(s)) for s in scores if s is not None]
+        return sum(known, Decimal(0)) if known else None
+    if q.type == "rating":
+        n = to_number(v)
+        return n / Decimal(str(q.max or 5)) if n is not None else None
+    if q.type == "matrix_single" and isinstance(v, dict):
+        known = [Decimal(str(by_value[str(x)])) for x in v.values() if by_value.get(str(x)) is not None]
+        return sum(known, Decimal(0)) / len(known) if known else None
+    return None
+
+
+def score(d: Definition, values: dict[str, Any], visible: set[str], env: _Env) -> Scores:
+    """Aggregate question → group → section → total scores as the definition declares."""
+    sc: Scoring = d.scoring or Scoring()
+    out = Scores()
+    tag_items: dict[str, dict[str, list[tuple[Decimal, float]]]] = {t: {} for t in sc.aggregate_tags}
+    for s in d.sections:
+        group_items: list[tuple[Decimal, float]] = []
+        for g in s.groups:
+            q_items: list[tuple[Decimal, float]] = []
+            for q in g.questions:
+                if q.name not in visible or not scorable(q):
+                    continue
+                qs = question_score(q, values.get(q.name), env)
+                if qs is not None:
+                    out.questions[q.name] = qs
+                    q_items.append((qs, q.weight))
+            gs = _aggregate(sc.group_method, q_items)
+            if gs is not None:
+                out.groups[g.name] = gs
+                group_items.append((gs, g.weight))
+                for tag in sc.aggregate_tags:
+                    if tag in g.tags:
+                        tag_items[tag].setdefault(str(g.tags[tag]), []).append((gs, g.weight))
+        ss = _aggregate(sc.section_method, group_items)
+        if ss is not None:
+            out.sections[s.name] = ss
+    ordered = [(out.sections[s.name], s.weight) for s in d.sections if s.name in out.sections]
+    if sc.total_method == "cumulative":
+        total, passed = Decimal(0), True
+        for s in d.sections:
+            if not any(scorable(q) for q in s.questions):
+                continue  # e.g. a tailoring or notes section
+            if not passed:
+                break
+            v = out.sections.get(s.name)
+            if v is None:
+                break
+            total += v
+            passed = v >= Decimal(str(sc.pass_score))
+        out.total = total if out.sections else None
+    else:
+        out.total = _aggregate(sc.total_method, ordered)
+    if out.total is not None:
+        for o in sc.outcomes:
+            lo_ok = o.min is None or out.total >= Decimal(str(o.min))
+            hi_ok = o.max is None or (out.total <= Decimal(str(o.max)) if o.max_inclusive else out.total < Decimal(str(o.max)))
+            if lo_ok and hi_ok:
+                out.outcome = o.label
+                break
+    out.by_tag = {t: {k: v for k, items in m.items() if (v := _aggregate("mean", items)) is not None}
+                  for t, m in tag_items.items()}
+    return out
