@@ -6,9 +6,11 @@ from db.organisation import Organisation
 from db.account import Account, AccountRole, RolePermission, Role, AuthSession, LoginAttempt, PasswordHistory
 from db.audit import AuditLog
 from db.draft import FormDraft
+from db.forms import AnswerValue, FormDefinition, FormResponse, FormVersion, ResponseScore, ResponseSection
 
 __all__ = [
     "Base", "get_engine", "get_sessionmaker", "configure", "session_scope",
     "Region", "Industry", "Organisation", "Account", "AccountRole", "Role", "RolePermission",
-    "AuthSession", "LoginAttempt", "PasswordHistory", "AuditLog", "FormDraft",
+    "AuthSession", "LoginAttempt", "PasswordHistory", "AuditLog", "FormDraft", "FormDefinition", "FormVersion",
+    "FormResponse", "ResponseSection", "AnswerValue", "ResponseScore",
 ]

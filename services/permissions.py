@@ -30,9 +30,12 @@ P_MARKET_EXPERT = "market.expert_review"   # expert review
 P_MARKET_FINAL = "market.final_review"     # provincial department final review
 P_QUALITY_FILL = "quality.fill"            # quality self-assessment
 P_QUALITY_ASSESS = "quality.assess"        # assessor comments / evaluation
+P_FORMS_DESIGN = "forms.design"            # author, publish, copy and stop definitions
+P_FORMS_FILL = "forms.fill"                # answer published questionnaires for one's organisation
+P_FORMS_RESULTS = "forms.results"          # view, analyse and export responses in jurisdiction
 
 _ADMIN = {P_PROFILE, P_ORG_REVIEW, P_ORG_VIEW, P_ORG_EDIT, P_ACCOUNT_MANAGE, P_AUDIT_VIEW, P_DIAG_ADMIN,
-          P_STATS_VIEW, P_MONITOR_REVIEW}
+          P_STATS_VIEW, P_MONITOR_REVIEW, P_FORMS_RESULTS}
 
 
 @dataclass(frozen=True)
@@ -45,19 +48,20 @@ class RoleDef:
 
 ROLES: dict[str, RoleDef] = {r.code: r for r in [
     RoleDef("enterprise", "企业用户", "org", frozenset({P_PROFILE, P_ORG_OWN, P_DIAG_FILL, P_MONITOR_REPORT,
-                                                      P_MARKET_BUY, P_QUALITY_FILL})),
-    RoleDef("provider", "服务商", "org", frozenset({P_PROFILE, P_ORG_OWN, P_MARKET_SELL})),
+                                                      P_MARKET_BUY, P_QUALITY_FILL, P_FORMS_FILL})),
+    RoleDef("provider", "服务商", "org", frozenset({P_PROFILE, P_ORG_OWN, P_MARKET_SELL, P_FORMS_FILL})),
     RoleDef("provider_staff", "服务商员工", "org", frozenset({P_PROFILE, P_MARKET_SELL})),
     RoleDef("expert", "专家", "none", frozenset({P_PROFILE, P_MARKET_EXPERT})),
     RoleDef("operator", "平台运营人员", "none", frozenset({P_PROFILE, P_MARKET_OPERATE, P_ORG_VIEW})),
-    RoleDef("admin_national", "国家级管理员", "region", frozenset(_ADMIN)),
-    RoleDef("admin_province", "省级管理员", "region", frozenset(_ADMIN)),
+    RoleDef("admin_national", "国家级管理员", "region", frozenset(_ADMIN | {P_FORMS_DESIGN})),
+    RoleDef("admin_province", "省级管理员", "region", frozenset(_ADMIN | {P_FORMS_DESIGN})),
     RoleDef("admin_city", "市级管理员", "region", frozenset(_ADMIN)),
     RoleDef("admin_county", "区县管理员", "region", frozenset(_ADMIN)),
     RoleDef("final_reviewer", "工信厅终审", "region", frozenset({P_PROFILE, P_MARKET_FINAL, P_ORG_VIEW})),
     RoleDef("assessor", "评估机构/评估师", "none", frozenset({P_PROFILE, P_QUALITY_ASSESS})),
     RoleDef("sysadmin", "系统管理员", "none", frozenset({P_PROFILE, P_SYSTEM, P_ACCOUNT_MANAGE, P_ORG_VIEW, P_ORG_EDIT,
-                                                      P_ORG_REVIEW, P_AUDIT_VIEW, P_STATS_VIEW})),
+                                                      P_ORG_REVIEW, P_AUDIT_VIEW, P_STATS_VIEW, P_FORMS_DESIGN,
+                                                      P_FORMS_RESULTS})),
 ]}
 
 ADMIN_ROLE_BY_LEVEL = {None: "admin_national", "province": "admin_province", "city": "admin_city",

@@ -1,0 +1,261 @@
+"""Definition lifecycle: draft → published (immutable) → stopped; copy to a new draft; specs/ sync.
+
+Every submission records the version it answered; a published version never changes, so old
+responses keep rendering with their own version. A definition that does not validate cannot be
+published.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.base import utcnow
+from db.engine import session_scope
+from db.forms import FormDefinition, FormVersion
+from services import audit
+from services.errors import Conflict, NotFound, ValidationFailed
+from services.forms.schema import Definition, DefinitionInvalid, load_definition, read_document
+from services.forms.types import KINDS
+from services.permissions import P_FORMS_DESIGN, Actor, require
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+STATUS_LABEL = {"draft": "草稿", "published": "已发布", "stopped": "已停用"}
+
+
+@dataclass(frozen=True)
+class VersionView:
+    id: int
+    definition_id: int
+    code: str
+    kind: str
+    title: str
+    version: int
+    status: str
+    status_label: str
+    published_at: str | None
+    questions: int
+
+
+def _view(d: FormDefinition, v: FormVersion) -> VersionView:
+    n = sum(len(g.get("questions") or []) for s in v.content.get("sections") or [] for g in
+            (s.get("groups") or [{"questions": s.get("questions")}]))
+    return VersionView(v.id, d.id, d.code, d.kind, v.content.get("title", d.title), v.version, v.status,
+                       STATUS_LABEL[v.status], v.published_at.strftime("%Y-%m-%d %H:%M") if v.published_at else None, n)
+
+
+def validate_document(doc: dict[str, Any], source: str = "") -> Definition:
+    """Return the typed definition or raise ``ValidationFailed`` listing the definition's issues."""
+    try:
+        return load_definition(doc, source)
+    except DefinitionInvalid as err:
+        raise ValidationFailed({"定义": [i.render(source or str(doc.get("code", ""))) for i in err.issues]}) from err
+
+
+@lru_cache(maxsize=256)
+def _cached(version_id: int, content_key: str) -> Definition:
+    from json import loads
+    return load_definition(loads(content_key), source=f"version {version_id}")
+
+
+def definition_for_version(version_id: int, session: Session | None = None) -> Definition:
+    """Return the typed definition of a version (published versions are cached: they never change).
+
+    Pass the caller's ``session`` when inside a transaction (SQLite allows one writer at a time).
+    """
+    import json
+    if session is None:
+        with session_scope() as own:
+            return definition_for_version(version_id, own)
+    v = session.get(FormVersion, version_id)
+    if v is None:
+        raise NotFound("未找到该问卷版本。")
+    if v.status == "draft":
+        return load_definition(v.content, source=f"version {version_id}")
+    return _cached(version_id, json.dumps(v.content, sort_keys=True, ensure_ascii=False))
+
+
+def save_draft(actor: Actor, doc: dict[str, Any], request_id: str | None = None) -> int:
+    """Create or replace the draft of the definition ``doc['code']``; return the draft version id.
+
+    The document must parse and validate; a definition with errors is refused with the issue list.
+    """
+    require(actor, P_FORMS_DESIGN)
+    definition = validate_document(doc)
+    with session_scope() as session:
+        if (done := audit.replayed(session, request_id)) is not None:
+            return int(done.target_id or 0)
+        d = session.scalar(select(FormDefinition).where(FormDefinition.code == definition.code))
+        if d is None:
+            d = FormDefinition(code=definition.code, kind=definition.kind, title=definition.title,
+                               created_by=actor.account_id)
+            session.add(d)
+            session.flush()
+        elif d.kind != definition.kind:
+            raise ValidationFailed({"定义": [f"定义「{d.code}」的类型为 {KINDS[d.kind]}，不能改为 {KINDS[definition.kind]}。"]})
+        draft = session.scalar(select(FormVersion).where(FormVersion.definition_id == d.id,
+                                                         FormVersion.status == "draft"))
+        if draft is None:
+            latest = session.scalar(select(func.max(FormVersion.version)).where(FormVersion.definition_id == d.id)) or 0
+            draft = FormVersion(definition_id=d.id, version=latest + 1, status="draft", content={})
+            session.add(draft)
+        draft.content = {**doc, "version": draft.version}
+        d.title = definition.title
+        session.flush()
+        audit.record(session, actor.account_id, "definition.draft_saved", "form_version", draft.id,
+                     {"code": d.code, "version": draft.version}, request_id=request_id)
+        return draft.id
+
+
+def save_draft_text(actor: Actor, text: str, source: str = "") -> int:
+    """Parse YAML/JSON text and save it as a draft."""
+    try:
+        doc = read_document(text, source)
+    except DefinitionInvalid as err:
+        raise ValidationFailed({"定义": [i.render(source) for i in err.issues]}) from err
+    return save_draft(actor, doc)
+
+
+def _version(session: Session, version_id: int) -> tuple[FormDefinition, FormVersion]:
+    v = session.get(FormVersion, version_id, with_for_update=True)
+    if v is None:
+        raise NotFound("未找到该问卷版本。")
+    d = session.get(FormDefinition, v.definition_id)
+    assert d is not None
+    return d, v
+
+
+def publish(actor: Actor, version_id: int, request_id: str | None = None) -> None:
+    """Validate and publish a draft; the previously published version of the definition is stopped."""
+    require(actor, P_FORMS_DESIGN)
+    with session_scope() as session:
+        if audit.replayed(session, request_id):
+            return
+        d, v = _version(session, version_id)
+        if v.status != "draft":
+            raise Conflict(f"只有草稿可以发布，该版本状态为「{STATUS_LABEL[v.status]}」。")
+        validate_document(v.content, f"{d.code} v{v.version}")
+        for old in session.scalars(select(FormVersion).where(FormVersion.definition_id == d.id,
+                                                             FormVersion.status == "published")):
+            old.status = "stopped"
+        v.status, v.published_at, v.published_by = "published", utcnow(), actor.account_id
+        audit.record(session, actor.account_id, "definition.published", "form_version", v.id,
+                     {"code": d.code, "version": v.version}, request_id=request_id)
+
+
+def stop(actor: Actor, version_id: int) -> None:
+    """Stop a published version: no new responses; existing ones keep their version."""
+    require(actor, P_FORMS_DESIGN)
+    with session_scope() as session:
+        d, v = _version(session, version_id)
+        if v.status != "published":
+            raise Conflict("只有已发布的版本可以停用。")
+        v.status = "stopped"
+        audit.record(session, actor.account_id, "definition.stopped", "form_version", v.id, {"code": d.code})
+
+
+def copy_to_draft(actor: Actor, version_id: int, new_code: str | None = None) -> int:
+    """Copy a version into a new draft (of the same definition, or of a new one under ``new_code``)."""
+    require(actor, P_FORMS_DESIGN)
+    with session_scope() as session:
+        d, v = _version(session, version_id)
+        doc = dict(v.content)
+    doc.pop("version", None)
+    if new_code:
+        doc["code"] = new_code
+        doc["title"] = f"{doc.get('title', '')}（副本）"
+    return save_draft(actor, doc)
+
+
+def update_content(actor: Actor, version_id: int, doc: dict[str, Any]) -> None:
+    """Replace the content of a draft; published and stopped versions are immutable."""
+    require(actor, P_FORMS_DESIGN)
+    validate_document(doc)
+    with session_scope() as session:
+        d, v = _version(session, version_id)
+        if v.status != "draft":
+            raise Conflict("已发布的版本不可修改；请复制为新草稿后修改并发布新版本。")
+        if doc.get("code") != d.code:
+            raise ValidationFailed({"定义": ["定义代码（code）不可修改。"]})
+        v.content = {**doc, "version": v.version}
+        audit.record(session, actor.account_id, "definition.draft_saved", "form_version", v.id, {"code": d.code})
+
+
+def list_versions(actor: Actor) -> list[VersionView]:
+    """Return every version of every definition (newest first within a definition)."""
+    require(actor, P_FORMS_DESIGN)
+    with session_scope() as session:
+        rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
+                               .order_by(FormDefinition.code, FormVersion.version.desc()))
+        return [_view(d, v) for d, v in rows]
+
+
+def published(kind: str | None = None) -> list[VersionView]:
+    """Return the published versions (what respondents can open), optionally of one kind."""
+    with session_scope() as session:
+        stmt = select(FormDefinition, FormVersion).join(FormVersion).where(FormVersion.status == "published")
+        if kind:
+            stmt = stmt.where(FormDefinition.kind == kind)
+        return [_view(d, v) for d, v in session.execute(stmt.order_by(FormDefinition.code))]
+
+
+def published_version(code: str) -> VersionView:
+    """Return the published version of the definition ``code``."""
+    with session_scope() as session:
+        row = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
+                              .where(FormDefinition.code == code, FormVersion.status == "published")).first()
+        if row is None:
+            raise NotFound(f"定义「{code}」没有已发布的版本。")
+        return _view(*row)
+
+
+def version_document(version_id: int) -> dict[str, Any]:
+    """Return a version's stored document (for export)."""
+    with session_scope() as session:
+        v = session.get(FormVersion, version_id)
+        if v is None:
+            raise NotFound("未找到该问卷版本。")
+        return dict(v.content)
+
+
+def sync_specs(folder: Path = SPECS) -> list[str]:
+    """Publish every definition file under ``specs/`` whose content differs from its published version.
+
+    Shipped definitions are data in the repository; this keeps the database in step at start-up.
+    Returns the codes (re)published.
+    """
+    import json
+    changed: list[str] = []
+    files = sorted(p for p in folder.rglob("*.y*ml")) if folder.exists() else []
+    for path in files:
+        doc = read_document(path.read_text(encoding="utf-8"), str(path))
+        definition = load_definition(doc, str(path))
+        with session_scope() as session:
+            d = session.scalar(select(FormDefinition).where(FormDefinition.code == definition.code))
+            current = None
+            if d is not None:
+                current = session.scalar(select(FormVersion).where(FormVersion.definition_id == d.id,
+                                                                   FormVersion.status == "published"))
+            same = current is not None and json.dumps({**current.content, "version": None}, sort_keys=True) == \
+                json.dumps({**doc, "version": None}, sort_keys=True)
+            if same:
+                continue
+            if d is None:
+                d = FormDefinition(code=definition.code, kind=definition.kind, title=definition.title)
+                session.add(d)
+                session.flush()
+            for old in session.scalars(select(FormVersion).where(FormVersion.definition_id == d.id,
+                                                                 FormVersion.status.in_(["published", "draft"]))):
+                old.status = "stopped" if old.status == "published" else old.status
+            latest = session.scalar(select(func.max(FormVersion.version)).where(FormVersion.definition_id == d.id)) or 0
+            session.add(FormVersion(definition_id=d.id, version=latest + 1, status="published",
+                                    content={**doc, "version": latest + 1}, published_at=utcnow()))
+            d.title = definition.title
+            audit.record(session, None, "definition.published", "form_definition", d.id,
+                         {"code": d.code, "version": latest + 1, "source": str(path.name)})
+            changed.append(definition.code)
+    return changed

@@ -1,0 +1,324 @@
+"""Responses: open or resume, save a section (optimistic versioning per section), submit, read.
+
+Saving validates the section being saved (errors block, warnings are returned); submitting
+validates everything, records the warnings for reviewers and writes typed answer and score rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from db.account import Account
+from db.base import utcnow
+from db.engine import session_scope
+from db.forms import AnswerValue, FormDefinition, FormResponse, FormVersion, ResponseScore, ResponseSection
+from db.organisation import Organisation
+from services import audit
+from services.errors import Conflict, NotFound, ValidationFailed
+from services.forms.definitions import definition_for_version
+from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
+from services.forms.expr import to_number
+from services.forms.schema import Definition, Question
+from services.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm, require
+from services.reference import region_path
+
+EDITABLE = ("draft", "returned")
+STATUS_LABEL = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "approved": "已通过"}
+
+
+@dataclass(frozen=True)
+class SectionState:
+    name: str
+    version: int
+    updated_by: str
+    updated_at: str | None
+
+
+@dataclass
+class ResponseView:
+    id: int
+    version_id: int
+    code: str
+    title: str
+    org_id: int
+    org_name: str
+    period: str
+    status: str
+    status_label: str
+    current_section: str
+    answers: dict[str, Any]
+    sections: dict[str, SectionState]
+    warnings: list[dict[str, Any]]
+    submitted_at: str | None
+    editable: bool = False
+    context: Context = field(default_factory=Context)
+
+
+def org_context(org: Organisation) -> dict[str, Any]:
+    """Return the organisation fields expressions may read as ``${org.x}``."""
+    from services.rules import section_of
+    section = None
+    if org.industry_code:
+        try:
+            section = section_of(org.industry_code)
+        except ValueError:
+            section = None
+    return {"name": org.name, "kind": org.kind, "industry_code": org.industry_code, "division": org.division_code,
+            "section": section, "size": org.size, "region_code": org.region_code, "province_code": org.province_code,
+            "city_code": org.city_code, "county_code": org.county_code, "employees": org.employees,
+            "revenue": org.revenue, "assets": org.assets,
+            "manufacturing": bool(org.division_code and "13" <= org.division_code <= "43")}
+
+
+def previous_period(period: str) -> str:
+    """Return the period before ``period`` ("2026-01" → "2025-12", "2026" → "2025", "" → "")."""
+    if len(period) == 7:
+        y, m = int(period[:4]), int(period[5:])
+        return f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
+    if len(period) == 4 and period.isdigit():
+        return str(int(period) - 1)
+    return ""
+
+
+def _answers(session: Session, response_id: int) -> tuple[dict[str, Any], dict[str, ResponseSection]]:
+    rows = {r.section: r for r in session.scalars(select(ResponseSection).where(ResponseSection.response_id == response_id))}
+    merged: dict[str, Any] = {}
+    for r in rows.values():
+        merged.update(r.data or {})
+    return merged, rows
+
+
+def _context(session: Session, r: FormResponse, previous_statuses: tuple[str, ...] = ("submitted", "approved")) -> Context:
+    org = session.get(Organisation, r.org_id)
+    assert org is not None
+    prev = None
+    p = previous_period(r.period)
+    if p:
+        prev_r = session.scalar(select(FormResponse).where(FormResponse.definition_id == r.definition_id,
+                                                           FormResponse.org_id == r.org_id, FormResponse.period == p,
+                                                           FormResponse.status.in_(previous_statuses)))
+        if prev_r is not None:
+            prev = _answers(session, prev_r.id)[0]
+    return Context(org=org_context(org), period=r.period or None, previous=prev)
+
+
+def _load(session: Session, actor: Actor, response_id: int, for_update: bool = False) -> FormResponse:
+    r = session.get(FormResponse, response_id, with_for_update=for_update)
+    if r is None:
+        raise NotFound("未找到该填报记录。")
+    if actor.org_id is not None and actor.org_id == r.org_id and has_perm(actor, P_FORMS_FILL):
+        return r
+    org = session.get(Organisation, r.org_id)
+    if org is not None and has_perm(actor, P_FORMS_RESULTS, region=region_path(org.region_code)):
+        return r
+    raise NotFound("未找到该填报记录。")  # another organisation's response looks absent
+
+
+def open_response(actor: Actor, version_id: int, period: str = "") -> int:
+    """Return the actor's organisation's response to this version and period, creating a draft."""
+    require(actor, P_FORMS_FILL)
+    if actor.org_id is None:
+        raise ValidationFailed({"单位": ["单位：请先完成单位注册信息。"]})
+    with session_scope() as session:
+        v = session.get(FormVersion, version_id)
+        if v is None:
+            raise NotFound("未找到该问卷。")
+        existing = session.scalar(select(FormResponse).where(FormResponse.version_id == version_id,
+                                                             FormResponse.org_id == actor.org_id,
+                                                             FormResponse.period == period)
+                                  .order_by(FormResponse.id.desc()))
+        if existing is not None:
+            return existing.id
+        if v.status != "published":
+            raise Conflict("该问卷未发布或已停用，不能新建填报。")
+        r = FormResponse(version_id=v.id, definition_id=v.definition_id, org_id=actor.org_id, period=period,
+                         status="draft", created_by=actor.account_id)
+        session.add(r)
+        session.flush()
+        audit.record(session, actor.account_id, "response.opened", "form_response", r.id, {"period": period})
+        return r.id
+
+
+def get_response(actor: Actor, response_id: int) -> ResponseView:
+    """Return a response the actor may see (own organisation, or an administrator's jurisdiction)."""
+    with session_scope() as session:
+        r = _load(session, actor, response_id)
+        answers, rows = _answers(session, r.id)
+        v = session.get(FormVersion, r.version_id)
+        d = session.get(FormDefinition, r.definition_id)
+        org = session.get(Organisation, r.org_id)
+        assert v is not None and d is not None and org is not None
+        names = {a.id: a.display_name or a.username for a in session.scalars(
+            select(Account).where(Account.id.in_([x.updated_by for x in rows.values() if x.updated_by])))}
+        sections = {k: SectionState(k, x.version, names.get(x.updated_by or 0, ""),
+                                    x.updated_at.strftime("%Y-%m-%d %H:%M:%S") if x.updated_at else None)
+                    for k, x in rows.items()}
+        return ResponseView(r.id, r.version_id, d.code, v.content.get("title", d.title), r.org_id, org.name, r.period,
+                            r.status, STATUS_LABEL.get(r.status, r.status), r.current_section, answers, sections,
+                            list(r.warnings or []),
+                            r.submitted_at.strftime("%Y-%m-%d %H:%M") if r.submitted_at else None,
+                            editable=r.status in EDITABLE and actor.org_id == r.org_id,
+                            context=_context(session, r))
+
+
+def evaluate_response(view: ResponseView, answers: dict[str, Any] | None = None) -> Evaluation:
+    """Evaluate a response (or unsaved ``answers``) against its own version."""
+    return evaluate(definition_for_version(view.version_id), answers if answers is not None else view.answers,
+                    view.context)
+
+
+def _labels(d: Definition) -> dict[str, str]:
+    return {q.name: q.label or q.name for q in d.questions()} | \
+        {g.name: g.title or g.name for s in d.sections for g in s.groups if g.repeat}
+
+
+def _diff(d: Definition, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    labels = _labels(d)
+    out = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            out.append(f"「{labels.get(key, key)}」{_fmt(before.get(key))} → {_fmt(after.get(key))}")
+    return out
+
+
+def _fmt(v: Any) -> str:
+    if is_empty(v):
+        return "（空）"
+    if v == NA:
+        return "不适用"
+    text = str(v)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def save_section(actor: Actor, response_id: int, section: str, data: dict[str, Any], base_version: int,
+                 base_data: dict[str, Any] | None = None, move_to: str | None = None) -> tuple[int, list[Finding]]:
+    """Save one section's answers; return (new section version, warnings of that section).
+
+    ``base_version``/``base_data`` are what the user's form was loaded with. If someone else saved
+    the section since, raise ``Conflict`` naming who, when and what they changed — nothing is
+    overwritten. Errors in this section raise ``ValidationFailed`` and nothing is saved.
+    """
+    require(actor, P_FORMS_FILL)
+    with session_scope() as session:
+        r = _load(session, actor, response_id, for_update=True)
+        if r.org_id != actor.org_id:
+            raise NotFound("未找到该填报记录。")
+        if r.status not in EDITABLE:
+            raise Conflict(f"该填报当前状态为「{STATUS_LABEL.get(r.status, r.status)}」，不能修改。")
+        d = definition_for_version(r.version_id, session)
+        if section not in {s.name for s in d.sections}:
+            raise NotFound(f"问卷中没有「{section}」部分。")
+        answers, rows = _answers(session, r.id)
+        row = rows.get(section)
+        current_version = row.version if row else 0
+        if current_version != base_version:
+            who = session.get(Account, row.updated_by) if row and row.updated_by else None
+            changes = _diff(d, base_data or {}, row.data if row else {})
+            raise Conflict(f"本部分已被{(who.display_name or who.username) if who else '他人'}于 "
+                           f"{row.updated_at.strftime('%H:%M:%S') if row and row.updated_at else ''} 修改并保存，"
+                           f"您的修改未保存，以免覆盖对方的内容。对方的修改："
+                           f"{'；'.join(changes) or '（内容相同）'}。请刷新后重新填写本部分。")
+        own = {q.name for s in d.sections if s.name == section for q in s.questions} | \
+            {g.name for s in d.sections if s.name == section for g in s.groups if g.repeat}
+        clean = {k: v for k, v in data.items() if k in own}
+        ev = evaluate(d, {**answers, **clean}, _context(session, r))
+        errors = ev.errors(section)
+        if errors:
+            raise ValidationFailed({f.question or section: [f.message] for f in errors})
+        if row is None:
+            row = ResponseSection(response_id=r.id, section=section, data={}, version=0)
+            session.add(row)
+        row.data, row.version, row.updated_by, row.updated_at = clean, current_version + 1, actor.account_id, utcnow()
+        r.current_section = move_to or section
+        r.updated_at = utcnow()
+        return row.version, ev.warnings(section)
+
+
+def set_position(actor: Actor, response_id: int, section: str) -> None:
+    """Remember where the user is (resume there next time) without saving answers."""
+    with session_scope() as session:
+        r = _load(session, actor, response_id)
+        if r.org_id == actor.org_id:
+            r.current_section = section
+
+
+def submit(actor: Actor, response_id: int, request_id: str | None = None) -> list[Finding]:
+    """Validate everything and submit; return the recorded warnings. A replayed submit does nothing."""
+    require(actor, P_FORMS_FILL)
+    with session_scope() as session:
+        if audit.replayed(session, request_id):
+            return []
+        r = _load(session, actor, response_id, for_update=True)
+        if r.org_id != actor.org_id:
+            raise NotFound("未找到该填报记录。")
+        if r.status not in EDITABLE:
+            raise Conflict(f"该填报已{STATUS_LABEL.get(r.status, r.status)}，不能重复提交。")
+        d = definition_for_version(r.version_id, session)
+        answers, _ = _answers(session, r.id)
+        ev = evaluate(d, answers, _context(session, r))
+        if ev.errors():
+            raise ValidationFailed({f.question or f.section or "问卷": [f.message] for f in ev.errors()})
+        r.status, r.submitted_at = "submitted", utcnow()
+        r.warnings = [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
+                      for w in ev.warnings()]
+        write_typed_rows(session, r, d, ev)
+        audit.record(session, actor.account_id, "response.submitted", "form_response", r.id,
+                     {"warnings": len(r.warnings)}, request_id=request_id)
+        return ev.warnings()
+
+
+def write_typed_rows(session: Session, r: FormResponse, d: Definition, ev: Evaluation) -> None:
+    """Replace the response's typed answer and score rows (visible answers only)."""
+    session.execute(delete(AnswerValue).where(AnswerValue.response_id == r.id))
+    session.execute(delete(ResponseScore).where(ResponseScore.response_id == r.id))
+    rows: list[dict[str, Any]] = []
+    for q in d.questions():
+        if q.name in ev.visible:
+            rows.extend(_flatten(q, q.name, ev.values.get(q.name)))
+    for s in d.sections:
+        for g in s.groups:
+            if g.repeat and g.name in ev.visible:
+                for i, row in enumerate(ev.values.get(g.name) or []):
+                    for q in g.questions:
+                        rows.extend(_flatten(q, f"{g.name}[{i}].{q.name}", (row or {}).get(q.name)))
+    if rows:
+        session.execute(insert(AnswerValue),
+                        [{**x, "response_id": r.id, "version_id": r.version_id} for x in rows])
+    sc = ev.scores
+    if sc is not None:
+        scores = [("total", sc.total, sc.outcome)] + [(f"section:{k}", v, None) for k, v in sc.sections.items()] + \
+            [(f"group:{k}", v, None) for k, v in sc.groups.items()] + \
+            [(f"tag:{t}:{k}", v, None) for t, m in sc.by_tag.items() for k, v in m.items()]
+        session.add_all(ResponseScore(response_id=r.id, key=k, value=round(v, 6), outcome=o)
+                        for k, v, o in scores if v is not None)
+
+
+def _flatten(q: Question, path: str, v: Any) -> list[dict[str, Any]]:
+    if is_empty(v) or q.type == "note":
+        return []
+
+    def one(p: str, x: Any) -> dict[str, Any]:
+        n = to_number(x) if not isinstance(x, (dict, list)) else None
+        text = x.get("name") if isinstance(x, dict) else (None if n is not None and q.type != "single" else str(x))
+        return {"question": q.name, "path": p, "num_value": n, "text_value": text}
+
+    if q.type == "multiple":
+        return [one(path, x) for x in v]
+    if q.type == "matrix_fill" and isinstance(v, dict):
+        return [one(f"{path}.{row}.{cell}", x) for row, cells in v.items() if isinstance(cells, dict)
+                for cell, x in cells.items() if not is_empty(x)]
+    if q.qtype.matrix and isinstance(v, dict):
+        return [one(f"{path}.{row}", x) for row, xs in v.items() for x in (xs if isinstance(xs, list) else [xs])
+                if not is_empty(x)]
+    if q.type == "file":
+        return [one(path, f) for f in (v if isinstance(v, list) else [v])]
+    return [one(path, v)]
+
+
+def decimal_or_none(v: Any) -> Decimal | None:
+    """Return a Decimal for numeric cells (helper for exports)."""
+    return to_number(v)

@@ -1,0 +1,169 @@
+"""Definition lifecycle and responses on a real database (SQLite and PostgreSQL)."""
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from db.engine import session_scope
+from db.forms import AnswerValue, ResponseScore
+from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.forms import analysis, definitions, responses
+from services.forms.engine import evaluate
+from tests.factories import make_admin, make_enterprise_user
+
+DOC = yaml.safe_load("""
+code: digital_needs
+kind: survey
+title: 数字化需求调查
+choices:
+  need: [{value: erp, label: ERP, score: 1}, {value: mes, label: MES, score: 2}, {value: crm, label: CRM, score: 1}]
+sections:
+  - name: basic
+    title: 基本情况
+    questions:
+      - {name: it_staff, type: integer, label: 信息化人员数, required: true, constraints: [{rule: ". >= 0", message: 不能为负数}]}
+      - {name: budget, type: decimal, label: 年度信息化投入, unit: 万元,
+         constraints: [{rule: ". <= 10000", message: 投入偏大请核实, severity: warning}]}
+  - name: needs
+    title: 需求
+    questions:
+      - {name: wants, type: multiple, label: 需要的系统, choices: need, required: true}
+      - {name: priority, type: single, label: 最优先, choices: need}
+""")
+
+
+@pytest.fixture
+def designer(db: str):  # type: ignore[no-untyped-def]
+    return make_admin(None, "designer")
+
+
+def _publish(designer, doc=DOC) -> int:  # type: ignore[no-untyped-def]
+    vid = definitions.save_draft(designer, doc)
+    definitions.publish(designer, vid)
+    return vid
+
+
+def test_lifecycle_and_immutability(designer) -> None:  # type: ignore[no-untyped-def]
+    v1 = _publish(designer)
+    with pytest.raises(Conflict, match="不可修改"):
+        definitions.update_content(designer, v1, DOC)
+    with pytest.raises(Conflict):
+        definitions.publish(designer, v1)
+    v2 = definitions.copy_to_draft(designer, v1)
+    changed = {**DOC, "title": "数字化需求调查（2027）"}
+    definitions.update_content(designer, v2, changed)
+    definitions.publish(designer, v2)
+    views = {v.id: v for v in definitions.list_versions(designer)}
+    assert (views[v1].status, views[v1].version) == ("stopped", 1)
+    assert (views[v2].status, views[v2].version, views[v2].title) == ("published", 2, "数字化需求调查（2027）")
+    assert definitions.version_document(v1)["title"] == "数字化需求调查"  # the old version is untouched
+
+
+def test_invalid_definition_cannot_be_saved_or_published(designer) -> None:  # type: ignore[no-untyped-def]
+    bad = {**DOC, "sections": [{"name": "x", "title": "X", "questions": [{"name": "a", "type": "bogus", "label": "A"}]}]}
+    with pytest.raises(ValidationFailed, match="D002"):
+        definitions.save_draft(designer, bad)
+
+
+def test_enterprise_cannot_design(designer) -> None:  # type: ignore[no-untyped-def]
+    user, _ = make_enterprise_user()
+    with pytest.raises(PermissionDenied):
+        definitions.save_draft(user, DOC)
+
+
+def test_fill_save_submit_and_typed_rows(designer) -> None:  # type: ignore[no-untyped-def]
+    vid = _publish(designer)
+    user, org_id = make_enterprise_user()
+    rid = responses.open_response(user, vid)
+    assert responses.open_response(user, vid) == rid  # resume, not a second response
+    with pytest.raises(ValidationFailed, match="不能为负数"):
+        responses.save_section(user, rid, "basic", {"it_staff": "-1"}, 0)
+    version, warnings = responses.save_section(user, rid, "basic", {"it_staff": "3", "budget": "20000"}, 0,
+                                               move_to="needs")
+    assert version == 1 and [w.message for w in warnings] == ["年度信息化投入：投入偏大请核实"]
+    view = responses.get_response(user, rid)
+    assert view.current_section == "needs" and view.answers["it_staff"] == "3"
+    with pytest.raises(ValidationFailed, match="需要的系统"):
+        responses.submit(user, rid)
+    responses.save_section(user, rid, "needs", {"wants": ["erp", "mes"], "priority": "mes"}, 0)
+    recorded = responses.submit(user, rid, request_id="submit-1")
+    assert [w.message for w in recorded] == ["年度信息化投入：投入偏大请核实"]
+    assert responses.submit(user, rid, request_id="submit-1") == []  # replayed click: nothing twice
+    with pytest.raises(Conflict, match="不能重复提交"):
+        responses.submit(user, rid, request_id="submit-2")
+    with pytest.raises(Conflict):
+        responses.save_section(user, rid, "basic", {"it_staff": "4"}, 1)
+    view = responses.get_response(user, rid)
+    assert view.status == "submitted" and view.warnings[0]["question"] == "budget"
+    with session_scope() as s:
+        paths = sorted(s.scalars(select(AnswerValue.path).where(AnswerValue.response_id == rid)))
+        assert paths == ["budget", "it_staff", "priority", "wants", "wants"]
+
+
+def test_concurrent_edit_of_same_section_conflicts_with_details(designer) -> None:  # type: ignore[no-untyped-def]
+    vid = _publish(designer)
+    a, org_id = make_enterprise_user()
+    from services.accounts import create_account
+    from tests.factories import PASSWORD, actor_of
+    create_account("colleague", PASSWORD, ["enterprise"], org_id=org_id)
+    b = actor_of("colleague")
+    rid = responses.open_response(a, vid)
+    assert responses.open_response(b, vid) == rid
+    loaded = responses.get_response(b, rid)  # both load version 0
+    responses.save_section(a, rid, "basic", {"it_staff": "5"}, 0)
+    with pytest.raises(Conflict) as err:
+        responses.save_section(b, rid, "basic", {"it_staff": "9"}, 0, base_data=loaded.answers)
+    assert "信息化人员数" in str(err.value) and "5" in str(err.value) and "覆盖" in str(err.value)
+    responses.save_section(b, rid, "needs", {"wants": ["crm"]}, 0)  # another section: no conflict
+    view = responses.get_response(a, rid)
+    assert view.answers["it_staff"] == "5" and view.answers["wants"] == ["crm"]
+
+
+def test_old_responses_keep_their_version(designer) -> None:  # type: ignore[no-untyped-def]
+    v1 = _publish(designer)
+    user, _ = make_enterprise_user()
+    rid = responses.open_response(user, v1)
+    responses.save_section(user, rid, "basic", {"it_staff": "2"}, 0)
+    v2 = definitions.copy_to_draft(designer, v1)
+    doc2 = yaml.safe_load(yaml.safe_dump(DOC, allow_unicode=True))
+    doc2["sections"][0]["questions"][0]["label"] = "信息化专职人员数"
+    definitions.update_content(designer, v2, doc2)
+    definitions.publish(designer, v2)
+    view = responses.get_response(user, rid)
+    assert view.version_id == v1
+    assert evaluate(definitions.definition_for_version(view.version_id), {}).progress["basic"] == (0, 2)
+    assert definitions.definition_for_version(v1).question("it_staff").label == "信息化人员数"
+
+
+def test_other_org_and_jurisdiction(designer) -> None:  # type: ignore[no-untyped-def]
+    vid = _publish(designer)
+    user, _ = make_enterprise_user("320102")
+    other, _ = make_enterprise_user("320106")
+    rid = responses.open_response(user, vid)
+    with pytest.raises(NotFound):
+        responses.get_response(other, rid)
+    with pytest.raises(NotFound):
+        responses.save_section(other, rid, "basic", {"it_staff": "1"}, 0)
+    assert responses.get_response(make_admin("320102"), rid).id == rid
+    with pytest.raises(NotFound):
+        responses.get_response(make_admin("320106"), rid)
+
+
+def test_table_and_question_stats(designer) -> None:  # type: ignore[no-untyped-def]
+    vid = _publish(designer)
+    for i, (wants, staff) in enumerate([(["erp", "mes"], "2"), (["mes"], "4"), (["crm"], "9")]):
+        user, _ = make_enterprise_user("320102" if i < 2 else "440304")
+        rid = responses.open_response(user, vid)
+        responses.save_section(user, rid, "basic", {"it_staff": staff}, 0)
+        responses.save_section(user, rid, "needs", {"wants": wants}, 0)
+        responses.submit(user, rid)
+    national, nanjing = designer, make_admin("320100")
+    stats = analysis.question_stats(national, vid, "wants")
+    assert stats.respondents == 3
+    assert [(o[0], o[2]) for o in stats.options] == [("erp", 1), ("mes", 2), ("crm", 1)]
+    assert stats.options[1][3] == pytest.approx(2 / 3, abs=1e-3)
+    num = analysis.question_stats(nanjing, vid, "it_staff")  # only the two in Nanjing
+    assert (num.count, num.mean, num.min, num.max) == (2, 3.0, 2.0, 4.0)
+    table = analysis.responses_table(nanjing, vid)
+    assert len(table) == 2 and table[0]["需要的系统"] == "ERP、MES"
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(ResponseScore)) == 0  # no scoring declared
