@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services.permissions import (P_ACCOUNT_MANAGE, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
+from services.permissions import (P_ACCOUNT_MANAGE, P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
                                   has_perm)
 
 
@@ -21,8 +21,11 @@ class PageSpec:
 PAGES = [
     PageSpec("pages/home.py", "工作台", ":material/home:", "首页", None),
     PageSpec("pages/my_registration.py", "单位注册信息", ":material/apartment:", "我的单位", P_ORG_OWN),
+    PageSpec("pages/forms_fill.py", "在线填报", ":material/edit_note:", "我的单位", P_FORMS_FILL),
     PageSpec("pages/review_registrations.py", "注册审核", ":material/fact_check:", "管理", P_ORG_REVIEW),
     PageSpec("pages/accounts_admin.py", "用户管理", ":material/manage_accounts:", "管理", P_ACCOUNT_MANAGE),
+    PageSpec("pages/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
+    PageSpec("pages/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
     PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
 PUBLIC = [

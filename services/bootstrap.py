@@ -47,4 +47,7 @@ def init_db(url: str | None = None) -> tuple[int, int]:
     migrate(url)
     sync_roles()
     with session_scope() as session:
-        return sync_tables(session)
+        counts = sync_tables(session)
+    from services.forms.definitions import sync_specs
+    sync_specs()
+    return counts

@@ -72,6 +72,7 @@ class Evaluation:
     findings: list[Finding]
     progress: dict[str, tuple[int, int]]     # section -> (answered, total)
     scores: Scores | None
+    context: Context = field(default_factory=Context)
 
     def errors(self, section: str | None = None) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error" and (section is None or f.section == section)]
@@ -354,7 +355,7 @@ def evaluate(d: Definition, answers: dict[str, Any], ctx: Context | None = None,
             sec = next((s.name for s in d.sections for q in s.questions if c.fields and q.name == c.fields[0].split(".")[0]),
                        None)
             checker.add(c.severity, c.message, c.fields[0] if c.fields else None, sec or "", c.rule, c.fields)
-    return Evaluation(values, sections, visible, checker.findings, progress, scores)
+    return Evaluation(values, sections, visible, checker.findings, progress, scores, ctx)
 
 
 def _check_repeat(checker: _Checker, g: Group, rows: Any, env: _Env, s: Section) -> None:

@@ -322,3 +322,31 @@ def _flatten(q: Question, path: str, v: Any) -> list[dict[str, Any]]:
 def decimal_or_none(v: Any) -> Decimal | None:
     """Return a Decimal for numeric cells (helper for exports)."""
     return to_number(v)
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    id: int
+    version_id: int
+    title: str
+    period: str
+    status: str
+    status_label: str
+    updated_at: str
+
+
+def my_responses(actor: Actor, kind: str | None = None) -> list[ResponseSummary]:
+    """Return the actor's organisation's responses, newest first."""
+    require(actor, P_FORMS_FILL)
+    if actor.org_id is None:
+        return []
+    with session_scope() as session:
+        stmt = (select(FormResponse, FormDefinition, FormVersion)
+                .join(FormDefinition, FormDefinition.id == FormResponse.definition_id)
+                .join(FormVersion, FormVersion.id == FormResponse.version_id)
+                .where(FormResponse.org_id == actor.org_id).order_by(FormResponse.updated_at.desc()))
+        if kind:
+            stmt = stmt.where(FormDefinition.kind == kind)
+        return [ResponseSummary(r.id, r.version_id, v.content.get("title", d.title), r.period, r.status,
+                                STATUS_LABEL.get(r.status, r.status), r.updated_at.strftime("%Y-%m-%d %H:%M"))
+                for r, d, v in session.execute(stmt)]

@@ -1,0 +1,51 @@
+"""A printable HTML view of a response (pure: definition + answers in, HTML out)."""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from services.forms.engine import evaluate, is_empty, NA
+from services.forms.schema import Definition, Question
+
+CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:32px;color:#222}
+h1{font-size:22px;text-align:center}h2{font-size:17px;border-bottom:2px solid #c0392b;padding-bottom:4px;margin-top:28px}
+table{border-collapse:collapse;width:100%;margin:8px 0}td,th{border:1px solid #bbb;padding:6px 8px;font-size:13px;vertical-align:top}
+th{background:#f4f4f4;width:38%;text-align:left}.meta{text-align:center;color:#555;font-size:13px}
+@media print{button{display:none}}"""
+
+
+def _text(q: Question, v: Any) -> str:
+    if is_empty(v):
+        return "—"
+    if v == NA:
+        return "不适用"
+    labels = {c.value: c.label for c in q.choices}
+    if isinstance(v, list):
+        return "、".join(labels.get(str(x), str(x)) for x in v) if not all(isinstance(x, dict) for x in v) else \
+            "、".join(str(x.get("name")) for x in v)
+    if isinstance(v, dict) and q.type == "file":
+        return f"附件：{v.get('name')}"
+    if isinstance(v, dict):
+        return "<br>".join(f"{html.escape(str(k))}：{html.escape(str(x))}" for k, x in v.items())
+    return html.escape(f"{labels.get(str(v), v)} {q.unit}".strip())
+
+
+def printable_html(d: Definition, answers: dict[str, Any], title: str = "", org: str = "", period: str = "",
+                   status: str = "") -> str:
+    """Return a self-contained HTML page of the visible questions and answers, ready to print."""
+    ev = evaluate(d, answers, with_scores=False)
+    parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title or d.title)}"
+             f"</title><style>{CSS}</style></head><body><h1>{html.escape(title or d.title)}</h1>",
+             f"<p class='meta'>{html.escape(org)} {html.escape(period)} {html.escape(status)}</p>",
+             "<button onclick='window.print()'>打印</button>"]
+    for s in d.sections:
+        if s.name not in ev.visible_sections:
+            continue
+        parts.append(f"<h2>{html.escape(s.title)}</h2><table>")
+        for q in s.questions:
+            if q.name in ev.visible and q.type != "note":
+                value = _text(q, ev.values.get(q.name))
+                parts.append(f"<tr><th>{html.escape(q.label)}</th><td>{value}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)

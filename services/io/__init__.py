@@ -1,0 +1,1 @@
+"""Excel templates, imports (row-level error reports) and exports."""

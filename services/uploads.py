@@ -1,0 +1,54 @@
+"""Uploaded files: checked by content (magic bytes), not by name; stored under a content hash."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import filetype
+
+from config import settings
+from services.errors import ValidationFailed
+
+# What each allowed extension must really be.
+MIME = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def sniff(data: bytes) -> str | None:
+    """Return the extension the content really has (pdf/png/jpg/xlsx/docx), or None."""
+    kind = filetype.guess(data)
+    if kind is None:
+        return None
+    if kind.extension == "zip" or kind.mime in (MIME["xlsx"], MIME["docx"]):
+        head = data[:4096]
+        if b"xl/" in head or kind.extension == "xlsx":
+            return "xlsx"
+        if b"word/" in head or kind.extension == "docx":
+            return "docx"
+        return None
+    return {"jpeg": "jpg"}.get(kind.extension, kind.extension)
+
+
+def store_upload(data: bytes, filename: str, allowed: tuple[str, ...], max_mb: float, label: str = "文件",
+                 folder: Path | None = None) -> dict[str, Any]:
+    """Check and store an upload; return its descriptor {name, sha256, size, type, path}.
+
+    Raise ``ValidationFailed`` in Chinese when the size or the *content* type is not allowed
+    (a renamed .exe stays refused however it is named).
+    """
+    allowed_norm = {"jpg" if a == "jpeg" else a for a in allowed}
+    if len(data) > max_mb * 1024 * 1024:
+        raise ValidationFailed({label: [f"{label}：文件不能超过 {max_mb:g} MB（当前 {len(data) / 1048576:.1f} MB）。"]})
+    real = sniff(data)
+    if real is None or real not in allowed_norm:
+        raise ValidationFailed({label: [f"{label}：文件内容不是允许的类型（允许：{'、'.join(sorted(allowed_norm))}），"
+                                        "请检查后重新上传。"]})
+    digest = hashlib.sha256(data).hexdigest()
+    root = folder or settings.upload_dir
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{digest}.{real}"
+    if not path.exists():
+        path.write_bytes(data)
+    return {"name": Path(filename).name[:120], "sha256": digest, "size": len(data), "type": real, "path": path.name}
