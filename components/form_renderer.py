@@ -110,13 +110,17 @@ def _buttons(section: Section, sections: list[Section], rid: int) -> tuple[str, 
     names = [s.name for s in sections]
     i = names.index(section.name)
     cols = st.columns(4)
-    if cols[0].button("上一步", key=_k(rid, "prev"), disabled=i == 0):
+    clicked = [cols[0].button("上一步", key=_k(rid, "prev"), disabled=i == 0),
+               cols[1].button("保存", key=_k(rid, "save")),
+               cols[2].button("下一步", key=_k(rid, "next"), disabled=i == len(names) - 1),
+               cols[3].button("提交", key=_k(rid, "submit"), type="primary", disabled=i != len(names) - 1)]
+    if clicked[0]:
         return ("move", names[i - 1])
-    if cols[1].button("保存", key=_k(rid, "save")):
+    if clicked[1]:
         return ("save", None)
-    if cols[2].button("下一步", key=_k(rid, "next"), disabled=i == len(names) - 1):
+    if clicked[2]:
         return ("move", names[i + 1])
-    if cols[3].button("提交", key=_k(rid, "submit"), type="primary", disabled=i != len(names) - 1):
+    if clicked[3]:
         return ("submit", None)
     return None
 

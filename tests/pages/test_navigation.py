@@ -13,10 +13,12 @@ from tests.pages.helpers import ROOT, assert_clean, registered_pages, signed_in
 HOME, MINE, REVIEW, ACCOUNTS, PROFILE = ("pages/home.py", "pages/my_registration.py",
                                          "pages/review_registrations.py", "pages/accounts_admin.py",
                                          "pages/profile.py")
+FILL, RESULTS, DESIGN = "pages/forms_fill.py", "pages/forms_results.py", "pages/forms_designer.py"
 EXPECTED = {
-    "enterprise": ({HOME, MINE, PROFILE}, ["工作台", "单位注册信息", "个人中心"]),
-    "admin_county": ({HOME, REVIEW, ACCOUNTS, PROFILE}, ["工作台", "注册审核", "用户管理", "个人中心"]),
-    "sysadmin": ({HOME, REVIEW, ACCOUNTS, PROFILE}, ["工作台", "注册审核", "用户管理", "个人中心"]),
+    "enterprise": ({HOME, MINE, FILL, PROFILE}, ["工作台", "单位注册信息", "在线填报", "个人中心"]),
+    "admin_county": ({HOME, REVIEW, ACCOUNTS, RESULTS, PROFILE}, ["工作台", "注册审核", "用户管理", "问卷结果", "个人中心"]),
+    "sysadmin": ({HOME, REVIEW, ACCOUNTS, RESULTS, DESIGN, PROFILE},
+                 ["工作台", "注册审核", "用户管理", "问卷结果", "问卷设计", "个人中心"]),
     "operator": ({HOME, PROFILE}, ["工作台", "个人中心"]),
 }
 

@@ -1,0 +1,134 @@
+"""Filling, designing and analysing definitions through the real app (AppTest)."""
+import datetime as dt
+
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from services.forms import definitions, responses
+from tests.factories import PASSWORD, make_admin, make_enterprise_user
+from tests.pages.conftest import APP, sign_in
+
+
+LAST_YEAR = str(dt.date.today().year - 1)  # the fill page's default period for a yearly survey
+
+
+def _publish_sample() -> int:
+    definitions.sync_specs()
+    return definitions.published_version("digital_transformation_needs").id
+
+
+def _open_fill(at: AppTest) -> int:
+    at.switch_page("pages/forms_fill.py").run()
+    at.button(key=next(b.key for b in at.button if b.label == "开始 / 继续填报")).click().run()
+    return int(at.session_state["active_response"])
+
+
+def test_fill_section_by_section_and_submit(app) -> None:  # type: ignore[no-untyped-def]
+    _publish_sample()
+    user, _ = make_enterprise_user()
+    at = sign_in(app, user.username, PASSWORD)
+    rid = _open_fill(at)
+    assert [h.value for h in at.subheader] == ["一、数字化基础"]
+    assert "共 6 题，已答 0 题，进度 0/6" in [c.value for c in at.caption]
+    k = lambda name: f"fr_{rid}_{name}"  # noqa: E731
+    at.text_input(key=k("it_staff")).input("-2")
+    at.button(key=k("save")).click().run()
+    assert "信息化专职人员数：不能为负数" in [e.value for e in at.error]
+    assert responses.get_response(user, rid).answers == {}  # nothing half-saved
+    at.text_input(key=k("it_staff")).input("4")
+    at.text_input(key=k("it_budget")).input("100")
+    at.radio(key=k("has_systems")).set_value("1")
+    at.checkbox(key=k("systems__opt_erp")).check()
+    at.button(key=k("next")).click().run()
+    assert [h.value for h in at.subheader] == ["二、服务需求"]
+    assert not at.text_input(key=k("budget_next")).value
+    assert k("wanted_other") not in [t.key for t in at.text_input]
+    at.checkbox(key=k("wanted__opt_other")).check().run()
+    assert k("wanted_other") in [t.key for t in at.text_input]  # show_if reacts on the same page
+    at.text_input(key=k("wanted_other")).input("数据治理")
+    at.radio(key=k("urgency")).set_value("4")
+    at.button(key=k("next")).click().run()
+    assert not at.exception, at.exception
+    at.button(key=k("submit")).click().run()
+    assert not at.exception
+    view = responses.get_response(user, rid)
+    assert view.status == "submitted" and view.answers["wanted_other"] == "数据治理" and view.answers["systems"] == ["erp"]
+
+
+def test_resume_where_the_user_stopped(app) -> None:  # type: ignore[no-untyped-def]
+    vid = _publish_sample()
+    user, _ = make_enterprise_user()
+    rid = responses.open_response(user, vid, LAST_YEAR)
+    responses.save_section(user, rid, "basic", {"it_staff": "2", "it_budget": "5", "has_systems": "0"}, 0,
+                           move_to="needs")
+    at = sign_in(app, user.username, PASSWORD)
+    assert _open_fill(at) == rid
+    assert [h.value for h in at.subheader] == ["二、服务需求"]
+
+
+def test_second_save_of_same_section_shows_the_other_persons_change(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    vid = _publish_sample()
+    a, org_id = make_enterprise_user()
+    from services.accounts import create_account
+    create_account("colleague_b", PASSWORD, ["enterprise"], org_id=org_id)
+    rid = responses.open_response(a, vid, LAST_YEAR)
+    first = sign_in(AppTest.from_file(APP, default_timeout=60), a.username, PASSWORD)
+    second = sign_in(AppTest.from_file(APP, default_timeout=60), "colleague_b", PASSWORD)
+    for at in (first, second):
+        assert _open_fill(at) == rid
+    fill = {"it_staff": "3", "it_budget": "10"}
+    for name, v in fill.items():
+        first.text_input(key=f"fr_{rid}_{name}").input(v)
+    first.radio(key=f"fr_{rid}_has_systems").set_value("0")
+    first.button(key=f"fr_{rid}_save").click().run()
+    assert "已保存。" in [s.value for s in first.success]
+    second.text_input(key=f"fr_{rid}_it_staff").input("7")
+    second.text_input(key=f"fr_{rid}_it_budget").input("1")
+    second.radio(key=f"fr_{rid}_has_systems").set_value("0")
+    second.button(key=f"fr_{rid}_save").click().run()
+    message = " ".join(e.value for e in second.error)
+    assert "已被" in message and "信息化专职人员数" in message and "3" in message
+    assert responses.get_response(a, rid).answers["it_staff"] == "3"  # not overwritten
+    second.button(key=f"fr_{rid}_reload").click().run()
+    assert second.text_input(key=f"fr_{rid}_it_staff").value == "3"
+
+
+def test_designer_edits_draft_and_publishes(app) -> None:  # type: ignore[no-untyped-def]
+    make_admin(None, "designer_p")
+    vid = _publish_sample()
+    at = sign_in(app, "designer_p", PASSWORD)
+    at.switch_page("pages/forms_designer.py").run()
+    assert not at.exception
+    at.button(key=next(b.key for b in at.button if b.label == "复制为新草稿")).click().run()
+    draft = at.session_state["def_selected"]
+    assert draft != vid
+    doc = definitions.version_document(draft)
+    doc["title"] = "数字化转型需求调查（修订）"
+    at.text_area(key=f"def_text_{draft}").input(yaml.safe_dump(doc, allow_unicode=True))
+    at.button(key=f"def_save_{draft}").click().run()
+    assert "草稿已保存（已通过校验）。" in [s.value for s in at.success]
+    bad = yaml.safe_dump({**doc, "sections": [{"name": "x", "questions": [{"name": "q", "type": "nope", "label": "Q"}]}]},
+                         allow_unicode=True)
+    at.text_area(key=f"def_text_{draft}").input(bad)
+    at.button(key=f"def_save_{draft}").click().run()
+    assert any("D002" in e.value for e in at.error)
+    at.button(key=next(b.key for b in at.button if b.label == "发布")).click().run()
+    assert definitions.published_version("digital_transformation_needs").title == "数字化转型需求调查（修订）"
+
+
+def test_results_page_table_export_and_stats(app) -> None:  # type: ignore[no-untyped-def]
+    vid = _publish_sample()
+    for staff in ("2", "6"):
+        user, _ = make_enterprise_user("320102")
+        rid = responses.open_response(user, vid)
+        responses.save_section(user, rid, "basic", {"it_staff": staff, "it_budget": "5", "has_systems": "0"}, 0)
+        responses.save_section(user, rid, "needs", {"wanted": ["cloud"], "urgency": "3"}, 0)
+        responses.submit(user, rid)
+    make_admin("320102", "xw_results")
+    at = sign_in(app, "xw_results", PASSWORD)
+    at.switch_page("pages/forms_results.py").run()
+    assert not at.exception
+    assert "辖区内已提交 2 份" in [c.value for c in at.caption]
+    assert len(at.dataframe[0].value) == 2
+    at.selectbox[1].set_value("it_staff").run()
+    assert [m.value for m in at.metric][:2] == ["2", "4.00"]
