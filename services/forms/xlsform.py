@@ -53,9 +53,9 @@ TAGGED = {"begin_group", "begin_repeat", ""}  # "" = a question row
 
 SHEETS: dict[str, list[str]] = {
     "survey": ["type", "name", "label", "hint", "example", "required", "show_if", "constraint", "constraint_message",
-               "severity", "fields", "calculation", "choices", "choice_filter", "not_applicable", "columns", "unit",
-               "precision", "min", "max", "file_types", "max_mb", "weight", "score", "gate", "goto_if", "goto",
-               "add_label", "cell_type"],
+               "severity", "fields", "calculation", "cell_type", "choices", "choice_filter", "not_applicable", "columns",
+               "unit", "precision", "min", "max", "file_types", "max_mb", "weight", "score", "gate", "goto_if", "goto",
+               "add_label"],
     "choices": ["list_name", "value", "label", "score"],
     "settings": ["code", "kind", "title", "description", "period", "version", "columns"],
     "rules": ["rule", "message", "severity", "fields"],
@@ -70,6 +70,12 @@ HEADER_ALIASES = {"help": "hint", "relevant": "show_if", "list name": "list_name
 SCORING_DEFAULTS = {"group": "mean", "section": "weighted_mean", "total": "sum", "decimals": 2}
 TRUE, FALSE = {"true", "yes", "1", "是", "y"}, {"false", "no", "0", "否", "n"}
 RISKY = ("=", "+", "-", "@", "\t", "\r")
+FILLS = {k: PatternFill("solid", fgColor=c) for k, c in (("section", "FCE4D6"), ("group", "E2EFDA"), ("repeat", "E2EFDA"))}
+DROPDOWNS = {("survey", "type"): f"'_lists'!$A$1:$A${len(QUESTION_TYPES) + len(STRUCT)}",
+             ("survey", "cell_type"): '"' + ",".join(sorted(CELL_TYPES)) + '"',
+             ("survey", "severity"): '"' + ",".join(sorted(SEVERITIES)) + '"',
+             ("rules", "severity"): '"' + ",".join(sorted(SEVERITIES)) + '"',
+             ("settings", "kind"): '"' + ",".join(KINDS) + '"', ("settings", "period"): '"' + ",".join(sorted(PERIODS)) + '"'}
 _ESC = re.compile(r"_(x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b-\x1f\ufffe\uffff])")
 _UNESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -175,7 +181,6 @@ class _Writer:
                 row.update({"required": bool(row["required"])} if "required" in row else {})
                 cons = _constraints(item.get("constraints")) if kind == "cell" and isinstance(item, dict) else []
                 self.survey += [row | (cons or [{}])[0]] + [{"type": "constraint", **x} for x in cons[1:]]
-            self.survey += [{"type": "constraint", **x} for x in cons[1:]]
 
     def tables(self) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
         d = self.doc
@@ -233,64 +238,40 @@ def _put(cell: Any, v: Any, is_list: bool) -> None:
 def to_workbook(doc: dict[str, Any]) -> bytes:
     """Write a definition document (the dict ``load_definition`` accepts) as .xlsx bytes."""
     wb = Workbook()
-    bold, head = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    fills = {"section": PatternFill("solid", fgColor="FCE4D6"), "group": PatternFill("solid", fgColor="E2EFDA"),
-             "repeat": PatternFill("solid", fgColor="E2EFDA")}
-    info = wb.active
-    info.title = "说明"
-    info.append(["工作表", "列", "说明"])
-    for line in HELP:
-        info.append(list(line))
-    for col, width in zip("ABC", (10, 28, 100)):
-        info.column_dimensions[col].width = width
-    for row in info.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    sheets = [info]
-    for title, (cols, recs) in _Writer(doc).tables().items():
-        ws = wb.create_sheet(title)
-        sheets.append(ws)
-        widths = [_width(c) + 2 for c in cols]
-        for c, col in enumerate(cols, 1):
-            ws.cell(1, c, col)
-        for r, rec in enumerate(recs, 2):
-            for c, col in enumerate(cols, 1):
-                if rec.get(col) is not None:
-                    _put(ws.cell(r, c), rec[col], col in LISTS.get(title, ()))
-                    widths[c - 1] = max(widths[c - 1], min(_width(ws.cell(r, c).value) + 2, 48))
-            kind = str(rec.get("type", "")) if title == "survey" else ""
-            if kind.split("_")[-1] in fills and kind.startswith(("begin_", "end_")):
-                for c in range(1, len(cols) + 1):
-                    ws.cell(r, c).fill = fills[kind.split("_")[-1]]
-        for c, w in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(c)].width = max(w, 8)
-    lists = wb.create_sheet("_lists")
-    lists.sheet_state = "hidden"
-    for i, t in enumerate([*QUESTION_TYPES, *STRUCT], 1):
-        lists.cell(i, 1, t)
-    last = 1000
-    for ws in sheets:
+    wb.active.title = "说明"
+    head = ["工作表", "列", "说明"]
+    for title, (cols, recs) in {"说明": (head, [dict(zip(head, h)) for h in HELP]), **_Writer(doc).tables()}.items():
+        ws = wb[title] if title in wb.sheetnames else wb.create_sheet(title)
+        ws.append(cols)
         ws.freeze_panes = "A2"
         for cell in ws[1]:
-            cell.font, cell.fill = bold, head
-        heads = [str(c.value) for c in ws[1]]
-        last = max(1000, ws.max_row + 200)
-
-        def valid(col: str, formula: str, strict: bool = True) -> None:
-            if col in heads:
+            cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+        widths = [_width(c) + 4 for c in cols]
+        for r, rec in enumerate(recs, 2):
+            kind = str(rec.get("type", "")) if title == "survey" else ""
+            fill = FILLS.get(kind.partition("_")[2]) if kind.startswith(("begin_", "end_")) else None
+            for c, col in enumerate(cols, 1):
+                cell = ws.cell(r, c)
+                if rec.get(col) is not None:
+                    _put(cell, rec[col], col in LISTS.get(title, ()))
+                    widths[c - 1] = max(widths[c - 1], _width(cell.value) + 2)
+                if fill:
+                    cell.fill = fill
+                if title == "说明":
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for c, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(c)].width = min(max(w, 8), 60)
+        for (sheet, col), formula in DROPDOWNS.items():
+            if sheet == title and col in cols:  # aliases such as select_one stay allowed in the type column
                 dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                                    errorStyle="stop" if strict else "warning", error="请从下拉列表中选择")
-                ref = get_column_letter(heads.index(col) + 1)
-                dv.add(f"{ref}2:{ref}{last}")
+                                    errorStyle="warning" if col == "type" else "stop", error="请从下拉列表中选择")
+                letter = get_column_letter(cols.index(col) + 1)
+                dv.add(f"{letter}2:{letter}{max(1000, len(recs) + 200)}")
                 ws.add_data_validation(dv)
-
-        if ws.title == "survey":
-            valid("type", f"'_lists'!$A$1:$A${len(QUESTION_TYPES) + len(STRUCT)}", strict=False)  # aliases allowed
-            valid("cell_type", '"' + ",".join(sorted(CELL_TYPES)) + '"')
-        if ws.title in ("survey", "rules"):
-            valid("severity", '"' + ",".join(sorted(SEVERITIES)) + '"')
-        if ws.title == "settings":
-            valid("kind", '"' + ",".join(KINDS) + '"')
-            valid("period", '"' + ",".join(sorted(PERIODS)) + '"')
+    lists = wb.create_sheet("_lists")
+    lists.sheet_state = "hidden"
+    for t in [*QUESTION_TYPES, *STRUCT]:
+        lists.append([t])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -336,12 +317,12 @@ class _Reader:
         for cells in rows:
             rec = {}
             for i, cell in enumerate(cells):
-                v, ref = cell.value, cell.coordinate
+                v, ref, col = cell.value, cell.coordinate, cell.column_letter
                 if cell.data_type == "f":
-                    self.err("X003", sheet, cell.row, f"{ref} 是公式，请改为文本（可在开头加英文单引号 '）", ref)
+                    self.err("X003", sheet, cell.row, f"{ref} 是公式，请改为文本（可在开头加英文单引号 '）", col)
                     continue
                 if cell.data_type == "e":
-                    self.err("X003", sheet, cell.row, f"{ref} 是错误值「{v}」", ref)
+                    self.err("X003", sheet, cell.row, f"{ref} 是错误值「{v}」", col)
                     continue
                 if v is None and cell.data_type == "inlineStr":
                     v = ""  # an empty text cell written by to_workbook
@@ -355,9 +336,9 @@ class _Reader:
                 if v is None:
                     continue
                 if not h:
-                    self.err("X002", sheet, cell.row, f"{ref} 所在的列没有列名", ref)
+                    self.err("X002", sheet, cell.row, f"{ref} 所在的列没有列名", col)
                     continue
-                rec[h] = self.value(sheet, h, v, cell.row, ref)
+                rec[h] = self.value(sheet, h, v, cell.row, col)
             if any(v is not None for v in rec.values()):
                 out.append((cells[0].row, rec))
         return out
@@ -372,7 +353,7 @@ class _Reader:
             if col in allowed or (col.startswith("tag:") and kind in TAGGED):
                 out[col] = v
             else:
-                self.err("X002", "survey", row, f"「{col}」列不适用于 {kind or '题目'} 行")
+                self.err("X002", "survey", row, f"「{col}」列不适用于{kind or '题目'}行")
         if kind in ("row", "cell") and "required" in out:
             out["required"] = self.value("survey", "required", out["required"], row, "", yes_no=True)
         return out
