@@ -81,7 +81,7 @@ def timed(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-de
 def main() -> None:
     from services.forms import expr
     from services.forms.engine import evaluate
-    from services.forms.schema import load_definition
+    from services.forms.loader import load_definition
 
     doc = big_definition()
     n = sum(len(s["groups"][0]["questions"]) for s in doc["sections"])

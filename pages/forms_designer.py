@@ -7,7 +7,7 @@ from components.feedback import run_action
 from components.nav import guard
 from services.errors import ValidationFailed
 from services.forms import definitions
-from services.forms.schema import load_definition
+from services.forms.loader import load_definition
 from services.permissions import P_FORMS_DESIGN
 
 actor = guard(P_FORMS_DESIGN)

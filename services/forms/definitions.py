@@ -19,7 +19,8 @@ from db.engine import session_scope
 from db.forms import FormDefinition, FormVersion
 from services import audit
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.forms.schema import Definition, DefinitionInvalid, load_definition, read_document
+from services.forms.loader import load_definition, read_document
+from services.forms.schema import Definition, DefinitionInvalid
 from services.forms.types import KINDS
 from services.permissions import P_FORMS_DESIGN, Actor, require
 

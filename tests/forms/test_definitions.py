@@ -2,7 +2,8 @@
 import pytest
 import yaml
 
-from services.forms.schema import DefinitionInvalid, load_definition
+from services.forms.loader import load_definition
+from services.forms.schema import DefinitionInvalid
 
 
 def load(text: str):  # type: ignore[no-untyped-def]
@@ -76,7 +77,7 @@ def test_bad_kind_and_scoring() -> None:
 
 
 def test_not_a_mapping() -> None:
-    from services.forms.schema import read_document
+    from services.forms.loader import read_document
     with pytest.raises(DefinitionInvalid) as err:
         read_document("- just\n- a list")
     assert err.value.issues[0].code == "D016"

@@ -5,7 +5,7 @@ from decimal import Decimal
 import yaml
 
 from services.forms.engine import NA, Context, evaluate
-from services.forms.schema import load_definition
+from services.forms.loader import load_definition
 
 
 def load(text: str):  # type: ignore[no-untyped-def]

@@ -9,7 +9,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from services.forms.engine import Context, evaluate
-from services.forms.schema import DefinitionInvalid, load_definition
+from services.forms.loader import load_definition
+from services.forms.schema import DefinitionInvalid
 from services.forms.xlsform import SHEETS, XLS_CODES, from_workbook, to_workbook
 
 SURVEY = yaml.safe_load(r"""
