@@ -219,8 +219,10 @@ def question_widget(q: Question, value: Any, key: str, ev: Evaluation | None = N
         shown = (ev.values.get(q.name) if ev else value)
         st.text_input(_label(q), value="" if shown is None else str(shown), disabled=True, key=key, help=help_text)
         return None
+    allowed = ev.choices.get(q.name) if ev is not None else None
+    choices = [c for c in q.choices if allowed is None or c.value in allowed]
     if t in ("single", "rating"):
-        options = [c.value for c in q.choices] if t == "single" else [str(i) for i in range(1, int(q.max or 5) + 1)]
+        options = [c.value for c in choices] if t == "single" else [str(i) for i in range(1, int(q.max or 5) + 1)]
         labels = {c.value: c.label for c in q.choices} if t == "single" else {o: "★" * int(o) for o in options}
         if q.not_applicable:
             options, labels = options + [NA], {**labels, NA: NA_LABEL}
@@ -234,7 +236,7 @@ def question_widget(q: Question, value: Any, key: str, ev: Evaluation | None = N
         chosen = set(value or []) if isinstance(value, list) else set()
         cols = st.columns(q.columns or 1)
         ticked: list[str] = []
-        for i, c in enumerate(q.choices):
+        for i, c in enumerate(choices):
             if cols[i % len(cols)].checkbox(c.label, value=c.value in chosen, key=f"{key}__opt_{c.value}"):
                 ticked.append(c.value)
         return ticked or None

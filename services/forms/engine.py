@@ -54,6 +54,7 @@ class Evaluation:
     progress: dict[str, tuple[int, int]]     # section -> (answered, total)
     scores: Scores | None
     context: Context = field(default_factory=Context)
+    choices: dict[str, list[str]] = field(default_factory=dict)  # allowed option values where a filter applies
 
     def errors(self, section: str | None = None) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error" and (section is None or f.section == section)]
@@ -68,9 +69,10 @@ class Evaluation:
 
 class _Env:
     def __init__(self, d: Definition, values: dict[str, Any], ctx: Context, hidden: set[str],
-                 scores: Scores | None = None, row: dict[str, Any] | None = None, current: Any = None):
+                 scores: Scores | None = None, row: dict[str, Any] | None = None, current: Any = None,
+                 choice: dict[str, Any] | None = None):
         self.d, self.values, self.ctx, self.hidden, self.scores = d, values, ctx, hidden, scores
-        self.row, self.current = row, current
+        self.row, self.current, self.choice = row, current, choice
 
     def _resolve(self, name: str, source: dict[str, Any]) -> Any:
         head, _, rest = name.partition(".")
@@ -103,6 +105,8 @@ class _Env:
             return self.scores.sections.get(rest, self.scores.groups.get(rest, self.scores.total if rest == "total" else None))
         if head == "row":
             return (self.row or {}).get(rest)
+        if head == "choice":
+            return (self.choice or {}).get(rest)
         if self.row is not None and not rest and name in self.row:
             return self.row.get(name)
         return self._resolve(name, self.values)
@@ -114,8 +118,18 @@ class _Env:
             return None
         return self._resolve(name, self.ctx.previous)
 
-    def with_(self, current: Any = None, row: dict[str, Any] | None = None) -> "_Env":
-        return _Env(self.d, self.values, self.ctx, self.hidden, self.scores, row if row is not None else self.row, current)
+    def with_(self, current: Any = None, row: dict[str, Any] | None = None,
+              choice: dict[str, Any] | None = None) -> "_Env":
+        return _Env(self.d, self.values, self.ctx, self.hidden, self.scores, row if row is not None else self.row,
+                    current, choice)
+
+
+def allowed_choices(q: Question, env: _Env) -> list[str]:
+    """Return the option values ``q.choice_filter`` lets through (``${choice.value}``, ``${choice.attr}``)."""
+    if not q.choice_filter:
+        return [c.value for c in q.choices]
+    return [c.value for c in q.choices
+            if _run(q.choice_filter, env.with_(choice={"value": c.value, "label": c.label, **c.attrs})) is True]
 
 
 def _run(src: str | None, env: _Env) -> Any:
@@ -189,6 +203,7 @@ class _Checker:
     def __init__(self, d: Definition, values: dict[str, Any], env: _Env):
         self.d, self.values, self.env = d, values, env
         self.findings: list[Finding] = []
+        self.choices: dict[str, list[str]] = {}
 
     def add(self, severity: str, message: str, q: str | None, section: str, rule: str | None = None,
             fields: tuple[str, ...] = ()) -> None:
@@ -213,6 +228,12 @@ class _Checker:
             return
         for msg in _type_problems(q, v, label):
             self.add("error", msg, q.name, section, "type")
+        if q.choice_filter and q.type in ("single", "multiple"):
+            allowed = set(allowed_choices(q, env))
+            self.choices[q.name] = [c.value for c in q.choices if c.value in allowed]
+            picked = v if isinstance(v, list) else [v]
+            if any(str(x) not in allowed and x != NA for x in picked):
+                self.add("error", f"{label}：所选选项不适用于当前情况，请重新选择。", q.name, section, "choice_filter")
         if q.type == "matrix_fill":
             self.matrix_fill(q, v, env, section, label)
         elif q.qtype.matrix:
@@ -336,7 +357,10 @@ def evaluate(d: Definition, answers: dict[str, Any], ctx: Context | None = None,
             sec = next((s.name for s in d.sections for q in s.questions if c.fields and q.name == c.fields[0].split(".")[0]),
                        None)
             checker.add(c.severity, c.message, c.fields[0] if c.fields else None, sec or "", c.rule, c.fields)
-    return Evaluation(values, sections, visible, checker.findings, progress, scores, ctx)
+    for q in d.questions():  # filtered options of visible but unanswered questions, for the renderer
+        if q.choice_filter and q.name in visible and q.name not in checker.choices:
+            checker.choices[q.name] = allowed_choices(q, env)
+    return Evaluation(values, sections, visible, checker.findings, progress, scores, ctx, checker.choices)
 
 
 def _check_repeat(checker: _Checker, g: Group, rows: Any, env: _Env, s: Section) -> None:

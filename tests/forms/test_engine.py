@@ -179,3 +179,26 @@ def test_weighted_levels_tailoring_and_cumulative_total() -> None:
     assert tailored.total == Decimal("0.9") + 1 + Decimal("0.5")  # stops after the first level below 0.8
     assert tailored.outcome == "二级"
     assert tailored.by_tag["domain"]["数据"] == (Decimal("0.9") + 1 + Decimal("0.5")) / 3
+
+
+def test_choice_filter_limits_options_by_earlier_answer_and_org() -> None:
+    d = load("""
+code: cf
+kind: survey
+title: T
+choices:
+  cities: [{value: nj, label: 南京, province: js}, {value: sz, label: 苏州, province: js}, {value: gz, label: 广州, province: gd}]
+sections:
+  - name: a
+    title: A
+    questions:
+      - {name: province, type: single, label: 省, choices: [{value: js, label: 江苏}, {value: gd, label: 广东}]}
+      - {name: city, type: single, label: 市, choices: cities, choice_filter: "${choice.province} == ${province}"}
+      - {name: big, type: multiple, label: 大企业专属, choices: [{value: a, label: A, min_size: 大型}, {value: b, label: B}],
+         choice_filter: "empty(${choice.min_size}) or ${org.size} == ${choice.min_size}"}
+""")
+    ev = evaluate(d, {"province": "gd"}, Context(org={"size": "小型"}))
+    assert ev.choices == {"city": ["gz"], "big": ["b"]}
+    bad = evaluate(d, {"province": "gd", "city": "nj", "big": ["a"]}, Context(org={"size": "小型"}))
+    assert {f.question for f in bad.errors()} == {"city", "big"}
+    assert evaluate(d, {"province": "js", "city": "nj", "big": ["a"]}, Context(org={"size": "大型"})).errors() == []
