@@ -132,7 +132,8 @@ def _save_and_move(actor: Actor, view: responses.ResponseView, section: Section,
     kind, target = action
     try:
         version, _ = responses.save_section(actor, rid, section.name, values, loaded["versions"].get(section.name, 0),
-                                            base_data=loaded["answers"], move_to=target or section.name)
+                                            base_data=loaded["answers"], move_to=target or section.name,
+                                            complete=kind != "save")
     except ValidationFailed as err:
         for msgs in err.problems.values():
             for m in msgs:

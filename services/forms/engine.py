@@ -17,7 +17,7 @@ from typing import Any
 
 from services.forms import expr
 from services.forms.functions import to_number
-from services.forms.scoring import NA, Scores, is_empty, score, scorable  # noqa: F401 - re-exported
+from services.forms.scoring import NA, Scores, is_empty, score, scorable, section_score  # noqa: F401 - re-exported
 from services.forms.schema import Constraint, Definition, Group, Question, Section
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -282,8 +282,9 @@ def _visibility(d: Definition, values: dict[str, Any], env: _Env) -> tuple[list[
     visible: set[str] = set()
     hidden = env.hidden
     skip_to: str | None = None
+    gated = False  # an earlier section with a gate has not reached its minimum score
     for s in d.sections:
-        s_on = not s.show_if or _run(s.show_if, env) is True
+        s_on = not (gated and any(scorable(q) for q in s.questions)) and (not s.show_if or _run(s.show_if, env) is True)
         if s_on:
             visible_sections.append(s.name)
         for g in s.groups:
@@ -304,6 +305,9 @@ def _visibility(d: Definition, values: dict[str, Any], env: _Env) -> tuple[list[
                                 break
                 else:
                     hidden.add(q.name)
+        if s.gate is not None and s_on and not gated:
+            got = section_score(d, s, values, visible, _runner(env))
+            gated = got is None or got < Decimal(str(s.gate))
     return visible_sections, visible, hidden
 
 

@@ -195,8 +195,12 @@ def _fmt(v: Any) -> str:
 
 
 def save_section(actor: Actor, response_id: int, section: str, data: dict[str, Any], base_version: int,
-                 base_data: dict[str, Any] | None = None, move_to: str | None = None) -> tuple[int, list[Finding]]:
+                 base_data: dict[str, Any] | None = None, move_to: str | None = None,
+                 complete: bool = True) -> tuple[int, list[Finding]]:
     """Save one section's answers; return (new section version, warnings of that section).
+
+    ``complete=False`` is 暂存 (save for later): unanswered required questions do not block it,
+    wrong values still do. Moving on (next / submit) saves with ``complete=True``.
 
     ``base_version``/``base_data`` are what the user's form was loaded with. If someone else saved
     the section since, raise ``Conflict`` naming who, when and what they changed — nothing is
@@ -226,7 +230,7 @@ def save_section(actor: Actor, response_id: int, section: str, data: dict[str, A
             {g.name for s in d.sections if s.name == section for g in s.groups if g.repeat}
         clean = {k: v for k, v in data.items() if k in own}
         ev = evaluate(d, {**answers, **clean}, _context(session, r))
-        errors = ev.errors(section)
+        errors = [f for f in ev.errors(section) if complete or f.rule not in ("required", "min_rows")]
         if errors:
             raise ValidationFailed({f.question or section: [f.message] for f in errors})
         if row is None:

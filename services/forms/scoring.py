@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.forms.functions import to_number
-from services.forms.schema import Definition, Question, Scoring
+from services.forms.schema import Definition, Question, Scoring, Section
 
 NA = "__na__"
 Runner = Callable[[str, Any], Any]  # (expression, the question's own value) -> result
@@ -77,30 +77,41 @@ def question_score(q: Question, v: Any, run: Runner) -> Decimal | None:
     return None
 
 
+def section_score(d: Definition, s: Section, values: dict[str, Any], visible: set[str], run: Runner,
+                  out: Scores | None = None,
+                  tag_items: dict[str, dict[str, list[tuple[Decimal, float]]]] | None = None) -> Decimal | None:
+    """Return one section's score (recording question and group scores in ``out`` when given)."""
+    sc: Scoring = d.scoring or Scoring()
+    group_items: list[tuple[Decimal, float]] = []
+    for g in s.groups:
+        q_items: list[tuple[Decimal, float]] = []
+        for q in g.questions:
+            if q.name not in visible or not scorable(q):
+                continue
+            qs = question_score(q, values.get(q.name), run)
+            if qs is not None:
+                if out is not None:
+                    out.questions[q.name] = qs
+                q_items.append((qs, q.weight))
+        gs = _aggregate(sc.group_method, q_items)
+        if gs is not None:
+            group_items.append((gs, g.weight))
+            if out is not None:
+                out.groups[g.name] = gs
+            if tag_items is not None:
+                for tag in sc.aggregate_tags:
+                    if tag in g.tags:
+                        tag_items[tag].setdefault(str(g.tags[tag]), []).append((gs, g.weight))
+    return _aggregate(sc.section_method, group_items)
+
+
 def score(d: Definition, values: dict[str, Any], visible: set[str], run: Runner) -> Scores:
     """Aggregate question → group → section → total scores as the definition declares."""
     sc: Scoring = d.scoring or Scoring()
     out = Scores()
     tag_items: dict[str, dict[str, list[tuple[Decimal, float]]]] = {t: {} for t in sc.aggregate_tags}
     for s in d.sections:
-        group_items: list[tuple[Decimal, float]] = []
-        for g in s.groups:
-            q_items: list[tuple[Decimal, float]] = []
-            for q in g.questions:
-                if q.name not in visible or not scorable(q):
-                    continue
-                qs = question_score(q, values.get(q.name), run)
-                if qs is not None:
-                    out.questions[q.name] = qs
-                    q_items.append((qs, q.weight))
-            gs = _aggregate(sc.group_method, q_items)
-            if gs is not None:
-                out.groups[g.name] = gs
-                group_items.append((gs, g.weight))
-                for tag in sc.aggregate_tags:
-                    if tag in g.tags:
-                        tag_items[tag].setdefault(str(g.tags[tag]), []).append((gs, g.weight))
-        ss = _aggregate(sc.section_method, group_items)
+        ss = section_score(d, s, values, visible, run, out, tag_items)
         if ss is not None:
             out.sections[s.name] = ss
     ordered = [(out.sections[s.name], s.weight) for s in d.sections if s.name in out.sections]

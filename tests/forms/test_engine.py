@@ -202,3 +202,24 @@ sections:
     bad = evaluate(d, {"province": "gd", "city": "nj", "big": ["a"]}, Context(org={"size": "小型"}))
     assert {f.question for f in bad.errors()} == {"city", "big"}
     assert evaluate(d, {"province": "js", "city": "nj", "big": ["a"]}, Context(org={"size": "大型"})).errors() == []
+
+
+def test_gate_hides_later_scored_sections_until_reached() -> None:
+    doc = yaml.safe_load("""
+code: g
+kind: self_diagnosis
+title: G
+choices:
+  sat: [{value: "0", label: 不满足, score: 0}, {value: "1", label: 满足, score: 1}]
+scoring: {total: cumulative, pass: 0.8}
+sections:
+  - {name: l1, title: 一级, gate: 0.8, questions: [{name: a, type: single, label: A, choices: sat, required: true}]}
+  - {name: l2, title: 二级, gate: 0.8, questions: [{name: b, type: single, label: B, choices: sat, required: true}]}
+  - {name: extra, title: 成效, questions: [{name: note_pct, type: decimal, label: 提高率, required: true}]}
+""")
+    d = load_definition(doc)
+    assert evaluate(d, {}).visible_sections == ["l1", "extra"]
+    failed = evaluate(d, {"a": "0", "note_pct": "1"})
+    assert failed.visible_sections == ["l1", "extra"] and failed.errors() == []  # l2 is not required
+    passed = evaluate(d, {"a": "1", "note_pct": "1"})
+    assert passed.visible_sections == ["l1", "l2", "extra"] and [f.question for f in passed.errors()] == ["b"]

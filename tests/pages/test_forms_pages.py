@@ -33,8 +33,13 @@ def test_fill_section_by_section_and_submit(app) -> None:  # type: ignore[no-unt
     k = lambda name: f"fr_{rid}_{name}"  # noqa: E731
     at.text_input(key=k("it_staff")).input("-2")
     at.button(key=k("save")).click().run()
-    assert "信息化专职人员数：不能为负数" in [e.value for e in at.error]
+    assert [e.value for e in at.error] == ["信息化专职人员数：不能为负数"]  # 保存 skips "required", not wrong values
     assert responses.get_response(user, rid).answers == {}  # nothing half-saved
+    at.text_input(key=k("it_staff")).input("4")
+    at.button(key=k("save")).click().run()
+    assert "已保存。" in [s.value for s in at.success]
+    at.button(key=k("next")).click().run()
+    assert "上年度信息化投入：必填项，请填写。" in [e.value for e in at.error]  # moving on needs the whole section
     at.text_input(key=k("it_staff")).input("4")
     at.text_input(key=k("it_budget")).input("100")
     at.radio(key=k("has_systems")).set_value("1")
