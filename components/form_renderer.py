@@ -67,7 +67,7 @@ def render_response(actor: Actor, response_id: int, printable: bool = True) -> N
         st.subheader(section.title)
         if section.description:
             st.caption(section.description)
-        values, placeholders = _section_widgets(d, section, working, pre, rid)
+        values, placeholders = section_widgets(d, section, working, pre, rid)
         st.session_state[_k(rid, "live")] = values
         ev = evaluate(d, working, ctx)
         for name, slot in placeholders.items():
@@ -165,7 +165,7 @@ def _label(q: Question) -> str:
     return f"{q.label}{unit}{req}"
 
 
-def _section_widgets(d: Definition, section: Section, working: dict[str, Any], ev: Evaluation,
+def section_widgets(d: Definition, section: Section, working: dict[str, Any], ev: Evaluation,
                      rid: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """Render the section's widgets; visibility follows answers given earlier on the same page at once.
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services.permissions import (P_ACCOUNT_MANAGE, P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
+from services.permissions import (P_ACCOUNT_MANAGE, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
                                   has_perm)
 
 
@@ -21,6 +21,7 @@ class PageSpec:
 PAGES = [
     PageSpec("pages/home.py", "工作台", ":material/home:", "首页", None),
     PageSpec("pages/my_registration.py", "单位注册信息", ":material/apartment:", "我的单位", P_ORG_OWN),
+    PageSpec("pages/cmmm_diagnosis.py", "企业自诊断", ":material/precision_manufacturing:", "智能制造", P_DIAG_FILL),
     PageSpec("pages/forms_fill.py", "在线填报", ":material/edit_note:", "我的单位", P_FORMS_FILL),
     PageSpec("pages/review_registrations.py", "注册审核", ":material/fact_check:", "管理", P_ORG_REVIEW),
     PageSpec("pages/accounts_admin.py", "用户管理", ":material/manage_accounts:", "管理", P_ACCOUNT_MANAGE),

@@ -7,10 +7,11 @@ from db.account import Account, AccountRole, RolePermission, Role, AuthSession, 
 from db.audit import AuditLog
 from db.draft import FormDraft
 from db.forms import AnswerValue, FormDefinition, FormResponse, FormVersion, ResponseScore, ResponseSection
+from db.cmmm import Diagnosis
 
 __all__ = [
     "Base", "get_engine", "get_sessionmaker", "configure", "session_scope",
     "Region", "Industry", "Organisation", "Account", "AccountRole", "Role", "RolePermission",
     "AuthSession", "LoginAttempt", "PasswordHistory", "AuditLog", "FormDraft", "FormDefinition", "FormVersion",
-    "FormResponse", "ResponseSection", "AnswerValue", "ResponseScore",
+    "FormResponse", "ResponseSection", "AnswerValue", "ResponseScore", "Diagnosis",
 ]

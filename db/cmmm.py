@@ -1,0 +1,46 @@
+"""Smart-manufacturing maturity self-diagnoses: one row per diagnosis, kept as the summary that
+queries, exports and statistics read (answers themselves live in the form response)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, intpk, timestamp
+
+
+class Diagnosis(Base):
+    __tablename__ = "cmmm_diagnosis"
+    id: Mapped[intpk]
+    response_id: Mapped[int] = mapped_column(ForeignKey("form_response.id"), unique=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="in_progress", index=True)  # in_progress/completed/abandoned
+    current_section: Mapped[str] = mapped_column(String(32), default="level1")
+    tailoring: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # China-time month it was started: the monthly limit
+    started_at: Mapped[timestamp]
+    completed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    year: Mapped[Optional[int]] = mapped_column(Integer)          # China-time year completed
+    total_score: Mapped[Optional[Decimal]] = mapped_column(Numeric(8, 4))
+    level: Mapped[Optional[int]] = mapped_column(Integer)         # 0 = below level 1
+    level_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    domain_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    group_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    province_code: Mapped[Optional[str]] = mapped_column(String(6))
+    city_code: Mapped[Optional[str]] = mapped_column(String(6))
+    county_code: Mapped[Optional[str]] = mapped_column(String(6))
+    division_code: Mapped[Optional[str]] = mapped_column(String(2))
+    size: Mapped[Optional[str]] = mapped_column(String(4))
+    is_latest: Mapped[bool] = mapped_column(Boolean, default=False)  # the org's latest completed diagnosis
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"))
+    __table_args__ = (
+        Index("ix_cmmm_latest_province_level", "is_latest", "province_code", "level"),
+        Index("ix_cmmm_latest_city", "is_latest", "city_code"),
+        Index("ix_cmmm_latest_county", "is_latest", "county_code"),
+        Index("ix_cmmm_latest_division", "is_latest", "division_code"),
+        Index("ix_cmmm_completed", "status", "completed_at"),
+        Index("ix_cmmm_org_month", "org_id", "month"),
+    )

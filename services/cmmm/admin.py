@@ -1,0 +1,236 @@
+"""Administrators' side of the self-diagnosis (CMMM admin manual 一): record query, detail, exports,
+and progress of every registered enterprise — always inside the administrator's jurisdiction."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
+
+from db.cmmm import Diagnosis
+from db.engine import session_scope
+from db.forms import ResponseSection
+from db.organisation import Organisation
+from services.cmmm.diagnosis import CHINA, STATUS_LABEL, level_label
+from services.errors import NotFound
+from services.forms.definitions import definition_for_version
+from services.io.excel import stream_xlsx
+from services.permissions import P_DIAG_ADMIN, Actor, require
+from services.reference import industry, region, region_full_name, region_path
+from services.scope import org_clause
+
+PROGRESS_LABEL = {"none": "未诊断", "in_progress": "诊断中", "completed": "已完成"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    year_from: int | None = None
+    year_to: int | None = None
+    keyword: str = ""
+    region_code: str | None = None      # any level inside the jurisdiction
+    division_code: str | None = None    # GB/T 4754 大类
+    level: int | None = None            # 0 = below level 1
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    org_id: int
+    org_name: str
+    credit_code: str | None
+    region_name: str
+    industry_name: str
+    completed_at: str
+    total_score: float
+    level: int
+    level_label: str
+
+
+def _diag_scope(actor: Actor) -> ColumnElement[bool]:
+    if actor.region_code is None:
+        return true() if actor.is_national else Diagnosis.id.is_(None)
+    column = {"province": Diagnosis.province_code, "city": Diagnosis.city_code,
+              "county": Diagnosis.county_code}[actor.region_level or "county"]
+    return column == actor.region_code
+
+
+def _records_stmt(actor: Actor, f: Filters) -> Select[Diagnosis, Organisation]:
+    require(actor, P_DIAG_ADMIN)
+    conds: list[ColumnElement[bool]] = [Diagnosis.status == "completed", _diag_scope(actor)]
+    if f.year_from:
+        conds.append(Diagnosis.year >= f.year_from)
+    if f.year_to:
+        conds.append(Diagnosis.year <= f.year_to)
+    if f.region_code:
+        node = region(f.region_code)
+        if node is not None:
+            column = {"province": Diagnosis.province_code, "city": Diagnosis.city_code,
+                      "county": Diagnosis.county_code}[node.level]
+            conds.append(column == f.region_code)
+    if f.division_code:
+        conds.append(Diagnosis.division_code == f.division_code)
+    if f.level is not None:
+        conds.append(Diagnosis.level == f.level)
+    stmt = select(Diagnosis, Organisation).join(Organisation, Organisation.id == Diagnosis.org_id).where(and_(*conds))
+    if f.keyword.strip():
+        stmt = stmt.where(Organisation.name.like(f"%{f.keyword.strip()}%"))
+    return stmt
+
+
+def _record(d: Diagnosis, org: Organisation) -> Record:
+    div = industry(d.division_code) if d.division_code else None
+    return Record(d.id, org.id, org.name, org.credit_code, region_full_name(d.county_code or org.region_code),
+                  f"{div.code} {div.name}" if div else "",
+                  d.completed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if d.completed_at else "",
+                  float(d.total_score or 0), int(d.level or 0), level_label(d.level))
+
+
+def query_records(actor: Actor, f: Filters, page: int = 1, page_size: int = 20) -> tuple[int, list[Record]]:
+    """Return (total count, one page of records), newest first."""
+    stmt = _records_stmt(actor, f)
+    with session_scope() as session:
+        total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Diagnosis.id).subquery())) or 0
+        rows = session.execute(stmt.order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
+                               .offset(max(0, page - 1) * page_size).limit(page_size)).all()
+        return int(total), [_record(d, org) for d, org in rows]
+
+
+EXPORT_COLUMNS = ["编号", "企业名称", "统一社会信用代码", "省", "市", "区县", "行政区划代码", "行业代码", "所属行业",
+                  "企业规模", "完成时间", "总分", "成熟度等级", "一级得分", "二级得分", "三级得分", "四级得分", "五级得分",
+                  "裁剪的能力域", "开始时间"]
+TEXT_COLUMNS = (2, 6, 7)  # credit code, adcode, industry code stay text
+
+
+def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
+    stmt = _records_stmt(actor, f).order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
+    names: dict[str | None, str] = {}
+
+    def name(code: str | None) -> str:
+        if code not in names:
+            node = region(code) if code else None
+            names[code] = node.name if node else ""
+        return names[code]
+
+    with session_scope() as session:
+        for d, org in session.execute(stmt.execution_options(yield_per=2000)):
+            div = industry(d.division_code) if d.division_code else None
+            ls = d.level_scores or {}
+            yield [d.id, org.name, org.credit_code, name(d.province_code), name(d.city_code), name(d.county_code),
+                   d.county_code or org.region_code, d.division_code, div.name if div else "", d.size,
+                   d.completed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if d.completed_at else "",
+                   round(float(d.total_score or 0), 2), level_label(d.level),
+                   *[round(float(ls[k]), 2) if k in ls else None for k in ("level1", "level2", "level3", "level4", "level5")],
+                   "、".join(d.tailoring or []), d.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")]
+
+
+def export_records(actor: Actor, f: Filters) -> bytes:
+    """Return every matching record as .xlsx (streamed: memory does not grow with the row count)."""
+    return stream_xlsx(EXPORT_COLUMNS, _export_rows(actor, f), "自诊断记录", TEXT_COLUMNS)
+
+
+def answer_sheet(actor: Actor, diagnosis_id: int) -> bytes:
+    """Return one diagnosis's answer sheet (every question shown, its answer and score) as .xlsx."""
+    require(actor, P_DIAG_ADMIN)
+    with session_scope() as session:
+        d = session.get(Diagnosis, diagnosis_id)
+        org = session.get(Organisation, d.org_id) if d else None
+        if d is None or org is None or not _in_scope(actor, org):
+            raise NotFound("未找到该自诊断记录。")
+        answers: dict[str, Any] = {}
+        for part in session.scalars(select(ResponseSection).where(ResponseSection.response_id == d.response_id)):
+            answers.update(part.data or {})
+        from db.forms import FormResponse
+        r = session.get(FormResponse, d.response_id)
+        assert r is not None
+        definition = definition_for_version(r.version_id, session)
+    rows = []
+    for s in definition.sections:
+        for g in s.groups:
+            for q in g.questions:
+                v = answers.get(q.name)
+                if v is None or q.type == "note":
+                    continue
+                labels = {c.value: c.label for c in q.choices}
+                shown = "、".join(labels.get(str(x), str(x)) for x in v) if isinstance(v, list) else labels.get(str(v), str(v))
+                score = next((c.score for c in q.choices if c.value == str(v)), None) if q.choices else None
+                rows.append([s.title, g.title, q.name, q.label, shown, score])
+    return stream_xlsx(["部分", "能力子域", "题号", "题目", "回答", "得分"], rows, "答题记录")
+
+
+def _in_scope(actor: Actor, org: Organisation) -> bool:
+    from services.permissions import has_perm
+    return has_perm(actor, P_DIAG_ADMIN, region=region_path(org.region_code))
+
+
+# --- 自诊断情况查询 -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProgressRow:
+    org_id: int
+    org_name: str
+    credit_code: str | None
+    region_name: str
+    status: str
+    status_label: str
+
+
+def _progress_stmt(actor: Actor, region_code: str | None, keyword: str):  # type: ignore[no-untyped-def]
+    require(actor, P_DIAG_ADMIN)
+    completed = exists().where(Diagnosis.org_id == Organisation.id, Diagnosis.status == "completed")
+    running = exists().where(Diagnosis.org_id == Organisation.id, Diagnosis.status == "in_progress")
+    status = case((completed, "completed"), (running, "in_progress"), else_="none").label("progress")
+    stmt = select(Organisation.id, Organisation.name, Organisation.credit_code, Organisation.region_code, status).where(
+        org_clause(actor), Organisation.kind == "enterprise", Organisation.status == "approved")
+    if region_code:
+        node = region(region_code)
+        if node is not None:
+            column = {"province": Organisation.province_code, "city": Organisation.city_code,
+                      "county": Organisation.county_code}[node.level]
+            stmt = stmt.where(column == region_code)
+    if keyword.strip():
+        stmt = stmt.where(Organisation.name.like(f"%{keyword.strip()}%"))
+    return stmt
+
+
+def progress(actor: Actor, region_code: str | None = None, keyword: str = "", status: str | None = None,
+             page: int = 1, page_size: int = 20) -> tuple[dict[str, int], int, list[ProgressRow]]:
+    """Return (counts per status, total matching, one page) of registered enterprises' progress."""
+    base = _progress_stmt(actor, region_code, keyword).subquery()
+    with session_scope() as session:
+        counts = {k: 0 for k in PROGRESS_LABEL}
+        for k, n in session.execute(select(base.c.progress, func.count()).group_by(base.c.progress)):
+            counts[str(k)] = int(n)
+        stmt = select(base)
+        if status:
+            stmt = stmt.where(base.c.progress == status)
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = session.execute(stmt.order_by(base.c.id).offset(max(0, page - 1) * page_size).limit(page_size)).all()
+        return counts, int(total), [ProgressRow(r.id, r.name, r.credit_code, region_full_name(r.region_code), r.progress,
+                                                PROGRESS_LABEL[r.progress]) for r in rows]
+
+
+def export_progress(actor: Actor, region_code: str | None = None, keyword: str = "") -> bytes:
+    """Return every matching enterprise with its progress as .xlsx."""
+    stmt = _progress_stmt(actor, region_code, keyword).order_by(Organisation.id)
+
+    def rows() -> Iterator[list[Any]]:
+        with session_scope() as session:
+            for r in session.execute(stmt.execution_options(yield_per=2000)):
+                yield [r.name, r.credit_code, region_full_name(r.region_code), r.region_code, PROGRESS_LABEL[r.progress]]
+    return stream_xlsx(["企业名称", "统一社会信用代码", "所在地区", "行政区划代码", "自诊断进度"], rows(), "自诊断情况", (1, 3))
+
+
+def enterprise_diagnoses(actor: Actor, org_id: int) -> tuple[str, list[Record | tuple[int, str, str]]]:
+    """Return an enterprise's name and all its diagnoses (进入企业), inside the jurisdiction."""
+    require(actor, P_DIAG_ADMIN)
+    with session_scope() as session:
+        org = session.get(Organisation, org_id)
+        if org is None or not _in_scope(actor, org):
+            raise NotFound("未找到该企业。")
+        out: list[Record | tuple[int, str, str]] = []
+        for d in session.scalars(select(Diagnosis).where(Diagnosis.org_id == org_id).order_by(Diagnosis.id.desc())):
+            if d.status == "completed":
+                out.append(_record(d, org))
+            else:
+                out.append((d.id, STATUS_LABEL[d.status], d.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")))
+        return org.name, out

@@ -1,0 +1,94 @@
+"""Results of a completed self-diagnosis: scores per level and sub-domain, domain radar, and the
+enterprise's position against the averages of its industry and its province (aggregates only)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from db.cmmm import Diagnosis
+from db.engine import session_scope
+from db.forms import FormResponse
+from db.organisation import Organisation
+from services.cmmm.diagnosis import CHINA, DOMAIN_ORDER, LEVEL_NAMES, STATUS_LABEL, level_label
+from services.errors import NotFound
+from services.forms.definitions import definition_for_version
+from services.permissions import P_DIAG_ADMIN, P_DIAG_FILL, Actor, has_perm
+from services.reference import industry, region, region_full_name, region_path
+
+MIN_PEERS = 3  # an average of fewer enterprises is not shown (it would reveal one enterprise)
+
+
+@dataclass(frozen=True)
+class Peer:
+    label: str
+    count: int
+    average: float | None  # None when fewer than MIN_PEERS
+
+
+@dataclass(frozen=True)
+class Result:
+    diagnosis_id: int
+    org_name: str
+    credit_code: str | None
+    region_name: str
+    industry_name: str
+    status_label: str
+    started_at: str
+    completed_at: str | None
+    total_score: float | None
+    level: int | None
+    level_label: str
+    tailoring: list[str]
+    level_rows: list[tuple[str, float, list[tuple[str, float | None]]]]  # level, score, [(sub-domain, score)]
+    domains: list[tuple[str, float]]
+    peers: list[Peer]
+    version_id: int
+
+
+def _peer(session, label: str, column, value) -> Peer:  # type: ignore[no-untyped-def]
+    if value is None:
+        return Peer(label, 0, None)
+    n, avg = session.execute(select(func.count(), func.avg(Diagnosis.total_score))
+                             .where(Diagnosis.is_latest.is_(True), column == value)).one()
+    return Peer(label, int(n or 0), float(avg) if n and n >= MIN_PEERS and avg is not None else None)
+
+
+def result(actor: Actor, diagnosis_id: int) -> Result:
+    """Return a diagnosis's results: its own organisation's, or an administrator's in jurisdiction."""
+    with session_scope() as session:
+        d = session.get(Diagnosis, diagnosis_id)
+        org = session.get(Organisation, d.org_id) if d else None
+        if d is None or org is None:
+            raise NotFound("未找到该自诊断记录。")
+        own = actor.org_id == d.org_id and has_perm(actor, P_DIAG_FILL)
+        if not own and not has_perm(actor, P_DIAG_ADMIN, region=region_path(org.region_code)):
+            raise NotFound("未找到该自诊断记录。")
+        r = session.get(FormResponse, d.response_id)
+        assert r is not None
+        definition = definition_for_version(r.version_id, session)
+        groups = d.group_scores or {}
+        rows = []
+        for n in range(1, 6):
+            key = f"level{n}"
+            if key not in (d.level_scores or {}):
+                continue
+            section = next(s for s in definition.sections if s.name == key)
+            subs = [(g.title, float(Decimal(groups[g.name])) if g.name in groups else None) for g in section.groups]
+            rows.append((LEVEL_NAMES[n], float(Decimal(d.level_scores[key])), subs))
+        prov = region(org.province_code) if org.province_code else None
+        div = industry(org.division_code) if org.division_code else None
+        peers = [Peer("本企业", 1, float(d.total_score) if d.total_score is not None else None)]
+        if d.status == "completed":
+            peers += [_peer(session, f"同行业平均（{div.name if div else '—'}）", Diagnosis.division_code, org.division_code),
+                      _peer(session, f"本省平均（{prov.name if prov else '—'}）", Diagnosis.province_code, org.province_code)]
+        return Result(d.id, org.name, org.credit_code, region_full_name(org.region_code),
+                      f"{div.code} {div.name}" if div else "", STATUS_LABEL[d.status],
+                      d.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+                      d.completed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if d.completed_at else None,
+                      float(d.total_score) if d.total_score is not None else None, d.level, level_label(d.level),
+                      list(d.tailoring or []), rows,
+                      sorted(((k, float(Decimal(v))) for k, v in (d.domain_scores or {}).items()),
+                             key=lambda x: DOMAIN_ORDER.index(x[0]) if x[0] in DOMAIN_ORDER else 99),
+                      peers, r.version_id)
