@@ -40,9 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "prepare":
         bootstrap.init_db()
         if settings.demo_data:
+            from services.cmmm.demo import seed_diagnoses
             from services.demo import seed_demo
             counts = seed_demo(settings.demo_enterprises)
             print("演示数据：", "已存在" if counts["accounts"] == 0 else counts)
+            made = seed_diagnoses()
+            if made:
+                print(f"演示自诊断：{made} 份")
     elif args.cmd == "seed-demo":
         bootstrap.init_db()
         from services.demo import seed_demo
@@ -52,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.flush()
         counts = seed_demo(args.enterprises, progress=bar)
         print("\n演示数据：", "已存在，跳过" if counts["accounts"] == 0 else counts)
+        from services.cmmm.demo import seed_diagnoses
+        made = seed_diagnoses(progress=bar)
+        print(f"\n演示自诊断：{made} 份" if made else "")
     elif args.cmd == "create-admin":
         from services.accounts import admin_role_for, create_account
         from services.errors import ServiceError

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services.permissions import (P_ACCOUNT_MANAGE, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
+from services.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
                                   has_perm)
 
 
@@ -25,6 +25,8 @@ PAGES = [
     PageSpec("pages/forms_fill.py", "在线填报", ":material/edit_note:", "我的单位", P_FORMS_FILL),
     PageSpec("pages/review_registrations.py", "注册审核", ":material/fact_check:", "管理", P_ORG_REVIEW),
     PageSpec("pages/accounts_admin.py", "用户管理", ":material/manage_accounts:", "管理", P_ACCOUNT_MANAGE),
+    PageSpec("pages/cmmm_records.py", "自诊断记录查询", ":material/manage_search:", "智能制造", P_DIAG_ADMIN),
+    PageSpec("pages/cmmm_progress.py", "自诊断情况查询", ":material/donut_large:", "智能制造", P_DIAG_ADMIN),
     PageSpec("pages/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
     PageSpec("pages/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
     PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),

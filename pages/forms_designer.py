@@ -38,8 +38,9 @@ with st.expander("导入定义（YAML / JSON / Excel）", expanded=not versions)
 if not versions:
     st.stop()
 by_id = {v.id: v for v in versions}
-default = st.session_state.get("def_selected")
-vid = st.selectbox("选择版本", list(by_id), index=list(by_id).index(default) if default in by_id else 0,
+if st.session_state.get("def_selected") in by_id:  # a version just created: show it
+    st.session_state["def_version"] = st.session_state.pop("def_selected")
+vid = st.selectbox("选择版本", list(by_id), key="def_version",
                    format_func=lambda i: f"{by_id[i].code} · v{by_id[i].version} · {by_id[i].status_label} · {by_id[i].title}")
 v = by_id[vid]
 doc = definitions.version_document(vid)

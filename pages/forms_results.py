@@ -16,7 +16,7 @@ if not versions:
     st.info("暂无已发布的问卷。")
     st.stop()
 by_id = {v.id: v for v in versions}
-vid = st.selectbox("问卷", list(by_id), format_func=lambda i: f"{by_id[i].title}（第 {by_id[i].version} 版）")
+vid = st.selectbox("问卷", list(by_id), format_func=lambda i: f"{by_id[i].title}（第 {by_id[i].version} 版）", key="res_version")
 rows = analysis.responses_table(actor, vid)
 st.caption(f"辖区内已提交 {len(rows)} 份")
 if rows:

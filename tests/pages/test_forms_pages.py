@@ -104,8 +104,9 @@ def test_designer_edits_draft_and_publishes(app) -> None:  # type: ignore[no-unt
     at = sign_in(app, "designer_p", PASSWORD)
     at.switch_page("pages/forms_designer.py").run()
     assert not at.exception
+    at.selectbox(key="def_version").set_value(vid).run()
     at.button(key=next(b.key for b in at.button if b.label == "复制为新草稿")).click().run()
-    draft = at.session_state["def_selected"]
+    draft = at.session_state["def_version"]
     assert draft != vid
     doc = definitions.version_document(draft)
     doc["title"] = "数字化转型需求调查（修订）"
@@ -133,6 +134,7 @@ def test_results_page_table_export_and_stats(app) -> None:  # type: ignore[no-un
     at = sign_in(app, "xw_results", PASSWORD)
     at.switch_page("pages/forms_results.py").run()
     assert not at.exception
+    at.selectbox(key="res_version").set_value(vid).run()
     assert "辖区内已提交 2 份" in [c.value for c in at.caption]
     assert len(at.dataframe[0].value) == 2
     at.selectbox[1].set_value("it_staff").run()

@@ -1,0 +1,70 @@
+"""自诊断记录查询 — 辖区内已完成的自诊断：按年份、企业名称、地区、行业、等级筛选；详情、导出、进入企业。"""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components.nav import guard
+from components.pickers import industry_picker, region_picker
+from services.cmmm import admin
+from services.cmmm.diagnosis import LEVEL_NAMES
+from services.cmmm.results import result
+from services.permissions import P_DIAG_ADMIN
+
+actor = guard(P_DIAG_ADMIN)
+st.title("自诊断记录查询")
+this_year = dt.date.today().year
+with st.container(border=True):
+    c1, c2, c3 = st.columns([1, 1, 2])
+    year_from = c1.number_input("起始年份", 2018, this_year, 2018, key="rec_from")
+    year_to = c2.number_input("截止年份", 2018, this_year, this_year, key="rec_to")
+    keyword = c3.text_input("企业名称关键词", key="rec_kw")
+    region_code = region_picker("rec_region", None, "所在地区（辖区内）", root=actor.region_code)
+    division = industry_picker("rec_industry", None, "所属行业")
+    level_opt = st.selectbox("成熟度等级", [None, 0, 1, 2, 3, 4, 5], key="rec_level",
+                             format_func=lambda v: "全部" if v is None else LEVEL_NAMES.get(v, "未达到一级"))
+filters = admin.Filters(int(year_from), int(year_to), keyword, region_code if region_code != actor.region_code else None,
+                        (division or "")[:2] if division and division[:2].isdigit() else None, level_opt)
+page_size = 20
+page = st.session_state.get("rec_page", 1)
+total, rows = admin.query_records(actor, filters, page, page_size)
+pages = max(1, -(-total // page_size))
+st.caption(f"共 {total:,} 条记录 · 第 {page}/{pages} 页")
+if rows:
+    st.dataframe(pd.DataFrame([{"编号": r.id, "企业名称": r.org_name, "统一社会信用代码": r.credit_code, "所在地区": r.region_name,
+                                "所属行业": r.industry_name, "提交时间": r.completed_at, "总分": f"{r.total_score:.2f}",
+                                "成熟度等级": r.level_label} for r in rows]), hide_index=True, width="stretch")
+p1, p2, p3 = st.columns([1, 1, 4])
+if p1.button("上一页", disabled=page <= 1):
+    st.session_state["rec_page"] = page - 1
+    st.rerun()
+if p2.button("下一页", disabled=page >= pages):
+    st.session_state["rec_page"] = page + 1
+    st.rerun()
+if total and st.button(f"导出全部 {total:,} 条为 Excel"):
+    with st.spinner("正在生成 Excel……"):
+        st.session_state["rec_export"] = admin.export_records(actor, filters)
+if "rec_export" in st.session_state:
+    st.download_button("下载 Excel", st.session_state["rec_export"], file_name="自诊断记录.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+if rows:
+    st.divider()
+    by_id = {r.id: r for r in rows}
+    chosen = st.selectbox("查看详情", list(by_id), format_func=lambda i: f"{by_id[i].org_name}（{by_id[i].completed_at}）")
+    res = result(actor, chosen)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("总分", f"{res.total_score:.2f}" if res.total_score is not None else "—")
+    c2.metric("成熟度等级", res.level_label)
+    c3.metric("所属行业", res.industry_name or "—")
+    st.dataframe(pd.DataFrame([{"等级": lvl, "得分": f"{s:.2f}", **{n: ("—" if v is None else f"{v:.2f}") for n, v in subs}}
+                               for lvl, s, subs in res.level_rows]).fillna(""), hide_index=True, width="stretch")
+    a1, a2 = st.columns(2)
+    a1.download_button("导出答题记录", admin.answer_sheet(actor, chosen), file_name=f"答题记录_{chosen}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if a2.button("进入企业"):
+        name, items = admin.enterprise_diagnoses(actor, by_id[chosen].org_id)
+        st.markdown(f"**{name}** 的全部自诊断")
+        st.dataframe(pd.DataFrame([{"编号": i.id, "状态": "已完成", "时间": i.completed_at, "总分": f"{i.total_score:.2f}",
+                                    "等级": i.level_label} if isinstance(i, admin.Record) else
+                                   {"编号": i[0], "状态": i[1], "时间": i[2], "总分": "", "等级": ""} for i in items]),
+                     hide_index=True, width="stretch")
