@@ -94,8 +94,8 @@ def answer_level(view: dx.DiagnosisView) -> None:
             outcome = dx.submit_level(actor, view.id, int(section_name[-1]), values, loaded["version"], loaded["answers"])
             (st.success if outcome.achieved else st.warning)(outcome.message)
             if outcome.achieved and outcome.next_section != "effectiveness":
-                with st.spinner("3 秒后自动进入下一级……"):
-                    time.sleep(3)
+                with st.spinner(f"{dx.ADVANCE_SECONDS} 秒后自动进入下一级……"):
+                    time.sleep(dx.ADVANCE_SECONDS)
             st.rerun()
     except ValidationFailed as err:
         for msgs in err.problems.values():
@@ -106,7 +106,11 @@ def answer_level(view: dx.DiagnosisView) -> None:
 
 
 def new_diagnosis() -> None:
-    vid, d = dx.definition()
+    try:
+        vid, d = dx.definition()
+    except ServiceError:
+        st.warning("自诊断模型尚未发布（specs/cmmm/self_diagnosis.yaml），请联系平台管理员。")
+        return
     with st.expander("填报须知与成熟度等级特征", expanded=True):
         st.markdown(d.description)
         for s in d.sections:

@@ -24,12 +24,12 @@ if rows:
     st.dataframe(pd.DataFrame([{"企业名称": r.org_name, "统一社会信用代码": r.credit_code, "所在地区": r.region_name,
                                 "自诊断进度": r.status_label} for r in rows]), hide_index=True, width="stretch")
 b1, b2, b3 = st.columns([1, 1, 4])
-if b1.button("上一页", disabled=page <= 1):
+if b1.button("上一页", disabled=page <= 1, key="prog_prev"):
     st.session_state["prog_page"] = page - 1
     st.rerun()
-if b2.button("下一页", disabled=page * 20 >= total):
+if b2.button("下一页", disabled=page * 20 >= total, key="prog_next"):
     st.session_state["prog_page"] = page + 1
     st.rerun()
-if b3.button("导出 Excel"):
+if b3.button("导出 Excel", key="prog_export"):
     st.download_button("下载", admin.export_progress(actor, scope, keyword), file_name="自诊断情况.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -35,13 +35,13 @@ if rows:
                                 "所属行业": r.industry_name, "提交时间": r.completed_at, "总分": f"{r.total_score:.2f}",
                                 "成熟度等级": r.level_label} for r in rows]), hide_index=True, width="stretch")
 p1, p2, p3 = st.columns([1, 1, 4])
-if p1.button("上一页", disabled=page <= 1):
+if p1.button("上一页", disabled=page <= 1, key="rec_prev"):
     st.session_state["rec_page"] = page - 1
     st.rerun()
-if p2.button("下一页", disabled=page >= pages):
+if p2.button("下一页", disabled=page >= pages, key="rec_next"):
     st.session_state["rec_page"] = page + 1
     st.rerun()
-if total and st.button(f"导出全部 {total:,} 条为 Excel"):
+if total and st.button(f"导出全部 {total:,} 条为 Excel", key="rec_export_btn"):
     with st.spinner("正在生成 Excel……"):
         st.session_state["rec_export"] = admin.export_records(actor, filters)
 if "rec_export" in st.session_state:

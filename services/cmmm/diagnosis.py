@@ -40,6 +40,7 @@ MAX_PER_MONTH = 3
 CHINA = dt.timezone(dt.timedelta(hours=8))
 STATUS_LABEL = {"in_progress": "诊断中", "completed": "已完成", "abandoned": "已放弃"}
 PASS = Decimal("0.8")
+ADVANCE_SECONDS = 3  # the manual waits 3 seconds before moving on to the next level
 
 
 def china_now() -> dt.datetime:
