@@ -103,8 +103,15 @@ TEXT_COLUMNS = (2, 6, 7)  # credit code, adcode, industry code stay text
 
 
 def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
-    stmt = _records_stmt(actor, f).order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
+    # Plain columns, not ORM entities: loading 100k entities costs seconds; tuples cost milliseconds.
+    stmt = _records_stmt(actor, f).with_only_columns(
+        Diagnosis.id, Organisation.name, Organisation.credit_code, Diagnosis.province_code, Diagnosis.city_code,
+        Diagnosis.county_code, Organisation.region_code, Diagnosis.division_code, Diagnosis.size, Diagnosis.completed_at,
+        Diagnosis.total_score, Diagnosis.level, Diagnosis.level_scores, Diagnosis.tailoring, Diagnosis.started_at,
+    ).order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
     names: dict[str | None, str] = {}
+    divisions: dict[str | None, str] = {}
+    levels = {n: level_label(n) for n in range(6)}
 
     def name(code: str | None) -> str:
         if code not in names:
@@ -112,16 +119,23 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
             names[code] = node.name if node else ""
         return names[code]
 
+    def division(code: str | None) -> str:
+        if code not in divisions:
+            node = industry(code) if code else None
+            divisions[code] = node.name if node else ""
+        return divisions[code]
+
+    def when(t: Any) -> str:
+        return t.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if t else ""
+
     with session_scope() as session:
-        for d, org in session.execute(stmt.execution_options(yield_per=2000)):
-            div = industry(d.division_code) if d.division_code else None
-            ls = d.level_scores or {}
-            yield [d.id, org.name, org.credit_code, name(d.province_code), name(d.city_code), name(d.county_code),
-                   d.county_code or org.region_code, d.division_code, div.name if div else "", d.size,
-                   d.completed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if d.completed_at else "",
-                   round(float(d.total_score or 0), 2), level_label(d.level),
+        for r in session.execute(stmt.execution_options(yield_per=5000)):
+            ls = r.level_scores or {}
+            yield [r.id, r.name, r.credit_code, name(r.province_code), name(r.city_code), name(r.county_code),
+                   r.county_code or r.region_code, r.division_code, division(r.division_code), r.size, when(r.completed_at),
+                   round(float(r.total_score or 0), 2), levels.get(r.level or 0, ""),
                    *[round(float(ls[k]), 2) if k in ls else None for k in ("level1", "level2", "level3", "level4", "level5")],
-                   "、".join(d.tailoring or []), d.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")]
+                   "、".join(r.tailoring or []), when(r.started_at)]
 
 
 def export_records(actor: Actor, f: Filters) -> bytes:

@@ -70,38 +70,6 @@ def rows_to_xlsx(rows: Sequence[dict[str, Any]], sheet: str = "数据", columns:
 
 def stream_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "数据",
                 text_columns: Iterable[int] = ()) -> bytes:
-    """Write many rows with xlsxwriter in constant-memory mode (rows go to disk as they come).
-
-    Columns listed in ``text_columns`` (credit codes, adcodes) are always written as text; every
-    string is written with ``write_string`` so nothing becomes a formula.
-    """
-    import os
-    import tempfile
-
-    import xlsxwriter
-
-    fd, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
-                                        "strings_to_numbers": False, "strings_to_urls": False})
-        ws = wb.add_worksheet(sheet[:31])
-        head = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#C0392B"})
-        text = set(text_columns)
-        for j, name in enumerate(columns):
-            ws.write_string(0, j, str(name), head)
-            ws.set_column(j, j, max(10, min(40, len(str(name)) * 2 + 2)))
-        ws.freeze_panes(1, 0)
-        for i, row in enumerate(rows, 1):
-            for j, value in enumerate(row):
-                if value is None:
-                    continue
-                if j in text or not isinstance(value, (int, float, Decimal)) or isinstance(value, bool):
-                    ws.write_string(i, j, str(value))
-                else:
-                    ws.write_number(i, j, float(value))
-        wb.close()
-        with open(path, "rb") as fh:
-            return fh.read()
-    finally:
-        os.unlink(path)
+    """Write many rows with constant memory (see ``services.io.xlsx_stream``); text never becomes a formula."""
+    from services.io.xlsx_stream import write_xlsx
+    return write_xlsx(columns, rows, sheet, text_columns)
