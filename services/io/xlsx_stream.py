@@ -55,7 +55,8 @@ def _col(i: int) -> str:
 
 
 def _esc(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BAD.sub("", text) if _BAD.search(text) else text
 
 
@@ -87,17 +88,17 @@ def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str
                            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
                            f'<cols>{cols}</cols><sheetData><row r="1">{head}</row>').encode())
                 buf: list[str] = []
-                for i, row in enumerate(rows, 2):
+                numeric = [j not in text for j in range(len(columns))]
+                for row in rows:  # cells carry no "r" reference: positions follow order (empty cells are <c/>)
                     cells = []
                     for j, v in enumerate(row):
                         if v is None or v == "":
-                            continue
-                        if j not in text and isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-                            cells.append(f'<c r="{letters[j]}{i}"><v>{v}</v></c>')
+                            cells.append("<c/>")
+                        elif numeric[j] and isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+                            cells.append(f"<c><v>{v}</v></c>")
                         else:
-                            cells.append(f'<c r="{letters[j]}{i}" t="inlineStr"><is><t xml:space="preserve">'
-                                         f'{_esc(str(v))}</t></is></c>')
-                    buf.append(f'<row r="{i}">{"".join(cells)}</row>')
+                            cells.append(f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(str(v))}</t></is></c>')
+                    buf.append("<row>" + "".join(cells) + "</row>")
                     if len(buf) >= 2000:
                         out.write("".join(buf).encode())
                         buf.clear()

@@ -19,9 +19,12 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60.0  # seconds for the server to answer its health check
@@ -178,3 +181,129 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if rep.failed and isinstance(app, HuiqiApp):
         rep.sections.append(("huiqi server log (tail)", _tail(app.log)))
         rep.sections.append(("huiqi screenshot", f"on failure: {FAILURE_SCREENSHOT}"))
+
+
+# --- helpers over Streamlit's widgets, shared by the journeys ------------------------------------
+# Playwright is imported lazily here, so that a missing package fails in the fixture with advice.
+def expect(target: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def text_input(page: Page, label: str) -> Any:
+    """Streamlit text inputs carry their label as aria-label (the help button has another name)."""
+    return page.locator(f'input[aria-label="{label}"]')
+
+
+def fill(page: Page, label: str, value: str) -> None:
+    box = text_input(page, label)
+    box.fill(value)
+    expect(box).to_have_value(value)
+
+
+def choose(page: Page, label: str, typed: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``: click, type to filter, press Enter."""
+    box = page.locator(f'input[role="combobox"][aria-label="{label}"]')
+    box.click()
+    box.fill(typed)
+    expect(page.get_by_role("option", name=option, exact=True)).to_be_visible()
+    box.press("Enter")
+    expect(box).to_have_value(option)
+
+
+def sidebar(page: Page) -> Any:
+    return page.get_by_test_id("stSidebar")
+
+
+def expect_no_exception(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def expect_signed_out(page: Page) -> None:
+    expect(page.get_by_role("heading", name="账户登录")).to_be_visible()
+    expect(sidebar(page).get_by_role("button", name="退出登录")).to_have_count(0)
+
+
+def expect_signed_in_as(page: Page, who: str) -> None:
+    expect(sidebar(page).get_by_role("button", name="退出登录")).to_be_visible()
+    expect(sidebar(page).get_by_text(who, exact=True)).to_be_visible()
+
+
+def session_cookie(page: Page, changed_from: str | None = None, timeout: float = 15.0) -> str:
+    """Wait until the cookie component has written a session cookie (other than ``changed_from``); return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for cookie in page.context.cookies():
+            if cookie["name"] == COOKIE_NAME and cookie["value"] and cookie["value"] != changed_from:
+                return cookie["value"]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"a new {COOKIE_NAME} cookie was not written within {timeout:.0f} s")
+
+
+def current_cookie(page: Page) -> str | None:
+    return next((c["value"] for c in page.context.cookies() if c["name"] == COOKIE_NAME), None)
+
+
+def cookie_deleted(page: Page, timeout: float = 15.0) -> None:
+    """Wait until sign-out has removed the session cookie from the browser."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if current_cookie(page) is None:
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the {COOKIE_NAME} cookie was still in the browser {timeout:.0f} s after sign-out")
+
+
+def settle(page: Page, quiet_ms: int = 500, timeout: float = 15.0) -> None:
+    """Wait until no script run is under way or about to start, for ``quiet_ms`` in a row.
+
+    After a page load or sign-in, the cookie component (an iframe) reports back and so starts
+    one more rerun a moment after the page looks finished; a navigation click in that moment
+    can be superseded by it. A human never clicks that fast; a test must wait.
+    """
+    app = page.get_by_test_id("stApp")
+    cookie_frames = page.locator('iframe[src*="cookie_manager"]')
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        busy = app.get_attribute("data-test-script-state") != "notRunning" or cookie_frames.count() > 1
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif (now - quiet_since) * 1000 >= quiet_ms:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the app did not settle within {timeout:.0f} s")
+
+
+def open_page(page: Page, link: str, heading: str) -> None:
+    """Open a page from the sidebar navigation."""
+    settle(page)
+    sidebar(page).get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+def sign_in(page: Page, username: str, password: str, landing: str) -> None:
+    """Sign in, wait for the landing heading and for the new session cookie to be written."""
+    expect(page.get_by_role("heading", name="账户登录")).to_be_visible()
+    before = current_cookie(page)  # None after a sign-out; a stale value if the browser kept one
+    fill(page, "用户名", username)
+    fill(page, "密码", password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("heading", name=landing)).to_be_visible()
+    session_cookie(page, changed_from=before)
+    settle(page)
+
+
+def reload(page: Page) -> None:
+    page.reload()
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-connection-state", "CONNECTED")
+    settle(page)
+
+
+def sign_out(page: Page) -> None:
+    sidebar(page).get_by_role("button", name="退出登录").click()
+    expect_signed_out(page)
