@@ -111,3 +111,31 @@ def test_peer_averages_need_three_enterprises(model: int) -> None:
     assert res.total_score == pytest.approx(5.0) and res.level == 5
     province = res.peers[2]
     assert province.count == 3 and province.average == pytest.approx((5 + 4 + 0) / 3)
+
+
+def test_excel_exports_content(model: int) -> None:
+    import io
+
+    import openpyxl
+    user, org_id = make_enterprise_user("320102")
+    did = dx.start(user, ["sales"])
+    run_levels(user, did, ["1", "0.5"], ("sales",))
+    dx.finish(user, did, EFFECTIVENESS, 0)
+    nj = make_admin("320100")
+    ws = openpyxl.load_workbook(io.BytesIO(admin.export_records(nj, admin.Filters()))).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == admin.EXPORT_COLUMNS
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    assert row["省"] == "江苏省" and row["区县"] == "玄武区" and row["行政区划代码"] == "320102"
+    assert row["成熟度等级"] == "一级 规划级" and row["总分"] == 1.5 and row["一级得分"] == 1 and row["二级得分"] == 0.5
+    assert row["裁剪的能力域"] == "sales" and ws.cell(2, 3).data_type == "s"  # credit code stays text
+    sheet = openpyxl.load_workbook(io.BytesIO(admin.answer_sheet(nj, did))).active
+    answers = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert answers[0] == ["部分", "能力子域", "题号", "题目", "回答", "得分"]
+    assert any(r[4] == "全部满足" and r[5] == 1 for r in answers[1:])
+    assert not any(r[1] == "销售" for r in answers[1:])  # tailored out: not answered
+    with pytest.raises(NotFound):
+        admin.answer_sheet(make_admin("320106"), did)
+    counts, total, rows2 = admin.progress(nj)
+    assert counts["completed"] == 1 and total == 1 and rows2[0].status_label == "已完成"

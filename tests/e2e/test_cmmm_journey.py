@@ -113,6 +113,16 @@ def answer_all(page: Page, option: str) -> int:
     return total
 
 
+def full_page_screenshot(page: Page, path: str) -> None:
+    """Streamlit scrolls inside its own container, so a full-page shot needs a viewport as tall as the page."""
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    height = page.get_by_test_id("stMain").evaluate("el => el.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 6000))})
+    page.wait_for_timeout(1000)  # let the charts redraw at the new size (ECharts animates)
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
+
+
 def submit_level(page: Page) -> None:
     main_area(page).get_by_role("button", name="提交本级", exact=True).click()
 
@@ -189,10 +199,11 @@ def test_enterprise_self_diagnosis_and_county_admin_export(page: Page, huiqi_app
     expect(download_button).to_be_visible()
     expect_no_exception(page)
     settle(page)
-    charts = main.locator('iframe[title="streamlit_echarts.st_echarts"]')
-    expect(charts).to_have_count(3)
-    page.wait_for_timeout(1500)  # let the ECharts iframes draw (their animation) before the screenshot
-    page.screenshot(path=RESULTS_SCREENSHOT, full_page=True)
+    charts = main.locator('[data-testid^="stBidiComponent"]')  # streamlit-echarts is a v2 component (no iframe)
+    expect(charts).to_have_count(3)  # radar, peer comparison, level scores
+    for i in range(3):
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible()
+    full_page_screenshot(page, RESULTS_SCREENSHOT)
 
     with page.expect_download() as pdf_download:
         download_button.click()
