@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,17 +22,10 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
 
 
-def timed(fn, repeat: int = 9) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[-1]
 
 
 def generate(n: int, seed: int = 1) -> None:
@@ -106,6 +98,9 @@ def generate(n: int, seed: int = 1) -> None:
     print()
 
 
+from _timing import timed  # noqa: E402
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--diagnoses", type=int, default=1_000_000)
@@ -142,8 +137,8 @@ def main() -> None:
              ("national, year 2024, no level", national, admin.Filters(year_from=2024, year_to=2024))]
     for label, actor, f in cases:
         total, _ = admin.query_records(actor, f)
-        med, worst = timed(lambda: admin.query_records(actor, f))
-        print(f"record query page + count [{label}]: {total:,} matches; median {med:.0f} ms, max {worst:.0f} ms")
+        med, worst = timed(lambda: admin.query_records(actor, f), 9)
+        print(f"record query page + count [{label}]: {total:,} matches; median {med:.0f} ms, p95 {worst:.0f} ms")
     export_filter = admin.Filters(region_code="320000")
     total, _ = admin.query_records(national, export_filter)
     start = time.perf_counter()

@@ -9,7 +9,6 @@ Goal from the issue: well under 100 ms for 1 and 2 on this machine.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
 os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench_forms.db"
 
@@ -68,14 +68,9 @@ def answers_for(doc: dict) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+from _timing import timed  # noqa: E402
 
 
 def main() -> None:
