@@ -129,16 +129,9 @@ def main() -> None:
         from db.engine import get_engine
         with get_engine().begin() as c:
             c.execute(text("ANALYZE"))
-    national, jiangsu, nanjing = make_admin(None), make_admin("320000"), make_admin("320100")
-    cases = [("national, province 江苏 + level 2", national, admin.Filters(region_code="320000", level=2)),
-             ("province admin 江苏, level 1", jiangsu, admin.Filters(level=1)),
-             ("province admin 江苏, keyword", jiangsu, admin.Filters(keyword="基准企业00012")),
-             ("city admin 南京, no filter", nanjing, admin.Filters()),
-             ("national, year 2024, no level", national, admin.Filters(year_from=2024, year_to=2024))]
-    for label, actor, f in cases:
-        total, _ = admin.query_records(actor, f)
-        med, worst = timed(lambda: admin.query_records(actor, f), 9)
-        print(f"record query page + count [{label}]: {total:,} matches; median {med:.0f} ms, p95 {worst:.0f} ms")
+    from bench_cmmm_queries import run_queries
+    run_queries()
+    national = make_admin(None, "bench_export")
     export_filter = admin.Filters(region_code="320000")
     total, _ = admin.query_records(national, export_filter)
     start = time.perf_counter()

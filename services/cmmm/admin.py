@@ -2,11 +2,12 @@
 and progress of every registered enterprise — always inside the administrator's jurisdiction."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
 
 from db.cmmm import Diagnosis
 from db.engine import session_scope
@@ -55,13 +56,19 @@ def _diag_scope(actor: Actor) -> ColumnElement[bool]:
     return column == actor.region_code
 
 
-def _records_stmt(actor: Actor, f: Filters) -> Select[Diagnosis, Organisation]:
+def _conditions(session: Any, actor: Actor, f: Filters) -> list[ColumnElement[bool]]:
+    """Return WHERE conditions on the diagnosis table alone (each served by an index).
+
+    Years become a ``completed_at`` range (China time), so the scope indexes
+    ``(province_code|city_code|county_code, completed_at)`` serve them; a name keyword is first
+    resolved to organisation ids.
+    """
     require(actor, P_DIAG_ADMIN)
     conds: list[ColumnElement[bool]] = [Diagnosis.status == "completed", _diag_scope(actor)]
     if f.year_from:
-        conds.append(Diagnosis.year >= f.year_from)
+        conds.append(Diagnosis.completed_at >= dt.datetime(f.year_from, 1, 1, tzinfo=CHINA))
     if f.year_to:
-        conds.append(Diagnosis.year <= f.year_to)
+        conds.append(Diagnosis.completed_at < dt.datetime(f.year_to + 1, 1, 1, tzinfo=CHINA))
     if f.region_code:
         node = region(f.region_code)
         if node is not None:
@@ -72,10 +79,14 @@ def _records_stmt(actor: Actor, f: Filters) -> Select[Diagnosis, Organisation]:
         conds.append(Diagnosis.division_code == f.division_code)
     if f.level is not None:
         conds.append(Diagnosis.level == f.level)
-    stmt = select(Diagnosis, Organisation).join(Organisation, Organisation.id == Diagnosis.org_id).where(and_(*conds))
     if f.keyword.strip():
-        stmt = stmt.where(Organisation.name.like(f"%{f.keyword.strip()}%"))
-    return stmt
+        like = select(Organisation.id).where(Organisation.name.like(f"%{f.keyword.strip()}%"), org_clause(actor))
+        ids = list(session.scalars(like.limit(KEYWORD_IDS + 1)))
+        conds.append(Diagnosis.org_id.in_(ids) if len(ids) <= KEYWORD_IDS else Diagnosis.org_id.in_(like))
+    return conds
+
+
+KEYWORD_IDS = 5000
 
 
 def _record(d: Diagnosis, org: Organisation) -> Record:
@@ -88,12 +99,16 @@ def _record(d: Diagnosis, org: Organisation) -> Record:
 
 def query_records(actor: Actor, f: Filters, page: int = 1, page_size: int = 20) -> tuple[int, list[Record]]:
     """Return (total count, one page of records), newest first."""
-    stmt = _records_stmt(actor, f)
     with session_scope() as session:
-        total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Diagnosis.id).subquery())) or 0
-        rows = session.execute(stmt.order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
-                               .offset(max(0, page - 1) * page_size).limit(page_size)).all()
-        return int(total), [_record(d, org) for d, org in rows]
+        conds = _conditions(session, actor, f)
+        total = session.scalar(select(func.count()).select_from(Diagnosis).where(and_(*conds))) or 0
+        ids = list(session.scalars(select(Diagnosis.id).where(and_(*conds))
+                                   .order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
+                                   .offset(max(0, page - 1) * page_size).limit(page_size)))
+        rows = session.execute(select(Diagnosis, Organisation).join(Organisation, Organisation.id == Diagnosis.org_id)
+                               .where(Diagnosis.id.in_(ids))).all()
+        by_id = {d.id: _record(d, org) for d, org in rows}
+        return int(total), [by_id[i] for i in ids if i in by_id]
 
 
 EXPORT_COLUMNS = ["编号", "企业名称", "统一社会信用代码", "省", "市", "区县", "行政区划代码", "行业代码", "所属行业",
@@ -104,11 +119,10 @@ TEXT_COLUMNS = (2, 6, 7)  # credit code, adcode, industry code stay text
 
 def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
     # Plain columns, not ORM entities: loading 100k entities costs seconds; tuples cost milliseconds.
-    stmt = _records_stmt(actor, f).with_only_columns(
-        Diagnosis.id, Organisation.name, Organisation.credit_code, Diagnosis.province_code, Diagnosis.city_code,
-        Diagnosis.county_code, Organisation.region_code, Diagnosis.division_code, Diagnosis.size, Diagnosis.completed_at,
-        Diagnosis.total_score, Diagnosis.level, Diagnosis.level_scores, Diagnosis.tailoring, Diagnosis.started_at,
-    ).order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
+    columns = (Diagnosis.id, Organisation.name, Organisation.credit_code, Diagnosis.province_code, Diagnosis.city_code,
+               Diagnosis.county_code, Organisation.region_code, Diagnosis.division_code, Diagnosis.size,
+               Diagnosis.completed_at, Diagnosis.total_score, Diagnosis.level, Diagnosis.level_scores, Diagnosis.tailoring,
+               Diagnosis.started_at)
     names: dict[str | None, str] = {}
     divisions: dict[str | None, str] = {}
     levels = {n: level_label(n) for n in range(6)}
@@ -129,6 +143,9 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
         return t.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if t else ""
 
     with session_scope() as session:
+        stmt = (select(*columns).join(Organisation, Organisation.id == Diagnosis.org_id)
+                .where(and_(*_conditions(session, actor, f)))
+                .order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc()))
         for r in session.execute(stmt.execution_options(yield_per=5000)):
             ls = r.level_scores or {}
             yield [r.id, r.name, r.credit_code, name(r.province_code), name(r.city_code), name(r.county_code),
