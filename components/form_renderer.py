@@ -161,7 +161,7 @@ def _save_and_move(actor: Actor, view: responses.ResponseView, section: Section,
 # --- widgets ---------------------------------------------------------------------------------
 def _label(q: Question) -> str:
     req = " *" if q.required is True else ""
-    unit = f"（{q.unit}）" if q.unit else ""
+    unit = f"（{q.unit}）" if q.unit and f"（{q.unit}）" not in q.label else ""
     return f"{q.label}{unit}{req}"
 
 

@@ -151,7 +151,8 @@ with tab_work:
             st.session_state.pop("cmmm_view", None)
             st.rerun()
     elif active is not None:
-        st.markdown(f"**第 {active.id} 号自诊断 · {active.status_label}** · 裁剪：{'、'.join(active.tailoring) or '无'}")
+        names = "、".join(dx.TAILORABLE.get(t, t) for t in active.tailoring) or "无"
+        st.markdown(f"**第 {active.id} 号自诊断 · {active.status_label}** · 裁剪：{names}")
         answer_level(active)
         with st.expander("放弃本次自诊断"):
             st.caption("放弃后可重新选择裁剪并新建自诊断（放弃的不计入每月次数）。")

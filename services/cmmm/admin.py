@@ -13,7 +13,7 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import ResponseSection
 from db.organisation import Organisation
-from services.cmmm.diagnosis import CHINA, STATUS_LABEL, level_label
+from services.cmmm.diagnosis import CHINA, STATUS_LABEL, TAILORABLE, level_label
 from services.errors import NotFound
 from services.forms.definitions import definition_for_version
 from services.io.excel import stream_xlsx
@@ -152,7 +152,7 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
                    r.county_code or r.region_code, r.division_code, division(r.division_code), r.size, when(r.completed_at),
                    round(float(r.total_score or 0), 2), levels.get(r.level or 0, ""),
                    *[round(float(ls[k]), 2) if k in ls else None for k in ("level1", "level2", "level3", "level4", "level5")],
-                   "、".join(r.tailoring or []), when(r.started_at)]
+                   "、".join(TAILORABLE.get(t, t) for t in r.tailoring or []), when(r.started_at)]
 
 
 def export_records(actor: Actor, f: Filters) -> bytes:

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from fpdf import FPDF
 
+from services.cmmm.diagnosis import TAILORABLE
 from services.cmmm.results import Result
 
 RED, GREY, LIGHT = (192, 57, 43), (120, 120, 120), (244, 244, 244)
@@ -92,7 +93,7 @@ def build_pdf(res: Result) -> bytes:
     pdf.set_text_color(40, 40, 40)
     for k, v in [("企业名称", res.org_name), ("统一社会信用代码", res.credit_code or ""), ("所在地区", res.region_name),
                  ("所属行业", res.industry_name), ("诊断时间", f"{res.started_at} 至 {res.completed_at or '—'}"),
-                 ("裁剪的能力域", "、".join(res.tailoring) or "无")]:
+                 ("裁剪的能力域", "、".join(TAILORABLE.get(t, t) for t in res.tailoring) or "无")]:
         pdf.cell(38, 7, k)
         pdf.cell(0, 7, v, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
@@ -112,16 +113,18 @@ def build_pdf(res: Result) -> bytes:
         line = "；".join(f"{name} {'—' if v is None else f'{v:.2f}'}" for name, v in subs)
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+    if pdf.get_y() > 180:  # the heading, the radar and its values stay together
+        pdf.add_page()
     pdf.set_font("cjk", size=12)
     pdf.cell(0, 8, "二、能力域得分（雷达图）", new_x="LMARGIN", new_y="NEXT")
-    if pdf.get_y() > 190:
-        pdf.add_page()
     top = pdf.get_y()
     _radar(pdf, res.domains, 105, top + 45, 36)
     pdf.set_y(top + 96)
     pdf.set_font("cjk", size=9)
     pdf.multi_cell(0, 6, "；".join(f"{k} {v:.2f}" for k, v in res.domains) or "—", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    if pdf.get_y() + 14 + 8 * len(res.peers) > pdf.h - 20:  # keep the comparison block on one page
+        pdf.add_page()
     pdf.set_font("cjk", size=12)
     pdf.cell(0, 8, "三、与同行业、本省平均水平对比（总分，满分 5）", new_x="LMARGIN", new_y="NEXT")
     _bars(pdf, [(p.label, p.average, p.count) for p in res.peers], pdf.l_margin, pdf.get_y() + 1, 180)

@@ -129,7 +129,7 @@ def test_excel_exports_content(model: int) -> None:
     row = dict(zip(rows[0], rows[1]))
     assert row["省"] == "江苏省" and row["区县"] == "玄武区" and row["行政区划代码"] == "320102"
     assert row["成熟度等级"] == "一级 规划级" and row["总分"] == 1.5 and row["一级得分"] == 1 and row["二级得分"] == 0.5
-    assert row["裁剪的能力域"] == "sales" and ws.cell(2, 3).data_type == "s"  # credit code stays text
+    assert row["裁剪的能力域"] == "销售" and ws.cell(2, 3).data_type == "s"  # credit code stays text
     sheet = openpyxl.load_workbook(io.BytesIO(admin.answer_sheet(nj, did))).active
     answers = [[c.value for c in r] for r in sheet.iter_rows()]
     assert answers[0] == ["部分", "能力子域", "题号", "题目", "回答", "得分"]
