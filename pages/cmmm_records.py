@@ -8,6 +8,7 @@ from components.nav import guard
 from components.pickers import industry_picker, region_picker
 from services.cmmm import admin
 from services.cmmm.diagnosis import LEVEL_NAMES
+from services.cmmm.report import build_pdf
 from services.cmmm.results import result
 from services.permissions import P_DIAG_ADMIN
 
@@ -58,10 +59,12 @@ if rows:
     c3.metric("所属行业", res.industry_name or "—")
     st.dataframe(pd.DataFrame([{"等级": lvl, "得分": f"{s:.2f}", **{n: ("—" if v is None else f"{v:.2f}") for n, v in subs}}
                                for lvl, s, subs in res.level_rows]).fillna(""), hide_index=True, width="stretch")
-    a1, a2 = st.columns(2)
+    a1, a2, a3 = st.columns(3)
     a1.download_button("导出答题记录", admin.answer_sheet(actor, chosen), file_name=f"答题记录_{chosen}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if a2.button("进入企业"):
+    a2.download_button("下载 PDF 报告", build_pdf(res), file_name=f"自诊断报告_{res.org_name}_{chosen}.pdf",
+                       mime="application/pdf", key=f"rec_pdf_{chosen}")
+    if a3.button("进入企业", key="rec_enter"):
         name, items = admin.enterprise_diagnoses(actor, by_id[chosen].org_id)
         st.markdown(f"**{name}** 的全部自诊断")
         st.dataframe(pd.DataFrame([{"编号": i.id, "状态": "已完成", "时间": i.completed_at, "总分": f"{i.total_score:.2f}",

@@ -66,7 +66,9 @@ def test_admin_finds_and_exports_records(app) -> None:  # type: ignore[no-untype
     assert "共 2 条记录 · 第 1/1 页" in [c.value for c in at.caption]
     assert len(at.dataframe[0].value) == 2
     at.button(key="rec_export_btn").click().run()
-    assert any(b.label == "下载 Excel" for b in at.get("download_button"))
+    assert {"下载 Excel", "导出答题记录", "下载 PDF 报告"} <= {b.label for b in at.get("download_button")}
+    at.button(key="rec_enter").click().run()
+    assert not at.exception and any("的全部自诊断" in m.value for m in at.markdown)
     at.switch_page("pages/cmmm_progress.py").run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["0", "0", "2"]
