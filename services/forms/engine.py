@@ -8,6 +8,7 @@ file → {"name", "sha256", "size", "path"}; "not applicable" → NA.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -328,7 +329,7 @@ def evaluate(d: Definition, answers: dict[str, Any], ctx: Context | None = None,
              with_scores: bool = True) -> Evaluation:
     """Evaluate ``answers`` (not modified) against definition ``d``."""
     ctx = ctx or Context()
-    values: dict[str, Any] = _copy(answers)
+    values: dict[str, Any] = copy.deepcopy(answers)
     env = _Env(d, values, ctx, set())
     sections, visible = _settle(d, values, env)
     scores = score(d, values, visible, _runner(env)) if (with_scores and d.scoring) else None
@@ -391,11 +392,3 @@ def _uses_scores(d: Definition) -> bool:
         cached = any("${score." in (x or "") for x in srcs)
         object.__setattr__(d, "_uses_scores", cached)
     return bool(cached)
-
-
-def _copy(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _copy(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_copy(x) for x in v]
-    return v

@@ -193,7 +193,7 @@ class _Parser:
             return Lit(Decimal(tok.value))
         if tok.kind == "str":
             self.take()
-            return Lit(re.sub(r"\\(.)", r"\1", tok.value[1:-1]))
+            return Lit(re.sub(r"\\([\\'\"])", r"\1", tok.value[1:-1]))  # only quotes and backslashes are escaped
         if tok.kind == "ref":
             self.take()
             return Ref(tok.value)
@@ -260,29 +260,6 @@ def references(node: Node) -> set[str]:
             walk(n.right)
         elif isinstance(n, (Call, ListLit)):
             for a in (n.args if isinstance(n, Call) else n.items):
-                walk(a)
-
-    walk(node)
-    return out
-
-
-def previous_references(node: Node) -> set[str]:
-    """Return the names used inside ``prev(...)`` (fields read from the earlier period)."""
-    out: set[str] = set()
-
-    def walk(n: Any) -> None:
-        if isinstance(n, Call):
-            if n.name == "prev" and isinstance(n.args[0], Ref):
-                out.add(n.args[0].name)
-            for a in n.args:
-                walk(a)
-        elif isinstance(n, Unary):
-            walk(n.operand)
-        elif isinstance(n, Binary):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, ListLit):
-            for a in n.items:
                 walk(a)
 
     walk(node)
