@@ -12,6 +12,8 @@ import datetime as dt
 
 import jwt
 import streamlit as st
+import extra_streamlit_components as stx
+from extra_streamlit_components.CookieManager import _component_func as stx_cookie_component
 from streamlit_authenticator.models.cookie_model import CookieModel
 
 from config import settings
@@ -24,10 +26,20 @@ COOKIE_TRIES = 5
 
 
 class RevocableCookie(CookieModel):
-    """streamlit-authenticator's cookie model carrying a revocable session id."""
+    """streamlit-authenticator's cookie model carrying a revocable session id.
+
+    Its cookie manager is built without the "getAll" component that ``CookieManager()`` mounts:
+    cookies are read server-side (``st.context.cookies``), and every mounted component costs the
+    browser a rerun that could swallow a click made at that moment.
+    """
 
     def __init__(self) -> None:
-        super().__init__(settings.cookie_name, settings.secret_key, settings.session_days)
+        self.cookie_name, self.cookie_key = settings.cookie_name, settings.secret_key
+        self.cookie_expiry_days = settings.session_days
+        self.cookie_manager = object.__new__(stx.CookieManager)
+        self.cookie_manager.cookie_manager = stx_cookie_component
+        self.cookie_manager.cookies = {}
+        self.token, self.exp_date = None, None
         self._sid: str | None = None
 
     def _token_encode(self) -> str:

@@ -221,7 +221,7 @@ def expect_no_exception(page: Page) -> None:
 
 
 def expect_signed_out(page: Page) -> None:
-    expect(page.get_by_role("heading", name="账户登录")).to_be_visible()
+    expect(page.get_by_role("heading", name="账户登录").first).to_be_visible()
     expect(sidebar(page).get_by_role("button", name="退出登录")).to_have_count(0)
 
 
@@ -258,16 +258,16 @@ def cookie_deleted(page: Page, timeout: float = 15.0) -> None:
 def settle(page: Page, quiet_ms: int = 500, timeout: float = 15.0) -> None:
     """Wait until no script run is under way or about to start, for ``quiet_ms`` in a row.
 
-    After a page load or sign-in, the cookie component (an iframe) reports back and so starts
-    one more rerun a moment after the page looks finished; a navigation click in that moment
-    can be superseded by it. A human never clicks that fast; a test must wait.
+    After sign-in or sign-out, the cookie component (an iframe, mounted only then) reports back
+    and so starts one more rerun a moment after the page looks finished; a click in that moment
+    can be superseded by it. A test waits until no cookie frame is mounted and no script runs.
     """
     app = page.get_by_test_id("stApp")
     cookie_frames = page.locator('iframe[src*="cookie_manager"]')
     deadline = time.monotonic() + timeout
     quiet_since: float | None = None
     while time.monotonic() < deadline:
-        busy = app.get_attribute("data-test-script-state") != "notRunning" or cookie_frames.count() > 1
+        busy = app.get_attribute("data-test-script-state") != "notRunning" or cookie_frames.count() > 0
         now = time.monotonic()
         if busy:
             quiet_since = None
@@ -283,17 +283,17 @@ def open_page(page: Page, link: str, heading: str) -> None:
     """Open a page from the sidebar navigation."""
     settle(page)
     sidebar(page).get_by_role("link", name=link).click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible()
 
 
 def sign_in(page: Page, username: str, password: str, landing: str) -> None:
     """Sign in, wait for the landing heading and for the new session cookie to be written."""
-    expect(page.get_by_role("heading", name="账户登录")).to_be_visible()
+    expect(page.get_by_role("heading", name="账户登录").first).to_be_visible()
     before = current_cookie(page)  # None after a sign-out; a stale value if the browser kept one
     fill(page, "用户名", username)
     fill(page, "密码", password)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("heading", name=landing)).to_be_visible()
+    expect(page.get_by_role("heading", name=landing).first).to_be_visible()
     session_cookie(page, changed_from=before)
     settle(page)
 
@@ -307,3 +307,8 @@ def reload(page: Page) -> None:
 def sign_out(page: Page) -> None:
     sidebar(page).get_by_role("button", name="退出登录").click()
     expect_signed_out(page)
+    deadline = time.monotonic() + 15  # the cookie component removes the cookie on the next runs
+    while current_cookie(page) is not None and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert current_cookie(page) is None, "sign-out did not remove the session cookie"
+    settle(page)

@@ -29,7 +29,8 @@ from services.demo import DEMO_PASSWORD  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402 - shared Streamlit helpers
     HuiqiApp, expect_no_exception, expect_signed_in_as, open_page, settle, sign_in, sign_out, text_input)
 
-pytestmark = pytest.mark.e2e
+# One rerun: a journey drives a live server and browser, where a click can race a rerun.
+pytestmark = [pytest.mark.e2e, pytest.mark.flaky(reruns=1, reruns_delay=2)]
 
 RESULTS_SCREENSHOT = "/tmp/huiqi-cmmm-results.png"
 PDF_PATH = Path("/tmp/huiqi-cmmm-report.pdf")
@@ -152,8 +153,8 @@ def test_enterprise_self_diagnosis_and_county_admin_export(page: Page, huiqi_app
         expect(main.get_by_role("checkbox", name=label, exact=True)).to_be_checked()
     settle(page)
     main.get_by_role("button", name="开始答题").click()
-    expect(main.get_by_role("heading", name=LEVEL_NAMES[1])).to_be_visible()
-    expect(main.get_by_text(re.compile(r"裁剪：design、logistics$"))).to_be_visible()
+    expect(main.get_by_role("heading", name=LEVEL_NAMES[1]).first).to_be_visible()
+    expect(main.get_by_text(re.compile(r"裁剪：设计（产品设计、工艺设计）、物流$"))).to_be_visible()
     expect_no_exception(page)
 
     # (2) Level 1, every question 全部满足: achieved; after the pause level 2 opens.
@@ -162,14 +163,14 @@ def test_enterprise_self_diagnosis_and_county_admin_export(page: Page, huiqi_app
     submit_level(page)
     expect(main.get_by_text(f"{LEVEL_NAMES[1]}得分 1.00，已达到本级要求，即将进入{LEVEL_NAMES[2]}答题。")) \
         .to_be_visible()
-    expect(main.get_by_role("heading", name=LEVEL_NAMES[2])).to_be_visible(timeout=(ADVANCE_SECONDS + 15) * 1000)
+    expect(main.get_by_role("heading", name=LEVEL_NAMES[2]).first).to_be_visible(timeout=(ADVANCE_SECONDS + 15) * 1000)
     expect(main.get_by_text(f"{LEVEL_NAMES[1]}：1.00", exact=True)).to_be_visible()
     expect_no_exception(page)
 
     # Level 2, every question 不满足: not achieved, so on to the effectiveness indicators.
     answer_all(page, "不满足")
     submit_level(page)
-    expect(main.get_by_role("heading", name="成效类指标（不参与评分）")).to_be_visible()
+    expect(main.get_by_role("heading", name="成效类指标（不参与评分）").first).to_be_visible()
     expect_no_exception(page)
 
     # (3) The 14 indicators: values 0, formulas 无; then 提交.
@@ -194,7 +195,7 @@ def test_enterprise_self_diagnosis_and_county_admin_export(page: Page, huiqi_app
     level_metric = main.get_by_test_id("stMetric").filter(has_text="成熟度等级")
     expect(total_metric.get_by_test_id("stMetricValue")).to_have_text("1.00")  # cumulative: 1.00 + 0.00
     expect(level_metric.get_by_test_id("stMetricValue")).to_have_text(LEVEL_NAMES[1])
-    expect(main.get_by_role("heading", name="能力域得分")).to_be_visible()
+    expect(main.get_by_role("heading", name="能力域得分").first).to_be_visible()
     download_button = main.get_by_role("button", name="下载 PDF 报告")
     expect(download_button).to_be_visible()
     expect_no_exception(page)
