@@ -8,10 +8,12 @@ from db.audit import AuditLog
 from db.draft import FormDraft
 from db.forms import AnswerValue, FormDefinition, FormResponse, FormVersion, ResponseScore, ResponseSection
 from db.cmmm import Diagnosis
+from db.stats import stat_industry, stat_region
 
 __all__ = [
     "Base", "get_engine", "get_sessionmaker", "configure", "session_scope",
     "Region", "Industry", "Organisation", "Account", "AccountRole", "Role", "RolePermission",
     "AuthSession", "LoginAttempt", "PasswordHistory", "AuditLog", "FormDraft", "FormDefinition", "FormVersion",
     "FormResponse", "ResponseSection", "AnswerValue", "ResponseScore", "Diagnosis",
+    "stat_region", "stat_industry",
 ]

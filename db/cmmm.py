@@ -29,6 +29,8 @@ class Diagnosis(Base):
     level_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     domain_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     group_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    subdomain_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    year_latest: Mapped[bool] = mapped_column(Boolean, default=False)  # latest completed within its year
     province_code: Mapped[Optional[str]] = mapped_column(String(6))
     city_code: Mapped[Optional[str]] = mapped_column(String(6))
     county_code: Mapped[Optional[str]] = mapped_column(String(6))

@@ -1,6 +1,7 @@
 """Engine and session factory. The session's lifecycle lives here, outside the services."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,12 +15,18 @@ _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
 
 
+def _json(value: object) -> str:
+    # Real UTF-8, not \u escapes: SQLite's json_extract matches keys as written, so Chinese keys
+    # such as {"数据": 0.8} must be stored as themselves to be aggregated in SQL.
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -37,7 +44,7 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, json_serializer=_json)
 
 
 def configure(url: str | None = None) -> Engine:

@@ -73,17 +73,24 @@ def seed_diagnoses(seed: int = 7, completed_share: float = 0.55, running_share: 
         made += _write(batch, d, version.id, rng)
     with session_scope() as session:
         refresh_latest(session)
+        from services.stats.cmmm_stats import rebuild
+        rebuild(session)
     return made
 
 
 def refresh_latest(session: Any) -> None:
     """Mark each organisation's most recently completed diagnosis as its latest (bulk)."""
     from sqlalchemy import func, update
-    session.execute(update(Diagnosis).values(is_latest=False))
+    session.execute(update(Diagnosis).values(is_latest=False, year_latest=False))
     newest = (select(Diagnosis.org_id, func.max(Diagnosis.completed_at).label("at"))
               .where(Diagnosis.status == "completed").group_by(Diagnosis.org_id).subquery())
     ids = select(Diagnosis.id).join(newest, (newest.c.org_id == Diagnosis.org_id) & (newest.c.at == Diagnosis.completed_at))
     session.execute(update(Diagnosis).where(Diagnosis.id.in_(ids)).values(is_latest=True))
+    in_year = (select(Diagnosis.org_id, Diagnosis.year, func.max(Diagnosis.completed_at).label("at"))
+               .where(Diagnosis.status == "completed").group_by(Diagnosis.org_id, Diagnosis.year).subquery())
+    year_ids = select(Diagnosis.id).join(in_year, (in_year.c.org_id == Diagnosis.org_id)
+                                         & (in_year.c.at == Diagnosis.completed_at))
+    session.execute(update(Diagnosis).where(Diagnosis.id.in_(year_ids)).values(year_latest=True))
 
 
 def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random) -> int:
@@ -127,6 +134,7 @@ def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random)
                 level_scores={k: str(round(val, 4)) for k, val in sc.sections.items()},
                 domain_scores={k: str(round(val, 4)) for k, val in sc.by_tag.get("domain", {}).items()},
                 group_scores={k: str(round(val, 4)) for k, val in sc.groups.items()},
+                subdomain_scores={k: str(round(val, 4)) for k, val in sc.by_tag.get("subdomain", {}).items()},
                 province_code=org.province_code, city_code=org.city_code, county_code=org.county_code,
                 division_code=org.division_code, size=org.size))
     return len(batch)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from db.base import utcnow
 from db.cmmm import Diagnosis
@@ -29,6 +29,7 @@ from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Evaluation, evaluate
 from services.forms.schema import Definition
 from services.permissions import P_DIAG_FILL, Actor, require
+from services.stats import cmmm_stats
 
 CODE = "cmmm_self_diagnosis"
 LEVELS = ("level1", "level2", "level3", "level4", "level5")
@@ -234,16 +235,17 @@ def finish(actor: Actor, diagnosis_id: int, answers: dict[str, Any], base_versio
         row = _own(session, actor, diagnosis_id, for_update=True)
         org = session.get(Organisation, row.org_id)
         assert org is not None
-        session.execute(update(Diagnosis).where(Diagnosis.org_id == row.org_id, Diagnosis.is_latest.is_(True))
-                        .values(is_latest=False))
         row.status, row.completed_at, row.year = "completed", now, now.astimezone(CHINA).year
         row.current_section = "done"
         row.total_score, row.level = round(total, 4), level
         row.level_scores = {k: str(round(v, 4)) for k, v in sc.sections.items()}
         row.domain_scores = {k: str(round(v, 4)) for k, v in sc.by_tag.get("domain", {}).items()}
         row.group_scores = {k: str(round(v, 4)) for k, v in sc.groups.items()}
+        row.subdomain_scores = {k: str(round(v, 4)) for k, v in sc.by_tag.get("subdomain", {}).items()}
         row.province_code, row.city_code, row.county_code = org.province_code, org.city_code, org.county_code
-        row.division_code, row.size, row.is_latest = org.division_code, org.size, True
+        row.division_code, row.size = org.division_code, org.size
+        session.flush()
+        cmmm_stats.on_completed(session, row)  # the dashboards see it at once
         audit.record(session, actor.account_id, "cmmm.completed", "cmmm_diagnosis", row.id,
                      {"total": str(round(total, 4)), "level": level})
     return get(actor, diagnosis_id)

@@ -1,0 +1,202 @@
+"""Self-diagnosis statistics from the summary tables (db/stats.py).
+
+``on_completed`` updates the summaries inside the transaction that completes a diagnosis (the
+enterprise's previous latest leaves, the new one enters), so the dashboards show it at once;
+``rebuild`` recomputes everything with a few GROUP BY statements and must give the same rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Numeric, and_, case, cast, delete, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from db.cmmm import Diagnosis
+from db.engine import session_scope
+from db.stats import DOMAINS, LEVELS, MEASURES, SUBDOMAINS, stat_industry, stat_region
+from services.errors import PermissionDenied
+from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
+from services.reference import industry, region, region_children, region_path
+
+ALL = "all"
+
+
+def contribution(d: Diagnosis) -> dict[str, Any]:
+    """Return what one diagnosis adds to a summary row."""
+    out: dict[str, Any] = {m: 0 for m in MEASURES}
+    out["n"], out["score_sum"] = 1, Decimal(str(d.total_score or 0))
+    out[f"n_l{int(d.level or 0)}"] = 1
+    for prefix, names, scores in (("d", DOMAINS, d.domain_scores or {}), ("s", SUBDOMAINS, d.subdomain_scores or {})):
+        for i, name in enumerate(names):
+            if name in scores:
+                out[f"{prefix}{i}_sum"], out[f"{prefix}{i}_n"] = Decimal(str(scores[name])), 1
+    return out
+
+
+def _upsert(session: Session, table: Any, key: dict[str, Any], delta: dict[str, Any], sign: int) -> None:
+    values = {m: table.c[m] + (v * sign) for m, v in delta.items() if v}
+    if not values:
+        return
+    done = session.execute(update(table).where(and_(*[table.c[k] == v for k, v in key.items()])).values(values))
+    if not done.rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(table).values({**{m: 0 for m in MEASURES}, **key,
+                                              **{m: v * sign for m, v in delta.items()}}))
+
+
+def _apply(session: Session, d: Diagnosis, scope: str, sign: int) -> None:
+    delta = contribution(d)
+    county = d.county_code or d.city_code or ""
+    _upsert(session, stat_region, {"scope": scope, "county_code": county, "city_code": d.city_code,
+                                   "province_code": d.province_code}, delta, sign)
+    _upsert(session, stat_industry, {"scope": scope, "city_code": d.city_code or "", "division_code": d.division_code or "",
+                                     "province_code": d.province_code}, delta, sign)
+
+
+def on_completed(session: Session, d: Diagnosis) -> None:
+    """Make ``d`` (just completed, flags already set by nobody) the org's latest, overall and in its year."""
+    old_latest = session.scalar(select(Diagnosis).where(Diagnosis.org_id == d.org_id, Diagnosis.is_latest.is_(True),
+                                                        Diagnosis.id != d.id))
+    if old_latest is not None:
+        _apply(session, old_latest, ALL, -1)
+        old_latest.is_latest = False
+    old_year = session.scalar(select(Diagnosis).where(Diagnosis.org_id == d.org_id, Diagnosis.year == d.year,
+                                                      Diagnosis.year_latest.is_(True), Diagnosis.id != d.id))
+    if old_year is not None:
+        _apply(session, old_year, str(d.year), -1)
+        old_year.year_latest = False
+    d.is_latest = d.year_latest = True
+    _apply(session, d, ALL, +1)
+    _apply(session, d, str(d.year), +1)
+
+
+def _num(expr: Any) -> Any:
+    return cast(expr, Numeric(16, 4))
+
+
+def _measure_selects(scope_expr: Any) -> list[Any]:
+    cols: list[Any] = [func.count().label("n"), func.coalesce(func.sum(Diagnosis.total_score), 0).label("score_sum")]
+    cols += [func.sum(case((Diagnosis.level == k, 1), else_=0)).label(f"n_l{k}") for k in LEVELS]
+    for prefix, names, column in (("d", DOMAINS, Diagnosis.domain_scores), ("s", SUBDOMAINS, Diagnosis.subdomain_scores)):
+        for i, name in enumerate(names):
+            value = _num(column[name].as_string())
+            cols += [func.coalesce(func.sum(value), 0).label(f"{prefix}{i}_sum"), func.count(value).label(f"{prefix}{i}_n")]
+    return [scope_expr.label("scope"), *cols]
+
+
+def rebuild(session: Session) -> None:
+    """Recompute both summary tables from the diagnosis table (latest flags are trusted)."""
+    session.execute(delete(stat_region))
+    session.execute(delete(stat_industry))
+    county = func.coalesce(Diagnosis.county_code, Diagnosis.city_code, "")
+    city = func.coalesce(Diagnosis.city_code, "")
+    division = func.coalesce(Diagnosis.division_code, "")
+    year = cast(Diagnosis.year, stat_region.c.scope.type)
+    for flag, scope in ((Diagnosis.is_latest, literal(ALL)), (Diagnosis.year_latest, year)):
+        group = [scope] if scope is year else []
+        region_q = (select(*_measure_selects(scope), county.label("county_code"), Diagnosis.city_code,
+                           Diagnosis.province_code)
+                    .where(flag.is_(True), Diagnosis.status == "completed")
+                    .group_by(*group, county, Diagnosis.city_code, Diagnosis.province_code))
+        session.execute(insert(stat_region).from_select(
+            ["scope", *MEASURES, "county_code", "city_code", "province_code"], region_q))
+        industry_q = (select(*_measure_selects(scope), city.label("city_code"), division.label("division_code"),
+                             Diagnosis.province_code)
+                      .where(flag.is_(True), Diagnosis.status == "completed")
+                      .group_by(*group, city, division, Diagnosis.province_code))
+        session.execute(insert(stat_industry).from_select(
+            ["scope", *MEASURES, "city_code", "division_code", "province_code"], industry_q))
+
+
+# --- page data -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    n: int
+    average: float | None
+    levels: list[int]                       # counts per level 0..5
+    domains: list[float | None] = field(default_factory=list)
+    subdomains: list[float | None] = field(default_factory=list)
+
+    @property
+    def share_l2_plus(self) -> float | None:
+        return sum(self.levels[2:]) / self.n if self.n else None
+
+
+def _sums() -> list[Any]:
+    return [func.coalesce(func.sum(stat_region.c[m]), 0).label(m) for m in MEASURES]
+
+
+def _row(code: str, name: str, r: Any) -> Row:
+    n = int(r.n or 0)
+
+    def avg(prefix: str, count: int) -> list[float | None]:
+        return [float(getattr(r, f"{prefix}{i}_sum")) / int(getattr(r, f"{prefix}{i}_n"))
+                if int(getattr(r, f"{prefix}{i}_n") or 0) else None for i in range(count)]
+    return Row(code, name, n, float(r.score_sum) / n if n else None, [int(getattr(r, f"n_l{k}") or 0) for k in LEVELS],
+               avg("d", len(DOMAINS)), avg("s", len(SUBDOMAINS)))
+
+
+def _check_scope(actor: Actor, parent: str | None) -> None:
+    require(actor, P_STATS_VIEW)
+    if parent is None:
+        if actor.region_code is not None:
+            raise PermissionDenied("无权查看全国统计：超出您的管辖范围。")
+        return
+    if not in_jurisdiction(actor, region_path(parent)):
+        raise PermissionDenied("无权查看该地区统计：超出您的管辖范围。")
+
+
+def region_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[Row, list[Row]]:
+    """Return (the parent's totals, one row per child region) — nation → provinces → cities → counties."""
+    parent = parent if parent is not None else actor.region_code
+    _check_scope(actor, parent)
+    node = region(parent) if parent else None
+    level = node.level if node else None
+    if level == "county":
+        group, where = stat_region.c.county_code, stat_region.c.county_code == parent
+    else:
+        group = {None: stat_region.c.province_code, "province": stat_region.c.city_code,
+                 "city": stat_region.c.county_code}[level]
+        where = {None: literal(True), "province": stat_region.c.province_code == parent,
+                 "city": stat_region.c.city_code == parent}[level]
+    with session_scope() as session:
+        rows = {str(r.code): r for r in session.execute(select(group.label("code"), *_sums())
+                                                         .where(stat_region.c.scope == scope, where).group_by(group))}
+        total = session.execute(select(*_sums()).where(stat_region.c.scope == scope, where)).one()
+    children = [c for c in region_children(parent)] if level != "county" else ([node] if node else [])
+    out = [_row(c.code, c.name, rows[c.code]) if c.code in rows else Row(c.code, c.name, 0, None, [0] * 6)
+           for c in children]
+    return _row(parent or "100000", node.name if node else "全国", total), out
+
+
+def industry_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[Row, list[Row]]:
+    """Return (totals, one row per manufacturing division 13–43) inside ``parent`` (a city at most)."""
+    parent = parent if parent is not None else actor.region_code
+    _check_scope(actor, parent)
+    node = region(parent) if parent else None
+    if node is not None and node.level == "county":
+        raise PermissionDenied("行业统计按市及以上范围汇总；区县请查看上级市的行业统计。")
+    where = {None: literal(True), "province": stat_industry.c.province_code == parent,
+             "city": stat_industry.c.city_code == parent}[node.level if node else None]
+    sums = [func.coalesce(func.sum(stat_industry.c[m]), 0).label(m) for m in MEASURES]
+    with session_scope() as session:
+        rows = {str(r.code): r for r in session.execute(
+            select(stat_industry.c.division_code.label("code"), *sums).where(stat_industry.c.scope == scope, where)
+            .group_by(stat_industry.c.division_code))}
+        total = session.execute(select(*sums).where(stat_industry.c.scope == scope, where)).one()
+    out = []
+    for code in (f"{d:02d}" for d in range(13, 44)):
+        ind = industry(code)
+        name = ind.name if ind else code
+        out.append(_row(code, name, rows[code]) if code in rows else Row(code, name, 0, None, [0] * 6))
+    return _row(parent or "100000", node.name if node else "全国", total), out
+
+
+def scopes() -> list[str]:
+    """Return "all" and every year that has data, newest first."""
+    with session_scope() as session:
+        years = sorted({str(y) for y in session.scalars(select(stat_region.c.scope).distinct()) if y != ALL}, reverse=True)
+    return [ALL, *years]

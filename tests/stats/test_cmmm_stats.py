@@ -1,0 +1,82 @@
+"""Summary tables: kept current on completion, equal to a rebuild, hand-computed, jurisdiction-scoped."""
+import pytest
+from sqlalchemy import select
+
+from db.engine import session_scope
+from db.stats import stat_industry, stat_region
+from services.cmmm import diagnosis as dx
+from services.errors import PermissionDenied
+from services.stats import cmmm_stats as stats
+from tests.cmmm.conftest import EFFECTIVENESS, run_levels
+from tests.factories import make_admin, make_enterprise_user
+
+
+def _complete(user, values):  # type: ignore[no-untyped-def]
+    did = dx.start(user, [])
+    run_levels(user, did, values)
+    return dx.finish(user, did, EFFECTIVENESS, 0)
+
+
+def _snapshot() -> dict:
+    with session_scope() as s:
+        out = {}
+        for table in (stat_region, stat_industry):
+            for r in s.execute(select(table)).mappings():
+                key = (table.name, *[r[c.name] for c in table.primary_key.columns])
+                out[key] = {k: (round(float(v), 4) if v is not None and not isinstance(v, str) else v)
+                            for k, v in r.items() if any(v2 for k2, v2 in r.items() if k2 == "n")}
+        return {k: v for k, v in out.items() if v.get("n")}
+
+
+def test_incremental_equals_rebuild_and_hand_computed(model: int) -> None:
+    a, _ = make_enterprise_user("320102")
+    b, _ = make_enterprise_user("320102")
+    c, _ = make_enterprise_user("320106")
+    _complete(a, ["0"])                 # S = 0.00, below level 1
+    _complete(a, ["1", "1", "0"])       # supersedes: S = 2.00, level 2
+    _complete(b, ["1", "0.5"])          # S = 1.50, level 1
+    _complete(c, ["1", "1", "1", "1", "1"])  # S = 5.00, level 5
+    incremental = _snapshot()
+    with session_scope() as s:
+        stats.rebuild(s)
+    assert _snapshot() == incremental   # kept current on every completion = recomputed from scratch
+    nanjing = make_admin("320100")
+    total, counties = stats.region_rows(nanjing, "320100")
+    assert total.n == 3 and total.average == pytest.approx((2 + 1.5 + 5) / 3)
+    assert total.levels == [0, 1, 1, 0, 0, 1]
+    by_code = {r.code: r for r in counties}
+    assert by_code["320102"].n == 2 and by_code["320102"].average == pytest.approx(1.75)
+    assert by_code["320106"].levels[5] == 1 and by_code["320105"].n == 0
+    assert by_code["320102"].share_l2_plus == pytest.approx(0.5)
+    js_total, cities = stats.region_rows(make_admin("320000"), None)
+    assert js_total.n == 3 and {r.code for r in cities if r.n} == {"320100"}
+    nation, provinces = stats.region_rows(make_admin(None), None)
+    assert nation.n == 3 and len(provinces) == 34
+    _, divisions = stats.industry_rows(nanjing, "320100")
+    assert len(divisions) == 31 and sum(r.n for r in divisions) == 3
+    domain = stats.region_rows(nanjing, "320100")[0].domains[0]  # 组织战略 averaged over the three latest
+    assert domain is not None and 0 <= domain <= 1
+
+
+def test_year_scope_uses_latest_within_the_year(model: int) -> None:
+    a, _ = make_enterprise_user("320102")
+    first = _complete(a, ["0"])
+    _complete(a, ["1", "0"])
+    year = first.completed_at[:4]
+    total, _ = stats.region_rows(make_admin(None), None, scope=year)
+    assert total.n == 1 and total.average == pytest.approx(1.0)
+    assert year in stats.scopes()
+
+
+def test_jurisdiction(model: int) -> None:
+    a, _ = make_enterprise_user("440304")
+    _complete(a, ["1", "0"])
+    nanjing = make_admin("320100")
+    total, rows = stats.region_rows(nanjing, "320100")
+    assert total.n == 0 and all(r.n == 0 for r in rows)  # a Shenzhen enterprise never shows in Nanjing
+    with pytest.raises(PermissionDenied):
+        stats.region_rows(nanjing, "440300")
+    with pytest.raises(PermissionDenied):
+        stats.region_rows(nanjing, "320000")  # not upwards either
+    with pytest.raises(PermissionDenied):
+        stats.industry_rows(make_admin("320102"), "320100")
