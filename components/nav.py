@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, Actor,
+from services.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL,
+                                  P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
 
 
@@ -27,6 +28,9 @@ PAGES = [
     PageSpec("pages/accounts_admin.py", "用户管理", ":material/manage_accounts:", "管理", P_ACCOUNT_MANAGE),
     PageSpec("pages/cmmm_records.py", "自诊断记录查询", ":material/manage_search:", "智能制造", P_DIAG_ADMIN),
     PageSpec("pages/cmmm_progress.py", "自诊断情况查询", ":material/donut_large:", "智能制造", P_DIAG_ADMIN),
+    PageSpec("pages/stats_map.py", "按地图范围统计", ":material/map:", "统计分析", P_STATS_VIEW),
+    PageSpec("pages/stats_region.py", "按区域范围统计", ":material/bar_chart:", "统计分析", P_STATS_VIEW),
+    PageSpec("pages/stats_industry.py", "按行业分类范围统计", ":material/factory:", "统计分析", P_STATS_VIEW),
     PageSpec("pages/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
     PageSpec("pages/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
     PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),

@@ -15,12 +15,15 @@ HOME, MINE, REVIEW, ACCOUNTS, PROFILE = ("pages/home.py", "pages/my_registration
                                          "pages/profile.py")
 FILL, RESULTS, DESIGN = "pages/forms_fill.py", "pages/forms_results.py", "pages/forms_designer.py"
 DIAG, RECORDS, PROGRESS = "pages/cmmm_diagnosis.py", "pages/cmmm_records.py", "pages/cmmm_progress.py"
+SMAP, SREGION, SINDUSTRY = "pages/stats_map.py", "pages/stats_region.py", "pages/stats_industry.py"
 EXPECTED = {
     "enterprise": ({HOME, MINE, DIAG, FILL, PROFILE}, ["工作台", "单位注册信息", "企业自诊断", "在线填报", "个人中心"]),
-    "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, RESULTS, PROFILE},
-                     ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "问卷结果", "个人中心"]),
-    "sysadmin": ({HOME, REVIEW, ACCOUNTS, RESULTS, DESIGN, PROFILE},
-                 ["工作台", "注册审核", "用户管理", "问卷结果", "问卷设计", "个人中心"]),
+    "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, PROFILE},
+                     ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
+                      "按行业分类范围统计", "问卷结果", "个人中心"]),
+    "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, PROFILE},
+                 ["工作台", "注册审核", "用户管理", "按地图范围统计", "按区域范围统计", "按行业分类范围统计", "问卷结果",
+                  "问卷设计", "个人中心"]),
     "operator": ({HOME, PROFILE}, ["工作台", "个人中心"]),
 }
 

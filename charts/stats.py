@@ -1,0 +1,101 @@
+"""Dashboard charts: pure builders from statistics rows to ECharts options (no Streamlit, no DB)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+RED = "#c0392b"
+LEVEL_NAMES = ["未达一级", "一级", "二级", "三级", "四级", "五级"]
+LEVEL_COLORS = ["#bdc3c7", "#f5b7b1", "#ec7063", "#cb4335", "#943126", "#641e16"]
+MEASURES = {"n": "企业数", "average": "平均总分", "share_l2_plus": "二级及以上占比"}
+
+
+class RowLike(Protocol):
+    code: str
+    name: str
+    n: int
+    average: float | None
+    levels: list[int]
+    domains: list[float | None]
+
+    @property
+    def share_l2_plus(self) -> float | None: ...
+
+
+def measure_value(row: RowLike, measure: str) -> float | None:
+    """Return one row's value of a measure ("n", "average", "share_l2_plus")."""
+    value = getattr(row, measure)
+    return None if value is None else round(float(value), 4)
+
+
+def choropleth(map_name: str, rows: Sequence[RowLike], measure: str = "n") -> dict[str, Any]:
+    """Return a map series keyed by adcode (GeoJSON features carry ``properties.adcode``)."""
+    data = [{"name": r.code, "value": measure_value(r, measure), "region": r.name, "n": r.n,
+             "average": None if r.average is None else round(r.average, 2)} for r in rows]
+    values = [d["value"] for d in data if d["value"] is not None]
+    high = max(values) if values else 1
+    return {
+        "tooltip": {"trigger": "item"},
+        "visualMap": {"min": 0, "max": high or 1, "left": "left", "bottom": 10, "calculable": True,
+                      "text": ["高", "低"], "inRange": {"color": ["#fdf2f0", "#f1948a", RED, "#78281f"]}},
+        "series": [{"type": "map", "map": map_name, "nameProperty": "adcode", "roam": True,
+                    "label": {"show": False}, "emphasis": {"label": {"show": True}},
+                    "select": {"disabled": True}, "data": data, "name": MEASURES.get(measure, measure)}],
+    }
+
+
+def level_pie(levels: Sequence[int], title: str = "等级分布") -> dict[str, Any]:
+    """Return a ring of counts per maturity level (0 = below level 1)."""
+    return {
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c} 家（{d}%）"},
+        "color": LEVEL_COLORS,
+        "legend": {"bottom": 0},
+        "series": [{"type": "pie", "radius": ["38%", "65%"],
+                    "data": [{"name": n, "value": int(v)} for n, v in zip(LEVEL_NAMES, levels)]}],
+    }
+
+
+def grouped_bars(rows: Sequence[RowLike], labels: Sequence[str], pick: str = "domains", top: int = 12) -> dict[str, Any]:
+    """Return bars of average scores per capability (x) for up to ``top`` regions/industries (series)."""
+    shown = [r for r in rows if r.n][:top]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "bottom": 0},
+        "grid": {"left": "3%", "right": "3%", "bottom": 60, "containLabel": True},
+        "xAxis": {"type": "category", "data": list(labels), "axisLabel": {"rotate": 30}},
+        "yAxis": {"type": "value", "min": 0, "max": 1, "name": "平均得分"},
+        "series": [{"type": "bar", "name": r.name,
+                    "data": [None if v is None else round(v, 3) for v in getattr(r, pick)]} for r in shown],
+    }
+
+
+def heatmap(rows: Sequence[RowLike], labels: Sequence[str], pick: str = "domains") -> dict[str, Any]:
+    """Return a regions × capabilities heat map of average scores."""
+    shown = [r for r in rows if r.n]
+    data = [[j, i, None if v is None else round(v, 3)] for i, r in enumerate(shown)
+            for j, v in enumerate(getattr(r, pick))]
+    return {
+        "tooltip": {"position": "top"},
+        "grid": {"left": 120, "right": 20, "bottom": 90, "top": 10},
+        "xAxis": {"type": "category", "data": list(labels), "axisLabel": {"rotate": 40}, "splitArea": {"show": True}},
+        "yAxis": {"type": "category", "data": [r.name for r in shown], "splitArea": {"show": True}},
+        "visualMap": {"min": 0, "max": 1, "calculable": True, "orient": "horizontal", "left": "center", "bottom": 0,
+                      "inRange": {"color": ["#fdf2f0", "#f1948a", RED, "#78281f"]}},
+        "series": [{"type": "heatmap", "data": data, "label": {"show": len(shown) * len(labels) <= 240}}],
+    }
+
+
+def level_stack(rows: Sequence[RowLike]) -> dict[str, Any]:
+    """Return 100%-stacked bars of the level distribution per region/industry."""
+    shown = [r for r in rows if r.n]
+    return {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"bottom": 0},
+        "color": LEVEL_COLORS,
+        "grid": {"left": "3%", "right": "3%", "bottom": 50, "containLabel": True},
+        "xAxis": {"type": "category", "data": [r.name for r in shown], "axisLabel": {"rotate": 30}},
+        "yAxis": {"type": "value", "max": 100, "name": "%"},
+        "series": [{"type": "bar", "stack": "levels", "name": name,
+                    "data": [round(100 * r.levels[k] / r.n, 1) for r in shown]} for k, name in enumerate(LEVEL_NAMES)],
+    }

@@ -1,0 +1,91 @@
+"""Shared pieces of the statistics pages: filters that persist across pages, the drill-down path
+(session state holds adcodes only), breadcrumbs, the table behind every chart and its export."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from charts.stats import LEVEL_NAMES
+from services.io.excel import rows_to_xlsx
+from services.permissions import Actor
+from services.reference import region, region_ancestors
+from services.stats import cmmm_stats
+
+SCOPE_KEY, PATH_KEY = "stats_scope", "stats_path"
+
+
+def scope_picker() -> str:
+    """Cumulative (latest per enterprise) or one year; shared by the three statistics pages."""
+    options = cmmm_stats.scopes()
+    current = st.session_state.get(SCOPE_KEY, "all")
+    if current not in options:
+        current = "all"
+    picked = st.radio("统计口径", options, index=options.index(current), horizontal=True, key="stats_scope_radio",
+                      format_func=lambda s: "累计（各企业最新一次）" if s == "all" else f"{s} 年")
+    st.session_state[SCOPE_KEY] = picked
+    return str(picked)
+
+
+def current_parent(actor: Actor) -> str | None:
+    """Return the region being looked at (the jurisdiction root when nothing was clicked)."""
+    path: list[str] = st.session_state.get(PATH_KEY) or []
+    return path[-1] if path else actor.region_code
+
+
+def drill_into(actor: Actor, code: str) -> None:
+    """Go one level down into ``code`` (a child of the current region), if it has children."""
+    node = region(code)
+    if node is None or not node.children or node.level == "county":
+        return
+    path: list[str] = list(st.session_state.get(PATH_KEY) or [])
+    st.session_state[PATH_KEY] = path + [code]
+
+
+def breadcrumbs(actor: Actor) -> None:
+    """Render 全国 / 省 / 市 back-links from the jurisdiction root to the current region."""
+    root = actor.region_code
+    path: list[str] = st.session_state.get(PATH_KEY) or []
+    def label(code: str | None) -> str:
+        node = region(code) if code else None
+        return node.name if node else (code or "全国")
+
+    chain = [(root, label(root))] + [(c, label(c)) for c in path]
+    cols = st.columns(len(chain) + 4)
+    for i, (code, name) in enumerate(chain):
+        if i == len(chain) - 1:
+            cols[i].markdown(f"**{name}**")
+        elif cols[i].button(f"{name} ›", key=f"crumb_{i}"):
+            st.session_state[PATH_KEY] = path[:i]
+            st.rerun()
+
+
+def table(rows: Sequence[Any], first: str, extra: Sequence[tuple[str, Sequence[str], str]] = ()) -> pd.DataFrame:
+    """Return the table behind the charts: counts, average, level shares, and optional score columns."""
+    out = []
+    for r in rows:
+        item: dict[str, Any] = {first: r.name, "代码": r.code, "企业数": r.n,
+                                "平均总分": None if r.average is None else round(r.average, 2),
+                                "二级及以上占比": None if r.share_l2_plus is None else f"{r.share_l2_plus:.1%}"}
+        for k, name in enumerate(LEVEL_NAMES):
+            item[name] = r.levels[k]
+        for pick, labels, suffix in extra:
+            for label, v in zip(labels, getattr(r, pick)):
+                item[f"{label}{suffix}"] = None if v is None else round(v, 3)
+        out.append(item)
+    return pd.DataFrame(out)
+
+
+def export(frame: pd.DataFrame, name: str, key: str) -> None:
+    """Offer exactly the shown table as Excel."""
+    st.download_button("导出 Excel（当前表格）", rows_to_xlsx(frame.to_dict("records"), title=name),
+                       file_name=f"{name}.xlsx", key=key,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def place(actor: Actor) -> str:
+    """Return e.g. "江苏省 / 南京市" for the current region."""
+    code = current_parent(actor)
+    return " / ".join(n.name for n in region_ancestors(code)) if code else "全国"

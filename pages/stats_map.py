@@ -1,0 +1,49 @@
+"""按地图范围统计 — 辖区地图（点击下钻到下一级，面包屑返回），按所选指标着色；旁边是合计、等级分布和下级地区表。"""
+import streamlit as st
+from streamlit_echarts import Map, st_echarts
+
+from charts.stats import MEASURES, choropleth, level_pie
+from components import stats_view as sv
+from components.nav import guard
+from services.permissions import P_STATS_VIEW
+from services.stats import cmmm_stats
+
+actor = guard(P_STATS_VIEW)
+st.title("按地图范围统计")
+scope = sv.scope_picker()
+sv.breadcrumbs(actor)
+parent = sv.current_parent(actor)
+total, rows = cmmm_stats.region_rows(actor, parent, scope)
+measure = st.radio("着色指标", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="stats_measure")
+left, right = st.columns([3, 2])
+with left:
+    try:
+        from services import maps
+        geo = maps.map_for(parent)
+    except (ImportError, KeyError, FileNotFoundError):
+        geo = None
+    if geo is not None:
+        name = maps.map_name(parent)
+        clicked = st_echarts(choropleth(name, rows, measure), map=Map(name, geo), height="560px",
+                             events={"click": "function(p){return p.name;}"}, key=f"map_{parent}_{scope}_{measure}")
+        code = (clicked or {}).get("chart_event") if isinstance(clicked, dict) else None
+        if isinstance(code, str) and code in {r.code for r in rows}:
+            sv.drill_into(actor, code)
+            st.rerun()
+        st.caption("点击地区进入下一级；上方路径可返回。")
+    else:
+        st.info("此级别暂无地图边界数据，以下以表格显示。")
+    pick = st.selectbox("进入下一级", [None] + [r.code for r in rows if r.n], key=f"drill_{parent}",
+                        format_func=lambda c: "选择地区…" if c is None else next(r.name for r in rows if r.code == c))
+    if pick:
+        sv.drill_into(actor, pick)
+        st.rerun()
+with right:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("企业数", f"{total.n:,}")
+    c2.metric("平均总分", "—" if total.average is None else f"{total.average:.2f}")
+    c3.metric("二级及以上", "—" if total.share_l2_plus is None else f"{total.share_l2_plus:.1%}")
+    st_echarts(level_pie(total.levels, f"{sv.place(actor)} 等级分布"), height="300px", key=f"pie_{parent}_{scope}")
+frame = sv.table(rows, "地区")
+st.dataframe(frame, hide_index=True, width="stretch")
+sv.export(frame, f"地图统计_{sv.place(actor)}_{scope}", key="map_export")

@@ -1,0 +1,58 @@
+"""The three statistics pages through the real app: drill-down path, scope, jurisdiction, export."""
+import pytest
+
+from services.forms import definitions
+from tests.cmmm.conftest import EFFECTIVENESS, run_levels
+from tests.factories import PASSWORD, make_admin, make_enterprise_user
+from tests.pages.conftest import sign_in
+
+
+@pytest.fixture(autouse=True)
+def _data(sqlite_db: str) -> None:
+    from services.cmmm import diagnosis as dx
+    definitions.sync_specs()
+    for region, values in (("320102", ["1", "0"]), ("320106", ["1", "1", "0"]), ("440304", ["0"])):
+        user, _ = make_enterprise_user(region)
+        did = dx.start(user, [])
+        run_levels(user, did, values)
+        dx.finish(user, did, EFFECTIVENESS, 0)
+
+
+def test_map_page_drills_down_and_back(app) -> None:  # type: ignore[no-untyped-def]
+    make_admin("320000", "js_stats")
+    at = sign_in(app, "js_stats", PASSWORD)
+    at.switch_page("pages/stats_map.py").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:2] == ["2", "1.50"]  # Jiangsu only: the Shenzhen one is not here
+    table = at.dataframe[0].value
+    assert "南京市" in list(table["地区"]) and int(table.loc[table["地区"] == "南京市", "企业数"].iloc[0]) == 2
+    at.selectbox(key="drill_320000").set_value("320100").run()
+    assert at.session_state["stats_path"] == ["320100"]
+    counties = at.dataframe[0].value
+    assert set(counties.loc[counties["企业数"] > 0, "地区"]) == {"玄武区", "鼓楼区"}
+    at.button(key="crumb_0").click().run()
+    assert at.session_state["stats_path"] == []
+    assert any(b.label.startswith("导出 Excel") for b in at.get("download_button"))
+
+
+def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[no-untyped-def]
+    make_admin(None, "cn_stats")
+    at = sign_in(app, "cn_stats", PASSWORD)
+    at.switch_page("pages/stats_region.py").run()
+    assert not at.exception
+    provinces = at.dataframe[0].value
+    assert len(provinces) == 34 and int(provinces["企业数"].sum()) == 3
+    at.switch_page("pages/stats_industry.py").run()
+    assert not at.exception
+    divisions = at.dataframe[0].value
+    assert len(divisions) == 31 and int(divisions["企业数"].sum()) == 3
+
+
+def test_county_admin_sees_only_its_county(app) -> None:  # type: ignore[no-untyped-def]
+    make_admin("320102", "xw_stats")
+    at = sign_in(app, "xw_stats", PASSWORD)
+    at.switch_page("pages/stats_map.py").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][0] == "1"
+    at.switch_page("pages/stats_industry.py").run()
+    assert any("行业统计按市及以上范围汇总" in i.value for i in at.info)
