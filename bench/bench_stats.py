@@ -1,0 +1,97 @@
+"""Benchmark the statistics layer at national scale and print the numbers.
+
+Generates N completed diagnoses (bench_cmmm.generate), sets the latest flags, then times:
+a full rebuild of the summaries; each page's data (nation → provinces, one province → cities,
+one city → counties, the industry page); the incremental summary update of one completion.
+Goals (issue 5): page data < 50 ms median / 150 ms p95; incremental update < 50 ms; rebuild < 10 s.
+
+    .venv/bin/python bench/bench_stats.py [--diagnoses 1000000] [--database-url …]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
+
+from _timing import timed  # noqa: E402
+
+
+class _Undo(Exception):
+    pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--diagnoses", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench_stats.db"
+    from bench_cmmm import generate
+    from sqlalchemy import select, text
+
+    from db.cmmm import Diagnosis
+    from db.engine import configure, get_engine, session_scope
+    from services.bootstrap import init_db
+    from services.cmmm.demo import refresh_latest
+    from services.stats import cmmm_stats
+    from tests.factories import make_admin
+    configure(url)
+    init_db(url)
+    start = time.perf_counter()
+    generate(args.diagnoses)
+    with session_scope() as s:
+        refresh_latest(s)
+    print(f"database: {url.split('@')[-1]}; {args.diagnoses:,} diagnoses generated and flagged in "
+          f"{time.perf_counter() - start:.0f} s")
+    with get_engine().connect() as c:
+        if url.startswith("postgresql"):
+            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        else:
+            c.execute(text("ANALYZE"))
+            c.commit()
+    start = time.perf_counter()
+    with session_scope() as s:
+        cmmm_stats.rebuild(s)
+    print(f"full rebuild of the summaries: {time.perf_counter() - start:.1f} s")
+    national, jiangsu, nanjing = make_admin(None, "bs_cn"), make_admin("320000", "bs_js"), make_admin("320100", "bs_nj")
+    for label, fn in [("nation → provinces", lambda: cmmm_stats.region_rows(national, None)),
+                      ("province 江苏 → cities", lambda: cmmm_stats.region_rows(jiangsu, None)),
+                      ("city 南京 → counties", lambda: cmmm_stats.region_rows(nanjing, None)),
+                      ("nation, year 2024", lambda: cmmm_stats.region_rows(national, None, "2024")),
+                      ("industry page, nation", lambda: cmmm_stats.industry_rows(national, None)),
+                      ("industry page, 江苏", lambda: cmmm_stats.industry_rows(jiangsu, None))]:
+        med, p95 = timed(fn, 20)
+        print(f"page data [{label}]: median {med:.1f} ms, p95 {p95:.1f} ms")
+    with session_scope() as s:
+        d = s.scalar(select(Diagnosis).where(Diagnosis.is_latest.is_(True)).limit(1))
+        assert d is not None
+        did = d.id
+
+    from db.engine import get_sessionmaker
+
+    def incremental() -> None:
+        s = get_sessionmaker()()
+        try:
+            with s.begin():
+                row = s.get(Diagnosis, did)
+                assert row is not None
+                cmmm_stats.on_completed(s, row)
+                s.flush()
+                raise _Undo  # measure the update, keep the data unchanged
+        except _Undo:
+            pass
+        finally:
+            s.close()
+    med, p95 = timed(incremental, 20)
+    print(f"incremental summary update of one completion: median {med:.1f} ms, p95 {p95:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
