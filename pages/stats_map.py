@@ -26,7 +26,7 @@ with left:
         name = maps.map_name(parent)
         clicked = st_echarts(choropleth(name, rows, measure), map=Map(name, geo), height="560px",
                              events={"click": "function(p){return p.name;}"}, key=f"map_{parent}_{scope}_{measure}")
-        code = (clicked or {}).get("chart_event") if isinstance(clicked, dict) else None
+        code = clicked.get("chart_event") if isinstance(clicked, dict) else getattr(clicked, "chart_event", None)
         if isinstance(code, str) and code in {r.code for r in rows}:
             sv.drill_into(actor, code)
             st.rerun()
