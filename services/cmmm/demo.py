@@ -18,6 +18,7 @@ from services.cmmm.diagnosis import CHINA, CODE, LEVEL_OF_OUTCOME, TAILORABLE
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import evaluate
 from services.forms.schema import Definition
+from services.stats.cmmm_stats import set_typed_scores
 
 # Target level shares (≈ the published national distribution of self-diagnosed enterprises).
 TARGETS = [(0, 0.30), (1, 0.36), (2, 0.16), (3, 0.09), (4, 0.06), (5, 0.03)]
@@ -127,7 +128,7 @@ def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random)
                     session.add(ResponseSection(response_id=r.id, section=s.name, data=data, version=1))
             done = started + dt.timedelta(hours=2)
             total = sc.total if sc.total is not None else Decimal(0)
-            session.add(Diagnosis(
+            row = Diagnosis(
                 response_id=r.id, org_id=org.id, status="completed", current_section="done", tailoring=tailoring,
                 month=started.strftime("%Y-%m"), started_at=started, completed_at=done, year=done.year,
                 total_score=round(total, 4), level=LEVEL_OF_OUTCOME.get(sc.outcome or "", 0),
@@ -136,5 +137,7 @@ def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random)
                 group_scores={k: str(round(val, 4)) for k, val in sc.groups.items()},
                 subdomain_scores={k: str(round(val, 4)) for k, val in sc.by_tag.get("subdomain", {}).items()},
                 province_code=org.province_code, city_code=org.city_code, county_code=org.county_code,
-                division_code=org.division_code, size=org.size))
+                division_code=org.division_code, size=org.size)
+            set_typed_scores(row)
+            session.add(row)
     return len(batch)

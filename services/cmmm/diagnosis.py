@@ -244,6 +244,7 @@ def finish(actor: Actor, diagnosis_id: int, answers: dict[str, Any], base_versio
         row.subdomain_scores = {k: str(round(v, 4)) for k, v in sc.by_tag.get("subdomain", {}).items()}
         row.province_code, row.city_code, row.county_code = org.province_code, org.city_code, org.county_code
         row.division_code, row.size = org.division_code, org.size
+        cmmm_stats.set_typed_scores(row)
         session.flush()
         cmmm_stats.on_completed(session, row)  # the dashboards see it at once
         audit.record(session, actor.account_id, "cmmm.completed", "cmmm_diagnosis", row.id,

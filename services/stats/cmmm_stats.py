@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, and_, case, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Column, MetaData, String, Table, and_, case, cast, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from db.cmmm import Diagnosis
 from db.engine import session_scope
-from db.stats import DOMAINS, LEVELS, MEASURES, SUBDOMAINS, stat_industry, stat_region
+from db.stats import DOMAINS, LEVELS, MEASURES, SUBDOMAINS, measure_columns, stat_industry, stat_region
 from services.errors import PermissionDenied
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
@@ -23,15 +23,23 @@ from services.reference import industry, region, region_children, region_path
 ALL = "all"
 
 
+def set_typed_scores(d: Diagnosis) -> None:
+    """Copy the JSON domain / sub-domain scores into the numeric columns d0–d11, s0–s19."""
+    for prefix, names, scores in (("d", DOMAINS, d.domain_scores or {}), ("s", SUBDOMAINS, d.subdomain_scores or {})):
+        for i, name in enumerate(names):
+            setattr(d, f"{prefix}{i}", Decimal(str(scores[name])) if name in scores else None)
+
+
 def contribution(d: Diagnosis) -> dict[str, Any]:
     """Return what one diagnosis adds to a summary row."""
     out: dict[str, Any] = {m: 0 for m in MEASURES}
     out["n"], out["score_sum"] = 1, Decimal(str(d.total_score or 0))
     out[f"n_l{int(d.level or 0)}"] = 1
-    for prefix, names, scores in (("d", DOMAINS, d.domain_scores or {}), ("s", SUBDOMAINS, d.subdomain_scores or {})):
-        for i, name in enumerate(names):
-            if name in scores:
-                out[f"{prefix}{i}_sum"], out[f"{prefix}{i}_n"] = Decimal(str(scores[name])), 1
+    for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
+        for i in range(len(names)):
+            value = getattr(d, f"{prefix}{i}")
+            if value is not None:
+                out[f"{prefix}{i}_sum"], out[f"{prefix}{i}_n"] = Decimal(str(value)), 1
     return out
 
 
@@ -71,42 +79,53 @@ def on_completed(session: Session, d: Diagnosis) -> None:
     _apply(session, d, str(d.year), +1)
 
 
-def _num(expr: Any) -> Any:
-    return cast(expr, Numeric(16, 4))
-
-
-def _measure_selects(scope_expr: Any) -> list[Any]:
-    cols: list[Any] = [func.count().label("n"), func.coalesce(func.sum(Diagnosis.total_score), 0).label("score_sum")]
+def _measures(scope_expr: Any) -> list[Any]:
+    cols: list[Any] = [scope_expr.label("scope"), func.count().label("n"),
+                       func.coalesce(func.sum(Diagnosis.total_score), 0).label("score_sum")]
     cols += [func.sum(case((Diagnosis.level == k, 1), else_=0)).label(f"n_l{k}") for k in LEVELS]
-    for prefix, names, column in (("d", DOMAINS, Diagnosis.domain_scores), ("s", SUBDOMAINS, Diagnosis.subdomain_scores)):
-        for i, name in enumerate(names):
-            value = _num(column[name].as_string())
-            cols += [func.coalesce(func.sum(value), 0).label(f"{prefix}{i}_sum"), func.count(value).label(f"{prefix}{i}_n")]
-    return [scope_expr.label("scope"), *cols]
+    for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
+        for i in range(len(names)):
+            c = getattr(Diagnosis, f"{prefix}{i}")
+            cols += [func.coalesce(func.sum(c), 0).label(f"{prefix}{i}_sum"), func.count(c).label(f"{prefix}{i}_n")]
+    return cols
+
+
+def _cells() -> Table:
+    """Scratch table: (scope, county, city, division, province) cells with all measures."""
+    keys: list[Column[Any]] = [Column("scope", String(4)), Column("county_code", String(6)), Column("city_code", String(6)),
+                               Column("division_code", String(2)), Column("province_code", String(6))]
+    return Table("stat_rebuild_cells", MetaData(), *keys, *measure_columns(), prefixes=["TEMPORARY"])
 
 
 def rebuild(session: Session) -> None:
-    """Recompute both summary tables from the diagnosis table (latest flags are trusted)."""
+    """Recompute both summary tables from the diagnosis table (latest flags are trusted).
+
+    One GROUP BY per scope kind fills (county × division) cells; both summaries are then rolled
+    up from those few thousand cells instead of scanning the diagnoses again.
+    """
     session.execute(delete(stat_region))
     session.execute(delete(stat_industry))
+    cells = _cells()
+    conn = session.connection()
+    cells.drop(conn, checkfirst=True)
+    cells.create(conn)
     county = func.coalesce(Diagnosis.county_code, Diagnosis.city_code, "")
     city = func.coalesce(Diagnosis.city_code, "")
     division = func.coalesce(Diagnosis.division_code, "")
     year = cast(Diagnosis.year, stat_region.c.scope.type)
     for flag, scope in ((Diagnosis.is_latest, literal(ALL)), (Diagnosis.year_latest, year)):
-        group = [scope] if scope is year else []
-        region_q = (select(*_measure_selects(scope), county.label("county_code"), Diagnosis.city_code,
-                           Diagnosis.province_code)
-                    .where(flag.is_(True), Diagnosis.status == "completed")
-                    .group_by(*group, county, Diagnosis.city_code, Diagnosis.province_code))
-        session.execute(insert(stat_region).from_select(
-            ["scope", *MEASURES, "county_code", "city_code", "province_code"], region_q))
-        industry_q = (select(*_measure_selects(scope), city.label("city_code"), division.label("division_code"),
-                             Diagnosis.province_code)
-                      .where(flag.is_(True), Diagnosis.status == "completed")
-                      .group_by(*group, city, division, Diagnosis.province_code))
-        session.execute(insert(stat_industry).from_select(
-            ["scope", *MEASURES, "city_code", "division_code", "province_code"], industry_q))
+        group = [year] if scope is year else []
+        q = (select(*_measures(scope), county, city, division, Diagnosis.province_code)
+             .where(flag.is_(True), Diagnosis.status == "completed")
+             .group_by(*group, county, city, division, Diagnosis.province_code))
+        session.execute(insert(cells).from_select(
+            ["scope", *MEASURES, "county_code", "city_code", "division_code", "province_code"], q))
+    sums = [func.sum(cells.c[m]) for m in MEASURES]
+    for table, keys in ((stat_region, ("scope", "county_code", "city_code", "province_code")),
+                        (stat_industry, ("scope", "city_code", "division_code", "province_code"))):
+        cols = [cells.c[k] for k in keys]
+        session.execute(insert(table).from_select([*keys, *MEASURES], select(*cols, *sums).group_by(*cols)))
+    cells.drop(conn)
 
 
 # --- page data -------------------------------------------------------------------------------
