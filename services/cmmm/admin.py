@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 
 from db.cmmm import Diagnosis
 from db.engine import session_scope
@@ -19,7 +19,7 @@ from services.forms.definitions import definition_for_version
 from services.io.excel import stream_xlsx
 from services.permissions import P_DIAG_ADMIN, Actor, require
 from services.reference import industry, region, region_full_name, region_path
-from services.scope import org_clause
+from services.scope import jurisdiction, org_clause, within
 
 PROGRESS_LABEL = {"none": "未诊断", "in_progress": "诊断中", "completed": "已完成"}
 
@@ -48,12 +48,7 @@ class Record:
     level_label: str
 
 
-def _diag_scope(actor: Actor) -> ColumnElement[bool]:
-    if actor.region_code is None:
-        return true() if actor.is_national else Diagnosis.id.is_(None)
-    column = {"province": Diagnosis.province_code, "city": Diagnosis.city_code,
-              "county": Diagnosis.county_code}[actor.region_level or "county"]
-    return column == actor.region_code
+DIAG_PATH = (Diagnosis.province_code, Diagnosis.city_code, Diagnosis.county_code)
 
 
 def _conditions(session: Any, actor: Actor, f: Filters) -> list[ColumnElement[bool]]:
@@ -64,17 +59,13 @@ def _conditions(session: Any, actor: Actor, f: Filters) -> list[ColumnElement[bo
     resolved to organisation ids.
     """
     require(actor, P_DIAG_ADMIN)
-    conds: list[ColumnElement[bool]] = [Diagnosis.status == "completed", _diag_scope(actor)]
+    conds: list[ColumnElement[bool]] = [Diagnosis.status == "completed", jurisdiction(actor, *DIAG_PATH)]
     if f.year_from:
         conds.append(Diagnosis.completed_at >= dt.datetime(f.year_from, 1, 1, tzinfo=CHINA))
     if f.year_to:
         conds.append(Diagnosis.completed_at < dt.datetime(f.year_to + 1, 1, 1, tzinfo=CHINA))
-    if f.region_code:
-        node = region(f.region_code)
-        if node is not None:
-            column = {"province": Diagnosis.province_code, "city": Diagnosis.city_code,
-                      "county": Diagnosis.county_code}[node.level]
-            conds.append(column == f.region_code)
+    if f.region_code and region(f.region_code) is not None:
+        conds.append(within(f.region_code, *DIAG_PATH))
     if f.division_code:
         conds.append(Diagnosis.division_code == f.division_code)
     if f.level is not None:
@@ -212,12 +203,9 @@ def _progress_stmt(actor: Actor, region_code: str | None, keyword: str):  # type
     status = case((completed, "completed"), (running, "in_progress"), else_="none").label("progress")
     stmt = select(Organisation.id, Organisation.name, Organisation.credit_code, Organisation.region_code, status).where(
         org_clause(actor), Organisation.kind == "enterprise", Organisation.status == "approved")
-    if region_code:
-        node = region(region_code)
-        if node is not None:
-            column = {"province": Organisation.province_code, "city": Organisation.city_code,
-                      "county": Organisation.county_code}[node.level]
-            stmt = stmt.where(column == region_code)
+    if region_code and region(region_code) is not None:
+        stmt = stmt.where(within(region_code, Organisation.province_code, Organisation.city_code,
+                                 Organisation.county_code))
     if keyword.strip():
         stmt = stmt.where(Organisation.name.like(f"%{keyword.strip()}%"))
     return stmt

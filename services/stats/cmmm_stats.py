@@ -19,6 +19,7 @@ from db.stats import DOMAINS, LEVELS, MEASURES, SUBDOMAINS, measure_columns, sta
 from services.errors import PermissionDenied
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
+from services.scope import within
 
 ALL = "all"
 
@@ -174,13 +175,9 @@ def region_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[Row
     _check_scope(actor, parent)
     node = region(parent) if parent else None
     level = node.level if node else None
-    if level == "county":
-        group, where = stat_region.c.county_code, stat_region.c.county_code == parent
-    else:
-        group = {None: stat_region.c.province_code, "province": stat_region.c.city_code,
-                 "city": stat_region.c.county_code}[level]
-        where = {None: literal(True), "province": stat_region.c.province_code == parent,
-                 "city": stat_region.c.city_code == parent}[level]
+    group = {None: stat_region.c.province_code, "province": stat_region.c.city_code, "city": stat_region.c.county_code,
+             "county": stat_region.c.county_code}[level]
+    where = within(parent, stat_region.c.province_code, stat_region.c.city_code, stat_region.c.county_code)
     with session_scope() as session:
         rows = {str(r.code): r for r in session.execute(select(group.label("code"), *_sums())
                                                          .where(stat_region.c.scope == scope, where).group_by(group))}
@@ -198,8 +195,7 @@ def industry_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[R
     node = region(parent) if parent else None
     if node is not None and node.level == "county":
         raise PermissionDenied("行业统计按市及以上范围汇总；区县请查看上级市的行业统计。")
-    where = {None: literal(True), "province": stat_industry.c.province_code == parent,
-             "city": stat_industry.c.city_code == parent}[node.level if node else None]
+    where = within(parent, stat_industry.c.province_code, stat_industry.c.city_code)
     sums = [func.coalesce(func.sum(stat_industry.c[m]), 0).label(m) for m in MEASURES]
     with session_scope() as session:
         rows = {str(r.code): r for r in session.execute(
