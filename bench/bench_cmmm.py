@@ -103,34 +103,42 @@ def generate(n: int, seed: int = 1) -> None:
 from _timing import timed  # noqa: E402
 
 
-def main() -> None:
+def national_database(name: str, flag_latest: bool = False) -> str:
+    """Parse --diagnoses / --database-url, generate the rows, ANALYZE; return the database URL.
+
+    Shared by bench_cmmm.py and bench_stats.py.
+    """
     parser = argparse.ArgumentParser()
     parser.add_argument("--diagnoses", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench_cmmm.db"
-    from db.engine import configure
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
+    from sqlalchemy import text
+
+    from db.engine import configure, get_engine, session_scope
     from services.bootstrap import init_db
+    from services.cmmm.demo import refresh_latest
     configure(url)
     init_db(url)
-    from services.cmmm import admin
-    from tests.factories import make_admin
-
     start = time.perf_counter()
     generate(args.diagnoses)
+    if flag_latest:
+        with session_scope() as s:
+            refresh_latest(s)
     print(f"database: {url.split('@')[-1]}; generated {args.diagnoses:,} diagnoses in {time.perf_counter() - start:.0f} s")
-    if url.startswith("postgresql"):
-        from sqlalchemy import text
-
-        from db.engine import get_engine
-        with get_engine().connect() as c:
+    with get_engine().connect() as c:
+        if url.startswith("postgresql"):
             c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-    else:
-        from sqlalchemy import text
-
-        from db.engine import get_engine
-        with get_engine().begin() as c:
+        else:
             c.execute(text("ANALYZE"))
+            c.commit()
+    return url
+
+
+def main() -> None:
+    national_database("bench_cmmm")
+    from services.cmmm import admin
+    from tests.factories import make_admin
     from bench_cmmm_queries import run_queries
     run_queries()
     national = make_admin(None, "bench_export")

@@ -9,10 +9,8 @@ Goals (issue 5): page data < 50 ms median / 150 ms p95; incremental update < 50 
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,34 +26,14 @@ class _Undo(Exception):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--diagnoses", type=int, default=1_000_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench_stats.db"
-    from bench_cmmm import generate
-    from sqlalchemy import select, text
+    from bench_cmmm import national_database
+    from sqlalchemy import select
 
     from db.cmmm import Diagnosis
-    from db.engine import configure, get_engine, session_scope
-    from services.bootstrap import init_db
-    from services.cmmm.demo import refresh_latest
+    from db.engine import session_scope
     from services.stats import cmmm_stats
     from tests.factories import make_admin
-    configure(url)
-    init_db(url)
-    start = time.perf_counter()
-    generate(args.diagnoses)
-    with session_scope() as s:
-        refresh_latest(s)
-    print(f"database: {url.split('@')[-1]}; {args.diagnoses:,} diagnoses generated and flagged in "
-          f"{time.perf_counter() - start:.0f} s")
-    with get_engine().connect() as c:
-        if url.startswith("postgresql"):
-            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        else:
-            c.execute(text("ANALYZE"))
-            c.commit()
+    national_database("bench_stats", flag_latest=True)
     start = time.perf_counter()
     with session_scope() as s:
         cmmm_stats.rebuild(s)
