@@ -17,3 +17,5 @@ __all__ = [
     "FormResponse", "ResponseSection", "AnswerValue", "ResponseScore", "Diagnosis",
     "stat_region", "stat_industry",
 ]
+from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer, MonitorTransition
+from db.notify import Notification

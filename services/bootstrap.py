@@ -50,4 +50,8 @@ def init_db(url: str | None = None) -> tuple[int, int]:
         counts = sync_tables(session)
     from services.forms.definitions import sync_specs
     sync_specs()
+    from services.monitor import reports  # noqa: F401  (registers the monthly report's freeze hook)
+    from services.monitor.reviewers import sync_reviewers
+    with session_scope() as session:
+        sync_reviewers(session)
     return counts

@@ -22,6 +22,7 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
+from services.timefmt import CHINA, china_now  # noqa: F401  (re-exported for callers)
 from services import audit
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
@@ -38,14 +39,9 @@ LEVEL_OF_OUTCOME = {"一级": 1, "二级": 2, "三级": 3, "四级": 4, "五级"
 DOMAIN_ORDER = ["组织战略", "人员技能", "数据", "集成", "信息安全", "装备", "网络", "设计", "生产", "物流", "销售", "服务"]
 TAILORABLE = {"design": "设计（产品设计、工艺设计）", "logistics": "物流", "sales": "销售", "service": "服务（客户服务、产品服务）"}
 MAX_PER_MONTH = 3
-CHINA = dt.timezone(dt.timedelta(hours=8))
 STATUS_LABEL = {"in_progress": "诊断中", "completed": "已完成", "abandoned": "已放弃"}
 PASS = Decimal("0.8")
 ADVANCE_SECONDS = 3  # the manual waits 3 seconds before moving on to the next level
-
-
-def china_now() -> dt.datetime:
-    return dt.datetime.now(CHINA)
 
 
 def level_label(level: int | None) -> str:

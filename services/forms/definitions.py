@@ -204,14 +204,16 @@ def published(kind: str | None = None) -> list[VersionView]:
         return [_view(d, v) for d, v in session.execute(stmt.order_by(FormDefinition.code))]
 
 
-def published_version(code: str) -> VersionView:
-    """Return the published version of the definition ``code``."""
-    with session_scope() as session:
-        row = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
-                              .where(FormDefinition.code == code, FormVersion.status == "published")).first()
-        if row is None:
-            raise NotFound(f"定义「{code}」没有已发布的版本。")
-        return _view(*row)
+def published_version(code: str, session: Session | None = None) -> VersionView:
+    """Return the published version of the definition ``code`` (inside ``session`` when given)."""
+    if session is None:
+        with session_scope() as own:
+            return published_version(code, own)
+    row = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
+                          .where(FormDefinition.code == code, FormVersion.status == "published")).first()
+    if row is None:
+        raise NotFound(f"定义「{code}」没有已发布的版本。")
+    return _view(*row)
 
 
 def version_document(version_id: int) -> dict[str, Any]:

@@ -274,7 +274,8 @@ class _Checker:
                 if cell.type in ("integer", "decimal", "percent") and to_number(x) is None:
                     self.add("error", f"{where}：须为数字。", q.name, section, "type")
                     continue
-                self.constraints(cell.constraints, env.with_(current=x, row=vals), where, q.name, section)
+                self.constraints(cell.constraints + row.constraints, env.with_(current=x, row=vals), where, q.name,
+                                 section)
 
 
 def _visibility(d: Definition, values: dict[str, Any], env: _Env) -> tuple[list[str], set[str], set[str]]:

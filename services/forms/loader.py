@@ -193,7 +193,9 @@ class _Builder:
         if spec.matrix:
             rows = tuple(MatrixRow(self._name(r.get("name"), w, "矩阵行名称"), str(r.get("label", r.get("name"))),
                                    str(r.get("unit", "")), self._expr(r.get("show_if"), f"{w} › 行 {r.get('name')}"),
-                                   bool(r.get("required", False))) for r in raw.get("rows") or [])
+                                   bool(r.get("required", False)),
+                                   self._constraints(r.get("constraints"), f"{w} › 行 {r.get('name')}"))
+                         for r in raw.get("rows") or [])
             if not rows:
                 self.err("D011", "矩阵题必须有行（rows）", w)
             if qtype == "matrix_fill":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -27,6 +28,9 @@ from services.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm,
 from services.reference import region_path
 
 EDITABLE = ("draft", "returned")
+# Per definition kind: called inside the transaction after a section is saved (e.g. the monthly
+# report freezes itself when key organisation fields change). Registered by the owning service.
+AFTER_SAVE: dict[str, Callable[[Session, FormResponse, str, dict[str, Any], Actor], None]] = {}
 STATUS_LABEL = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "approved": "已通过"}
 
 
@@ -71,7 +75,8 @@ def org_context(org: Organisation) -> dict[str, Any]:
             "section": section, "size": org.size, "region_code": org.region_code, "province_code": org.province_code,
             "city_code": org.city_code, "county_code": org.county_code, "employees": org.employees,
             "revenue": org.revenue, "assets": org.assets,
-            "manufacturing": bool(org.division_code and "13" <= org.division_code <= "43")}
+            "manufacturing": bool(org.division_code and "13" <= org.division_code <= "43"),
+            "industrial": section in ("B", "C", "D")}
 
 
 def previous_period(period: str) -> str:
@@ -92,9 +97,13 @@ def _answers(session: Session, response_id: int) -> tuple[dict[str, Any], dict[s
     return merged, rows
 
 
-def _context(session: Session, r: FormResponse, previous_statuses: tuple[str, ...] = ("submitted", "approved")) -> Context:
+def _context(session: Session, r: FormResponse) -> Context:
+    """Return what expressions may read; ``prev()`` sees the previous period's submitted response, or
+    only an approved one when the definition says ``settings: {prev_requires: approved}``."""
     org = session.get(Organisation, r.org_id)
     assert org is not None
+    settings = definition_for_version(r.version_id, session).source.get("settings") or {}
+    previous_statuses = ("approved",) if settings.get("prev_requires") == "approved" else ("submitted", "approved")
     prev = None
     p = previous_period(r.period)
     if p:
@@ -239,6 +248,10 @@ def save_section(actor: Actor, response_id: int, section: str, data: dict[str, A
         row.data, row.version, row.updated_by, row.updated_at = clean, current_version + 1, actor.account_id, utcnow()
         r.current_section = move_to or section
         r.updated_at = utcnow()
+        kind = session.scalar(select(FormDefinition.kind).where(FormDefinition.id == r.definition_id))
+        if (hook := AFTER_SAVE.get(kind or "")) is not None:
+            session.flush()
+            hook(session, r, section, clean, actor)
         return row.version, ev.warnings(section)
 
 
@@ -248,6 +261,16 @@ def set_position(actor: Actor, response_id: int, section: str) -> None:
         r = _load(session, actor, response_id)
         if r.org_id == actor.org_id:
             r.current_section = section
+
+
+def context_for(session: Session, r: FormResponse) -> Context:
+    """Return the evaluation context of a response (organisation, period, usable previous period)."""
+    return _context(session, r)
+
+
+def answers_of(session: Session, response_id: int) -> dict[str, Any]:
+    """Return a response's merged answers."""
+    return _answers(session, response_id)[0]
 
 
 def submit(actor: Actor, response_id: int, request_id: str | None = None) -> list[Finding]:

@@ -73,6 +73,7 @@ class MatrixRow:
     unit: str = ""
     show_if: str | None = None
     required: bool = False
+    constraints: tuple["Constraint", ...] = ()  # checked on every filled value cell of this row
 
 
 @dataclass(frozen=True)
