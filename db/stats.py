@@ -1,6 +1,7 @@
 """Summary tables behind the statistics dashboards, kept current on every completed diagnosis.
 
-Grain: ``stat_region`` — (scope, county); ``stat_industry`` — (scope, city, GB/T 4754 division).
+Grain: ``stat_region`` — (scope, county, size); ``stat_industry`` — (scope, city, GB/T 4754 division,
+size); the enterprise size class lets every page filter by size.
 ``scope`` is "all" (each enterprise's latest completed diagnosis) or a year "2024" (each
 enterprise's latest completed diagnosis within that year). Measures are sums and counts, so any
 coarser level (city, province, nation) is a SUM over a few thousand rows at most.
@@ -33,6 +34,7 @@ stat_region = Table(
     "stat_region", Base.metadata,
     Column("scope", String(4), primary_key=True),
     Column("county_code", String(6), primary_key=True),
+    Column("size", String(4), primary_key=True, server_default=""),   # 大型/中型/小型/微型, "" unknown
     Column("city_code", String(6), index=True),
     Column("province_code", String(6), index=True),
     *measure_columns(),
@@ -43,6 +45,7 @@ stat_industry = Table(
     Column("scope", String(4), primary_key=True),
     Column("city_code", String(6), primary_key=True),
     Column("division_code", String(2), primary_key=True),
+    Column("size", String(4), primary_key=True, server_default=""),
     Column("province_code", String(6), index=True),
     *measure_columns(),
 )

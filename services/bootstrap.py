@@ -54,4 +54,8 @@ def init_db(url: str | None = None) -> tuple[int, int]:
     from services.monitor.reviewers import sync_reviewers
     with session_scope() as session:
         sync_reviewers(session)
+    from services.stats import cmmm_stats
+    with session_scope() as session:
+        if cmmm_stats.summaries_empty(session):  # a migration rebuilt the summary tables
+            cmmm_stats.rebuild(session)
     return counts

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, and_, case, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, cast, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from db.cmmm import Diagnosis
@@ -56,11 +56,11 @@ def _upsert(session: Session, table: Any, key: dict[str, Any], delta: dict[str, 
 
 def _apply(session: Session, d: Diagnosis, scope: str, sign: int) -> None:
     delta = contribution(d)
-    county = d.county_code or d.city_code or ""
-    _upsert(session, stat_region, {"scope": scope, "county_code": county, "city_code": d.city_code,
+    county, size = d.county_code or d.city_code or "", d.size or ""
+    _upsert(session, stat_region, {"scope": scope, "county_code": county, "size": size, "city_code": d.city_code,
                                    "province_code": d.province_code}, delta, sign)
     _upsert(session, stat_industry, {"scope": scope, "city_code": d.city_code or "", "division_code": d.division_code or "",
-                                     "province_code": d.province_code}, delta, sign)
+                                     "size": size, "province_code": d.province_code}, delta, sign)
 
 
 def on_completed(session: Session, d: Diagnosis) -> None:
@@ -92,17 +92,19 @@ def _measures(scope_expr: Any) -> list[Any]:
 
 
 def _cells() -> Table:
-    """Scratch table: (scope, county, city, division, province) cells with all measures."""
-    keys: list[Column[Any]] = [Column("scope", String(4)), Column("county_code", String(6)), Column("city_code", String(6)),
-                               Column("division_code", String(2)), Column("province_code", String(6))]
+    """Scratch table: (year, latest?, county, city, division, province) cells with all measures."""
+    keys: list[Column[Any]] = [Column("scope", String(4)), Column("is_latest", Integer), Column("county_code", String(6)),
+                               Column("city_code", String(6)), Column("division_code", String(2)),
+                               Column("size", String(4)), Column("province_code", String(6))]
     return Table("stat_rebuild_cells", MetaData(), *keys, *measure_columns(), prefixes=["TEMPORARY"])
 
 
 def rebuild(session: Session) -> None:
     """Recompute both summary tables from the diagnosis table (latest flags are trusted).
 
-    One GROUP BY per scope kind fills (county × division) cells; both summaries are then rolled
-    up from those few thousand cells instead of scanning the diagnoses again.
+    An enterprise's latest diagnosis is also the latest of its year, so ONE scan of the year-latest
+    rows, grouped by (year, is_latest, county, division), yields cells for both scopes; the two
+    summaries are then rolled up from those cells instead of scanning the diagnoses again.
     """
     session.execute(delete(stat_region))
     session.execute(delete(stat_industry))
@@ -114,18 +116,22 @@ def rebuild(session: Session) -> None:
     city = func.coalesce(Diagnosis.city_code, "")
     division = func.coalesce(Diagnosis.division_code, "")
     year = cast(Diagnosis.year, stat_region.c.scope.type)
-    for flag, scope in ((Diagnosis.is_latest, literal(ALL)), (Diagnosis.year_latest, year)):
-        group = [year] if scope is year else []
-        q = (select(*_measures(scope), county, city, division, Diagnosis.province_code)
-             .where(flag.is_(True), Diagnosis.status == "completed")
-             .group_by(*group, county, city, division, Diagnosis.province_code))
-        session.execute(insert(cells).from_select(
-            ["scope", *MEASURES, "county_code", "city_code", "division_code", "province_code"], q))
+    size = func.coalesce(Diagnosis.size, "")
+    latest = case((Diagnosis.is_latest.is_(True), 1), else_=0)
+    q = (select(*_measures(year), latest, county, city, division, size, Diagnosis.province_code)
+         .where(Diagnosis.year_latest.is_(True), Diagnosis.status == "completed")
+         .group_by(year, latest, county, city, division, size, Diagnosis.province_code))
+    session.execute(insert(cells).from_select(
+        ["scope", *MEASURES, "is_latest", "county_code", "city_code", "division_code", "size", "province_code"], q))
     sums = [func.sum(cells.c[m]) for m in MEASURES]
-    for table, keys in ((stat_region, ("scope", "county_code", "city_code", "province_code")),
-                        (stat_industry, ("scope", "city_code", "division_code", "province_code"))):
+    for table, keys in ((stat_region, ("county_code", "size", "city_code", "province_code")),
+                        (stat_industry, ("city_code", "division_code", "size", "province_code"))):
         cols = [cells.c[k] for k in keys]
-        session.execute(insert(table).from_select([*keys, *MEASURES], select(*cols, *sums).group_by(*cols)))
+        session.execute(insert(table).from_select(["scope", *keys, *MEASURES],
+                                                  select(cells.c.scope, *cols, *sums).group_by(cells.c.scope, *cols)))
+        session.execute(insert(table).from_select(["scope", *keys, *MEASURES],
+                                                  select(literal(ALL).label("scope"), *cols, *sums)
+                                                  .where(cells.c.is_latest == 1).group_by(*cols)))
     cells.drop(conn)
 
 
@@ -169,7 +175,7 @@ def _check_scope(actor: Actor, parent: str | None) -> None:
         raise PermissionDenied("无权查看该地区统计：超出您的管辖范围。")
 
 
-def region_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[Row, list[Row]]:
+def region_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | None = None) -> tuple[Row, list[Row]]:
     """Return (the parent's totals, one row per child region) — nation → provinces → cities → counties."""
     parent = parent if parent is not None else actor.region_code
     _check_scope(actor, parent)
@@ -178,6 +184,8 @@ def region_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[Row
     group = {None: stat_region.c.province_code, "province": stat_region.c.city_code, "city": stat_region.c.county_code,
              "county": stat_region.c.county_code}[level]
     where = within(parent, stat_region.c.province_code, stat_region.c.city_code, stat_region.c.county_code)
+    if size:
+        where = and_(where, stat_region.c.size == size)
     with session_scope() as session:
         rows = {str(r.code): r for r in session.execute(select(group.label("code"), *_sums())
                                                          .where(stat_region.c.scope == scope, where).group_by(group))}
@@ -188,7 +196,7 @@ def region_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[Row
     return _row(parent or "100000", node.name if node else "全国", total), out
 
 
-def industry_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[Row, list[Row]]:
+def industry_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | None = None) -> tuple[Row, list[Row]]:
     """Return (totals, one row per manufacturing division 13–43) inside ``parent`` (a city at most)."""
     parent = parent if parent is not None else actor.region_code
     _check_scope(actor, parent)
@@ -196,6 +204,8 @@ def industry_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[R
     if node is not None and node.level == "county":
         raise PermissionDenied("行业统计按市及以上范围汇总；区县请查看上级市的行业统计。")
     where = within(parent, stat_industry.c.province_code, stat_industry.c.city_code)
+    if size:
+        where = and_(where, stat_industry.c.size == size)
     sums = [func.coalesce(func.sum(stat_industry.c[m]), 0).label(m) for m in MEASURES]
     with session_scope() as session:
         rows = {str(r.code): r for r in session.execute(
@@ -208,6 +218,15 @@ def industry_rows(actor: Actor, parent: str | None, scope: str = ALL) -> tuple[R
         name = ind.name if ind else code
         out.append(_row(code, name, rows[code]) if code in rows else Row(code, name, 0, None, [0] * 6))
     return _row(parent or "100000", node.name if node else "全国", total), out
+
+
+SIZES = ["大型", "中型", "小型", "微型"]
+
+
+def summaries_empty(session: Session) -> bool:
+    """Return True when completed diagnoses exist but the summaries hold nothing (e.g. after a migration)."""
+    has_rows = session.scalar(select(stat_region.c.scope).limit(1)) is not None
+    return not has_rows and session.scalar(select(Diagnosis.id).where(Diagnosis.status == "completed").limit(1)) is not None
 
 
 def scopes() -> list[str]:

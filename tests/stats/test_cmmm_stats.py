@@ -80,3 +80,25 @@ def test_jurisdiction(model: int) -> None:
         stats.region_rows(nanjing, "320000")  # not upwards either
     with pytest.raises(PermissionDenied):
         stats.industry_rows(make_admin("320102"), "320100")
+
+
+def test_size_filter(model: int) -> None:
+    from db.organisation import Organisation
+    a, org_a = make_enterprise_user("320102")
+    b, _ = make_enterprise_user("320102")
+    with session_scope() as s:
+        org = s.get(Organisation, org_a)
+        assert org is not None
+        org.size = "中型"
+    _complete(a, ["1", "1", "0"])       # 中型, S = 2.00
+    _complete(b, ["1", "0.5"])          # 小型, S = 1.50
+    nanjing = make_admin("320100")
+    assert stats.region_rows(nanjing, "320100", size="中型")[0].average == pytest.approx(2.0)
+    assert stats.region_rows(nanjing, "320100", size="小型")[0].n == 1
+    assert stats.region_rows(nanjing, "320100", size="大型")[0].n == 0
+    assert stats.region_rows(nanjing, "320100")[0].n == 2
+    assert sum(r.n for r in stats.industry_rows(nanjing, "320100", size="中型")[1]) == 1
+    incremental = _snapshot()
+    with session_scope() as s:
+        stats.rebuild(s)
+    assert _snapshot() == incremental
