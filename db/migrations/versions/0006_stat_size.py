@@ -30,17 +30,18 @@ def _measures() -> list[sa.Column]:  # type: ignore[type-arg]
 
 
 def _create(with_size: bool) -> None:
-    size = [sa.Column('size', sa.String(4), nullable=False, server_default='')] if with_size else []
+    def size() -> list[sa.Column]:  # type: ignore[type-arg]
+        return [sa.Column('size', sa.String(4), nullable=False, server_default='')] if with_size else []
     op.create_table('stat_region',
                     sa.Column('scope', sa.String(4), nullable=False), sa.Column('county_code', sa.String(6), nullable=False),
-                    *size, sa.Column('city_code', sa.String(6)), sa.Column('province_code', sa.String(6)), *_measures(),
+                    *size(), sa.Column('city_code', sa.String(6)), sa.Column('province_code', sa.String(6)), *_measures(),
                     sa.PrimaryKeyConstraint('scope', 'county_code', *(['size'] if with_size else []),
                                             name=op.f('pk_stat_region')))
     op.create_index(op.f('ix_stat_region_city_code'), 'stat_region', ['city_code'])
     op.create_index(op.f('ix_stat_region_province_code'), 'stat_region', ['province_code'])
     op.create_table('stat_industry',
                     sa.Column('scope', sa.String(4), nullable=False), sa.Column('city_code', sa.String(6), nullable=False),
-                    sa.Column('division_code', sa.String(2), nullable=False), *size,
+                    sa.Column('division_code', sa.String(2), nullable=False), *size(),
                     sa.Column('province_code', sa.String(6)), *_measures(),
                     sa.PrimaryKeyConstraint('scope', 'city_code', 'division_code', *(['size'] if with_size else []),
                                             name=op.f('pk_stat_industry')))
