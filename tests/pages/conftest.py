@@ -8,6 +8,7 @@ called). We clear it after the manager is built, as ``st.navigation`` would.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,16 +18,26 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+@contextmanager
+def navigation_mode() -> Iterator[None]:
+    """Within the block, AppTest runs ``app.py`` with ``st.navigation`` (also used by bench/)."""
     original = PagesManager.__init__
 
     def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    yield
+    PagesManager.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _navigation_mode() -> Iterator[None]:
+    with navigation_mode():
+        yield
 
 
 @pytest.fixture
