@@ -1,10 +1,9 @@
 """Evaluate a response against its definition: visibility and branching, calculations, validation
 (errors block, warnings are recorded), per-section progress and scores.
 
-Answer shapes: single → "value"; multiple → ["v", …]; numbers → "12.5" (strings keep decimals
-exact) or numbers; matrix_single → {row: value}; matrix_multiple → {row: [values]};
-matrix_fill → {row: {cell: value}}; a repeatable group → [{question: value, …}, …];
-file → {"name", "sha256", "size", "path"}; "not applicable" → NA.
+Answer shapes: single → "value"; multiple → ["v", …]; numbers → "12.5" (strings keep decimals exact) or
+numbers; matrix_single → {row: value}; matrix_multiple → {row: [values]}; matrix_fill → {row: {cell: value}};
+a repeatable group → [{question: value, …}, …]; file → {"name", "sha256", "size", "path"}; "not applicable" → NA.
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from typing import Any
 from services.forms import expr
 from services.forms.functions import to_number
 from services.forms.scoring import NA, Scores, is_empty, score, scorable, section_score  # noqa: F401 - re-exported
-from services.forms.schema import Constraint, Definition, Group, Question, Section
+from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question, Section
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -367,6 +366,12 @@ def evaluate(d: Definition, answers: dict[str, Any], ctx: Context | None = None,
         if q.choice_filter and q.name in visible and q.name not in checker.choices:
             checker.choices[q.name] = allowed_choices(q, env)
     return Evaluation(values, sections, visible, checker.findings, progress, scores, ctx, checker.choices)
+
+
+def visible_rows(d: Definition, question: str, ctx: Context | None = None) -> list[MatrixRow]:
+    """Return the rows of matrix ``question`` the form shows in ``ctx`` (those whose ``show_if`` holds)."""
+    env = _Env(d, {}, ctx or Context(), set())
+    return [r for r in d.question(question).rows if not r.show_if or _run(r.show_if, env) is True]
 
 
 def _check_repeat(checker: _Checker, g: Group, rows: Any, env: _Env, s: Section) -> None:
