@@ -1,53 +1,120 @@
-"""The organisation details form, shared by self-registration and administrators' corrections."""
+"""The organisation details form (the manual's 企业信息注册; providers keep their shorter form),
+shared by self-registration and administrators' corrections, and the details table."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import streamlit as st
 
 from components.pickers import industry_picker, region_picker
-from services.registration import ORG_FIELDS
-from services.rules import classify_size, size_indicators
+from services.org_fields import HOLDING_TYPES, ORG_FIELDS, REG_TYPES, YES_NO, size_preview
+from services.registration import OrgView, detail_rows
+
+# An enterprise's 联系电话 is derived (手机, else 电话); the loaded value still travels with the form, so a
+# provider corrected through this layout (pages/accounts_admin.py) keeps its own.
+ENTERPRISE_KEYS = list(ORG_FIELDS)
+PROVIDER_KEYS = ["name", "credit_code", "region_code", "industry_code", "employees", "revenue_k", "assets_k",
+                 "legal_rep", "contact_name", "contact_phone", "address"]
+LANDLINE_HELP = "请注明区号，区号和号码之间用“-”连接，如 025-12345678"
+
+
+def _widget_value(key: str, value: Any) -> Any:
+    if key == "listed":
+        return value if value in YES_NO else {True: "是", False: "否"}.get(value) if isinstance(value, bool) else None
+    if key in ("reg_type", "holding_type"):
+        return value if value in (REG_TYPES if key == "reg_type" else HOLDING_TYPES) else None
+    if key == "opened_on":
+        try:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return None
+        return day if dt.date(1900, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=3650) else None
+    return "" if value is None else str(value)
 
 
 def load_into_state(prefix: str, values: dict[str, Any]) -> None:
     """Put initial values into the widgets' state once (drafts, or the row being corrected)."""
     for key in ORG_FIELDS:
-        v = values.get(key)
-        st.session_state[f"{prefix}_{key}"] = "" if v is None else str(v)
+        st.session_state[f"{prefix}_{key}"] = _widget_value(key, values.get(key))
 
 
-def org_fields(prefix: str) -> dict[str, Any]:
-    """Render the fields (pickers cascade, so no st.form) and return the raw values."""
+def org_fields(prefix: str, kind: str = "enterprise") -> dict[str, Any]:
+    """Render the fields (pickers cascade, so no st.form) and return the raw values by form name."""
+    def key(name: str) -> str:
+        return f"{prefix}_{name}"
+
+    state = st.session_state
+    enterprise = kind == "enterprise"
     c1, c2 = st.columns(2)
-    c1.text_input("企业名称 *", key=f"{prefix}_name")
-    c2.text_input("统一社会信用代码 *", key=f"{prefix}_credit_code", max_chars=18)
-    region_code = region_picker(f"{prefix}_region", st.session_state.get(f"{prefix}_region_code") or None,
-                                "所在地区 *（选择到区县）")
-    industry_code = industry_picker(f"{prefix}_industry", st.session_state.get(f"{prefix}_industry_code") or None,
-                                    "所属行业 *（GB/T 4754-2017，至少选到大类）")
+    c1.text_input("企业名称 *", key=key("name"))
+    c2.text_input("统一社会信用代码 *", key=key("credit_code"), max_chars=18)
+    if enterprise:
+        st.text_input("法人代表 *", key=key("legal_rep"))
+    industry_code = industry_picker(key("industry"), state.get(key("industry_code")) or None,
+                                    "所属行业 *（GB/T 4754-2017，" + ("选择到小类）" if enterprise else "至少选到大类）"))
+    region_code = region_picker(key("region"), state.get(key("region_code")) or None, "所在地区 *（选择到区县）")
+    if enterprise:
+        c1, c2 = st.columns([1, 2])
+        c1.selectbox("注册类型 *", REG_TYPES, index=None, placeholder="请选择", key=key("reg_type"))
+        c2.radio("控股类型 *", HOLDING_TYPES, index=None, horizontal=True, key=key("holding_type"))
+    star = " *" if enterprise else ""
     c1, c2, c3 = st.columns(3)
-    c1.text_input("从业人员（人）", key=f"{prefix}_employees")
-    c2.text_input("上年营业收入（万元）", key=f"{prefix}_revenue")
-    c3.text_input("上年末资产总额（万元）", key=f"{prefix}_assets")
-    c1, c2, c3 = st.columns(3)
-    c1.text_input("法定代表人 *", key=f"{prefix}_legal_rep")
-    c2.text_input("联系人 *", key=f"{prefix}_contact_name")
-    c3.text_input("联系电话 *", key=f"{prefix}_contact_phone", help="手机号或「区号-号码」")
-    st.text_input("通讯地址", key=f"{prefix}_address")
-    data = {k: st.session_state.get(f"{prefix}_{k}", "") for k in ORG_FIELDS}
+    c1.text_input(f"上年末营业收入（千元）{star}", key=key("revenue_k"), help="填写报送数据企业的上年末营业收入")
+    c2.text_input(f"上年末从业人数（人）{star}", key=key("employees"), help="填写报送数据企业的上年末从业人数")
+    c3.text_input(f"上年末资产总计（千元）{star}", key=key("assets_k"), help="填写报送数据企业的上年末资产总计")
+    size_slot = st.empty()
+    if enterprise:
+        c1, c2 = st.columns(2)
+        c1.radio("是否上市 *", YES_NO, index=None, horizontal=True, key=key("listed"))
+        c2.text_input("股票代码", key=key("stock_code"), max_chars=6, help="上市企业必填，6 位数字",
+                      disabled=state.get(key("listed")) != "是")
+        c1, c2 = st.columns([3, 1])
+        c1.text_input("通讯地址 *", key=key("address"))
+        c2.text_input("邮政编码 *", key=key("postcode"), max_chars=6)
+        c1, c2 = st.columns(2)
+        c1.date_input("开业时间 *", value=None, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD",
+                      key=key("opened_on"))
+        c2.text_input("企业网址", key=key("website"), placeholder="http://", help="网址请加 http:// 或 https://")
+        c1, c2, c3 = st.columns(3)
+        c1.text_input("联系人 *", key=key("contact_name"))
+        c2.text_input("电话", key=key("phone"), placeholder="025-12345678", help=LANDLINE_HELP)
+        c3.text_input("传真", key=key("fax"), placeholder="025-12345679", help=LANDLINE_HELP)
+        c1, c2 = st.columns(2)
+        c1.text_input("手机", key=key("mobile"), max_chars=11, help="11 位手机号；电话和手机至少填写一项")
+        c2.text_input("电子邮箱", key=key("email"))
+        st.text_area("主营业务/主要产品 *", key=key("business"), max_chars=500)
+        st.caption("带 * 的为必填项；电话和手机至少填写一项；企业规模由系统自动计算。")
+    else:
+        c1, c2, c3 = st.columns(3)
+        c1.text_input("法人代表 *", key=key("legal_rep"))
+        c2.text_input("联系人 *", key=key("contact_name"))
+        c3.text_input("联系电话 *", key=key("contact_phone"), help="手机号或「区号-号码」")
+        st.text_input("通讯地址", key=key("address"))
+    data = {k: state.get(key(k)) for k in (ENTERPRISE_KEYS if enterprise else PROVIDER_KEYS)}
     data["region_code"], data["industry_code"] = region_code, industry_code
-    _size_hint(data)
+    opened = data.get("opened_on")
+    if isinstance(opened, dt.date):
+        data["opened_on"] = opened.isoformat()  # drafts are JSON
+    size = size_preview(data, kind)
+    size_slot.caption("企业规模（按工信部联企业〔2011〕300号自动计算）：**" + size + "**" if size else
+                      "企业规模：选择所属行业并填写上年末营业收入、从业人数和资产总计后自动计算。")
     return data
 
 
-def _size_hint(data: dict[str, Any]) -> None:
-    code = data.get("industry_code")
-    if not code or len(code) < 2:
-        return
-    try:
-        size_indicators(code)
-        values = {k: float(data[k]) if str(data[k]).strip() else None for k in ("employees", "revenue", "assets")}
-        st.caption("企业规模（按工信部联企业〔2011〕300号自动计算）：**" + classify_size(code, **values) + "**")
-    except (ValueError, TypeError) as err:
-        st.caption(f"企业规模将自动计算。{err}")
+def _md(text: str) -> str:
+    """Escape a value for a markdown table cell."""
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return " ".join(text.split())
+
+
+def show_details(view: OrgView) -> None:
+    """The registration details as the manual's 企业注册信息详细 table (two label/value pairs a row)."""
+    rows = detail_rows(view)
+    if len(rows) % 2:
+        rows.append(("", ""))
+    lines = ["| 项目 | 内容 | 项目 | 内容 |", "| --- | --- | --- | --- |"]
+    for (a, x), (b, y) in zip(rows[::2], rows[1::2]):
+        lines.append(f"| {_md(a)} | {_md(x)} | {_md(b)} | {_md(y)} |")
+    st.markdown("\n".join(lines))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.feedback import run_action
 from components.nav import guard
+from components.org_form import show_details
 from services import registration
 from services.permissions import P_ORG_REVIEW
 
@@ -33,17 +34,16 @@ chosen = st.selectbox("选择申请", list(by_id), format_func=lambda i: f"{by_i
 org = by_id[chosen]
 with st.container(border=True):
     st.markdown(f"### {org.name}")
-    c1, c2 = st.columns(2)
-    c1.markdown(f"统一社会信用代码：`{org.credit_code}`  \n所在地区：{org.region_name}  \n所属行业：{org.industry_name}")
-    c2.markdown(f"企业规模：{org.size}（从业人员 {org.employees}，营业收入 {org.revenue} 万元，资产 {org.assets} 万元）  \n"
-                f"法定代表人：{org.legal_rep}　联系人：{org.contact_name} {org.contact_phone}")
+    st.caption(f"{'企业' if org.kind == 'enterprise' else '服务商'}注册信息详细　提交时间：{org.submitted_at or '—'}"
+               f"　状态：{org.status_label}")
+    show_details(org)
     if org.status == "pending":
         a1, a2 = st.columns([1, 3])
         if a1.button("审核通过", type="primary", key=f"approve_{org.id}"):
             if run_action(f"review_{org.id}", lambda rid: registration.approve(actor, org.id, rid) or True):
-                st.session_state["review_flash"] = f"「{org.name}」已通过，申请人登录后即可看到结果。"
+                st.session_state["review_flash"] = f"「{org.name}」已通过，申请人登录后即可看到结果（已发送站内消息）。"
                 st.rerun()
-        reason = a2.text_area("退回原因（必填，申请人可见）", key=f"reason_{org.id}")
+        reason = a2.text_area("退回原因（必填，申请人可见，将以站内消息通知）", key=f"reason_{org.id}", max_chars=500)
         if a2.button("退回", key=f"return_{org.id}"):
             if run_action(f"review_{org.id}", lambda rid: registration.return_for_changes(actor, org.id, reason, rid) or True):
                 st.session_state["review_flash"] = f"「{org.name}」已退回。"

@@ -6,9 +6,11 @@ takes seconds.
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -17,6 +19,7 @@ from db.base import utcnow
 from db.engine import session_scope
 from db.organisation import Organisation
 from services.accounts import create_account
+from services.org_fields import HOLDING_TYPES, REG_TYPES
 from services.passwords import hash_password
 from services.reference import industry_ancestors, region, region_path, regions_at_level, _industries
 from services.rules import CREDIT_CHARSET, classify_size, credit_check_char
@@ -57,6 +60,32 @@ def _sizes(rng: random.Random, code: str) -> tuple[int, Decimal, Decimal]:
     revenue = Decimal(str(round(employees * rng.uniform(15, 120), 1)))
     assets = Decimal(str(round(float(revenue) * rng.uniform(0.6, 2.5), 1)))
     return employees, revenue, assets
+
+
+def demo_details(seed: int, i: int, mobile: str, business: str) -> dict[str, Any]:
+    """Return enterprise ``i``'s 企业信息注册 details (注册类型, 控股类型, 上市, 邮编, 开业时间, 网址, 电话 …).
+
+    Drawn from their own generator per enterprise, so the main sequence (names, codes, sizes) is
+    unchanged; every value passes services.org_fields' rules.
+    """
+    rng = random.Random(f"{seed}-details-{i}")
+    reg_type = rng.choices(REG_TYPES, [2, 40, 10, 35, 5, 4, 3, 1])[0]
+    holding = {"国有独资公司": "国有控股", "私营企业": "私人控股", "个体经营": "私人控股", "外商投资企业": "外商控股",
+               "港澳台商投资企业": "港澳台商控股"}.get(reg_type) or rng.choice(HOLDING_TYPES)
+    listed = reg_type == "股份有限公司" and rng.random() < 0.3
+    area = "025" if i < 5 else f"0{rng.randrange(310, 999)}"
+    details: dict[str, Any] = {
+        "reg_type": reg_type, "holding_type": holding, "listed": listed, "postcode": f"{rng.randrange(100000, 860000)}",
+        "opened_on": (dt.date(1990, 1, 1) + dt.timedelta(days=rng.randrange(12000))).isoformat(),
+        "phone": f"{area}-{rng.randrange(20_000_000, 89_999_999)}", "mobile": mobile,
+        "email": f"contact@qy{i:06d}.com.cn", "business": business, "demo": True}
+    if listed:
+        details["stock_code"] = rng.choice(["600", "601", "000", "002", "300", "688"]) + f"{rng.randrange(1000):03d}"
+    if rng.random() < 0.6:
+        details["website"] = f"http://www.qy{i:06d}.com.cn"
+    if rng.random() < 0.3:
+        details["fax"] = f"{area}-{rng.randrange(20_000_000, 89_999_999)}"
+    return details
 
 
 def seed_demo(enterprises: int = 3000, seed: int = 2026, progress: Callable[[float], None] | None = None) -> dict[str, int]:
@@ -100,17 +129,22 @@ def seed_demo(enterprises: int = 3000, seed: int = 2026, progress: Callable[[flo
                 if not status:
                     status = rng.choices(["approved", "pending", "returned"], [0.95, 0.04, 0.01])[0]
                 kind = "provider" if username == "fuwu_demo" else "enterprise"
+                # Drawn in the order the keyword arguments used to draw them: the sequence is unchanged.
+                code = make_credit_code(rng, county.code)
+                legal_rep = rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["伟", "芳", "强", "敏", "磊", "静"])
+                contact_name = rng.choice("张王李赵刘陈杨黄周吴") + "经理"
+                mobile = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+                address = f"{county.name}工业园区{rng.randrange(1, 300)}号"
+                details = demo_details(seed, i, mobile, f"{ind.name}产品的生产与销售") if kind == "enterprise" \
+                    else {"demo": True}
                 path = region_path(county.code)
-                org = Organisation(kind=kind, name=name, credit_code=make_credit_code(rng, county.code),
+                org = Organisation(kind=kind, name=name, credit_code=code,
                                    region_code=county.code, province_code=path.province_code,
                                    city_code=path.city_code, county_code=path.county_code, industry_code=ind.code,
                                    division_code=ind.code[:2], employees=employees, revenue=revenue, assets=assets,
-                                   size=classify_size(ind.code, employees, revenue, assets),
-                                   legal_rep=rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["伟", "芳", "强", "敏", "磊", "静"]),
-                                   contact_name=rng.choice("张王李赵刘陈杨黄周吴") + "经理",
-                                   contact_phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-                                   address=f"{county.name}工业园区{rng.randrange(1, 300)}号", status=status,
-                                   submitted_at=utcnow(), details={"demo": True},
+                                   size=classify_size(ind.code, employees, revenue, assets), legal_rep=legal_rep,
+                                   contact_name=contact_name, contact_phone=mobile, address=address, status=status,
+                                   submitted_at=utcnow(), details=details,
                                    return_reason="营业执照信息与填报名称不一致，请核对后重新提交。" if status == "returned" else None)
                 session.add(org)
                 session.flush()

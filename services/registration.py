@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -20,25 +19,23 @@ from db.base import utcnow
 from db.draft import FormDraft
 from db.engine import session_scope
 from db.organisation import Organisation
-from services import audit
+from services import audit, notify
 from services.errors import Conflict, NotFound, ValidationFailed, check
+from services.org_fields import ORG_FIELDS, apply_org_values, industry_path, phones, plain, thousand_from_wan
+from services.org_fields import validate_org_form
 from services.passwords import hash_password, password_problems
 from services.permissions import P_ORG_EDIT, P_ORG_OWN, P_ORG_REVIEW, Actor, require
-from services.reference import industry, industry_full_name, region, region_full_name, region_path
-from services.rules import classify_size, credit_code_is_valid, mobile_is_valid, email_is_valid, size_indicators
+from services.reference import industry_full_name, region_full_name, region_path
+from services.rules import email_is_valid, mobile_is_valid
+from services.timefmt import china_time
 
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 KINDS = {"enterprise": "企业用户", "provider": "服务商"}
 STATUS_LABEL = {"draft": "草稿", "pending": "待审核", "approved": "已通过", "returned": "已退回"}
 DUPLICATE_HINT = "说明该单位已在平台注册过账户，请联系所在地区管理员或平台技术支持找回账户名。"
 
-# Organisation form fields: name -> Chinese label (used in every message).
-ORG_FIELDS = {
-    "name": "企业名称", "credit_code": "统一社会信用代码", "region_code": "所在地区", "industry_code": "所属行业",
-    "employees": "从业人员（人）", "revenue": "上年营业收入（万元）", "assets": "上年末资产总额（万元）",
-    "legal_rep": "法定代表人", "contact_name": "联系人", "contact_phone": "联系电话", "address": "通讯地址",
-}
-REQUIRED = ("name", "credit_code", "region_code", "industry_code", "legal_rep", "contact_name", "contact_phone")
+# The form's fields, rules and units: services.org_fields (ORG_FIELDS, validate_org_form and
+# apply_org_values are imported from here by pages and services/monitor/review.py).
 
 
 # --- step 1: the account -----------------------------------------------------------------
@@ -76,70 +73,29 @@ def register_account(kind: str, username: str, password: str, password2: str, ph
 
 
 # --- step 2: organisation details ----------------------------------------------------------
-def _number(raw: Any, label: str, problems: list[str], integer: bool = False) -> Decimal | None:
-    if raw is None or str(raw).strip() == "":
-        return None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        problems.append(f"{label}：须为数字。")
-        return None
-    if value < 0:
-        problems.append(f"{label}：不能为负数。")
-    elif integer and value != value.to_integral_value():
-        problems.append(f"{label}：须为整数。")
-    return value
+def applicant_kind(actor: Actor) -> str:
+    """Return "provider" or "enterprise": which registration form and rules apply to the actor."""
+    return "provider" if "provider" in actor.roles else "enterprise"
 
 
-def validate_org_form(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Return (clean values, problems by label) for an organisation form. Pure: no database."""
-    clean: dict[str, Any] = {}
-    problems: dict[str, list[str]] = {label: [] for label in ORG_FIELDS.values()}
-    for key in ("name", "legal_rep", "contact_name", "contact_phone", "address"):
-        clean[key] = str(data.get(key) or "").strip() or None
-    clean["credit_code"] = str(data.get("credit_code") or "").strip().upper() or None
-    clean["region_code"] = data.get("region_code") or None
-    clean["industry_code"] = data.get("industry_code") or None
-    for key in REQUIRED:
-        if not clean.get(key):
-            problems[ORG_FIELDS[key]].append(f"{ORG_FIELDS[key]}：必填项，请填写。")
-    if clean["name"] and not 2 <= len(clean["name"]) <= 64:
-        problems["企业名称"].append("企业名称：长度须为 2–64 个字符。")
-    if clean["credit_code"] and not credit_code_is_valid(clean["credit_code"]):
-        problems["统一社会信用代码"].append("统一社会信用代码：须为 18 位，且校验位符合 GB 32100-2015，请核对。")
-    node = region(clean["region_code"]) if clean["region_code"] else None
-    if clean["region_code"] and (node is None or node.children):
-        problems["所在地区"].append("所在地区：请选择到区县一级。")
-    ind = industry(clean["industry_code"]) if clean["industry_code"] else None
-    if clean["industry_code"] and (ind is None or ind.level == "section"):
-        problems["所属行业"].append("所属行业：请至少选择到大类（两位代码）。")
-    phone = clean["contact_phone"]
-    if phone and not (mobile_is_valid(phone) or re.match(r"^0\d{2,3}-?\d{7,8}$", phone)):
-        problems["联系电话"].append("联系电话：请填写 11 位手机号或「区号-号码」格式的固定电话。")
-    clean["employees"] = _number(data.get("employees"), ORG_FIELDS["employees"], problems[ORG_FIELDS["employees"]], True)
-    clean["revenue"] = _number(data.get("revenue"), ORG_FIELDS["revenue"], problems[ORG_FIELDS["revenue"]])
-    clean["assets"] = _number(data.get("assets"), ORG_FIELDS["assets"], problems[ORG_FIELDS["assets"]])
-    clean["size"] = None
-    if ind is not None and ind.level != "section":
-        labels = {"employees": ORG_FIELDS["employees"], "revenue": ORG_FIELDS["revenue"], "assets": ORG_FIELDS["assets"]}
-        missing = [k for k in size_indicators(ind.code) if clean[k] is None]
-        for key in missing:
-            problems[labels[key]].append(f"{labels[key]}：所选行业划分企业规模需要此项，请填写。")
-        if not missing and not any(problems[labels[k]] for k in labels):
-            clean["size"] = classify_size(ind.code, employees=clean["employees"], revenue=clean["revenue"],
-                                          assets=clean["assets"])
-    clean["details"] = {k: v for k, v in (data.get("details") or {}).items() if v not in (None, "")}
-    return clean, problems
+def save_draft(actor: Actor, form_key: str, data: dict[str, Any]) -> dict[str, list[str]]:
+    """暂存: keep the unfinished form server-side and check what is filled; return the problems.
 
-
-def save_draft(actor: Actor, form_key: str, data: dict[str, Any]) -> None:
-    """Keep the unfinished form server-side (no validation: a draft may be incomplete)."""
+    Only the format of filled fields and the uniqueness of name and credit code are checked
+    (required fields wait for 提交审核). The draft is kept even with problems, so nothing typed
+    is lost; the page shows the returned messages.
+    """
+    clean, problems = validate_org_form(data, applicant_kind(actor), mode="draft")
     with session_scope() as session:
+        account = session.get(Account, actor.account_id)
+        for label, msgs in _unique_problems(session, clean, account.org_id if account else None).items():
+            problems.setdefault(label, []).extend(msgs)
         draft = session.get(FormDraft, (actor.account_id, form_key))
         if draft is None:
             session.add(FormDraft(account_id=actor.account_id, form_key=form_key, data=data))
         else:
             draft.data = data
+    return {label: msgs for label, msgs in problems.items() if msgs}
 
 
 def load_draft(actor: Actor, form_key: str) -> dict[str, Any]:
@@ -152,33 +108,20 @@ def load_draft(actor: Actor, form_key: str) -> dict[str, Any]:
 def _unique_problems(session: Session, clean: dict[str, Any], own_id: int | None) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {"企业名称": [], "统一社会信用代码": []}
     other = Organisation.id != own_id if own_id else Organisation.id.is_not(None)
-    if session.scalar(select(Organisation.id).where(Organisation.name == clean["name"], other)):
+    if clean["name"] and session.scalar(select(Organisation.id).where(Organisation.name == clean["name"], other)):
         problems["企业名称"].append(f"企业名称：该名称已注册。{DUPLICATE_HINT}")
-    if session.scalar(select(Organisation.id).where(Organisation.credit_code == clean["credit_code"], other)):
+    if clean["credit_code"] and session.scalar(select(Organisation.id).where(
+            Organisation.credit_code == clean["credit_code"], other)):
         problems["统一社会信用代码"].append(f"统一社会信用代码：该代码已注册。{DUPLICATE_HINT}")
     return problems
-
-
-def apply_org_values(org: Organisation, clean: dict[str, Any]) -> None:
-    """Copy validated values onto an organisation, with its region path and division."""
-    for key in ("name", "credit_code", "region_code", "industry_code", "employees", "revenue", "assets", "size",
-                "legal_rep", "contact_name", "contact_phone", "address"):
-        setattr(org, key, clean[key])
-    org.employees = int(clean["employees"]) if clean["employees"] is not None else None
-    path = region_path(clean["region_code"])
-    org.province_code, org.city_code, org.county_code = path.province_code, path.city_code, path.county_code
-    ind = industry(clean["industry_code"])
-    org.division_code = next((n.code for n in ([ind] if ind else []) if n.level == "division"), None) or (
-        clean["industry_code"][:2] if clean["industry_code"] and clean["industry_code"][:2].isdigit() else None)
-    org.details = {**(org.details or {}), **clean["details"]}
 
 
 def submit_org(actor: Actor, data: dict[str, Any], request_id: str | None = None) -> int:
     """Validate and submit the actor's organisation for review (step 2); return its id."""
     require(actor, P_ORG_OWN)
-    clean, problems = validate_org_form(data)
+    kind = applicant_kind(actor)
+    clean, problems = validate_org_form(data, kind)
     check(problems)
-    kind = "provider" if "provider" in actor.roles else "enterprise"
     try:
         with session_scope() as session:
             done = audit.replayed(session, request_id)
@@ -210,7 +153,7 @@ def submit_org(actor: Actor, data: dict[str, Any], request_id: str | None = None
 # --- the applicant's view ----------------------------------------------------------------
 @dataclass(frozen=True)
 class OrgView:
-    """A plain, page-ready view of an organisation."""
+    """A plain, page-ready view of an organisation: every form field by its form name, and more."""
 
     id: int
     kind: str
@@ -220,14 +163,29 @@ class OrgView:
     region_name: str
     industry_code: str | None
     industry_name: str
+    industry_path: str  # 门类→大类→中类→小类
     size: str | None
     employees: int | None
-    revenue: float | None
-    assets: float | None
+    revenue: float | None  # 万元
+    assets: float | None  # 万元
+    revenue_k: str | None  # 千元, as the form shows it
+    assets_k: str | None  # 千元
     legal_rep: str | None
     contact_name: str | None
     contact_phone: str | None
     address: str | None
+    reg_type: str | None
+    holding_type: str | None
+    listed: bool | None
+    stock_code: str | None
+    postcode: str | None
+    opened_on: str | None  # YYYY-MM-DD
+    website: str | None
+    phone: str | None
+    fax: str | None
+    mobile: str | None
+    email: str | None
+    business: str | None
     status: str
     status_label: str
     return_reason: str | None
@@ -237,16 +195,44 @@ class OrgView:
 
 def org_view(org: Organisation) -> OrgView:
     """Return the plain view of an organisation row."""
+    details = org.details or {}
+    phone, mobile = phones(org)
     return OrgView(id=org.id, kind=org.kind, name=org.name, credit_code=org.credit_code, region_code=org.region_code,
                    region_name=region_full_name(org.region_code), industry_code=org.industry_code,
-                   industry_name=industry_full_name(org.industry_code), size=org.size, employees=org.employees,
+                   industry_name=industry_full_name(org.industry_code), industry_path=industry_path(org.industry_code),
+                   size=org.size, employees=org.employees,
                    revenue=float(org.revenue) if org.revenue is not None else None,
-                   assets=float(org.assets) if org.assets is not None else None, legal_rep=org.legal_rep,
-                   contact_name=org.contact_name, contact_phone=org.contact_phone, address=org.address,
+                   assets=float(org.assets) if org.assets is not None else None,
+                   revenue_k=plain(thousand_from_wan(org.revenue)), assets_k=plain(thousand_from_wan(org.assets)),
+                   legal_rep=org.legal_rep, contact_name=org.contact_name, contact_phone=org.contact_phone,
+                   address=org.address, reg_type=details.get("reg_type"), holding_type=details.get("holding_type"),
+                   listed=details.get("listed"), stock_code=details.get("stock_code"),
+                   postcode=details.get("postcode"), opened_on=details.get("opened_on"),
+                   website=details.get("website"), phone=phone, fax=details.get("fax"), mobile=mobile,
+                   email=details.get("email"), business=details.get("business"),
                    status=org.status, status_label=STATUS_LABEL.get(org.status, org.status),
                    return_reason=org.return_reason,
-                   submitted_at=org.submitted_at.strftime("%Y-%m-%d %H:%M") if org.submitted_at else None,
+                   submitted_at=china_time(org.submitted_at) or None,  # shown in China time
                    version=org.version)
+
+
+def detail_rows(view: OrgView) -> list[tuple[str, str]]:
+    """Return (label, text) pairs in the order of the manual's 企业注册信息详细 table."""
+    listed = {True: "是", False: "否"}.get(view.listed) if view.listed is not None else None
+    rows: list[tuple[str, Any]] = [
+        ("企业名称", view.name), ("统一社会信用代码", view.credit_code), ("法人代表", view.legal_rep),
+        ("所在地区", view.region_name if view.region_code else None), ("所属行业", view.industry_path),
+        ("注册类型", view.reg_type), ("控股类型", view.holding_type), ("企业规模", view.size),
+        (ORG_FIELDS["revenue_k"], view.revenue_k), (ORG_FIELDS["employees"], view.employees),
+        (ORG_FIELDS["assets_k"], view.assets_k), ("是否上市", listed), ("股票代码", view.stock_code),
+        ("企业网址", view.website), ("邮政编码", view.postcode), ("通讯地址", view.address),
+        ("联系人", view.contact_name), ("电话", view.phone), ("传真", view.fax), ("手机", view.mobile),
+        ("电子邮箱", view.email), ("开业时间", view.opened_on), ("主营业务/主要产品", view.business)]
+    if view.kind != "enterprise":  # providers: their shorter form
+        keep = {"企业名称", "统一社会信用代码", "法人代表", "所在地区", "所属行业", "企业规模", "联系人", "通讯地址",
+                ORG_FIELDS["revenue_k"], ORG_FIELDS["employees"], ORG_FIELDS["assets_k"]}
+        rows = [r for r in rows if r[0] in keep] + [("联系电话", view.contact_phone)]
+    return [(label, "" if value is None else str(value)) for label, value in rows]
 
 
 def my_org(actor: Actor) -> OrgView | None:
@@ -309,6 +295,8 @@ def approve(actor: Actor, org_id: int, request_id: str | None = None) -> None:
         org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "approved", utcnow(), actor.account_id, None
         audit.record(session, actor.account_id, "registration.approved", "organisation", org.id, {},
                      request_id=request_id)
+        _notify_applicant(session, org, "注册审核已通过",
+                          f"「{org.name}」的注册信息已由所在地区管理员审核通过，现在可以使用平台的全部功能。")
 
 
 def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str | None = None) -> None:
@@ -325,6 +313,14 @@ def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str |
         org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "returned", utcnow(), actor.account_id, reason
         audit.record(session, actor.account_id, "registration.returned", "organisation", org.id, {"reason": reason},
                      request_id=request_id)
+        _notify_applicant(session, org, "注册信息被退回",
+                          f"「{org.name}」的注册信息被退回。退回原因：{reason}\n请在「单位注册信息」页修改后重新提交审核。")
+
+
+def _notify_applicant(session: Session, org: Organisation, title: str, body: str) -> None:
+    """Tell the organisation's accounts in their inbox (inside the reviewer's transaction)."""
+    ids = session.scalars(select(Account.id).where(Account.org_id == org.id)).all()
+    notify.send(session, ids, title, body, link=f"registration:{org.id}")
 
 
 # --- corrections by administrators ---------------------------------------------------------
@@ -344,10 +340,9 @@ def admin_update_org(actor: Actor, org_id: int, data: dict[str, Any], version: i
 
     ``version`` is the one the admin's form was loaded with: if someone changed the row since,
     raise ``Conflict`` instead of silently overwriting. Old and new region must both be in the
-    jurisdiction. The audit row lists the changed fields with old and new values.
+    jurisdiction. The audit row lists the changed fields with old and new values. The rules are
+    the organisation kind's, in "correct" mode (see ``validate_org_form``).
     """
-    clean, problems = validate_org_form(data)
-    check(problems)
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
@@ -355,6 +350,8 @@ def admin_update_org(actor: Actor, org_id: int, data: dict[str, Any], version: i
         if org is None:
             raise NotFound("未找到该单位。")
         require(actor, P_ORG_EDIT, region=region_path(org.region_code))
+        clean, problems = validate_org_form(data, org.kind, mode="correct")
+        check(problems)
         require(actor, P_ORG_EDIT, region=region_path(clean["region_code"]))
         if org.version != version:
             raise Conflict("该单位信息已被他人修改，请刷新页面后重新编辑。")

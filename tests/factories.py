@@ -34,12 +34,16 @@ def credit_code(region_code: str = "320102") -> str:
 
 
 def org_form(region_code: str = "320102", **over: object) -> dict[str, object]:
-    """Return a valid organisation form for step 2 of registration."""
+    """Return a valid enterprise form for step 2 of registration (every field of 企业信息注册)."""
     n = next(_seq)
     data: dict[str, object] = {"name": f"测试{n}号机械有限公司", "credit_code": credit_code(region_code),
-                               "region_code": region_code, "industry_code": "3411", "employees": "120",
-                               "revenue": "5000", "assets": "8000", "legal_rep": "张三", "contact_name": "李四",
-                               "contact_phone": "13912345678", "address": "测试路 1 号"}
+                               "legal_rep": "张三", "region_code": region_code, "industry_code": "3411",
+                               "reg_type": "其他有限责任公司", "holding_type": "私人控股", "revenue_k": "50000",
+                               "employees": "120", "assets_k": "80000", "listed": "否", "stock_code": "",
+                               "address": "测试路 1 号", "postcode": "210018", "opened_on": "2015-06-01",
+                               "website": "http://www.example.com", "contact_name": "李四", "phone": "025-12345678",
+                               "fax": "", "mobile": "13912345678", "email": "info@example.com",
+                               "business": "锅炉辅机及通用机械零部件"}
     data.update(over)
     return data
 

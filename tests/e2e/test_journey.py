@@ -30,6 +30,24 @@ pytestmark = [pytest.mark.e2e, pytest.mark.flaky(reruns=1, reruns_delay=2)]
 FINAL_SCREENSHOT = "/tmp/huiqi-e2e-final.png"
 COOKIE = COOKIE_NAME  # the app under test is started with HUIQI_COOKIE_NAME set to this
 PASSWORD = "Qiye#2026go"
+INDUSTRY_PATH = "制造业→通用设备制造业→锅炉及原动设备制造→锅炉及辅助设备制造（3411）"
+
+
+def pick_radio(page: Page, label: str, option: str) -> None:
+    """Choose ``option`` in the Streamlit radio group labelled ``label``."""
+    group = page.get_by_role("radiogroup", name=label)
+    group.get_by_text(option, exact=True).click()
+    expect(group.get_by_role("radio", name=option)).to_be_checked()
+
+
+def fill_date(page: Page, label: str, value: str) -> None:
+    """Type a YYYY-MM-DD date into a Streamlit date input (a year / month / day field group)."""
+    year, month, day = value.split("-")
+    page.get_by_role("spinbutton", name=f"year, {label}").click()
+    page.keyboard.type(year + month + day)  # each part moves on to the next when complete
+    page.keyboard.press("Enter")
+    for part, text in (("year", year), ("month", month), ("day", day)):
+        expect(page.get_by_role("spinbutton", name=f"{part}, {label}")).to_have_text(text)
 
 
 # --- the journey ------------------------------------------------------------------------------
@@ -66,22 +84,36 @@ def test_enterprise_registers_and_county_admin_approves(page: Page) -> None:
     code = credit_code("320102")
     fill(page, "企业名称 *", org_name)
     fill(page, "统一社会信用代码 *", code)
+    fill(page, "法人代表 *", "张三")
+    choose(page, "门类", "制造业", "C 制造业")
+    choose(page, "大类", "通用设备", "34 通用设备制造业")
+    choose(page, "中类", "锅炉", "341 锅炉及原动设备制造")
+    choose(page, "小类", "锅炉及辅助", "3411 锅炉及辅助设备制造")
     choose(page, "省", "江苏", "江苏省")
     choose(page, "市", "南京", "南京市")
     choose(page, "区县", "玄武", "玄武区")
-    choose(page, "门类", "制造业", "C 制造业")
-    choose(page, "大类", "通用设备", "34 通用设备制造业")
-    fill(page, "从业人员（人）", "120")
-    fill(page, "上年营业收入（万元）", "5000")
-    fill(page, "上年末资产总额（万元）", "8000")
-    fill(page, "法定代表人 *", "张三")
+    choose(page, "注册类型 *", "其他有限", "其他有限责任公司")
+    pick_radio(page, "控股类型 *", "私人控股")
+    fill(page, "上年末营业收入（千元） *", "50000")
+    fill(page, "上年末从业人数（人） *", "120")
+    fill(page, "上年末资产总计（千元） *", "80000")
+    pick_radio(page, "是否上市 *", "否")
+    fill(page, "通讯地址 *", "玄武大道 1 号")
+    fill(page, "邮政编码 *", "210018")
+    fill_date(page, "开业时间 *", "2015-06-01")
+    fill(page, "企业网址", "http://www.example.com")
     fill(page, "联系人 *", "李四")
-    fill(page, "联系电话 *", "13912345678")
+    fill(page, "电话", "025-12345678")
+    fill(page, "手机", "13912345678")
+    business = page.locator('textarea[aria-label="主营业务/主要产品 *"]')
+    business.fill("锅炉辅机及通用机械零部件")
+    business.press("Control+Enter")  # a text area sends its value on Ctrl+Enter or blur
     expect(page.get_by_text("企业规模（按工信部联企业〔2011〕300号自动计算）：小型")).to_be_visible()
     page.get_by_role("button", name="提交审核").click()
     expect(page.get_by_text("审核状态：待审核")).to_be_visible()
     expect(page.get_by_text("③ 等待审核")).to_be_visible()
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()  # a canvas grid: its cells are not DOM text
+    expect(page.get_by_role("cell", name=INDUSTRY_PATH)).to_be_visible()  # the details table
+    expect(page.get_by_role("cell", name="其他有限责任公司")).to_be_visible()
     expect_no_exception(page)
 
     # Sign out: the session is revoked, so neither a reload nor the old cookie signs back in.
@@ -102,9 +134,11 @@ def test_enterprise_registers_and_county_admin_approves(page: Page) -> None:
     open_page(page, "注册审核", "注册审核")
     choose(page, "选择申请", org_name, f"{org_name}（{code}）")
     expect(page.get_by_role("heading", name=org_name).first).to_be_visible()
-    expect(page.get_by_text("所在地区：江苏省 / 南京市 / 玄武区")).to_be_visible()
+    expect(page.get_by_role("cell", name="江苏省 / 南京市 / 玄武区")).to_be_visible()
+    expect(page.get_by_role("cell", name=INDUSTRY_PATH)).to_be_visible()
+    expect(page.get_by_role("cell", name="025-12345678")).to_be_visible()
     page.get_by_role("button", name="审核通过").click()
-    expect(page.get_by_text(f"「{org_name}」已通过，申请人登录后即可看到结果。")).to_be_visible()
+    expect(page.get_by_text(f"「{org_name}」已通过，申请人登录后即可看到结果（已发送站内消息）。")).to_be_visible()
     expect_no_exception(page)
     sign_out(page)
 

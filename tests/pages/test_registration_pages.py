@@ -1,6 +1,8 @@
 """Self-registration through the pages: step 1 (pages/register.py) and step 2 (pages/my_registration.py)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -11,8 +13,13 @@ from tests.factories import credit_code
 from tests.pages.helpers import assert_clean, by_label, fresh_app, joined, signed_in
 
 GOOD_PASSWORD = "Good@pass9"
-FIELDS = {"reg_employees": "120", "reg_revenue": "5000", "reg_assets": "8000", "reg_legal_rep": "张三",
-          "reg_contact_name": "李四", "reg_contact_phone": "13912345678"}
+FIELDS = {"reg_legal_rep": "张三", "reg_reg_type": "其他有限责任公司", "reg_holding_type": "私人控股",
+          "reg_revenue_k": "50000", "reg_employees": "120", "reg_assets_k": "80000", "reg_listed": "否",
+          "reg_address": "玄武大道 1 号", "reg_postcode": "210018", "reg_opened_on": dt.date(2015, 6, 1),
+          "reg_website": "http://www.example.com", "reg_contact_name": "李四", "reg_phone": "025-12345678",
+          "reg_mobile": "13912345678", "reg_email": "info@example.com", "reg_business": "锅炉辅机及通用机械零部件"}
+PROVIDER_FIELDS = {"reg_employees": "30", "reg_assets_k": "5000", "reg_legal_rep": "王五", "reg_contact_name": "赵六",
+                   "reg_contact_phone": "025-84561234"}
 REGION = ("320000", "320100", "320102")
 INDUSTRY = ("C", "34", "341", "3411")
 
@@ -42,16 +49,30 @@ def pick(at, key: str, codes) -> None:  # type: ignore[no-untyped-def]
 
 
 def fill_step2(at, name="南京测试机械有限公司", code=None, region=REGION, industry=INDUSTRY,  # type: ignore[no-untyped-def]
-               **over: str) -> str:
+               fields=FIELDS, **over) -> str:
     code = code or credit_code("320102")
     at.text_input(key="reg_name").input(name)
     at.text_input(key="reg_credit_code").input(code)
     pick(at, "reg_region", region)
     pick(at, "reg_industry", industry)
-    for key, value in {**FIELDS, **over}.items():
-        at.text_input(key=key).input(value)
+    for key, value in {**fields, **over}.items():
+        put(at, key, value)
     at.run()
     return code
+
+
+def put(at, key: str, value) -> None:  # type: ignore[no-untyped-def]
+    """Set one enterprise field by its widget key, whatever the widget."""
+    if key == "reg_reg_type":
+        at.selectbox(key=key).select(value)
+    elif key in ("reg_holding_type", "reg_listed"):
+        at.radio(key=key).set_value(value)
+    elif key == "reg_opened_on":
+        at.date_input(key=key).set_value(value)
+    elif key == "reg_business":
+        at.text_area(key=key).input(value)
+    else:
+        at.text_input(key=key).input(value)
 
 
 def click(at, label: str):  # type: ignore[no-untyped-def]
@@ -120,6 +141,12 @@ def test_draft_is_kept_server_side_and_restored(app) -> None:  # type: ignore[no
     assert again.text_input(key="reg_credit_code").value == code
     assert again.text_input(key="reg_legal_rep").value == "张三"
     assert again.text_input(key="reg_employees").value == "120"
+    assert again.text_input(key="reg_revenue_k").value == "50000"
+    assert again.selectbox(key="reg_reg_type").value == "其他有限责任公司"
+    assert again.radio(key="reg_holding_type").value == "私人控股"
+    assert again.radio(key="reg_listed").value == "否"
+    assert again.date_input(key="reg_opened_on").value == dt.date(2015, 6, 1)
+    assert again.text_area(key="reg_business").value == "锅炉辅机及通用机械零部件"
     assert [again.selectbox(key=f"reg_region_{i}").value for i in range(3)] == list(REGION)
     assert [again.selectbox(key=f"reg_industry_{i}").value for i in range(4)] == list(INDUSTRY)
 
@@ -127,7 +154,7 @@ def test_draft_is_kept_server_side_and_restored(app) -> None:  # type: ignore[no
 def test_submit_shows_pending_and_persists(app) -> None:  # type: ignore[no-untyped-def]
     at = fill_step1(app.run(), username="submitter")
     code = fill_step2(at, name="提交测试有限公司")
-    assert "企业规模" in joined(at.caption)  # size computed live from the chosen industry
+    assert "企业规模（按工信部联企业〔2011〕300号自动计算）：**小型**" in joined(at.caption)  # live, from 千元
     click(at, "提交审核")
     assert_clean(at)
     assert "待审核" in joined(at.info)
@@ -136,6 +163,10 @@ def test_submit_shows_pending_and_persists(app) -> None:  # type: ignore[no-unty
     assert org is not None and org.status == "pending" and org.name == "提交测试有限公司"
     assert org.credit_code == code and org.region_code == "320102" and org.industry_code == "3411"
     assert registration.load_draft(at.session_state["actor"], "registration") == {}
+    assert (org.revenue, org.revenue_k, org.reg_type, org.phone) == (5000.0, "50000", "其他有限责任公司", "025-12345678")
+    table = joined(at.markdown)  # the details as the manual's table
+    assert "| 所属行业 | 制造业→通用设备制造业→锅炉及原动设备制造→锅炉及辅助设备制造（3411） |" in table
+    assert "| 控股类型 | 私人控股 |" in table and "| 开业时间 | 2015-06-01 |" in table
 
     again = signed_in("submitter", GOOD_PASSWORD)
     assert [t.value for t in again.title] == ["单位注册信息"]
@@ -147,24 +178,72 @@ def test_missing_required_fields_name_each_field(app) -> None:  # type: ignore[n
     at.text_input(key="reg_name").input("只填名称有限公司").run()
     click(at, "提交审核")
     errors = joined(at.error)
-    for label in ("统一社会信用代码", "所在地区", "所属行业", "法定代表人", "联系人", "联系电话"):
+    for label in ("统一社会信用代码", "法人代表", "所在地区", "所属行业", "注册类型", "控股类型",
+                  "上年末营业收入（千元）", "上年末从业人数（人）", "上年末资产总计（千元）", "是否上市", "通讯地址",
+                  "邮政编码", "开业时间", "联系人", "主营业务/主要产品"):
         assert f"{label}：必填项" in errors, label
+    assert "电话/手机：座机电话和手机至少要填写一项。" in errors
     assert "企业名称：必填项" not in errors
     assert registration.my_org(at.session_state["actor"]) is None
 
 
 def test_invalid_values_are_explained(app) -> None:  # type: ignore[no-untyped-def]
     at = fill_step1(app.run(), username="sloppy")
-    fill_step2(at, code="91320102MA1XXXXXX0", region=("320000", "320100"), reg_contact_phone="12345",
-               reg_employees="abc")
+    fill_step2(at, code="91320102MA1XXXXXX0", region=("320000", "320100"), industry=("C", "34", "341"),
+               reg_phone="02512345678", reg_employees="abc", reg_website="www.example.com", reg_postcode="2100",
+               reg_fax="025 12345679", reg_listed="是", reg_opened_on=dt.date.today() + dt.timedelta(days=2))
     click(at, "提交审核")
     errors = joined(at.error)
     assert "统一社会信用代码：须为 18 位" in errors
     assert "所在地区：请选择到区县一级" in errors
-    assert "联系电话：" in errors
-    assert "从业人员（人）：须为数字" in errors
+    assert "所属行业：企业须选择到小类（四位代码）。" in errors
+    assert "电话：须为座机号码，区号和号码之间用“-”连接" in errors
+    assert "传真：须为「区号-号码」格式" in errors
+    assert "上年末从业人数（人）：须为数字" in errors
+    assert "企业网址：须以 http:// 或 https:// 开头" in errors
+    assert "邮政编码：须为 6 位数字。" in errors
+    assert "股票代码：上市企业必须填写股票代码。" in errors
+    assert "开业时间：不能晚于今天" in errors
     assert registration.my_org(at.session_state["actor"]) is None
     assert at.text_input(key="reg_name").value == "南京测试机械有限公司"  # the form keeps what was typed
+
+
+def test_draft_checks_what_is_filled_and_keeps_it(app) -> None:  # type: ignore[no-untyped-def]
+    at = fill_step1(app.run(), username="drafty2")
+    at.text_input(key="reg_name").input("只填一半有限公司").run()
+    put(at, "reg_website", "www.example.com")
+    put(at, "reg_mobile", "1391234")
+    click(at, "暂存")
+    assert "已暂存" in joined(at.success)
+    errors = joined(at.error)
+    assert "企业网址：须以 http:// 或 https:// 开头" in errors and "手机：须为以 1 开头的 11 位数字" in errors
+    assert "必填项" not in errors  # required fields wait for 提交审核
+    assert registration.load_draft(at.session_state["actor"], "registration")["website"] == "www.example.com"
+
+
+def test_stock_code_opens_when_listed(app) -> None:  # type: ignore[no-untyped-def]
+    at = fill_step1(app.run(), username="listedco")
+    assert at.text_input(key="reg_stock_code").disabled
+    put(at, "reg_listed", "是")
+    at.run()
+    assert not at.text_input(key="reg_stock_code").disabled
+    fill_step2(at, name="上市测试股份有限公司", reg_listed="是", reg_stock_code="600519", reg_reg_type="股份有限公司")
+    click(at, "提交审核")
+    assert not at.error, joined(at.error)
+    org = registration.my_org(at.session_state["actor"])
+    assert org is not None and (org.listed, org.stock_code, org.reg_type) == (True, "600519", "股份有限公司")
+
+
+def test_providers_keep_the_short_form(app) -> None:  # type: ignore[no-untyped-def]
+    at = fill_step1(app.run(), username="provider2", kind="provider")
+    keys = {w.key for w in at.text_input}
+    assert "reg_contact_phone" in keys and "reg_phone" not in keys and "reg_postcode" not in keys
+    assert not [r for r in at.radio if r.key == "reg_listed"]
+    fill_step2(at, name="南京评估服务有限公司", industry=("M", "75"), fields=PROVIDER_FIELDS)
+    click(at, "提交审核")
+    assert not at.error, joined(at.error)
+    org = registration.my_org(at.session_state["actor"])
+    assert org is not None and org.kind == "provider" and org.industry_code == "75" and org.reg_type is None
 
 
 def test_choosing_a_new_province_resets_lower_levels(app) -> None:  # type: ignore[no-untyped-def]

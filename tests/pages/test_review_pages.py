@@ -150,3 +150,48 @@ def test_returned_registration_can_be_corrected_and_resubmitted(app) -> None:  #
 
     at.run()  # the reviewer's queue shows the corrected application again
     assert queue_names(at) == ["更正名称有限公司"]
+
+
+DETAIL = [("企业名称", "详细表测试股份有限公司"), ("统一社会信用代码", None), ("法人代表", "张三"),
+          ("所在地区", "江苏省 / 南京市 / 玄武区"),
+          ("所属行业", "制造业→通用设备制造业→锅炉及原动设备制造→锅炉及辅助设备制造（3411）"),
+          ("注册类型", "股份有限公司"), ("控股类型", "私人控股"), ("企业规模", "小型"),
+          ("上年末营业收入（千元）", "50000"), ("上年末从业人数（人）", "120"), ("上年末资产总计（千元）", "80000"),
+          ("是否上市", "是"), ("股票代码", "600519"), ("企业网址", "http://www.example.com"), ("邮政编码", "210018"),
+          ("通讯地址", "测试路 1 号"), ("联系人", "李四"), ("电话", "025-12345678"), ("传真", "025-12345679"),
+          ("手机", "13912345678"), ("电子邮箱", "info@example.com"), ("开业时间", "2015-06-01"),
+          ("主营业务/主要产品", "锅炉辅机及通用机械零部件")]
+
+
+def test_detail_table_shows_every_field_and_approval_notifies(app) -> None:  # type: ignore[no-untyped-def]
+    from services import notify
+    make_admin("320102", username="admin_dt")
+    create_account("detail_co", PASSWORD, ["enterprise"], phone="13800000002")
+    applicant = actor_of("detail_co")
+    org_id = registration.submit_org(applicant, org_form("320102", name="详细表测试股份有限公司", listed="是",
+                                                         stock_code="600519", reg_type="股份有限公司",
+                                                         fax="025-12345679"))
+    at = review_page("admin_dt")
+    table = joined(at.markdown)
+    for label, value in DETAIL:
+        value = value or registration.my_org(applicant).credit_code
+        assert f"| {label} | {value} |" in table, (label, table)
+    at.button(key=f"approve_{org_id}").click().run()
+    assert_clean(at)
+    assert "已发送站内消息" in joined(at.success)
+    notes = notify.inbox(applicant)
+    assert [n.title for n in notes] == ["注册审核已通过"] and "详细表测试股份有限公司" in notes[0].body
+
+
+def test_return_notifies_with_the_reason(app) -> None:  # type: ignore[no-untyped-def]
+    from services import notify
+    make_admin("320102", username="admin_rn")
+    create_account("return_co", PASSWORD, ["enterprise"], phone="13800000003")
+    applicant = actor_of("return_co")
+    org_id = registration.submit_org(applicant, org_form("320102"))
+    at = review_page("admin_rn")
+    at.text_area(key=f"reason_{org_id}").input("开业时间与营业执照不一致").run()
+    at.button(key=f"return_{org_id}").click().run()
+    assert_clean(at)
+    notes = notify.inbox(applicant)
+    assert [n.title for n in notes] == ["注册信息被退回"] and "开业时间与营业执照不一致" in notes[0].body

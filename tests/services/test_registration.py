@@ -42,30 +42,30 @@ def test_org_step_names_fields_and_rules(db: str) -> None:
     _register()
     actor = actor_of("newcorp")
     bad = org_form(name="", credit_code="91350100M000100Y44", region_code="320100", industry_code="C",
-                   employees="-3", contact_phone="12")
+                   employees="-3", mobile="12", phone="")
     with pytest.raises(ValidationFailed) as err:
         registration.submit_org(actor, bad)
     p = err.value.problems
     assert "必填" in p["企业名称"][0]
     assert "GB 32100" in p["统一社会信用代码"][0]
     assert "区县" in p["所在地区"][0]
-    assert "大类" in p["所属行业"][0]
-    assert "负数" in p["从业人员（人）"][0]
-    assert "联系电话" in p["联系电话"][0]
+    assert "小类" in p["所属行业"][0]
+    assert "负数" in p["上年末从业人数（人）"][0]
+    assert p["手机"] == ["手机：须为以 1 开头的 11 位数字。"]
     assert _count(Organisation) == 0
 
 
 def test_size_is_computed_not_typed(db: str) -> None:
     _register()
     actor = actor_of("newcorp")
-    org_id = registration.submit_org(actor, org_form(industry_code="3411", employees="320", revenue="5000",
+    org_id = registration.submit_org(actor, org_form(industry_code="3411", employees="320", revenue_k="50000",
                                                      details={"size": "大型"}))
     org = registration.my_org(actor_of("newcorp"))
     assert org.id == org_id and org.size == "中型" and org.status == "pending"
     assert org.region_name == "江苏省 / 南京市 / 玄武区"
     with pytest.raises(ValidationFailed, match="营业收入"):
         _register("other1")
-        registration.submit_org(actor_of("other1"), org_form(revenue=""))
+        registration.submit_org(actor_of("other1"), org_form(revenue_k=""))
 
 
 def test_duplicates_get_the_manuals_message(db: str) -> None:
@@ -75,8 +75,13 @@ def test_duplicates_get_the_manuals_message(db: str) -> None:
     _register("second2")
     with pytest.raises(ValidationFailed) as err:
         registration.submit_org(actor_of("second2"), {**form})
-    assert "联系所在地区管理员" in err.value.problems["企业名称"][0]
-    assert "该代码已注册" in err.value.problems["统一社会信用代码"][0]
+    assert err.value.problems["企业名称"] == [f"企业名称：该名称已注册。{registration.DUPLICATE_HINT}"]
+    assert err.value.problems["统一社会信用代码"] == [f"统一社会信用代码：该代码已注册。{registration.DUPLICATE_HINT}"]
+    assert "联系所在地区管理员" in registration.DUPLICATE_HINT
+    # Only the name taken: only the name is reported.
+    with pytest.raises(ValidationFailed) as err:
+        registration.submit_org(actor_of("second2"), {**org_form(), "name": form["name"]})
+    assert set(err.value.problems) == {"企业名称"}
 
 
 def test_double_submit_creates_one_org_and_pending_cannot_resubmit(db: str) -> None:
@@ -164,8 +169,8 @@ def test_admin_corrects_org_with_optimistic_lock(db: str) -> None:
     admin = make_admin("320100")
     view = registration.org_for_admin(admin, org_id)
     form = {k: getattr(view, k) for k in registration.ORG_FIELDS}
-    form.update(name="更正后的名称有限公司", employees="400", revenue="3000", region_code="320106",
-                legal_rep="王五", contact_name="赵六", contact_phone="025-84561234")
+    form.update(name="更正后的名称有限公司", employees="400", revenue_k="30000", region_code="320106",
+                legal_rep="王五", contact_name="赵六", phone="025-84561234")
     registration.admin_update_org(admin, org_id, form, view.version)
     after = registration.org_for_admin(admin, org_id)
     assert (after.name, after.size, after.region_code, after.status) == ("更正后的名称有限公司", "中型", "320106", "approved")
