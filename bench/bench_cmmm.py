@@ -121,11 +121,19 @@ def national_database(name: str, flag_latest: bool = False) -> str:
     configure(url)
     init_db(url)
     start = time.perf_counter()
-    generate(args.diagnoses)
-    if flag_latest:
-        with session_scope() as s:
-            refresh_latest(s)
-    print(f"database: {url.split('@')[-1]}; generated {args.diagnoses:,} diagnoses in {time.perf_counter() - start:.0f} s")
+    from sqlalchemy import func, select
+
+    from db.cmmm import Diagnosis
+    with session_scope() as s:
+        have = s.scalar(select(func.count()).select_from(Diagnosis)) or 0
+    if have >= args.diagnoses:  # a database given with --database-url that is already filled
+        print(f"database: {url.split('@')[-1]}; reusing {have:,} diagnoses")
+    else:
+        generate(args.diagnoses)
+        if flag_latest:
+            with session_scope() as s:
+                refresh_latest(s)
+        print(f"database: {url.split('@')[-1]}; generated {args.diagnoses:,} diagnoses in {time.perf_counter() - start:.0f} s")
     with get_engine().connect() as c:
         if url.startswith("postgresql"):
             c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))

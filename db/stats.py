@@ -1,14 +1,16 @@
 """Summary tables behind the statistics dashboards, kept current on every completed diagnosis.
 
-Grain: ``stat_region`` — (scope, county, size); ``stat_industry`` — (scope, city, GB/T 4754 division,
-size); the enterprise size class lets every page filter by size.
+Each table holds one row per (scope, level, region, size) — every level is stored, not summed at
+view time, so any page reads at most a few hundred rows whatever the national volume:
+``stat_region`` — province, city and county rows (children found by ``parent_code``);
+``stat_industry`` — nation, province and city rows per GB/T 4754 division.
 ``scope`` is "all" (each enterprise's latest completed diagnosis) or a year "2024" (each
-enterprise's latest completed diagnosis within that year). Measures are sums and counts, so any
-coarser level (city, province, nation) is a SUM over a few thousand rows at most.
+enterprise's latest completed diagnosis within that year); ``size`` is the enterprise size class
+(大型/中型/小型/微型) so every page can filter by size. Measures are sums and counts.
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, Numeric, String, Table
+from sqlalchemy import Column, Index, Integer, Numeric, String, Table
 
 from db.base import Base
 
@@ -33,20 +35,23 @@ def measure_columns() -> list[Column]:  # type: ignore[type-arg]
 stat_region = Table(
     "stat_region", Base.metadata,
     Column("scope", String(4), primary_key=True),
-    Column("county_code", String(6), primary_key=True),
+    Column("level", String(8), primary_key=True),        # province / city / county
+    Column("region_code", String(6), primary_key=True),
     Column("size", String(4), primary_key=True, server_default=""),   # 大型/中型/小型/微型, "" unknown
-    Column("city_code", String(6), index=True),
-    Column("province_code", String(6), index=True),
+    Column("parent_code", String(6), nullable=False),    # "" for provinces
+    Column("province_code", String(6), nullable=False),
     *measure_columns(),
+    Index("ix_stat_region_children", "scope", "level", "parent_code"),
 )
 
 stat_industry = Table(
     "stat_industry", Base.metadata,
     Column("scope", String(4), primary_key=True),
-    Column("city_code", String(6), primary_key=True),
+    Column("level", String(8), primary_key=True),        # nation / province / city
+    Column("region_code", String(6), primary_key=True),  # "" for the nation
     Column("division_code", String(2), primary_key=True),
     Column("size", String(4), primary_key=True, server_default=""),
-    Column("province_code", String(6), index=True),
+    Column("province_code", String(6), nullable=False),  # "" for the nation
     *measure_columns(),
 )
 

@@ -19,7 +19,6 @@ from db.stats import DOMAINS, LEVELS, MEASURES, SUBDOMAINS, measure_columns, sta
 from services.errors import PermissionDenied
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
-from services.scope import within
 
 ALL = "all"
 
@@ -54,13 +53,33 @@ def _upsert(session: Session, table: Any, key: dict[str, Any], delta: dict[str, 
                                               **{m: v * sign for m, v in delta.items()}}))
 
 
+def region_keys(province: str | None, city: str | None, county: str | None) -> list[dict[str, str]]:
+    """Return the stat_region rows one diagnosis counts in: its province, city and county (a city
+    without counties stands in as its own county, as everywhere else)."""
+    if not province:
+        return []
+    keys = [{"level": "province", "region_code": province, "parent_code": "", "province_code": province}]
+    if city:
+        keys += [{"level": "city", "region_code": city, "parent_code": province, "province_code": province},
+                 {"level": "county", "region_code": county or city, "parent_code": city, "province_code": province}]
+    return keys
+
+
+def industry_keys(province: str | None, city: str | None) -> list[dict[str, str]]:
+    """Return the stat_industry rows (besides the division) one diagnosis counts in."""
+    return [{"level": "nation", "region_code": "", "province_code": ""}] + \
+        ([{"level": "province", "region_code": province, "province_code": province}] if province else []) + \
+        ([{"level": "city", "region_code": city, "province_code": province or ""}] if city else [])
+
+
 def _apply(session: Session, d: Diagnosis, scope: str, sign: int) -> None:
     delta = contribution(d)
-    county, size = d.county_code or d.city_code or "", d.size or ""
-    _upsert(session, stat_region, {"scope": scope, "county_code": county, "size": size, "city_code": d.city_code,
-                                   "province_code": d.province_code}, delta, sign)
-    _upsert(session, stat_industry, {"scope": scope, "city_code": d.city_code or "", "division_code": d.division_code or "",
-                                     "size": size, "province_code": d.province_code}, delta, sign)
+    size = d.size or ""
+    for key in region_keys(d.province_code, d.city_code, d.county_code):
+        _upsert(session, stat_region, {"scope": scope, "size": size, **key}, delta, sign)
+    for key in industry_keys(d.province_code, d.city_code):
+        _upsert(session, stat_industry, {"scope": scope, "size": size, "division_code": d.division_code or "", **key},
+                delta, sign)
 
 
 def on_completed(session: Session, d: Diagnosis) -> None:
@@ -92,10 +111,10 @@ def _measures(scope_expr: Any) -> list[Any]:
 
 
 def _cells() -> Table:
-    """Scratch table: (year, latest?, county, city, division, province) cells with all measures."""
+    """Scratch table: (year, latest?, county, city, province, division, size) cells with all measures."""
     keys: list[Column[Any]] = [Column("scope", String(4)), Column("is_latest", Integer), Column("county_code", String(6)),
-                               Column("city_code", String(6)), Column("division_code", String(2)),
-                               Column("size", String(4)), Column("province_code", String(6))]
+                               Column("city_code", String(6)), Column("province_code", String(6)),
+                               Column("division_code", String(2)), Column("size", String(4))]
     return Table("stat_rebuild_cells", MetaData(), *keys, *measure_columns(), prefixes=["TEMPORARY"])
 
 
@@ -103,8 +122,9 @@ def rebuild(session: Session) -> None:
     """Recompute both summary tables from the diagnosis table (latest flags are trusted).
 
     An enterprise's latest diagnosis is also the latest of its year, so ONE scan of the year-latest
-    rows, grouped by (year, is_latest, county, division), yields cells for both scopes; the two
-    summaries are then rolled up from those cells instead of scanning the diagnoses again.
+    rows, grouped by (year, is_latest, county, division, size), yields cells for both scopes. The
+    finest rows (county; city × division) are summed from the cells, and each coarser level from
+    the level below it — never from the diagnoses again.
     """
     session.execute(delete(stat_region))
     session.execute(delete(stat_industry))
@@ -112,27 +132,49 @@ def rebuild(session: Session) -> None:
     conn = session.connection()
     cells.drop(conn, checkfirst=True)
     cells.create(conn)
-    county = func.coalesce(Diagnosis.county_code, Diagnosis.city_code, "")
-    city = func.coalesce(Diagnosis.city_code, "")
-    division = func.coalesce(Diagnosis.division_code, "")
     year = cast(Diagnosis.year, stat_region.c.scope.type)
-    size = func.coalesce(Diagnosis.size, "")
     latest = case((Diagnosis.is_latest.is_(True), 1), else_=0)
-    q = (select(*_measures(year), latest, county, city, division, size, Diagnosis.province_code)
+    keys = [func.coalesce(Diagnosis.county_code, Diagnosis.city_code, ""), func.coalesce(Diagnosis.city_code, ""),
+            func.coalesce(Diagnosis.province_code, ""), func.coalesce(Diagnosis.division_code, ""),
+            func.coalesce(Diagnosis.size, "")]
+    q = (select(*_measures(year), latest, *keys)
          .where(Diagnosis.year_latest.is_(True), Diagnosis.status == "completed")
-         .group_by(year, latest, county, city, division, size, Diagnosis.province_code))
+         .group_by(year, latest, *keys))
     session.execute(insert(cells).from_select(
-        ["scope", *MEASURES, "is_latest", "county_code", "city_code", "division_code", "size", "province_code"], q))
-    sums = [func.sum(cells.c[m]) for m in MEASURES]
-    for table, keys in ((stat_region, ("county_code", "size", "city_code", "province_code")),
-                        (stat_industry, ("city_code", "division_code", "size", "province_code"))):
-        cols = [cells.c[k] for k in keys]
-        session.execute(insert(table).from_select(["scope", *keys, *MEASURES],
-                                                  select(cells.c.scope, *cols, *sums).group_by(cells.c.scope, *cols)))
-        session.execute(insert(table).from_select(["scope", *keys, *MEASURES],
-                                                  select(literal(ALL).label("scope"), *cols, *sums)
-                                                  .where(cells.c.is_latest == 1).group_by(*cols)))
+        ["scope", *MEASURES, "is_latest", "county_code", "city_code", "province_code", "division_code", "size"], q))
+    c = cells.c
+    sums = [func.sum(c[m]) for m in MEASURES]
+    finest = ((stat_region, ["level", "region_code", "parent_code", "province_code", "size"],
+               [literal("county"), c.county_code, c.city_code, c.province_code, c.size],
+               [c.county_code, c.city_code, c.province_code, c.size]),
+              (stat_industry, ["level", "region_code", "province_code", "division_code", "size"],
+               [literal("city"), c.city_code, c.province_code, c.division_code, c.size],
+               [c.city_code, c.province_code, c.division_code, c.size]))
+    for table, names, cols, group in finest:
+        per_year = select(c.scope, *cols, *sums).where(c.city_code != "").group_by(c.scope, *group)
+        cumulative = select(literal(ALL), *cols, *sums).where(c.city_code != "", c.is_latest == 1).group_by(*group)
+        for q in (per_year, cumulative):
+            session.execute(insert(table).from_select(["scope", *names, *MEASURES], q))
     cells.drop(conn)
+    r, i = stat_region.c, stat_industry.c
+    _roll_up(stat_region, "county", [literal("city"), r.parent_code, r.province_code, r.province_code, r.size],
+             [r.parent_code, r.province_code, r.size], session)
+    _roll_up(stat_region, "city", [literal("province"), r.province_code, literal(""), r.province_code, r.size],
+             [r.province_code, r.size], session)
+    _roll_up(stat_industry, "city", [literal("province"), i.province_code, i.province_code, i.division_code, i.size],
+             [i.province_code, i.division_code, i.size], session)
+    _roll_up(stat_industry, "province", [literal("nation"), literal(""), literal(""), i.division_code, i.size],
+             [i.division_code, i.size], session)
+
+
+def _roll_up(table: Table, below: str, cols: list[Any], group: list[Any], session: Session) -> None:
+    """Insert the next level's rows of ``table`` as sums of its ``below`` rows (same column order as
+    the finest rows: level, region, parent/province, …, size)."""
+    names = (["level", "region_code", "parent_code", "province_code", "size"] if table is stat_region
+             else ["level", "region_code", "province_code", "division_code", "size"])
+    sums = [func.sum(table.c[m]) for m in MEASURES]
+    q = select(table.c.scope, *cols, *sums).where(table.c.level == below).group_by(table.c.scope, *group)
+    session.execute(insert(table).from_select(["scope", *names, *MEASURES], q))
 
 
 # --- page data -------------------------------------------------------------------------------
@@ -149,10 +191,6 @@ class Row:
     @property
     def share_l2_plus(self) -> float | None:
         return sum(self.levels[2:]) / self.n if self.n else None
-
-
-def _sums() -> list[Any]:
-    return [func.coalesce(func.sum(stat_region.c[m]), 0).label(m) for m in MEASURES]
 
 
 def _row(code: str, name: str, r: Any) -> Row:
@@ -175,22 +213,30 @@ def _check_scope(actor: Actor, parent: str | None) -> None:
         raise PermissionDenied("无权查看该地区统计：超出您的管辖范围。")
 
 
+def _read(table: Table, where: list[Any], group: Any) -> tuple[dict[str, Any], Any]:
+    """Return ({code: summed row}, the total) of the summary rows matching ``where``."""
+    sums = [func.coalesce(func.sum(table.c[m]), 0).label(m) for m in MEASURES]
+    with session_scope() as session:
+        rows = {str(r.code): r for r in session.execute(select(group.label("code"), *sums).where(*where).group_by(group))}
+        total = session.execute(select(*sums).where(*where)).one()
+    return rows, total
+
+
 def region_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | None = None) -> tuple[Row, list[Row]]:
     """Return (the parent's totals, one row per child region) — nation → provinces → cities → counties."""
     parent = parent if parent is not None else actor.region_code
     _check_scope(actor, parent)
     node = region(parent) if parent else None
     level = node.level if node else None
-    group = {None: stat_region.c.province_code, "province": stat_region.c.city_code, "city": stat_region.c.county_code,
-             "county": stat_region.c.county_code}[level]
-    where = within(parent, stat_region.c.province_code, stat_region.c.city_code, stat_region.c.county_code)
-    if size:
-        where = and_(where, stat_region.c.size == size)
-    with session_scope() as session:
-        rows = {str(r.code): r for r in session.execute(select(group.label("code"), *_sums())
-                                                         .where(stat_region.c.scope == scope, where).group_by(group))}
-        total = session.execute(select(*_sums()).where(stat_region.c.scope == scope, where)).one()
-    children = [c for c in region_children(parent)] if level != "county" else ([node] if node else [])
+    t = stat_region.c
+    where = [t.scope == scope] + ([t.size == size] if size else [])
+    if level == "county":
+        where += [t.level == "county", t.region_code == parent]
+        children = [node] if node else []
+    else:
+        where += [t.level == {None: "province", "province": "city", "city": "county"}[level], t.parent_code == (parent or "")]
+        children = list(region_children(parent))
+    rows, total = _read(stat_region, where, t.region_code)
     out = [_row(c.code, c.name, rows[c.code]) if c.code in rows else Row(c.code, c.name, 0, None, [0] * 6)
            for c in children]
     return _row(parent or "100000", node.name if node else "全国", total), out
@@ -203,15 +249,9 @@ def industry_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str 
     node = region(parent) if parent else None
     if node is not None and node.level == "county":
         raise PermissionDenied("行业统计按市及以上范围汇总；区县请查看上级市的行业统计。")
-    where = within(parent, stat_industry.c.province_code, stat_industry.c.city_code)
-    if size:
-        where = and_(where, stat_industry.c.size == size)
-    sums = [func.coalesce(func.sum(stat_industry.c[m]), 0).label(m) for m in MEASURES]
-    with session_scope() as session:
-        rows = {str(r.code): r for r in session.execute(
-            select(stat_industry.c.division_code.label("code"), *sums).where(stat_industry.c.scope == scope, where)
-            .group_by(stat_industry.c.division_code))}
-        total = session.execute(select(*sums).where(stat_industry.c.scope == scope, where)).one()
+    t = stat_industry.c
+    where = [t.scope == scope, t.level == (node.level if node else "nation"), t.region_code == (parent or "")]
+    rows, total = _read(stat_industry, where + ([t.size == size] if size else []), t.division_code)
     out = []
     for code in (f"{d:02d}" for d in range(13, 44)):
         ind = industry(code)
@@ -232,5 +272,6 @@ def summaries_empty(session: Session) -> bool:
 def scopes() -> list[str]:
     """Return "all" and every year that has data, newest first."""
     with session_scope() as session:
-        years = sorted({str(y) for y in session.scalars(select(stat_region.c.scope).distinct()) if y != ALL}, reverse=True)
+        years = sorted({str(y) for y in session.scalars(select(stat_region.c.scope).distinct()
+                                                        .where(stat_region.c.level == "province")) if y != ALL}, reverse=True)
     return [ALL, *years]
