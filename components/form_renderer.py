@@ -7,6 +7,7 @@ loaded with); answers are saved server-side through ``services.forms.responses``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -35,8 +36,9 @@ def _reset(rid: int) -> None:
         del st.session_state[key]
 
 
-def render_response(actor: Actor, response_id: int, printable: bool = True) -> None:
-    """Render one response: editable when it is the actor's organisation's draft, read-only otherwise."""
+def render_response(actor: Actor, response_id: int, printable: bool = True, on_finish: Callable[[], None] | None = None) -> None:
+    """Render one response: editable when it is the actor's organisation's draft, read-only otherwise.
+    With ``on_finish`` the last section's 「下一步」 saves it and calls ``on_finish`` instead of 「提交」."""
     view = responses.get_response(actor, response_id)
     d = definition_for_version(view.version_id)
     rid = view.id
@@ -78,14 +80,14 @@ def render_response(actor: Actor, response_id: int, printable: bool = True) -> N
                             help=q.help or None)
         for f in ev.warnings(section.name):
             st.warning(f"提示：{f.message}")
-        action = _buttons(section, visible_sections, rid)
+        action = _buttons(section, visible_sections, rid, finish=on_finish is not None)
     with nav:
         jump = _navigator(ev, visible_sections, section, rid)
     if jump is not None and jump != section.name:
         action = ("move", jump)
     if action is not None:
         with body:
-            _save_and_move(actor, view, section, values, loaded, action)
+            _save_and_move(actor, view, section, values, loaded, action, on_finish)
     if printable:
         st.download_button("下载打印版（HTML）", printable_html(d, working, title=view.title, org=view.org_name,
                                                              period=view.period, status=view.status_label),
@@ -106,28 +108,28 @@ def _navigator(ev: Evaluation, sections: list[Section], current: Section, rid: i
     return clicked
 
 
-def _buttons(section: Section, sections: list[Section], rid: int) -> tuple[str, str | None] | None:
+def _buttons(section: Section, sections: list[Section], rid: int, finish: bool = False) -> tuple[str, str | None] | None:
     names = [s.name for s in sections]
-    i = names.index(section.name)
+    i, last = names.index(section.name), section.name == names[-1]
     cols = st.columns(4)
     clicked = [cols[0].button("上一步", key=_k(rid, "prev"), disabled=i == 0),
                cols[1].button("保存", key=_k(rid, "save")),
-               cols[2].button("下一步", key=_k(rid, "next"), disabled=i == len(names) - 1),
-               cols[3].button("提交", key=_k(rid, "submit"), type="primary", disabled=i != len(names) - 1)]
+               cols[2].button("下一步", key=_k(rid, "next"), disabled=last and not finish),
+               not finish and cols[3].button("提交", key=_k(rid, "submit"), type="primary", disabled=not last)]
     if clicked[0]:
         return ("move", names[i - 1])
     if clicked[1]:
         return ("save", None)
     if clicked[2]:
-        return ("move", names[i + 1])
+        return ("finish", names[i]) if last else ("move", names[i + 1])
     if clicked[3]:
         return ("submit", None)
     return None
 
 
 def _save_and_move(actor: Actor, view: responses.ResponseView, section: Section, values: dict[str, Any],
-                   loaded: dict[str, Any], action: tuple[str, str | None]) -> None:
-    """Save the current section (its errors block), then move, or submit the whole response."""
+                   loaded: dict[str, Any], action: tuple[str, str | None], on_finish: Callable[[], None] | None) -> None:
+    """Save the current section (its errors block), then move, finish (``on_finish``) or submit."""
     rid = view.id
     kind, target = action
     try:
@@ -145,6 +147,8 @@ def _save_and_move(actor: Actor, view: responses.ResponseView, section: Section,
     loaded["versions"][section.name] = version
     loaded["answers"].update(values)
     st.session_state.pop(_k(rid, "live"), None)
+    if kind == "finish" and on_finish is not None:
+        on_finish()  # then saved and rerun as after a move (the target is this section)
     if kind == "submit":
         warnings = run_action(f"submit_{rid}", lambda req: responses.submit(actor, rid, req))
         if warnings is None:
@@ -233,7 +237,7 @@ def question_widget(q: Question, value: Any, key: str, ev: Evaluation | None = N
                           format_func=lambda o: labels.get(o, o), horizontal=horizontal, help=help_text)
         return picked
     if t == "multiple":
-        st.markdown(f"**{_label(q)}**", help=help_text)
+        st.markdown("**" + _label(q).replace("*", "\\*") + "**", help=help_text)
         chosen = set(value or []) if isinstance(value, list) else set()
         cols = st.columns(q.columns or 1)
         ticked: list[str] = []
@@ -285,7 +289,7 @@ def _file(q: Question, value: Any, key: str, help_text: str | None) -> Any:
 
 
 def _matrix_choice(q: Question, value: Any, key: str) -> Any:
-    st.markdown(f"**{_label(q)}**", help=q.help or None)
+    st.markdown("**" + _label(q).replace("*", "\\*") + "**", help=q.help or None)
     value = value if isinstance(value, dict) else {}
     out: dict[str, Any] = {}
     labels = {c.value: c.label for c in q.choices}
@@ -306,7 +310,7 @@ def _matrix_choice(q: Question, value: Any, key: str) -> Any:
 
 
 def _matrix_fill(q: Question, value: Any, key: str, ev: Evaluation | None) -> Any:
-    st.markdown(f"**{_label(q)}**", help=q.help or None)
+    st.markdown("**" + _label(q).replace("*", "\\*") + "**", help=q.help or None)
     value = value if isinstance(value, dict) else {}
     computed = (ev.values.get(q.name) if ev else None) or {}
     rows = [r for r in q.rows]

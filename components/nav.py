@@ -8,6 +8,7 @@ import streamlit as st
 from services.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL,
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
+from services.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ PAGES = [
     PageSpec("pages/stats_industry.py", "按行业分类范围统计", ":material/factory:", "统计分析", P_STATS_VIEW),
     PageSpec("pages/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
     PageSpec("pages/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
+    PageSpec("pages/monitor_report.py", "当期报送", ":material/assignment:", "运行监测", P_MONITOR_REPORT),
+    PageSpec("pages/monitor_history.py", "历史报送", ":material/history:", "运行监测", P_MONITOR_REPORT),
+    PageSpec("pages/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
 PUBLIC = [

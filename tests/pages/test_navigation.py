@@ -16,15 +16,19 @@ HOME, MINE, REVIEW, ACCOUNTS, PROFILE = ("pages/home.py", "pages/my_registration
 FILL, RESULTS, DESIGN = "pages/forms_fill.py", "pages/forms_results.py", "pages/forms_designer.py"
 DIAG, RECORDS, PROGRESS = "pages/cmmm_diagnosis.py", "pages/cmmm_records.py", "pages/cmmm_progress.py"
 SMAP, SREGION, SINDUSTRY = "pages/stats_map.py", "pages/stats_region.py", "pages/stats_industry.py"
+MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor_report.py", "pages/monitor_history.py", "pages/monitor_review.py",
+                                     "pages/inbox.py")
 EXPECTED = {
-    "enterprise": ({HOME, MINE, DIAG, FILL, PROFILE}, ["工作台", "单位注册信息", "企业自诊断", "在线填报", "个人中心"]),
-    "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, PROFILE},
+    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, INBOX, PROFILE},
+                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "消息中心", "个人中心"]),
+    "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, MREVIEW, INBOX,
+                      PROFILE},
                      ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
-                      "按行业分类范围统计", "问卷结果", "个人中心"]),
-    "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, PROFILE},
+                      "按行业分类范围统计", "问卷结果", "月报审核", "消息中心", "个人中心"]),
+    "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, INBOX, PROFILE},
                  ["工作台", "注册审核", "用户管理", "按地图范围统计", "按区域范围统计", "按行业分类范围统计", "问卷结果",
-                  "问卷设计", "个人中心"]),
-    "operator": ({HOME, PROFILE}, ["工作台", "个人中心"]),
+                  "问卷设计", "消息中心", "个人中心"]),
+    "operator": ({HOME, INBOX, PROFILE}, ["工作台", "消息中心", "个人中心"]),
 }
 
 

@@ -1,0 +1,135 @@
+"""月报审核 — 辖区内等待本人审核的月报：筛选、查看本月 / 上月、接收、退回（必填原因）；一键接收、越级接收（经授权）；
+冻结确认（企业修改关键信息后确认变更或驳回）."""
+import pandas as pd
+import streamlit as st
+
+from components.feedback import run_action
+from components.monitor_detail import change_rows, render_detail, render_history
+from components.nav import guard
+from components.pickers import region_picker
+from services.errors import ServiceError
+from services.monitor import reports, review, reviewers
+from services.monitor.review import QueueFilter
+from services.permissions import P_MONITOR_REVIEW
+from services.reference import region_ancestors, region_full_name
+
+actor = guard(P_MONITOR_REVIEW)
+st.title("月报审核")
+if "mrv_flash" in st.session_state:  # set before a rerun, which would discard a message shown in place
+    st.success(st.session_state.pop("mrv_flash"))
+try:
+    me: reviewers.ReviewerView | None = reviewers.me(actor)
+except ServiceError:
+    me = None
+
+grants = st.columns(4)
+if me is not None and me.bulk_accept and grants[0].button("一键接收", key="mrv_bulk"):
+    n = run_action("mrv_bulk", lambda _: review.bulk_accept(actor))
+    if n is not None:
+        st.session_state["mrv_flash"] = f"一键接收：已接收下级审核员上报的 {n} 份月报。"
+        st.rerun()
+if me is not None and me.level == "province" and me.skip_level and grants[1].button("越级接收", key="mrv_skip"):
+    done = run_action("mrv_skip", lambda _: review.skip_level_accept(actor))
+    if done is not None:
+        st.session_state["mrv_flash"] = f"越级接收：{done[0]} 份系统筛查通过的月报已直接报送国家级；{done[1]} 份需逐一审核。"
+        st.rerun()
+
+STATUS = {"waiting": "等待我审核", "reviewing": "审核中", "returned": "退回", "accepted": "审核通过", "frozen": "冻结",
+          "editing": "编辑", "unfrozen": "解除冻结", "all": "全部"}
+SCREENING = {"全部": None, "通过": True, "未通过": False}
+tab_queue, tab_frozen = st.tabs(["月报审核", "冻结确认"])
+
+with tab_queue:
+    f1, f2, f3, f4 = st.columns(4)
+    period = f1.selectbox("报表月份", ["", *reports.period_options()], key="mrv_period",
+                          format_func=lambda p: p or "全部月份")
+    status = f2.selectbox("报表状态", list(STATUS), key="mrv_status", format_func=STATUS.get)
+    screening = f3.selectbox("系统筛查", list(SCREENING), key="mrv_screening")
+    keyword = f4.text_input("企业名称 / 统一社会信用代码", key="mrv_keyword", placeholder="输入关键词筛选")
+    county = actor.region_code is not None and len(region_ancestors(actor.region_code)) == 3
+    picked = actor.region_code if county else region_picker("mrv_region", None, "地区", root=actor.region_code)
+    f = QueueFilter(period=period or None, region_code=picked if picked != actor.region_code else None,
+                    status=status, screening=SCREENING[screening], keyword=keyword)
+    if st.session_state.get("mrv_filter") != f:  # a new filter starts on page 1
+        st.session_state["mrv_filter"], st.session_state["mrv_page"] = f, 1
+    page = int(st.session_state.get("mrv_page", 1))
+    found = run_action("mrv_queue", lambda _: review.queue(actor, f, page - 1))
+    total, rows = found if found is not None else (0, [])
+    pages = max(1, -(-total // review.PAGE))
+    st.caption(f"共 {total} 份月报" + (f"，第 {page}/{pages} 页" if pages > 1 else ""))
+    if pages > 1:
+        st.number_input("页码", min_value=1, max_value=pages, step=1, key="mrv_page")
+    if rows:
+        st.dataframe(pd.DataFrame([{
+            "报表月份": r.period, "企业名称": r.org_name, "统一社会信用代码": r.credit_code,
+            "所在地区": region_full_name(r.region_code), "状态": r.status_label,
+            "当前审核级别": reviewers.LEVEL_NAME.get(r.holder_level or "", "") if r.status == "reviewing" else "",
+            "系统筛查": {True: "通过", False: "未通过", None: "—"}[r.screening_passed], "提示数": r.warning_count,
+            "上报时间": r.submitted_at, "等待我审核": "是" if r.waiting_for_me else ""} for r in rows]),
+            hide_index=True, width="stretch")
+    else:
+        st.info("没有符合条件的月报。")
+    labels = {r.id: f"{r.period} {r.org_name}（{r.status_label}）" for r in rows}
+    opened = st.session_state.pop("mrv_open", None)  # from 消息中心
+    if opened is not None:
+        labels.setdefault(int(opened), f"消息中的月报 #{opened}")
+        st.session_state["mrv_pick"] = int(opened)
+    if labels:
+        chosen = st.selectbox("选择月报", list(labels), key="mrv_pick", format_func=lambda i: labels.get(i, str(i)))
+        try:
+            cur, prev = review.with_last_month(actor, chosen)
+        except ServiceError as err:
+            st.error(str(err))
+            st.stop()
+        st.subheader(f"{cur.org_name} · {cur.period}")
+        left, right = st.columns(2, gap="large")
+        with left:
+            st.markdown(f"##### 查看本月（{cur.period}）")
+            render_detail(cur, key=f"mrv_cur_{cur.id}", history=False)
+        with right:
+            st.markdown("##### 查看上月")
+            if prev is None:
+                st.info("上月没有月报。")
+            else:
+                render_detail(prev, key=f"mrv_prev_{prev.id}", history=False, exports=False)
+        render_history(cur)
+        if cur.can_accept or cur.can_return:
+            with st.container(border=True):
+                if cur.can_accept and st.button("接收", type="primary", key=f"mrv_accept_{cur.id}"):
+                    result = run_action(f"mrv_accept_{cur.id}", lambda req: review.accept(actor, cur.id, req))
+                    if result is not None:
+                        st.session_state["mrv_flash"] = (f"已接收「{cur.org_name}」{cur.period} 月报，" +
+                                                         ("审核通过。" if result == "accepted" else "已报送上级审核。"))
+                        st.rerun()
+                if cur.can_return:
+                    reason = st.text_area("退回原因（必填，150 字以内，企业可见）", max_chars=150, key=f"mrv_reason_{cur.id}")
+                    if st.button("退回", key=f"mrv_return_{cur.id}"):
+                        if run_action(f"mrv_return_{cur.id}",
+                                      lambda req: review.return_report(actor, cur.id, reason, req) or True):
+                            st.session_state["mrv_flash"] = f"已退回「{cur.org_name}」{cur.period} 月报。"
+                            st.rerun()
+        elif cur.status == "reviewing":
+            st.caption(f"该月报正等待 {cur.holder} 审核，您不能接收或退回。")
+
+with tab_frozen:
+    found = run_action("mrv_frozen", lambda _: review.queue(actor, QueueFilter(status="frozen"), 0, 20))
+    frozen_total, frozen = found if found is not None else (0, [])
+    if not frozen:
+        st.info("没有等待确认的关键信息变更。")
+    elif frozen_total > len(frozen):
+        st.caption(f"共 {frozen_total} 份冻结的月报，先显示其中 {len(frozen)} 份，处理后显示其余的。")
+    for r in frozen:
+        fd = review.detail(actor, r.id)
+        with st.container(border=True):
+            st.markdown(f"**{r.org_name}** · {r.period} · {region_full_name(r.region_code)}")
+            st.dataframe(pd.DataFrame(change_rows(fd)), hide_index=True, width="stretch")
+            b1, b2, b3 = st.columns([1, 3, 1], vertical_alignment="bottom")
+            if b1.button("确认变更", type="primary", key=f"mrv_confirm_{r.id}"):
+                if run_action(f"mrv_confirm_{r.id}", lambda req, i=r.id: review.confirm_change(actor, i, req) or True):
+                    st.session_state["mrv_flash"] = f"已确认「{r.org_name}」的关键信息变更，月报已解除冻结。"
+                    st.rerun()
+            why = b2.text_input("驳回原因", key=f"mrv_reject_reason_{r.id}")
+            if b3.button("驳回", key=f"mrv_reject_{r.id}"):
+                if run_action(f"mrv_reject_{r.id}", lambda _, i=r.id: review.reject_change(actor, i, why) or True):
+                    st.session_state["mrv_flash"] = f"已驳回「{r.org_name}」的关键信息变更。"
+                    st.rerun()
