@@ -14,19 +14,31 @@ from services.permissions import Actor
 from services.reference import region, region_ancestors
 from services.stats import cmmm_stats
 
-SCOPE_KEY, PATH_KEY = "stats_scope", "stats_path"
+SCOPE_KEY, SIZE_KEY, PATH_KEY = "stats_scope", "stats_size", "stats_path"
 
 
-def scope_picker() -> str:
-    """Cumulative (latest per enterprise) or one year; shared by the three statistics pages."""
+def filters() -> tuple[str, str | None]:
+    """Return (scope, size): cumulative (latest per enterprise) or one year, and the size class.
+
+    Shared by the three statistics pages; the choices live in session state (plain strings), so
+    they persist when the user moves between pages, as the drill-down path does."""
     options = cmmm_stats.scopes()
     current = st.session_state.get(SCOPE_KEY, "all")
     if current not in options:
         current = "all"
-    picked = st.radio("统计口径", options, index=options.index(current), horizontal=True, key="stats_scope_radio",
-                      format_func=lambda s: "累计（各企业最新一次）" if s == "all" else f"{s} 年")
-    st.session_state[SCOPE_KEY] = picked
-    return str(picked)
+    sizes = ["", *cmmm_stats.SIZES]
+    left, right = st.columns([3, 2])
+    picked = left.radio("统计口径", options, index=options.index(current), horizontal=True, key="stats_scope_radio",
+                        format_func=lambda s: "累计（各企业最新一次）" if s == "all" else f"{s} 年")
+    size = right.selectbox("企业规模", sizes, index=sizes.index(st.session_state.get(SIZE_KEY, "")),
+                           key="stats_size_select", format_func=lambda s: s or "全部规模")
+    st.session_state[SCOPE_KEY], st.session_state[SIZE_KEY] = picked, size
+    return str(picked), size or None
+
+
+def label(scope: str, size: str | None) -> str:
+    """Return the filter part of an export's name, e.g. "2024_小型"."""
+    return "_".join([scope] + ([size] if size else []))
 
 
 def current_parent(actor: Actor) -> str | None:

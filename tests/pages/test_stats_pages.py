@@ -46,6 +46,13 @@ def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[n
     assert not at.exception
     divisions = at.dataframe[0].value
     assert len(divisions) == 31 and int(divisions["企业数"].sum()) == 3
+    at.selectbox(key="stats_size_select").set_value("大型").run()   # all test enterprises are 小型
+    assert int(at.dataframe[0].value["企业数"].sum()) == 0
+    at.switch_page("pages/stats_map.py").run()                       # the size filter persists across pages
+    assert at.selectbox(key="stats_size_select").value == "大型"
+    assert [m.value for m in at.metric][0] == "0"
+    at.selectbox(key="stats_size_select").set_value("小型").run()
+    assert [m.value for m in at.metric][0] == "3"
 
 
 def test_county_admin_sees_only_its_county(app) -> None:  # type: ignore[no-untyped-def]
