@@ -101,8 +101,10 @@ def main() -> None:
     url = prepare(args)
     print(f"database: {url.split('@')[-1]}")
     username = national_admin()
-    # AppTest's session-state writes between runs log this harmless warning each time
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    # AppTest's session-state writes between runs log this harmless warning each time (a filter:
+    # Streamlit resets its loggers' levels when a run loads the config)
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
 
     from streamlit.testing.v1 import AppTest
 
