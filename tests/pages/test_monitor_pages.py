@@ -229,3 +229,13 @@ def test_bulk_accept_only_with_the_grant(people: People) -> None:
     assert_clean(at)
     assert "一键接收：已接收下级审核员上报的 1 份月报。" in joined(at.success)
     assert review.detail(people.nj, first).holder_level == "province"
+
+
+def test_history_shows_why_screening_failed(people: People) -> None:
+    period = next(p for p in reports.period_options() if reports.is_quarter_month(p) and p[:4] == reports.current_period()[:4])
+    report_id = filled(people.ent, period, {"assets": (30, 30, 2800, 2800)})  # 资产总计 below 应收账款
+    warnings = reports.submit_report(people.ent, report_id)
+    assert warnings
+    at = open_page(people.ent.username, HISTORY)
+    assert f"未通过（{len(warnings)}）" in [p.proto.popover.label for p in at.get("popover")]
+    assert "资产总计：本年1-本月应大于应收账款的本年1-本月" in joined(at.warning)
