@@ -36,6 +36,7 @@ PAGES = [
     PageSpec("pages/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
     PageSpec("pages/monitor_report.py", "当期报送", ":material/assignment:", "运行监测", P_MONITOR_REPORT),
     PageSpec("pages/monitor_history.py", "历史报送", ":material/history:", "运行监测", P_MONITOR_REPORT),
+    PageSpec("pages/monitor_import.py", "上报导入", ":material/upload_file:", "运行监测", P_MONITOR_REPORT),
     PageSpec("pages/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),

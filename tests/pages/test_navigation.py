@@ -19,8 +19,9 @@ SMAP, SREGION, SINDUSTRY = "pages/stats_map.py", "pages/stats_region.py", "pages
 MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor_report.py", "pages/monitor_history.py", "pages/monitor_review.py",
                                      "pages/inbox.py")
 EXPECTED = {
-    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, INBOX, PROFILE},
-                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "消息中心", "个人中心"]),
+    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor_import.py", INBOX, PROFILE},
+                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入", "消息中心",
+                    "个人中心"]),
     "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, MREVIEW, INBOX,
                       PROFILE},
                      ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
