@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, cast, delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from db.cmmm import Diagnosis
@@ -110,52 +110,57 @@ def _measures(scope_expr: Any) -> list[Any]:
     return cols
 
 
-def _cells() -> Table:
-    """Scratch table: (year, latest?, county, city, province, division, size) cells with all measures."""
-    keys: list[Column[Any]] = [Column("scope", String(4)), Column("is_latest", Integer), Column("county_code", String(6)),
-                               Column("city_code", String(6)), Column("province_code", String(6)),
-                               Column("division_code", String(2)), Column("size", String(4))]
-    return Table("stat_rebuild_cells", MetaData(), *keys, *measure_columns(), prefixes=["TEMPORARY"])
+def _cells(name: str, keys: list[str]) -> Table:
+    """Scratch table: (year, latest?, *keys) cells with all measures."""
+    cols: list[Column[Any]] = [Column("scope", String(4)), Column("is_latest", Integer),
+                               *[Column(k, String(6)) for k in keys]]
+    return Table(name, MetaData(), *cols, *measure_columns(), prefixes=["TEMPORARY"])
+
+
+# The finest rows of each summary: its columns, and the diagnosis expressions that fill them.
+_FINEST = {
+    "stat_region": ("county", {"region_code": func.coalesce(Diagnosis.county_code, Diagnosis.city_code, ""),
+                               "parent_code": func.coalesce(Diagnosis.city_code, ""),
+                               "province_code": func.coalesce(Diagnosis.province_code, ""),
+                               "size": func.coalesce(Diagnosis.size, "")}),
+    "stat_industry": ("city", {"region_code": func.coalesce(Diagnosis.city_code, ""),
+                               "province_code": func.coalesce(Diagnosis.province_code, ""),
+                               "division_code": func.coalesce(Diagnosis.division_code, ""),
+                               "size": func.coalesce(Diagnosis.size, "")}),
+}
 
 
 def rebuild(session: Session) -> None:
     """Recompute both summary tables from the diagnosis table (latest flags are trusted).
 
-    An enterprise's latest diagnosis is also the latest of its year, so ONE scan of the year-latest
-    rows, grouped by (year, is_latest, county, division, size), yields cells for both scopes. The
-    finest rows (county; city × division) are summed from the cells, and each coarser level from
-    the level below it — never from the diagnoses again.
+    An enterprise's latest diagnosis is also the latest of its year, so for each summary ONE scan
+    of the year-latest rows, grouped by (year, is_latest, finest key), yields cells for both the
+    per-year and the cumulative scope. Each coarser level is then summed from the level below it.
     """
+    if session.get_bind().dialect.name == "postgresql":  # room to hash-aggregate in memory
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
     session.execute(delete(stat_region))
     session.execute(delete(stat_industry))
-    cells = _cells()
     conn = session.connection()
-    cells.drop(conn, checkfirst=True)
-    cells.create(conn)
     year = cast(Diagnosis.year, stat_region.c.scope.type)
     latest = case((Diagnosis.is_latest.is_(True), 1), else_=0)
-    keys = [func.coalesce(Diagnosis.county_code, Diagnosis.city_code, ""), func.coalesce(Diagnosis.city_code, ""),
-            func.coalesce(Diagnosis.province_code, ""), func.coalesce(Diagnosis.division_code, ""),
-            func.coalesce(Diagnosis.size, "")]
-    q = (select(*_measures(year), latest, *keys)
-         .where(Diagnosis.year_latest.is_(True), Diagnosis.status == "completed")
-         .group_by(year, latest, *keys))
-    session.execute(insert(cells).from_select(
-        ["scope", *MEASURES, "is_latest", "county_code", "city_code", "province_code", "division_code", "size"], q))
-    c = cells.c
-    sums = [func.sum(c[m]) for m in MEASURES]
-    finest = ((stat_region, ["level", "region_code", "parent_code", "province_code", "size"],
-               [literal("county"), c.county_code, c.city_code, c.province_code, c.size],
-               [c.county_code, c.city_code, c.province_code, c.size]),
-              (stat_industry, ["level", "region_code", "province_code", "division_code", "size"],
-               [literal("city"), c.city_code, c.province_code, c.division_code, c.size],
-               [c.city_code, c.province_code, c.division_code, c.size]))
-    for table, names, cols, group in finest:
-        per_year = select(c.scope, *cols, *sums).where(c.city_code != "").group_by(c.scope, *group)
-        cumulative = select(literal(ALL), *cols, *sums).where(c.city_code != "", c.is_latest == 1).group_by(*group)
-        for q in (per_year, cumulative):
-            session.execute(insert(table).from_select(["scope", *names, *MEASURES], q))
-    cells.drop(conn)
+    for table in (stat_region, stat_industry):
+        level, exprs = _FINEST[table.name]
+        cells = _cells(f"{table.name}_cells", list(exprs))
+        cells.drop(conn, checkfirst=True)
+        cells.create(conn)
+        q = (select(*_measures(year), latest, *exprs.values())
+             .where(Diagnosis.year_latest.is_(True), Diagnosis.status == "completed", Diagnosis.city_code.is_not(None))
+             .group_by(year, latest, *exprs.values()))
+        session.execute(insert(cells).from_select(["scope", *MEASURES, "is_latest", *exprs], q))
+        c = cells.c
+        keys = [c[k] for k in exprs]
+        sums = [func.sum(c[m]) for m in MEASURES]
+        per_year = select(c.scope, literal(level), *keys, *sums).group_by(c.scope, *keys)
+        cumulative = select(literal(ALL), literal(level), *keys, *sums).where(c.is_latest == 1).group_by(*keys)
+        for part in (per_year, cumulative):
+            session.execute(insert(table).from_select(["scope", "level", *exprs, *MEASURES], part))
+        cells.drop(conn)
     r, i = stat_region.c, stat_industry.c
     _roll_up(stat_region, "county", [literal("city"), r.parent_code, r.province_code, r.province_code, r.size],
              [r.parent_code, r.province_code, r.size], session)
