@@ -313,7 +313,7 @@ def _matrix_fill(q: Question, value: Any, key: str, ev: Evaluation | None) -> An
     st.markdown("**" + _label(q).replace("*", "\\*") + "**", help=q.help or None)
     value = value if isinstance(value, dict) else {}
     computed = (ev.values.get(q.name) if ev else None) or {}
-    rows = [r for r in q.rows]
+    rows = [r for r in q.rows if ev is None or q.name not in ev.rows or r.name in ev.rows[q.name]]
     data = {c.label + (f"（{c.unit}）" if c.unit else ""):
             [str((computed if c.calculation else value).get(r.name, {}).get(c.name) or "") for r in rows] for c in q.cells}
     frame = pd.DataFrame(data, index=[r.label + (f"（{r.unit}）" if r.unit else "") for r in rows])

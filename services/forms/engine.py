@@ -8,8 +8,6 @@ a repeatable group → [{question: value, …}, …]; file → {"name", "sha256"
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,9 +17,7 @@ from services.forms import expr
 from services.forms.functions import to_number
 from services.forms.scoring import NA, Scores, is_empty, score, scorable, section_score  # noqa: F401 - re-exported
 from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question, Section
-
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
+from services.forms.typecheck import type_problems
 
 @dataclass(frozen=True)
 class Context:
@@ -55,6 +51,7 @@ class Evaluation:
     scores: Scores | None
     context: Context = field(default_factory=Context)
     choices: dict[str, list[str]] = field(default_factory=dict)  # allowed option values where a filter applies
+    rows: dict[str, list[str]] = field(default_factory=dict)     # shown rows of matrices with conditional rows
 
     def errors(self, section: str | None = None) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error" and (section is None or f.section == section)]
@@ -151,54 +148,6 @@ def _calculate(d: Definition, values: dict[str, Any], env: _Env) -> None:
                     row_vals[cell.name] = None if v is None else str(v)
 
 
-def _type_problems(q: Question, v: Any, label: str) -> list[str]:
-    """Return format problems of a non-empty answer (Chinese, naming the question)."""
-    if v == NA:
-        return [] if q.not_applicable else [f"{label}：此题不允许选择“不适用”。"]
-    t = q.type
-    if t in ("integer", "decimal", "percent", "rating"):
-        n = to_number(v)
-        if n is None:
-            return [f"{label}：须为数字。"]
-        out = []
-        if t in ("integer", "rating") and n != n.to_integral_value():
-            out.append(f"{label}：须为整数。")
-        if q.precision is not None and t != "integer" and -n.as_tuple().exponent > q.precision:  # type: ignore[operator]
-            out.append(f"{label}：最多保留 {q.precision} 位小数。")
-        lo = q.min if q.min is not None else (0 if t in ("percent", "rating") else None)
-        hi = q.max if q.max is not None else (100 if t == "percent" else None)
-        if lo is not None and n < Decimal(str(lo)):
-            out.append(f"{label}：不能小于 {lo:g}。")
-        if hi is not None and n > Decimal(str(hi)):
-            out.append(f"{label}：不能大于 {hi:g}。")
-        return out
-    if t == "single":
-        return [] if str(v) in {c.value for c in q.choices} else [f"{label}：选项「{v}」无效。"]
-    if t == "multiple":
-        if not isinstance(v, (list, tuple)):
-            return [f"{label}：须为选项列表。"]
-        bad = [x for x in v if str(x) not in {c.value for c in q.choices}]
-        return [f"{label}：选项 {bad} 无效。"] if bad else []
-    if t == "date":
-        try:
-            dt.date.fromisoformat(str(v))
-        except ValueError:
-            return [f"{label}：日期格式须为 YYYY-MM-DD。"]
-    if t == "month" and not MONTH_RE.match(str(v)):
-        return [f"{label}：月份格式须为 YYYY-MM。"]
-    if t == "file":
-        files = v if isinstance(v, list) else [v]
-        for f in files:
-            if not isinstance(f, dict) or "name" not in f:
-                return [f"{label}：文件信息无效。"]
-            ext = str(f["name"]).rsplit(".", 1)[-1].lower()
-            if ext not in q.file_types:
-                return [f"{label}：只能上传 {'、'.join(q.file_types)} 文件。"]
-            if float(f.get("size", 0)) > q.max_mb * 1024 * 1024:
-                return [f"{label}：文件不能超过 {q.max_mb:g} MB。"]
-    return []
-
-
 class _Checker:
     def __init__(self, d: Definition, values: dict[str, Any], env: _Env):
         self.d, self.values, self.env = d, values, env
@@ -226,7 +175,7 @@ class _Checker:
             if q.type != "calculated" and self.required(q, env):
                 self.add("error", f"{label}：必填项，请填写。", q.name, section, "required")
             return
-        for msg in _type_problems(q, v, label):
+        for msg in type_problems(q, v, label):
             self.add("error", msg, q.name, section, "type")
         if q.choice_filter and q.type in ("single", "multiple"):
             allowed = set(allowed_choices(q, env))
@@ -336,6 +285,11 @@ def evaluate(d: Definition, answers: dict[str, Any], ctx: Context | None = None,
     if scores is not None and _uses_scores(d):
         env = _Env(d, values, ctx, set(), scores)
         sections, visible = _settle(d, values, env)
+    rows = {q.name: [r.name for r in _shown_rows(q, env)] for q in d.questions()
+            if q.name in visible and any(r.show_if for r in q.rows)}
+    for name, shown in rows.items():  # values in rows the form does not show are not evaluated
+        if isinstance(values.get(name), dict):
+            values[name] = {k: v for k, v in values[name].items() if k in shown}
     checker = _Checker(d, values, env)
     progress: dict[str, tuple[int, int]] = {}
     for s in d.sections:
@@ -365,13 +319,16 @@ def evaluate(d: Definition, answers: dict[str, Any], ctx: Context | None = None,
     for q in d.questions():  # filtered options of visible but unanswered questions, for the renderer
         if q.choice_filter and q.name in visible and q.name not in checker.choices:
             checker.choices[q.name] = allowed_choices(q, env)
-    return Evaluation(values, sections, visible, checker.findings, progress, scores, ctx, checker.choices)
+    return Evaluation(values, sections, visible, checker.findings, progress, scores, ctx, checker.choices, rows)
 
 
 def visible_rows(d: Definition, question: str, ctx: Context | None = None) -> list[MatrixRow]:
     """Return the rows of matrix ``question`` the form shows in ``ctx`` (those whose ``show_if`` holds)."""
-    env = _Env(d, {}, ctx or Context(), set())
-    return [r for r in d.question(question).rows if not r.show_if or _run(r.show_if, env) is True]
+    return _shown_rows(d.question(question), _Env(d, {}, ctx or Context(), set()))
+
+
+def _shown_rows(q: Question, env: _Env) -> list[MatrixRow]:
+    return [r for r in q.rows if not r.show_if or _run(r.show_if, env) is True]
 
 
 def _check_repeat(checker: _Checker, g: Group, rows: Any, env: _Env, s: Section) -> None:

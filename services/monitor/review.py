@@ -22,7 +22,7 @@ from services import audit, notify
 from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version
-from services.forms.engine import evaluate
+from services.forms.engine import Context, evaluate
 from services.monitor import reviewers, workflow
 from services.monitor.reports import basic_from_org
 from services.permissions import (P_MONITOR_REPORT, P_MONITOR_REVIEW, Actor, RegionPath, has_perm, in_jurisdiction,
@@ -119,6 +119,7 @@ class ReportDetail:
     answers: dict[str, Any]
     frozen_changes: dict[str, Any]
     history: list[dict[str, str]] = field(default_factory=list)
+    org_context: dict[str, Any] = field(default_factory=dict)   # what the form's expressions read as ${org.x}
     can_accept: bool = False
     can_return: bool = False
 
@@ -159,7 +160,7 @@ def _detail(session: Session, actor: Actor, report: MonitorReport) -> ReportDeta
                         [w.get("message", "") for w in (response.warnings or [])], report.return_reason,
                         report.reporter, china_time(report.submitted_at), response.version_id, response.id,
                         responses.answers_of(session, response.id), dict(report.frozen_changes or {}), history,
-                        can_accept=holds and report.status == "reviewing",
+                        responses.org_context(org), can_accept=holds and report.status == "reviewing",
                         can_return=(holds and report.status == "reviewing") or
                         (report.status == "accepted" and actor.is_national and has_perm(actor, P_MONITOR_REVIEW)))
 
@@ -178,19 +179,16 @@ def with_last_month(actor: Actor, report_id: int) -> tuple[ReportDetail, ReportD
         return _detail(session, actor, report), _detail(session, actor, prev) if prev is not None else None
 
 
-def indicator_rows(version_id: int, answers: dict[str, Any]) -> list[dict[str, Any]]:
+def indicator_rows(d: ReportDetail) -> list[dict[str, Any]]:
     """Return the indicator table as shown and exported: 指标 / 单位 / the four columns / 累计同比增长
-    (calculated by the definition's own expression)."""
-    d = definition_for_version(version_id)
-    q = d.question("ind")
-    values = evaluate(d, answers).values.get("ind") or {}
-    out = []
-    for row in q.rows:
-        cells = values.get(row.name) or {}
-        if not any(cells.get(c.name) not in (None, "") for c in q.cells if not c.calculation):
-            continue
-        out.append({"指标名称": row.label, "计算单位": row.unit, **{c.label: cells.get(c.name) for c in q.cells}})
-    return out
+    (calculated by the definition's own expression; only the rows the form asked for)."""
+    definition = definition_for_version(d.version_id)
+    q = definition.question("ind")
+    ev = evaluate(definition, d.answers, Context(org=d.org_context, period=d.period))
+    values = ev.values.get("ind") or {}
+    return [{"指标名称": row.label, "计算单位": row.unit, **{c.label: (values.get(row.name) or {}).get(c.name)
+                                                      for c in q.cells}}
+            for row in q.rows if row.name in ev.rows.get("ind", [row.name])]
 
 
 # --- 接收 / 退回 -------------------------------------------------------------------------------

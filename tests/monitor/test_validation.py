@@ -284,7 +284,7 @@ def test_non_industrial_enterprise_is_not_asked_for_industrial_rows(chain: Chain
     assert review.detail(chain.ent, rid).answers["industry"] == "5211"
     reports.submit_report(chain.ent, rid)
     d = review.detail(chain.xw, rid)
-    shown = [r["指标名称"] for r in review.indicator_rows(d.version_id, d.answers)]
+    shown = [r["指标名称"] for r in review.indicator_rows(d)]
     assert not set(shown) & set(INDUSTRIAL)
     assert review.detail(chain.xw, rid).status == "reviewing"
 
@@ -337,3 +337,15 @@ def test_warnings_are_recorded_and_shown_to_reviewers(chain: Chain) -> None:
     assert reports.submit_report(chain.ent, clean) == []
     assert review.detail(chain.xw, clean).screening_passed is True
     assert [r.id for r in review.queue(chain.xw, QueueFilter(screening=True))[1]] == [clean]
+
+
+def test_values_in_rows_not_asked_are_ignored_by_every_rule() -> None:
+    # A January report with an inconsistent 工业总产值 row and assets not above 应收账款 …
+    answers = with_cell("工业总产值", "cur_m", 999, indicators({"assets": (1, 1, 1, 1)}))
+    industrial = messages(run(answers, period="2026-01", industrial=True), "warning")
+    assert any(m.startswith("工业总产值") for m in industrial)
+    # … a non-industrial enterprise is not asked for 工业总产值, and January has no quarterly 资产总计:
+    ev = run(answers, period="2026-01", industrial=False)
+    assert messages(ev, "warning") == [] and messages(ev) == []
+    assert "output" not in ev.values["ind"] and "assets" not in ev.values["ind"]
+    assert "output" not in ev.rows["ind"] and "revenue" in ev.rows["ind"]
