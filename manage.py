@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             made = seed_diagnoses()
             if made:
                 print(f"演示自诊断：{made} 份")
+            from services.monitor.demo import seed_reports
+            reports = seed_reports()
+            if reports:
+                print(f"演示运行监测月报：{reports} 份")
     elif args.cmd == "seed-demo":
         bootstrap.init_db()
         from services.demo import seed_demo
@@ -59,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         from services.cmmm.demo import seed_diagnoses
         made = seed_diagnoses(progress=bar)
         print(f"\n演示自诊断：{made} 份" if made else "")
+        from services.monitor.demo import seed_reports
+        reports = seed_reports(progress=bar)
+        print(f"\n演示运行监测月报：{reports} 份" if reports else "")
     elif args.cmd == "create-admin":
         from services.accounts import admin_role_for, create_account
         from services.errors import ServiceError

@@ -302,16 +302,7 @@ def write_typed_rows(session: Session, r: FormResponse, d: Definition, ev: Evalu
     """Replace the response's typed answer and score rows (visible answers only)."""
     session.execute(delete(AnswerValue).where(AnswerValue.response_id == r.id))
     session.execute(delete(ResponseScore).where(ResponseScore.response_id == r.id))
-    rows: list[dict[str, Any]] = []
-    for q in d.questions():
-        if q.name in ev.visible:
-            rows.extend(_flatten(q, q.name, ev.values.get(q.name)))
-    for s in d.sections:
-        for g in s.groups:
-            if g.repeat and g.name in ev.visible:
-                for i, row in enumerate(ev.values.get(g.name) or []):
-                    for q in g.questions:
-                        rows.extend(_flatten(q, f"{g.name}[{i}].{q.name}", (row or {}).get(q.name)))
+    rows = typed_rows(d, ev)
     if rows:
         session.execute(insert(AnswerValue),
                         [{**x, "response_id": r.id, "version_id": r.version_id} for x in rows])
@@ -322,6 +313,21 @@ def write_typed_rows(session: Session, r: FormResponse, d: Definition, ev: Evalu
             [(f"tag:{t}:{k}", v, None) for t, m in sc.by_tag.items() for k, v in m.items()]
         session.add_all(ResponseScore(response_id=r.id, key=k, value=round(v, 6), outcome=o)
                         for k, v, o in scores if v is not None)
+
+
+def typed_rows(d: Definition, ev: Evaluation) -> list[dict[str, Any]]:
+    """Return the typed answer rows (question, path, num_value, text_value) of the visible answers."""
+    rows: list[dict[str, Any]] = []
+    for q in d.questions():
+        if q.name in ev.visible:
+            rows.extend(_flatten(q, q.name, ev.values.get(q.name)))
+    for s in d.sections:
+        for g in s.groups:
+            if g.repeat and g.name in ev.visible:
+                for i, row in enumerate(ev.values.get(g.name) or []):
+                    for q in g.questions:
+                        rows.extend(_flatten(q, f"{g.name}[{i}].{q.name}", (row or {}).get(q.name)))
+    return rows
 
 
 def _flatten(q: Question, path: str, v: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,399 @@
+"""Demo monthly reports: 12 months per monitored demo enterprise, in every workflow state.
+
+The panel (监测企业): every approved enterprise of the demo administrators' cities (南京, 深圳) plus a
+seeded sample elsewhere. Figures follow one monthly series per enterprise (1-本月 accumulates; the
+上年 columns are the series a year earlier), so the balance checks pass except for deliberate slips
+(about one report in sixteen) that the real engine then warns about. Answers are evaluated and
+stored as the engine stores them; workflow rows, history and audit rows follow workflow.py.
+Deterministic (seeded); idempotent (does nothing once any report exists).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from db.account import Account
+from db.audit import AuditLog
+from db.engine import session_scope
+from db.forms import AnswerValue, FormResponse, FormVersion, ResponseSection
+from db.monitor import MonitorReport, MonitorReviewer, MonitorTransition
+from db.organisation import Organisation
+from services import audit
+from services.forms import responses
+from services.forms.definitions import definition_for_version, published_version
+from services.forms.engine import Context, evaluate
+from services.forms.schema import Definition
+from services.monitor import reviewers
+from services.monitor.reports import basic_from_org, current_period, is_quarter_month, questionnaires_for
+from services.monitor.workflow import response_status
+from services.timefmt import CHINA, china_now
+
+PANEL_CITIES = ("320100", "440300")
+FLOWS = {"output", "export", "power", "revenue", "cost", "finance_cost", "profit", "taxes"}
+INDUSTRIAL = {"output", "export", "power", "capacity", "finished_goods"}
+QUARTERLY = {"overdue_receivables", "payroll", "assets", "liabilities", "fixed_investment"}
+# State shares by the month's age: the current month, the two before it, older months.
+WEIGHTS = {
+    0: {"unfilled": .22, "editing": .10, "revoked": .04, "frozen": .03, "unfrozen": .02, "returned": .07,
+        "reviewing": .45, "accepted": .07},
+    1: {"unfilled": .05, "editing": .03, "returned": .05, "reviewing": .27, "accepted": .55, "resubmitted": .05},
+    3: {"unfilled": .03, "editing": .01, "returned": .02, "reviewing": .02, "accepted": .84, "resubmitted": .08},
+}
+SLIP_SHARE = 1 / 16
+# The documented demo enterprise files the current month itself; last month waits for 玄武区.
+SHOWCASE = {"qiye_demo": {0: "unfilled", 1: "reported"}}
+REASONS = ["用电量与工业总产值变化不匹配，请核实本月用电量。", "营业成本高于营业收入，请核实。",
+           "本年1-本月数据与上月累计不衔接，请核对后重新上报。", "从业人员较上月变化较大，请说明原因或更正。",
+           "应收账款填报单位有误（应为千元），请更正。", "出口交货值为 0 与企业实际不符，请核实。"]
+PRODUCTS = [("数控机床", "台"), ("齿轮箱", "台"), ("电子元器件", "万件"), ("包装材料", "吨"), ("精密轴承", "万套")]
+SEASON = {1: 0.95, 2: 0.78, 3: 1.02, 4: 1.0, 5: 1.02, 6: 1.06, 7: 0.98, 8: 0.97, 9: 1.03, 10: 0.98, 11: 1.04, 12: 1.12}
+
+
+def _q(x: float, places: str = "0.1") -> Decimal:
+    return Decimal(str(x)).quantize(Decimal(places))
+
+
+def _series(org: Organisation, months: list[tuple[int, int]], rng: random.Random) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """Return one enterprise's monthly figures (千元, 度, 人, %) for ``months``."""
+    base = float(org.revenue or 300) * 10 / 12
+    margin, cost_rate, kwh = rng.uniform(-0.02, 0.1), rng.uniform(0.7, 0.86), rng.uniform(30, 120)
+    export_share = rng.choice([0.0, 0.0, rng.uniform(0.05, 0.4)])
+    assets, leverage, loans = max(float(org.assets or 0) * 10, base * 10), rng.uniform(0.3, 0.7), rng.uniform(0, 3)
+    people = max(5, org.employees or 20)
+    out = {}
+    for i, (y, m) in enumerate(months):
+        rev = base * (1 + 0.004 * i) * SEASON[m] * rng.uniform(0.93, 1.07)
+        output = rev * rng.uniform(0.95, 1.08)
+        receivables = rev * rng.uniform(1.2, 2.4)
+        staff = max(1, round(people * rng.uniform(0.97, 1.03)))
+        out[(y, m)] = {
+            "revenue": _q(rev), "cost": _q(rev * cost_rate * rng.uniform(0.97, 1.03)), "profit": _q(rev * margin),
+            "taxes": _q(rev * 0.03), "finance_cost": _q(rev * 0.006), "output": _q(output),
+            "export": _q(output * export_share), "power": _q(output * kwh, "1"), "capacity": _q(rng.uniform(62, 92)),
+            "loans": _q(base * loans), "receivables": _q(receivables), "finished_goods": _q(rev * rng.uniform(0.3, 0.9)),
+            "employees": Decimal(staff), "overdue_receivables": _q(receivables * rng.uniform(0, 0.15)),
+            "payroll": _q(staff * rng.uniform(6, 11)), "assets": _q(assets * (1 + 0.003 * i)),
+            "liabilities": _q(assets * leverage), "fixed_investment": _q(rev * rng.uniform(0, 0.06))}
+    return out
+
+
+def _cells(d: Definition, series: dict[tuple[int, int], dict[str, Decimal]], period: str,
+           industrial: bool) -> dict[str, dict[str, str]]:
+    """Return the 主要经济指标 answer for ``period``: 本月, 1-本月 (accumulated for flows), last year's."""
+    y, m = int(period[:4]), int(period[5:])
+    out = {}
+    for row in d.question("ind").rows:
+        if (row.name in INDUSTRIAL and not industrial) or (row.name in QUARTERLY and not is_quarter_month(period)):
+            continue
+        cur, ly = series[(y, m)][row.name], series[(y - 1, m)][row.name]
+        ytd, lytd = cur, ly  # stocks: the month-end value in both columns
+        if row.name in FLOWS:
+            ytd, lytd = (sum((series[(yy, k)][row.name] for k in range(1, m + 1)), Decimal(0)) for yy in (y, y - 1))
+        out[row.name] = {"cur_m": str(cur), "cur_ytd": str(ytd), "ly_m": str(ly), "ly_ytd": str(lytd)}
+    return out
+
+
+def _slip(cells: dict[str, dict[str, str]], rng: random.Random) -> None:
+    """Make one typical filling mistake that a balance check catches."""
+    kind = rng.choice([k for k in ("output", "revenue", "assets") if k in cells])
+    if kind == "output":      # 本月 typed with an extra zero
+        cells["output"]["cur_m"] = str(Decimal(cells["output"]["cur_m"]) * 10)
+    elif kind == "revenue":   # 1-本月 not accumulated
+        cells["revenue"]["cur_ytd"] = cells["revenue"]["cur_m"]
+    else:                     # 资产总计 in the wrong unit
+        cells["assets"]["cur_ytd"] = str(_q(float(cells["receivables"]["cur_ytd"]) / 3))
+
+
+@dataclass
+class _Track:
+    """A report's transitions as (actor, action, from, to, from_holder, to_holder, reason)."""
+
+    ent: int
+    status: str = "editing"
+    holder: int | None = None
+    steps: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def go(self, actor: int, action: str, to: str, holder: int | None = None, reason: str | None = None) -> None:
+        self.steps.append((actor, action, self.status, to, self.holder, holder, reason))
+        self.status, self.holder = to, holder
+
+
+def _climb(t: _Track, chain: list[int], upto: int, bulk: set[int], rng: random.Random) -> None:
+    t.go(t.ent, "report", "reviewing", chain[0])
+    for i in range(upto):  # 一键接收 where granted, now and then
+        t.go(chain[i], "bulk_accept" if chain[i] in bulk and rng.random() < 0.5 else "accept", "reviewing", chain[i + 1])
+
+
+def _play(state: str, chain: list[int], ent: int, age: int, bulk: set[int], rng: random.Random) -> tuple[_Track, int]:
+    """Return the transitions that lead to ``state`` and the level index reached."""
+    t, top = _Track(ent), len(chain) - 1
+    j = 0
+    if state == "reported":   # just 上报: waiting for the direct reviewer
+        _climb(t, chain, 0, bulk, rng)
+    elif state == "revoked":
+        t.go(ent, "report", "reviewing", chain[0])
+        t.go(ent, "revoke", "editing")
+    elif state in ("frozen", "unfrozen"):
+        t.go(ent, "freeze", "frozen", reason="修改了企业名称")
+        if state == "unfrozen":
+            t.go(chain[0], "unfreeze", "unfrozen")
+    elif state in ("reviewing", "returned"):
+        j = top if age >= 3 else 0 if age == 0 and top == 3 else \
+            rng.choices(range(top + 1), ([6, 2, 1, 1] if age == 0 else [1, 1, 2, 3])[:top + 1])[0]
+        _climb(t, chain, j, bulk, rng)
+        if state == "returned":
+            t.go(chain[j], "return", "returned", reason=rng.choice(REASONS))
+    elif state in ("accepted", "resubmitted"):
+        if state == "resubmitted":
+            j = rng.randrange(top + 1)
+            _climb(t, chain, j, bulk, rng)
+            t.go(chain[j], "return", "returned", reason=rng.choice(REASONS))
+        _climb(t, chain, top, bulk, rng)
+        t.go(chain[top], "final_accept", "accepted", chain[top])
+        j = top
+    return t, j
+
+
+def _times(period: str, n: int, now: dt.datetime, rng: random.Random) -> list[dt.datetime]:
+    """Return n + 1 increasing UTC times in the month after ``period`` (the first one: opened)."""
+    y, m = int(period[:4]), int(period[5:])
+    start = dt.datetime(y + (m == 12), m % 12 + 1, 1, 8, tzinfo=CHINA)
+    end = min(start + dt.timedelta(days=25), now - dt.timedelta(minutes=30))
+    start = min(start, end - dt.timedelta(hours=2))
+    return sorted((start + dt.timedelta(seconds=rng.uniform(0, (end - start).total_seconds())))
+                  .astimezone(dt.timezone.utc) for _ in range(n + 1))
+
+
+def _deck(weights: dict[str, float], n: int, rng: random.Random) -> list[str]:
+    """Deal ``n`` states in the given shares, each state at least once when there is room."""
+    cards = list(weights) if n >= len(weights) else []
+    cards += rng.choices(list(weights), list(weights.values()), k=n - len(cards))
+    rng.shuffle(cards)
+    return cards
+
+
+def _survey_answers(code: str, rng: random.Random) -> dict[str, Any]:
+    if code == "power_cut_survey":
+        hit = rng.random() < 0.2
+        return {"affected": "1", "days": str(rng.randint(1, 8)), "output_loss": str(rng.randint(2, 15))} if hit \
+            else {"affected": "0"}
+    trend = ["up", "flat", "flat", "down"]  # sme_monthly_survey
+    return {"orders": rng.choice(trend), "costs": rng.choice(trend), "funding": rng.choice(["ok", "normal", "tight"]),
+            "problems": sorted(set(rng.choices(["demand", "cost", "labour", "finance", "payment"], k=2)))
+            if rng.random() < 0.7 else ["none"]}
+
+
+@dataclass
+class _Setup:
+    report_version: int
+    report_definition: int
+    d: Definition
+    chains: dict[int, list[int]]          # direct reviewer → the chain up to the top
+    levels: dict[int, str]
+    bulk: set[int]
+    definition_of: dict[int, int]         # version → definition
+    survey_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def typed_survey_rows(self, d: Definition, answers: dict[str, Any], ctx: Context) -> list[dict[str, Any]]:
+        """Typed rows of a questionnaire answer (the few answer combinations are evaluated once each)."""
+        key = f"{d.code}:{sorted(answers.items())}"
+        if key not in self.survey_rows:
+            self.survey_rows[key] = responses.typed_rows(d, evaluate(d, answers, ctx))
+        return self.survey_rows[key]
+
+
+def _setup(session: Any) -> _Setup:
+    reviewers.sync_reviewers(session)
+    names = dict(session.execute(select(Account.username, Account.id).where(Account.org_id.is_(None))).all())
+    grants = {"admin_nj": (True, False, "admin_js"), "admin_js": (True, True, "admin_cn")}  # 一键接收, 越级接收
+    for username, (bulk, skip, by) in grants.items():
+        if username in names:
+            session.execute(update(MonitorReviewer).where(MonitorReviewer.account_id == names[username])
+                            .values(bulk_accept=bulk, skip_level=skip, granted_by=names.get(by)))
+            audit.record(session, names.get(by), "monitor.grant", "account", names[username],
+                         {"after": {"bulk_accept": bulk, "skip_level": skip}, "demo": True})
+    rows = {r.account_id: r for r in session.scalars(select(MonitorReviewer))}
+    chains = {}
+    for a in rows:
+        chain, seen = [a], {a}
+        while (p := rows[chain[-1]].parent_id) is not None and p in rows and p not in seen:
+            chain.append(p)
+            seen.add(p)
+        chains[a] = chain
+    v = published_version("sme_monthly_report", session)
+    return _Setup(v.id, v.definition_id, definition_for_version(v.id, session), chains,
+                  {a: r.level for a, r in rows.items()}, {a for a, r in rows.items() if r.bulk_accept},
+                  dict(session.execute(select(FormVersion.id, FormVersion.definition_id)).all()))
+
+
+def seed_reports(months: int = 12, progress: Callable[[float], None] | None = None, seed: int = 6,
+                 share: float = 0.05, batch: int = 40) -> int:
+    """Create ``months`` months of reports (ending at the current month) for the demo panel; return how
+    many reports were made (0 if any report exists already)."""
+    with session_scope() as session:
+        if session.scalar(select(MonitorReport.id).limit(1)) is not None:
+            return 0
+        setup = _setup(session)
+        orgs = list(session.scalars(select(Organisation).where(Organisation.kind == "enterprise",
+                                                               Organisation.status == "approved").order_by(Organisation.id)))
+        accounts = dict(session.execute(select(Account.org_id, Account.id).where(Account.org_id.is_not(None))
+                                        .order_by(Account.id.desc())).all())
+        showcase = {org_id: SHOWCASE[name] for name, org_id in session.execute(
+            select(Account.username, Account.org_id).where(Account.username.in_(SHOWCASE)))}
+    if not setup.chains:
+        return 0
+    rng = random.Random(seed)
+    panel = [o for o in orgs if o.id in accounts and (o.city_code in PANEL_CITIES or rng.random() < share)]
+    periods = [current_period()]
+    while len(periods) < months:
+        periods.insert(0, responses.previous_period(periods[0]))
+    ages = {p: len(periods) - 1 - i for i, p in enumerate(periods)}
+    decks = {p: _deck(WEIGHTS[0 if age == 0 else 1 if age < 3 else 3], len(panel), rng) for p, age in ages.items()}
+    made = 0
+    for start in range(0, len(panel), batch):
+        with session_scope() as session:
+            items = [_enterprise(session, setup, org, accounts[org.id], periods,
+                                 {p: showcase.get(org.id, {}).get(ages[p], deck[start + i]) for p, deck in decks.items()},
+                                 rng)
+                     for i, org in enumerate(panel[start:start + batch])]
+            made += _write(session, setup, [x for group in items for x in group])
+        if progress:
+            progress(min(1.0, (start + batch) / max(1, len(panel))))
+    return made
+
+
+def _enterprise(session: Any, setup: _Setup, org: Organisation, ent: int, periods: list[str],
+                states: dict[str, str], rng: random.Random) -> list[dict[str, Any]]:
+    """Plan one enterprise's months (oldest first): answers, evaluation, transitions."""
+    org = session.merge(org, load=False)
+    chain = setup.chains[reviewers.direct_reviewer(session, org)]
+    ctx_org = responses.org_context(org)
+    industrial = bool(ctx_org["industrial"])
+    last = (int(periods[-1][:4]), int(periods[-1][5:]))
+    series = _series(org, [(y, m) for y in range(int(periods[0][:4]) - 1, last[0] + 1) for m in range(1, 13)
+                           if (y, m) <= last], rng)
+    surveys, now, out = questionnaires_for(session, org, periods[0]), china_now(), []
+    prev: dict[str, Any] | None = None
+    for age, period in zip(range(len(periods) - 1, -1, -1), periods):
+        state = states[period]
+        if state == "unfilled":
+            prev = None  # no previous month for next month's balance checks
+            continue
+        basic = basic_from_org(org)
+        track, j = _play(state, chain, ent, age, setup.bulk, rng)
+        submitted = any(s[1] == "report" for s in track.steps)
+        changes: dict[str, Any] = {}
+        if state in ("frozen", "unfrozen"):
+            new_name = org.name.replace("有限公司", "股份有限公司")
+            changes, basic = {"org_name": [org.name, new_name]}, {**basic, "org_name": new_name}
+        cells = _cells(setup.d, series, period, industrial)
+        if submitted and rng.random() < SLIP_SHARE:
+            _slip(cells, rng)
+        products = [{"name": n, "unit": u, "production": str(p), "sales": str(max(1, p - rng.randint(0, p // 3))),
+                     "stock": str(rng.randint(1, 50))} for n, u in rng.sample(PRODUCTS, rng.randint(1, 3))
+                    for p in [rng.randint(20, 900)]] if industrial else []
+        answers = {**basic, "ind": cells, "products": products}
+        ev = evaluate(setup.d, answers, Context(org=ctx_org, period=period, previous=prev))
+        if ev.errors():
+            raise AssertionError(f"demo report {org.id} {period} breaks rules: {[e.message for e in ev.errors()]}")
+        times = _times(period, len(track.steps), now, rng)
+        saved = basic if not submitted and state != "editing" else \
+            {**basic, "ind": cells} if state == "editing" and rng.random() < 0.5 else answers
+        holder_level = setup.levels.get(track.holder) if track.holder else None
+        status = track.status
+        approved = status == "accepted" or (status == "reviewing" and j > 0)
+        report_times = [t for t, s in zip(times[1:], track.steps) if s[1] == "report"]
+        warnings = [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
+                    for w in ev.warnings()] if submitted else []
+        probe = MonitorReport(status=status, approved=approved)
+        out.append({
+            "org": org, "ctx_org": ctx_org, "ent": ent, "period": period, "times": times, "steps": track.steps,
+            "saved": saved, "typed": responses.typed_rows(setup.d, ev) if submitted else [],
+            "response": {"version_id": setup.report_version, "definition_id": setup.report_definition,
+                         "org_id": org.id, "period": period, "status": response_status(probe),
+                         "current_section": "products" if submitted else "indicators" if "ind" in saved else "basic",
+                         "warnings": warnings, "created_by": ent, "created_at": times[0], "updated_at": times[-1],
+                         "submitted_at": report_times[-1] if report_times else None},
+            "report": {"org_id": org.id, "period": period, "status": status, "holder_id": track.holder,
+                       "holder_level": holder_level, "reviewer_id": chain[0] if submitted else None,
+                       "acted": approved, "approved": approved, "screening_passed": not warnings if submitted else None,
+                       "warning_count": len(warnings), "return_reason": track.steps[-1][6] if status == "returned" else None,
+                       "frozen_changes": changes if status == "frozen" else {}, "reporter": basic.get("reporter"),
+                       "source": "online", "province_code": org.province_code, "city_code": org.city_code,
+                       "county_code": org.county_code, "division_code": org.division_code,
+                       "submitted_at": report_times[-1] if report_times else None, "created_at": times[0],
+                       "updated_at": times[-1], "row_version": 1 + len(track.steps)},
+            "surveys": [(q, _survey_answers(q.code, rng)) for q in surveys] if submitted else []})
+        if state == "unfrozen":
+            session.execute(update(Organisation).where(Organisation.id == org.id).values(name=basic["org_name"]))
+        prev = answers if response_status(probe) == "approved" else None
+    return out
+
+
+def _write(session: Any, setup: _Setup, items: list[dict[str, Any]]) -> int:
+    """Insert the planned reports, their sections, typed rows, questionnaires, history and audit rows
+    (Core executemany; new ids are read back by organisation, period and definition)."""
+    if not items:
+        return 0
+    conn = session.connection()
+    floor = session.scalar(select(func.max(FormResponse.id))) or 0
+    rows: list[dict[str, Any]] = []
+    owners: list[tuple[dict[str, Any], int, Any]] = []
+    for it in items:
+        rows.append(it["response"])
+        owners.append((it, setup.report_definition, None))
+        for q, answers in it["surveys"]:
+            d = definition_for_version(q.version_id, session)
+            at = it["response"]["submitted_at"] - dt.timedelta(minutes=5)
+            rows.append({"version_id": q.version_id, "definition_id": setup.definition_of[q.version_id],
+                         "org_id": it["org"].id, "period": it["period"], "status": "submitted",
+                         "current_section": d.sections[0].name, "warnings": [], "created_by": it["ent"],
+                         "created_at": at, "updated_at": at, "submitted_at": at})
+            owners.append((it, setup.definition_of[q.version_id], (q.version_id, d, answers)))
+    conn.execute(insert(FormResponse), rows)
+    new = {(r.definition_id, r.org_id, r.period): r.id for r in conn.execute(
+        select(FormResponse.id, FormResponse.definition_id, FormResponse.org_id, FormResponse.period)
+        .where(FormResponse.id > floor))}
+    sections, typed = [], []
+    for it, definition_id, survey in owners:
+        rid = new[(definition_id, it["org"].id, it["period"])]
+        if survey is None:
+            it["response_id"] = rid
+            data = it["saved"]
+            parts = [("basic", {k: v for k, v in data.items() if k not in ("ind", "products")})]
+            parts += [("indicators", {"ind": data["ind"]})] if "ind" in data else []
+            parts += [("products", {"products": data["products"]})] if "products" in data else []
+            version_id, answer_rows = setup.report_version, it["typed"]
+        else:
+            version_id, d, answers = survey
+            parts = [(d.sections[0].name, answers)]
+            answer_rows = setup.typed_survey_rows(d, answers, Context(org=it["ctx_org"], period=it["period"]))
+        sections += [{"response_id": rid, "section": name, "data": body, "version": 1, "updated_by": it["ent"],
+                      "updated_at": it["times"][0]} for name, body in parts]
+        typed += [{**x, "response_id": rid, "version_id": version_id} for x in answer_rows]
+    conn.execute(insert(ResponseSection), sections)
+    if typed:
+        conn.execute(insert(AnswerValue), typed)
+    conn.execute(insert(MonitorReport), [{**it["report"], "response_id": it["response_id"]} for it in items])
+    report_ids = dict(conn.execute(select(MonitorReport.response_id, MonitorReport.id).where(
+        MonitorReport.response_id.in_([it["response_id"] for it in items]))).all())
+    history, audit = [], []
+    for it in items:
+        report_id = report_ids[it["response_id"]]
+        for at, (actor, action, frm, to, fh, th, reason) in zip(it["times"][1:], it["steps"]):
+            history.append({"report_id": report_id, "actor_id": actor, "action": action, "from_status": frm,
+                            "to_status": to, "from_holder": fh, "to_holder": th, "reason": reason, "at": at})
+            audit.append({"actor_id": actor, "action": f"monitor.{action}", "target_type": "monitor_report",
+                          "target_id": str(report_id), "at": at, "request_id": None,
+                          "detail": {"period": it["period"], "org_id": it["org"].id, "to": to, "holder": th,
+                                     **({"reason": reason} if reason else {})}})
+    if history:
+        conn.execute(insert(MonitorTransition), history)
+        conn.execute(insert(AuditLog), audit)
+    return len(items)
