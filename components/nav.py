@@ -38,6 +38,8 @@ PAGES = [
     PageSpec("pages/monitor_history.py", "历史报送", ":material/history:", "运行监测", P_MONITOR_REPORT),
     PageSpec("pages/monitor_import.py", "上报导入", ":material/upload_file:", "运行监测", P_MONITOR_REPORT),
     PageSpec("pages/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/monitor_enterprises.py", "监测企业管理", ":material/domain:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
