@@ -29,7 +29,7 @@ from services.permissions import (P_MONITOR_REPORT, P_MONITOR_REVIEW, Actor, Reg
                                   require)
 from services.reference import region_path
 from services.registration import apply_org_values, validate_org_form
-from services.scope import jurisdiction, within
+from services.scope import jurisdiction, org_clause, within
 from services.timefmt import china_time
 
 PAGE = 50
@@ -87,7 +87,10 @@ def queue(actor: Actor, f: QueueFilter = QueueFilter(), page: int = 0, page_size
     with session_scope() as session:
         base = select(MonitorReport, Organisation).join(Organisation, Organisation.id == MonitorReport.org_id).where(*where)
         if keyword:
-            base = base.where(or_(Organisation.name.contains(keyword), Organisation.credit_code.contains(keyword.upper())))
+            # find the (few) matching organisations first, then their reports through the org index
+            matching = select(Organisation.id).where(
+                org_clause(actor), or_(Organisation.name.contains(keyword), Organisation.credit_code.contains(keyword.upper())))
+            base = base.where(MonitorReport.org_id.in_(matching))
         total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
         rows = session.execute(base.order_by(MonitorReport.period.desc(), MonitorReport.submitted_at, MonitorReport.id)
                                .offset(page * page_size).limit(page_size))
