@@ -11,14 +11,15 @@ import streamlit as st
 from charts.stats import LEVEL_NAMES
 from services.io.excel import rows_to_xlsx
 from services.permissions import Actor
-from services.reference import region, region_ancestors
+from services.reference import industry, region, region_ancestors
 from services.stats import cmmm_stats
 
-SCOPE_KEY, SIZE_KEY, PATH_KEY = "stats_scope", "stats_size", "stats_path"
+SCOPE_KEY, SIZE_KEY, DIVISION_KEY, PATH_KEY = "stats_scope", "stats_size", "stats_division", "stats_path"
 
 
-def filters() -> tuple[str, str | None]:
-    """Return (scope, size): cumulative (latest per enterprise) or one year, and the size class.
+def filters(with_industry: bool = True) -> tuple[str, str | None, str | None]:
+    """Return (scope, size, division): cumulative (latest per enterprise) or one year, the size class,
+    and a manufacturing 大类 (region pages only; the industry page breaks down by industry itself).
 
     Shared by the three statistics pages; the choices live in session state (plain strings), so
     they persist when the user moves between pages, as the drill-down path does."""
@@ -26,19 +27,28 @@ def filters() -> tuple[str, str | None]:
     current = st.session_state.get(SCOPE_KEY, "all")
     if current not in options:
         current = "all"
-    sizes = ["", *cmmm_stats.SIZES]
-    left, right = st.columns([3, 2])
+    sizes, divisions = ["", *cmmm_stats.SIZES], ["", *cmmm_stats.DIVISIONS]
+    left, middle, right = st.columns([3, 1, 2])
     picked = left.radio("统计口径", options, index=options.index(current), horizontal=True, key="stats_scope_radio",
                         format_func=lambda s: "累计（各企业最新一次）" if s == "all" else f"{s} 年")
-    size = right.selectbox("企业规模", sizes, index=sizes.index(st.session_state.get(SIZE_KEY, "")),
-                           key="stats_size_select", format_func=lambda s: s or "全部规模")
-    st.session_state[SCOPE_KEY], st.session_state[SIZE_KEY] = picked, size
-    return str(picked), size or None
+    size = middle.selectbox("企业规模", sizes, index=sizes.index(st.session_state.get(SIZE_KEY, "")),
+                            key="stats_size_select", format_func=lambda s: s or "全部规模")
+    division = st.session_state.get(DIVISION_KEY, "")
+    if with_industry:
+        division = right.selectbox("行业（制造业大类）", divisions, index=divisions.index(division),
+                                   key="stats_division_select", format_func=_division_label)
+    st.session_state[SCOPE_KEY], st.session_state[SIZE_KEY], st.session_state[DIVISION_KEY] = picked, size, division
+    return str(picked), size or None, (division or None) if with_industry else None
 
 
-def label(scope: str, size: str | None) -> str:
-    """Return the filter part of an export's name, e.g. "2024_小型"."""
-    return "_".join([scope] + ([size] if size else []))
+def _division_label(code: str) -> str:
+    node = industry(code) if code else None
+    return f"{code} {node.name}" if node else "全部行业"
+
+
+def label(scope: str, size: str | None, division: str | None = None) -> str:
+    """Return the filter part of an export's name, e.g. "2024_小型_34"."""
+    return "_".join([scope] + [x for x in (size, division) if x])
 
 
 def current_parent(actor: Actor) -> str | None:

@@ -12,7 +12,7 @@ from services.stats import cmmm_stats
 
 actor = guard(P_STATS_VIEW)
 st.title("按行业分类范围统计")
-scope, size = sv.filters()
+scope, size, _ = sv.filters(with_industry=False)
 sv.breadcrumbs(actor)
 parent = sv.current_parent(actor)
 try:

@@ -5,15 +5,20 @@ from streamlit_echarts import Map, st_echarts
 from charts.stats import MEASURES, choropleth, level_pie
 from components import stats_view as sv
 from components.nav import guard
+from services.errors import ValidationFailed
 from services.permissions import P_STATS_VIEW
 from services.stats import cmmm_stats
 
 actor = guard(P_STATS_VIEW)
 st.title("按地图范围统计")
-scope, size = sv.filters()
+scope, size, division = sv.filters()
 sv.breadcrumbs(actor)
 parent = sv.current_parent(actor)
-total, rows = cmmm_stats.region_rows(actor, parent, scope, size)
+try:
+    total, rows = cmmm_stats.region_rows(actor, parent, scope, size, division)
+except ValidationFailed as err:
+    st.info(str(err))
+    st.stop()
 measure = st.radio("着色指标", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="stats_measure")
 left, right = st.columns([3, 2])
 with left:
@@ -25,7 +30,7 @@ with left:
     if geo is not None:
         name = maps.map_name(parent)
         clicked = st_echarts(choropleth(name, rows, measure, inset), map=Map(name, geo), height="560px",
-                             events={"click": "function(p){return p.name;}"}, key=f"map_{parent}_{scope}_{size}_{measure}")
+                             events={"click": "function(p){return p.name;}"}, key=f"map_{parent}_{scope}_{size}_{division}_{measure}")
         code = clicked.get("chart_event") if isinstance(clicked, dict) else getattr(clicked, "chart_event", None)
         if isinstance(code, str) and code in {r.code for r in rows}:
             sv.drill_into(actor, code)
@@ -43,7 +48,7 @@ with right:
     c1.metric("企业数", f"{total.n:,}")
     c2.metric("平均总分", "—" if total.average is None else f"{total.average:.2f}")
     c3.metric("二级及以上", "—" if total.share_l2_plus is None else f"{total.share_l2_plus:.1%}")
-    st_echarts(level_pie(total.levels, f"{sv.place(actor)} 等级分布"), height="300px", key=f"pie_{parent}_{scope}_{size}")
+    st_echarts(level_pie(total.levels, f"{sv.place(actor)} 等级分布"), height="300px", key=f"pie_{parent}_{scope}_{size}_{division}")
 frame = sv.table(rows, "地区")
 st.dataframe(frame, hide_index=True, width="stretch")
-sv.export(frame, f"地图统计_{sv.place(actor)}_{sv.label(scope, size)}", key="map_export")
+sv.export(frame, f"地图统计_{sv.place(actor)}_{sv.label(scope, size, division)}", key="map_export")

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.stats import DOMAINS, LEVELS, MEASURES, SUBDOMAINS, measure_columns, stat_industry, stat_region
-from services.errors import PermissionDenied
+from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
 
 ALL = "all"
+SIZES = ["大型", "中型", "小型", "微型"]
+DIVISIONS = [f"{d:02d}" for d in range(13, 44)]  # the 31 manufacturing 大类 (GB/T 4754-2017 C 门类)
 
 
 def set_typed_scores(d: Diagnosis) -> None:
@@ -227,21 +229,35 @@ def _read(table: Table, where: list[Any], group: Any) -> tuple[dict[str, Any], A
     return rows, total
 
 
-def region_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | None = None) -> tuple[Row, list[Row]]:
-    """Return (the parent's totals, one row per child region) — nation → provinces → cities → counties."""
+def region_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | None = None,
+                division: str | None = None) -> tuple[Row, list[Row]]:
+    """Return (the parent's totals, one row per child region) — nation → provinces → cities → counties.
+
+    ``division`` (a GB/T 4754 大类) narrows to one industry: the industry summary holds nation,
+    province and city rows, so that filter reaches down to the cities of a province."""
     parent = parent if parent is not None else actor.region_code
     _check_scope(actor, parent)
     node = region(parent) if parent else None
     level = node.level if node else None
-    t = stat_region.c
-    where = [t.scope == scope] + ([t.size == size] if size else [])
-    if level == "county":
-        where += [t.level == "county", t.region_code == parent]
-        children = [node] if node else []
+    children = [node] if level == "county" and node else list(region_children(parent))
+    if division:
+        if level not in (None, "province"):
+            raise ValidationFailed({"行业": ["行业：按行业筛选时统计到市一级；请在省或全国范围查看，或清除行业筛选。"]})
+        i = stat_industry.c
+        where = [i.scope == scope, i.division_code == division] + ([i.size == size] if size else [])
+        rows, _ = _read(stat_industry, where + [i.level == ("province" if level is None else "city")]
+                        + ([i.province_code == parent] if parent else []), i.region_code)
+        _, total = _read(stat_industry, where + [i.level == ("nation" if level is None else "province"),
+                                                 i.region_code == (parent or "")], i.region_code)
     else:
-        where += [t.level == {None: "province", "province": "city", "city": "county"}[level], t.parent_code == (parent or "")]
-        children = list(region_children(parent))
-    rows, total = _read(stat_region, where, t.region_code)
+        t = stat_region.c
+        where = [t.scope == scope] + ([t.size == size] if size else [])
+        if level == "county":
+            where += [t.level == "county", t.region_code == parent]
+        else:
+            where += [t.level == {None: "province", "province": "city", "city": "county"}[level],
+                      t.parent_code == (parent or "")]
+        rows, total = _read(stat_region, where, t.region_code)
     out = [_row(c.code, c.name, rows[c.code]) if c.code in rows else Row(c.code, c.name, 0, None, [0] * 6)
            for c in children]
     return _row(parent or "100000", node.name if node else "全国", total), out
@@ -258,14 +274,11 @@ def industry_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str 
     where = [t.scope == scope, t.level == (node.level if node else "nation"), t.region_code == (parent or "")]
     rows, total = _read(stat_industry, where + ([t.size == size] if size else []), t.division_code)
     out = []
-    for code in (f"{d:02d}" for d in range(13, 44)):
+    for code in DIVISIONS:
         ind = industry(code)
         name = ind.name if ind else code
         out.append(_row(code, name, rows[code]) if code in rows else Row(code, name, 0, None, [0] * 6))
     return _row(parent or "100000", node.name if node else "全国", total), out
-
-
-SIZES = ["大型", "中型", "小型", "微型"]
 
 
 def summaries_empty(session: Session) -> bool:

@@ -42,6 +42,15 @@ def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[n
     assert not at.exception
     provinces = at.dataframe[0].value
     assert len(provinces) == 34 and int(provinces["企业数"].sum()) == 3
+    at.selectbox(key="stats_division_select").set_value("13").run()   # the test enterprises are all in 大类 34
+    assert int(at.dataframe[0].value["企业数"].sum()) == 0
+    at.selectbox(key="stats_division_select").set_value("34").run()
+    assert int(at.dataframe[0].value["企业数"].sum()) == 3
+    at.session_state["stats_path"] = ["320000", "320100"]              # 按行业筛选 reaches cities, not counties
+    at.run()
+    assert any("按行业筛选时统计到市一级" in i.value for i in at.info)
+    at.session_state["stats_path"] = []
+    at.selectbox(key="stats_division_select").set_value("").run()
     at.switch_page("pages/stats_industry.py").run()
     assert not at.exception
     divisions = at.dataframe[0].value

@@ -102,3 +102,29 @@ def test_size_filter(model: int) -> None:
     with session_scope() as s:
         stats.rebuild(s)
     assert _snapshot() == incremental
+
+
+def test_industry_filter_on_the_region_views(model: int) -> None:
+    from db.organisation import Organisation
+    from services.errors import ValidationFailed
+    a, org_a = make_enterprise_user("320102")
+    b, _ = make_enterprise_user("320106")
+    c, _ = make_enterprise_user("440304")
+    with session_scope() as s:
+        org = s.get(Organisation, org_a)
+        assert org is not None
+        org.industry_code, org.division_code = "1311", "13"
+    _complete(a, ["1", "1", "0"])       # 南京, division 13, S = 2.00
+    _complete(b, ["1", "0.5"])          # 南京, division 34, S = 1.50
+    _complete(c, ["1", "0"])            # 深圳, division 34, S = 1.00
+    nation = make_admin(None)
+    total, provinces = stats.region_rows(nation, None, division="34")
+    assert total.n == 2 and {r.code: r.n for r in provinces if r.n} == {"320000": 1, "440000": 1}
+    total, cities = stats.region_rows(nation, "320000", division="13")
+    assert total.n == 1 and total.average == pytest.approx(2.0)
+    assert {r.code: r.n for r in cities if r.n} == {"320100": 1}
+    assert stats.region_rows(nation, "320000", division="34", size="大型")[0].n == 0
+    with pytest.raises(ValidationFailed, match="按行业筛选时统计到市一级"):
+        stats.region_rows(nation, "320100", division="34")
+    with pytest.raises(PermissionDenied):  # jurisdiction still applies
+        stats.region_rows(make_admin("320100"), "440000", division="34")
