@@ -93,7 +93,7 @@ class _Writer:
             for item in items or []:
                 row = {"type": kind, **_pick(ROW if kind == "row" else CELL, item)}
                 row.update({"required": bool(row["required"])} if "required" in row else {})
-                cons = _constraints(item.get("constraints")) if kind == "cell" and isinstance(item, dict) else []
+                cons = _constraints(item.get("constraints")) if isinstance(item, dict) else []
                 self.survey += [row | (cons or [{}])[0]] + [{"type": "constraint", **x} for x in cons[1:]]
 
     def tables(self) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
@@ -106,8 +106,10 @@ class _Writer:
                 attrs += [k for k in it if k not in SHEETS["choices"] and k not in attrs]
                 choices.append({"list_name": name, **{k: v for k, v in it.items() if v is not None}})
         settings = {k: d[k] for k in SHEETS["settings"] if d.get(k) is not None}
-        columns = (d.get("settings") or {}).get("columns", d.get("columns"))
-        settings.update({"columns": columns} if columns is not None else {})
+        given = d.get("settings") or {}
+        extra = {"columns": given.get("columns", d.get("columns")), "prev_requires": given.get("prev_requires"),
+                 "monitor_audience": (given.get("monitor") or {}).get("audience")}
+        settings.update({k: v for k, v in extra.items() if v is not None})
         rules = [_pick({k: k for k in SHEETS["rules"]}, {"rule": r} if isinstance(r, str) else r)
                  for r in d.get("rules") or []]
         sc: dict[str, Any] = d["scoring"] if isinstance(d.get("scoring"), dict) else {}
@@ -277,7 +279,7 @@ class _Reader:
         sec: dict[str, Any] | None = None
         grp: dict[str, Any] | None = None
         q: dict[str, Any] | None = None
-        target: dict[str, Any] | None = None  # where constraint rows go: the last question or cell
+        target: dict[str, Any] | None = None  # where constraint rows go: the last question, matrix row or cell
         opened = {"section": 0, "group": 0}
         if "type" not in [str(c.value or "").strip().lower() for c in ws[1]]:
             self.err("X001", "survey", 1, "缺少 type 列")
@@ -324,8 +326,8 @@ class _Reader:
             elif kind == "constraint" and target is None:
                 bad("constraint 行须紧跟在题目或 cell 行之后")
             elif kind == "row" and q is not None:
-                q.setdefault("rows", []).append(get(ROW))
-                target = None
+                target = get(ROW) | ({"constraints": [get(CON)]} if get(CON) else {})
+                q.setdefault("rows", []).append(target)
             elif kind == "cell" and q is not None:
                 target = get(CELL) | ({"constraints": [get(CON)]} if get(CON) else {})
                 q.setdefault("cells", []).append(target)
@@ -374,9 +376,12 @@ def from_workbook(data: bytes) -> dict[str, Any]:
         return recs[0][1] if recs else {}
 
     settings = single("settings")
-    doc.update({k: v for k, v in settings.items() if k != "columns" and v is not None})
-    if settings.get("columns") is not None:
-        doc["settings"] = {"columns": settings["columns"]}
+    nested = ("columns", "prev_requires", "monitor_audience")
+    doc.update({k: v for k, v in settings.items() if k not in nested and v is not None})
+    given = {"columns": settings.get("columns"), "prev_requires": settings.get("prev_requires"),
+             "monitor": {"audience": settings["monitor_audience"]} if settings.get("monitor_audience") else None}
+    if any(v is not None for v in given.values()):
+        doc["settings"] = {k: v for k, v in given.items() if v is not None}
     for row, rec in table("choices", "any"):
         if rec.get("list_name") in (None, ""):
             reader.err("X003", "choices", row, "缺少 list_name（选项列表名）")

@@ -27,7 +27,7 @@ CELL: Cols = {"name": "name", "label": "label", "cell_type": "type", "unit": "un
               "calculation": "calculation", "required": "required"}
 END: Cols = {"name": "name"}
 STRUCT: dict[str, Cols] = {"begin_section": SECTION, "end_section": END, "begin_group": GROUP, "end_group": END,
-                           "begin_repeat": GROUP | REPEAT, "end_repeat": END, "row": ROW, "cell": CELL | CON,
+                           "begin_repeat": GROUP | REPEAT, "end_repeat": END, "row": ROW | CON, "cell": CELL | CON,
                            "constraint": CON, "goto": GOTO}
 TAGGED = {"begin_group", "begin_repeat", ""}  # "" = a question row
 
@@ -37,7 +37,8 @@ SHEETS: dict[str, list[str]] = {
                "unit", "precision", "min", "max", "file_types", "max_mb", "weight", "score", "gate", "goto_if", "goto",
                "add_label"],
     "choices": ["list_name", "value", "label", "score"],
-    "settings": ["code", "kind", "title", "description", "period", "version", "columns"],
+    "settings": ["code", "kind", "title", "description", "period", "version", "columns", "prev_requires",
+                 "monitor_audience"],
     "rules": ["rule", "message", "severity", "fields"],
     "scoring": ["group", "section", "total", "pass", "decimals", "aggregate_tags"],
     "outcomes": ["label", "min", "max", "max_inclusive"],

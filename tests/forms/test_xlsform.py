@@ -9,7 +9,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from services.forms.engine import Context, evaluate
-from services.forms.loader import load_definition
+from services.forms.definitions import SPECS
+from services.forms.loader import load_definition, read_document
 from services.forms.schema import DefinitionInvalid
 from services.forms.xlsform import SHEETS, XLS_CODES, from_workbook, to_workbook
 
@@ -201,7 +202,9 @@ def cmmm() -> dict[str, Any]:
                        "message": "未涉及设计时请勿排除设计能力域", "fields": ["has_design", "excluded"]}]}
 
 
-DOCS = {"survey": SURVEY, "monthly": MONTHLY, "assess": ASSESS, "basic": BASIC, "cmmm": cmmm()}
+DOCS = {"survey": SURVEY, "monthly": MONTHLY, "assess": ASSESS, "basic": BASIC, "cmmm": cmmm(),
+        **{f"specs/{p.stem}": read_document(p.read_text(encoding="utf-8"), str(p))
+           for p in sorted((SPECS / "monitor").glob("*.yaml"))}}
 
 
 def roundtrip(doc: dict[str, Any]) -> dict[str, Any]:
@@ -398,3 +401,11 @@ def test_hand_made_xlsform_style_workbook() -> None:
     assert amount.precision == 2 and amount.not_applicable is False and amount.show_if == "${has_it} == '1'"
     assert d.question("has_it").type == "single" and [c.value for c in d.question("has_it").choices] == ["1", "0"]
     assert d.question("has_it").choices[0].score == 1.0 and d.question("has_it").help == "说明"
+
+
+def test_monitoring_settings_and_row_rules_survive_the_round_trip() -> None:
+    back = roundtrip(DOCS["specs/monthly_report"])
+    assert back["settings"] == {"prev_requires": "approved"}
+    row = next(r for r in load_definition(back).question("ind").rows if r.name == "revenue")
+    assert [c.rule for c in row.constraints] == [". >= 0"]
+    assert roundtrip(DOCS["specs/power_cut_survey"])["settings"]["monitor"] == {"audience": "manufacturing"}
