@@ -120,6 +120,7 @@ def main() -> None:
                 at.run()  # first run of this view: excluded
                 assert not at.exception, [e.value for e in at.exception]
                 med, p95 = timed(at.run, args.reruns)
+                assert not at.exception, [e.value for e in at.exception]  # the timed runs rendered the page
                 extra = f"; map payload {map_payload(at) / 1e3:,.0f} KB" if page.endswith("stats_map.py") else ""
                 print(f"{label} [{level}]: rerun median {med:.0f} ms, p95 {p95:.0f} ms{extra}")
 
