@@ -18,7 +18,7 @@ from db.engine import session_scope
 from db.forms import FormDefinition, FormResponse, FormVersion, ResponseSection
 from db.monitor import MonitorReport
 from db.organisation import Organisation
-from services import audit
+from services import audit, notify
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
@@ -127,7 +127,6 @@ def _freeze_on_key_change(session: Session, response: FormResponse, section: str
         return
     workflow.move(session, report, actor.account_id, "freeze", "frozen", frozen_changes=changes,
                   reason="修改了" + "、".join(KEY_FIELDS[k] for k in changes))
-    from services import notify
     notify.send(session, [reviewers.direct_reviewer(session, org)], f"{org.name} 修改了关键信息，月报已冻结",
                 "请在「月报审核 › 冻结确认」中确认或驳回变更。", link=f"monitor_report:{report.id}")
 
@@ -215,7 +214,6 @@ def check_and_report(session: Session, report: MonitorReport, actor_id: int | No
                   screening_passed=not warnings, warning_count=len(warnings), acted=False, approved=False,
                   submitted_at=utcnow(), return_reason=None, reporter=basic.get("reporter") or report.reporter,
                   reviewer_id=holder)
-    from services import notify
     notify.send(session, [holder], f"{org.name} 上报了 {report.period} 月报",
                 "系统筛查" + ("通过。" if not warnings else f"有 {len(warnings)} 条提示，请核实。"),
                 link=f"monitor_report:{report.id}")

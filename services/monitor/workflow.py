@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from db.account import Account
 from db.audit import AuditLog
 from db.base import utcnow
 from db.forms import FormResponse
@@ -113,6 +114,5 @@ def move_many(session: Session, actor_id: int, action: str, where: Iterable[Any]
 
 def notify_enterprise(session: Session, report: MonitorReport, title: str, body: str = "") -> None:
     """Tell the enterprise's accounts about their report."""
-    from db.account import Account
     ids = session.scalars(select(Account.id).where(Account.org_id == report.org_id)).all()
     notify.send(session, ids, title, body, link=f"monitor_report:{report.id}")
