@@ -29,7 +29,8 @@ from services.forms.types import ALIASES, QUESTION_TYPES
 from services.forms.xlsform_guide import HELP
 from services.forms.xlsform_layout import (  # noqa: F401 - XLS_CODES is part of this module's API
     BOOL, CELL, CON, DROPDOWNS, END, FALSE, FILLS, GOTO, GROUP, HEADER_ALIASES, LISTS, NUM, QUESTION, REPEAT, RISKY,
-    ROW, SCORING_DEFAULTS, SECTION, SHEETS, STRUCT, TAGGED, TRUE, XLS_CODES, Cols, _ESC, _UNESC)
+    ROW, SCORING_DEFAULTS, SECTION, SHEETS, STRUCT, TAGGED, TRUE, XLS_CODES, Cols, _ESC, _UNESC, flat_settings,
+    split_settings)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -105,11 +106,7 @@ class _Writer:
                 it = it if isinstance(it, dict) else {"value": it, "label": it}
                 attrs += [k for k in it if k not in SHEETS["choices"] and k not in attrs]
                 choices.append({"list_name": name, **{k: v for k, v in it.items() if v is not None}})
-        settings = {k: d[k] for k in SHEETS["settings"] if d.get(k) is not None}
-        given = d.get("settings") or {}
-        extra = {"columns": given.get("columns", d.get("columns")), "prev_requires": given.get("prev_requires"),
-                 "monitor_audience": (given.get("monitor") or {}).get("audience")}
-        settings.update({k: v for k, v in extra.items() if v is not None})
+        settings = flat_settings(d)
         rules = [_pick({k: k for k in SHEETS["rules"]}, {"rule": r} if isinstance(r, str) else r)
                  for r in d.get("rules") or []]
         sc: dict[str, Any] = d["scoring"] if isinstance(d.get("scoring"), dict) else {}
@@ -375,13 +372,8 @@ def from_workbook(data: bytes) -> dict[str, Any]:
             reader.err("X003", name, row, f"{name} 表只能有一行数据")
         return recs[0][1] if recs else {}
 
-    settings = single("settings")
-    nested = ("columns", "prev_requires", "monitor_audience")
-    doc.update({k: v for k, v in settings.items() if k not in nested and v is not None})
-    given = {"columns": settings.get("columns"), "prev_requires": settings.get("prev_requires"),
-             "monitor": {"audience": settings["monitor_audience"]} if settings.get("monitor_audience") else None}
-    if any(v is not None for v in given.values()):
-        doc["settings"] = {k: v for k, v in given.items() if v is not None}
+    top, nested = split_settings(single("settings"))
+    doc.update(top | ({"settings": nested} if nested else {}))
     for row, rec in table("choices", "any"):
         if rec.get("list_name") in (None, ""):
             reader.err("X003", "choices", row, "缺少 list_name（选项列表名）")

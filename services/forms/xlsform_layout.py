@@ -3,6 +3,7 @@ row kinds, typed columns, drop-downs, escaping patterns)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from openpyxl.styles import PatternFill
 
@@ -59,3 +60,20 @@ DROPDOWNS = {("survey", "type"): f"'_lists'!$A$1:$A${len(QUESTION_TYPES) + len(S
              ("settings", "kind"): '"' + ",".join(KINDS) + '"', ("settings", "period"): '"' + ",".join(sorted(PERIODS)) + '"'}
 _ESC = re.compile(r"_(x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b-\x1f\ufffe\uffff])")
 _UNESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def flat_settings(d: dict[str, Any]) -> dict[str, Any]:
+    """Return the one row of the settings sheet: the top-level keys and ``settings.*`` flattened."""
+    given = d.get("settings") or {}
+    row = {k: d[k] for k in SHEETS["settings"] if d.get(k) is not None}
+    extra = {"columns": given.get("columns", d.get("columns")), "prev_requires": given.get("prev_requires"),
+             "monitor_audience": (given.get("monitor") or {}).get("audience")}
+    return row | {k: v for k, v in extra.items() if v is not None}
+
+
+def split_settings(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (top-level keys, the ``settings`` mapping) of a settings-sheet row (inverse of flat_settings)."""
+    nested = {"columns": row.get("columns"), "prev_requires": row.get("prev_requires"),
+              "monitor": {"audience": row["monitor_audience"]} if row.get("monitor_audience") else None}
+    top = {k: v for k, v in row.items() if k not in ("columns", "prev_requires", "monitor_audience") and v is not None}
+    return top, {k: v for k, v in nested.items() if v is not None}
