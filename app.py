@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import nav, signin
 from db.engine import get_engine
+from services import notify
 from services.bootstrap import init_db
 from services.permissions import ROLES
 from services.reference import region_full_name
@@ -23,15 +24,18 @@ actor = signin.current_actor()
 st.session_state["actor"] = actor
 signin.sync_cookie()
 
+# navigation first: the sidebar's page link below may only point to a page it knows
+page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)))
 if actor is not None:
     with st.sidebar:
         st.markdown(f"**{actor.display_name}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
         if actor.region_code:
             st.caption(f"辖区：{region_full_name(actor.region_code)}")
+        if unread := notify.unread_count(actor):
+            st.page_link("pages/inbox.py", label=f"未读消息 {unread} 条", icon=":material/mark_email_unread:")
         if st.button("退出登录", key="signout", width="stretch"):
             signin.sign_out()
             st.session_state["actor"] = None
             st.rerun()
 
-page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)))
 page.run()

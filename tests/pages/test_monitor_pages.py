@@ -164,8 +164,10 @@ def test_reviewer_accepts_and_returns_with_a_reason(people: People) -> None:
     assert "退回原因：营业成本偏高，请核实　请修改后重新上报。" in joined(rep.error)
     inbox = open_page(other.username, INBOX)
     assert inbox.title[0].value == "消息中心（1 条未读）"
+    assert [p.label for p in inbox.get("page_link")] == ["未读消息 1 条"]  # the sidebar shows it on every page
     click(inbox, "全部标为已读")
     assert inbox.title[0].value == "消息中心" and notify.unread_count(other) == 0
+    assert not inbox.get("page_link")
 
 
 def test_upper_level_sees_last_month_beside_this_month(people: People) -> None:
