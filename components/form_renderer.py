@@ -318,7 +318,7 @@ def _matrix_fill(q: Question, value: Any, key: str, ev: Evaluation | None) -> An
             [str((computed if c.calculation else value).get(r.name, {}).get(c.name) or "") for r in rows] for c in q.cells}
     frame = pd.DataFrame(data, index=[r.label + (f"（{r.unit}）" if r.unit else "") for r in rows])
     disabled = [c.label + (f"（{c.unit}）" if c.unit else "") for c in q.cells if c.calculation]
-    edited = st.data_editor(frame, key=key, disabled=disabled, width="stretch")
+    edited = st.data_editor(frame, key=key, disabled=disabled, width="stretch", height=35 * len(rows) + 38)  # no inner scroll
     out: dict[str, Any] = {}
     for i, r in enumerate(rows):
         cells = {}
