@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from db.account import Account
 from db.base import as_utc, utcnow
 from db.engine import session_scope
 from db.notify import Notification
@@ -32,6 +33,11 @@ def send(session: Session, account_ids: Iterable[int | None], title: str, body: 
     if rows:
         session.execute(insert(Notification), rows)
     return len(rows)
+
+
+def to_org(session: Session, org_id: int, title: str, body: str = "", link: str | None = None) -> int:
+    """Queue a notification to every account of an organisation (inside the caller's transaction)."""
+    return send(session, session.scalars(select(Account.id).where(Account.org_id == org_id)).all(), title, body, link)
 
 
 def inbox(actor: Actor, unread_only: bool = False, limit: int = 100) -> list[NoteView]:

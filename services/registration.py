@@ -295,8 +295,9 @@ def approve(actor: Actor, org_id: int, request_id: str | None = None) -> None:
         org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "approved", utcnow(), actor.account_id, None
         audit.record(session, actor.account_id, "registration.approved", "organisation", org.id, {},
                      request_id=request_id)
-        _notify_applicant(session, org, "注册审核已通过",
-                          f"「{org.name}」的注册信息已由所在地区管理员审核通过，现在可以使用平台的全部功能。")
+        notify.to_org(session, org.id, "注册审核已通过",
+                      f"「{org.name}」的注册信息已由所在地区管理员审核通过，现在可以使用平台的全部功能。",
+                      link=f"registration:{org.id}")
 
 
 def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str | None = None) -> None:
@@ -313,14 +314,11 @@ def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str |
         org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "returned", utcnow(), actor.account_id, reason
         audit.record(session, actor.account_id, "registration.returned", "organisation", org.id, {"reason": reason},
                      request_id=request_id)
-        _notify_applicant(session, org, "注册信息被退回",
-                          f"「{org.name}」的注册信息被退回。退回原因：{reason}\n请在「单位注册信息」页修改后重新提交审核。")
+        notify.to_org(session, org.id, "注册信息被退回",
+                      f"「{org.name}」的注册信息被退回。退回原因：{reason}\n请在「单位注册信息」页修改后重新提交审核。",
+                      link=f"registration:{org.id}")
 
 
-def _notify_applicant(session: Session, org: Organisation, title: str, body: str) -> None:
-    """Tell the organisation's accounts in their inbox (inside the reviewer's transaction)."""
-    ids = session.scalars(select(Account.id).where(Account.org_id == org.id)).all()
-    notify.send(session, ids, title, body, link=f"registration:{org.id}")
 
 
 # --- corrections by administrators ---------------------------------------------------------
@@ -350,19 +348,33 @@ def admin_update_org(actor: Actor, org_id: int, data: dict[str, Any], version: i
         if org is None:
             raise NotFound("未找到该单位。")
         require(actor, P_ORG_EDIT, region=region_path(org.region_code))
-        clean, problems = validate_org_form(data, org.kind, mode="correct")
-        check(problems)
-        require(actor, P_ORG_EDIT, region=region_path(clean["region_code"]))
-        if org.version != version:
-            raise Conflict("该单位信息已被他人修改，请刷新页面后重新编辑。")
-        check(_unique_problems(session, clean, org.id))
-        before = org_view(org)
-        apply_org_values(org, clean)
-        session.flush()
-        after = org_view(org)
-        changed = {k: [getattr(before, k), getattr(after, k)] for k in ORG_FIELDS if getattr(before, k) != getattr(after, k)}
-        changed.pop("size", None)
-        if before.size != after.size:
-            changed["size"] = [before.size, after.size]
-        audit.record(session, actor.account_id, "organisation.corrected", "organisation", org.id, {"changed": changed},
-                     request_id=request_id)
+        correct_org(session, actor, org, data, version, request_id)
+
+
+def form_values(org: Organisation) -> dict[str, Any]:
+    """Return an organisation's registration as the form holds it (what the edit pages load)."""
+    view = org_view(org)
+    return {k: getattr(view, k) for k in ORG_FIELDS}
+
+
+def correct_org(session: Session, actor: Actor, org: Organisation, data: dict[str, Any], version: int | None = None,
+                request_id: str | None = None) -> None:
+    """Apply an administrator's correction inside the caller's transaction: the kind's rules in
+    "correct" mode, the new region in the jurisdiction, the row unchanged since ``version`` (when
+    given), unique name and credit code; the audit row lists the changed fields, old and new."""
+    clean, problems = validate_org_form(data, org.kind, mode="correct")
+    check(problems)
+    require(actor, P_ORG_EDIT, region=region_path(clean["region_code"]))
+    if version is not None and org.version != version:
+        raise Conflict("该单位信息已被他人修改，请刷新页面后重新编辑。")
+    check(_unique_problems(session, clean, org.id))
+    before = org_view(org)
+    apply_org_values(org, clean)
+    session.flush()
+    after = org_view(org)
+    changed = {k: [getattr(before, k), getattr(after, k)] for k in ORG_FIELDS if getattr(before, k) != getattr(after, k)}
+    changed.pop("size", None)
+    if before.size != after.size:
+        changed["size"] = [before.size, after.size]
+    audit.record(session, actor.account_id, "organisation.corrected", "organisation", org.id, {"changed": changed},
+                 request_id=request_id)

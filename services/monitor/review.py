@@ -18,7 +18,7 @@ from db.engine import session_scope
 from db.forms import FormResponse, ResponseSection
 from db.monitor import MonitorReport, MonitorReviewer, MonitorTransition
 from db.organisation import Organisation
-from services import audit, notify
+from services import audit
 from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version
@@ -28,7 +28,7 @@ from services.monitor.reports import basic_from_org
 from services.permissions import (P_MONITOR_REPORT, P_MONITOR_REVIEW, Actor, RegionPath, has_perm, in_jurisdiction,
                                   require)
 from services.reference import region_path
-from services.registration import apply_org_values, validate_org_form
+from services.registration import correct_org, form_values
 from services.scope import jurisdiction, org_clause, within
 from services.timefmt import china_time
 
@@ -300,21 +300,10 @@ def confirm_change(actor: Actor, report_id: int, request_id: str | None = None) 
         org = session.get(Organisation, report.org_id)
         assert org is not None
         changes = report.frozen_changes or {}
-        data = {"name": org.name, "credit_code": org.credit_code, "region_code": org.region_code,
-                "industry_code": org.industry_code, "legal_rep": org.legal_rep, "contact_name": org.contact_name,
-                "contact_phone": org.contact_phone, "address": org.address, "employees": org.employees,
-                "revenue": org.revenue, "assets": org.assets, "details": org.details}
-        for key, target in (("org_name", "name"), ("credit_code", "credit_code"), ("industry", "industry_code")):
-            if key in changes:
-                data[target] = changes[key][1]
-        clean, problems = validate_org_form(data)
-        if any(problems.values()):
-            raise ValidationFailed(problems)
-        taken = session.scalar(select(Organisation.id).where(Organisation.id != org.id, or_(
-            Organisation.name == clean["name"], Organisation.credit_code == clean["credit_code"])))
-        if taken is not None:
-            raise ValidationFailed({"企业信息": ["企业信息：变更后的企业名称或统一社会信用代码已被其他企业使用，请驳回。"]})
-        apply_org_values(org, clean)
+        data = form_values(org) | {target: changes[key][1] for key, target in
+                                   (("org_name", "name"), ("credit_code", "credit_code"), ("industry", "industry_code"))
+                                   if key in changes}
+        correct_org(session, actor, org, data)   # the same rules, uniqueness and audit as an administrator's edit
         report.division_code = org.division_code
         workflow.move(session, report, actor.account_id, "unfreeze", "unfrozen", request_id=request_id,
                       frozen_changes={})

@@ -19,12 +19,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from db.account import Account
 from db.audit import AuditLog
 from db.base import utcnow
 from db.forms import FormResponse
 from db.monitor import MonitorReport, MonitorTransition
-from services import notify
+from services import audit, notify
 
 STATUS_LABEL = {"editing": "编辑", "frozen": "冻结", "unfrozen": "解除冻结", "reviewing": "审核中",
                 "returned": "退回", "accepted": "审核通过"}
@@ -59,11 +58,9 @@ def move(session: Session, report: MonitorReport, actor_id: int | None, action: 
     response = session.get(FormResponse, report.response_id)
     if response is not None:
         response.status = response_status(report)
-    session.add(AuditLog(actor_id=actor_id, action=f"monitor.{action}", target_type="monitor_report",
-                         target_id=str(report.id), request_id=request_id,
-                         detail={"period": report.period, "org_id": report.org_id, "to": to_status,
-                                 "holder": to_holder, **({"reason": reason} if reason else {})}))
-    session.flush()
+    audit.record(session, actor_id, f"monitor.{action}", "monitor_report", report.id,
+                 {"period": report.period, "org_id": report.org_id, "to": to_status, "holder": to_holder,
+                  **({"reason": reason} if reason else {})}, request_id=request_id)
 
 
 @dataclass(frozen=True)
@@ -114,5 +111,4 @@ def move_many(session: Session, actor_id: int, action: str, where: Iterable[Any]
 
 def notify_enterprise(session: Session, report: MonitorReport, title: str, body: str = "") -> None:
     """Tell the enterprise's accounts about their report."""
-    ids = session.scalars(select(Account.id).where(Account.org_id == report.org_id)).all()
-    notify.send(session, ids, title, body, link=f"monitor_report:{report.id}")
+    notify.to_org(session, report.org_id, title, body, link=f"monitor_report:{report.id}")
