@@ -13,6 +13,7 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import ResponseSection
 from db.organisation import Organisation
+from services.timefmt import china_time
 from services.cmmm.diagnosis import CHINA, STATUS_LABEL, TAILORABLE, level_label
 from services.errors import NotFound
 from services.forms.definitions import definition_for_version
@@ -84,7 +85,7 @@ def _record(d: Diagnosis, org: Organisation) -> Record:
     div = industry(d.division_code) if d.division_code else None
     return Record(d.id, org.id, org.name, org.credit_code, region_full_name(d.county_code or org.region_code),
                   f"{div.code} {div.name}" if div else "",
-                  d.completed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if d.completed_at else "",
+                  china_time(d.completed_at),
                   float(d.total_score or 0), int(d.level or 0), level_label(d.level))
 
 
@@ -130,9 +131,6 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
             divisions[code] = node.name if node else ""
         return divisions[code]
 
-    def when(t: Any) -> str:
-        return t.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if t else ""
-
     with session_scope() as session:
         stmt = (select(*columns).join(Organisation, Organisation.id == Diagnosis.org_id)
                 .where(and_(*_conditions(session, actor, f)))
@@ -140,10 +138,10 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
         for r in session.execute(stmt.execution_options(yield_per=5000)):
             ls = r.level_scores or {}
             yield [r.id, r.name, r.credit_code, name(r.province_code), name(r.city_code), name(r.county_code),
-                   r.county_code or r.region_code, r.division_code, division(r.division_code), r.size, when(r.completed_at),
+                   r.county_code or r.region_code, r.division_code, division(r.division_code), r.size, china_time(r.completed_at),
                    round(float(r.total_score or 0), 2), levels.get(r.level or 0, ""),
                    *[round(float(ls[k]), 2) if k in ls else None for k in ("level1", "level2", "level3", "level4", "level5")],
-                   "、".join(TAILORABLE.get(t, t) for t in r.tailoring or []), when(r.started_at)]
+                   "、".join(TAILORABLE.get(t, t) for t in r.tailoring or []), china_time(r.started_at)]
 
 
 def export_records(actor: Actor, f: Filters) -> bytes:
@@ -251,5 +249,5 @@ def enterprise_diagnoses(actor: Actor, org_id: int) -> tuple[str, list[Record | 
             if d.status == "completed":
                 out.append(_record(d, org))
             else:
-                out.append((d.id, STATUS_LABEL[d.status], d.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")))
+                out.append((d.id, STATUS_LABEL[d.status], china_time(d.started_at)))
         return org.name, out

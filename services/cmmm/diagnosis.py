@@ -10,7 +10,6 @@ China Standard Time (abandoned ones do not count), and one in progress at a time
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,7 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
-from services.timefmt import CHINA, china_now  # noqa: F401  (re-exported for callers)
+from services.timefmt import CHINA, china_now, china_time  # noqa: F401  (re-exported for callers)
 from services import audit
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
@@ -71,8 +70,8 @@ class DiagnosisView:
 
 def _view(d: Diagnosis, version_id: int) -> DiagnosisView:
     return DiagnosisView(d.id, d.response_id, version_id, d.org_id, d.status, STATUS_LABEL[d.status], d.current_section,
-                         list(d.tailoring or []), d.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
-                         d.completed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if d.completed_at else None,
+                         list(d.tailoring or []), china_time(d.started_at),
+                         (china_time(d.completed_at) or None),
                          float(d.total_score) if d.total_score is not None else None, d.level, level_label(d.level),
                          {k: float(v) for k, v in (d.level_scores or {}).items()})
 

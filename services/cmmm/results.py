@@ -11,7 +11,8 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse
 from db.organisation import Organisation
-from services.cmmm.diagnosis import CHINA, DOMAIN_ORDER, LEVEL_NAMES, STATUS_LABEL, level_label
+from services.timefmt import china_time
+from services.cmmm.diagnosis import DOMAIN_ORDER, LEVEL_NAMES, STATUS_LABEL, level_label
 from services.errors import NotFound
 from services.forms.definitions import definition_for_version
 from services.permissions import P_DIAG_ADMIN, P_DIAG_FILL, Actor, has_perm
@@ -85,8 +86,8 @@ def result(actor: Actor, diagnosis_id: int) -> Result:
                       _peer(session, f"本省平均（{prov.name if prov else '—'}）", Diagnosis.province_code, org.province_code)]
         return Result(d.id, org.name, org.credit_code, region_full_name(org.region_code),
                       f"{div.code} {div.name}" if div else "", STATUS_LABEL[d.status],
-                      d.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
-                      d.completed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if d.completed_at else None,
+                      china_time(d.started_at),
+                      (china_time(d.completed_at) or None),
                       float(d.total_score) if d.total_score is not None else None, d.level, level_label(d.level),
                       list(d.tailoring or []), rows,
                       sorted(((k, float(Decimal(v))) for k, v in (d.domain_scores or {}).items()),
