@@ -12,7 +12,7 @@ import streamlit as st
 from components.form_print import CSS
 from services.forms.definitions import definition_for_version
 from services.io.excel import rows_to_xlsx
-from services.monitor import reports, review
+from services.monitor import reports
 from services.monitor.review import ReportDetail
 from services.reference import industry_full_name
 
@@ -49,7 +49,7 @@ def render_detail(d: ReportDetail, key: str, history: bool = True, exports: bool
         st.dataframe(pd.DataFrame(change_rows(d)), hide_index=True, width="stretch")
     for w in d.warnings:
         st.warning(f"系统筛查提示：{w}")
-    indicators = review.indicator_rows(d)
+    indicators = d.indicators
     st.markdown("**主要经济指标**")
     if indicators:
         st.dataframe(pd.DataFrame(indicators), hide_index=True, width="stretch", key=f"{key}_ind")
@@ -77,7 +77,7 @@ def render_history(d: ReportDetail) -> None:
 
 def detail_xlsx(d: ReportDetail) -> bytes:
     """The indicator table and the products in one sheet, under a title naming the enterprise and month."""
-    rows: list[dict[str, Any]] = list(review.indicator_rows(d))
+    rows: list[dict[str, Any]] = list(d.indicators)
     products = product_rows(d)
     if products:
         rows.append({})
@@ -101,7 +101,7 @@ def printable_report_html(d: ReportDetail) -> str:
     parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{CSS} th{{width:auto}}</style></head><body><h1>{html.escape(title)}</h1>",
              f"<p class='meta'>{html.escape(summary(d))}</p><button onclick='window.print()'>打印</button>",
-             "<h2>主要经济指标</h2>", _table(review.indicator_rows(d)),
+             "<h2>主要经济指标</h2>", _table(d.indicators),
              "<h2>主要产品产销存</h2>", _table(product_rows(d))]
     if d.warnings:
         parts += ["<h2>系统筛查提示</h2>", "".join(f"<p>{html.escape(w)}</p>" for w in d.warnings)]

@@ -125,6 +125,7 @@ class ReportDetail:
     org_context: dict[str, Any] = field(default_factory=dict)   # what the form's expressions read as ${org.x}
     can_accept: bool = False
     can_return: bool = False
+    indicators: list[dict[str, Any]] = field(default_factory=list)  # the indicator table (indicator_rows)
 
 
 def _visible(session: Session, actor: Actor, report: MonitorReport) -> bool:
@@ -157,7 +158,7 @@ def _detail(session: Session, actor: Actor, report: MonitorReport) -> ReportDeta
                 "状态": f"{workflow.STATUS_LABEL.get(t.from_status or '', '未填报')} → {workflow.STATUS_LABEL.get(t.to_status, t.to_status)}",
                 "待审核人": names.get(t.to_holder or 0, ""), "原因": t.reason or ""} for t in steps]
     holds = report.holder_id == actor.account_id
-    return ReportDetail(report.id, report.period, org.id, org.name, org.credit_code or "", report.status,
+    d = ReportDetail(report.id, report.period, org.id, org.name, org.credit_code or "", report.status,
                         workflow.STATUS_LABEL.get(report.status, report.status), names.get(report.holder_id or 0, ""),
                         report.holder_level, report.screening_passed,
                         [w.get("message", "") for w in (response.warnings or [])], report.return_reason,
@@ -166,6 +167,8 @@ def _detail(session: Session, actor: Actor, report: MonitorReport) -> ReportDeta
                         responses.org_context(org), can_accept=holds and report.status == "reviewing",
                         can_return=(holds and report.status == "reviewing") or
                         (report.status == "accepted" and actor.is_national and has_perm(actor, P_MONITOR_REVIEW)))
+    d.indicators = indicator_rows(d, session)  # evaluated once; the page, the Excel and the print view share it
+    return d
 
 
 def detail(actor: Actor, report_id: int) -> ReportDetail:
@@ -182,10 +185,10 @@ def with_last_month(actor: Actor, report_id: int) -> tuple[ReportDetail, ReportD
         return _detail(session, actor, report), _detail(session, actor, prev) if prev is not None else None
 
 
-def indicator_rows(d: ReportDetail) -> list[dict[str, Any]]:
+def indicator_rows(d: ReportDetail, session: Session | None = None) -> list[dict[str, Any]]:
     """Return the indicator table as shown and exported: 指标 / 单位 / the four columns / 累计同比增长
     (calculated by the definition's own expression; only the rows the form asked for)."""
-    definition = definition_for_version(d.version_id)
+    definition = definition_for_version(d.version_id, session)
     q = definition.question("ind")
     ev = evaluate(definition, d.answers, Context(org=d.org_context, period=d.period))
     values = ev.values.get("ind") or {}
