@@ -84,8 +84,8 @@ def generate(n: int, seed: int = 1) -> None:
                               "group_scores": {}, "province_code": p.province_code, "city_code": p.city_code,
                               "county_code": p.county_code, "division_code": div, "size": orgs[-1]["size"],
                               "is_latest": k == runs - 1,
-                              **{f"d{i}": round(rng.random(), 4) for i in range(12)},
-                              **{f"s{i}": round(rng.random(), 4) if rng.random() < 0.9 else None for i in range(20)}})
+                              **{f"d{i}": rng.randrange(10_001) for i in range(12)},  # db.stats.UNIT
+                              **{f"s{i}": rng.randrange(10_001) if rng.random() < 0.9 else None for i in range(20)}})
                 resp_id += 1
                 made += 1
             org_id += 1

@@ -38,12 +38,13 @@ class Diagnosis(Base):
     size: Mapped[Optional[str]] = mapped_column(String(4))
     is_latest: Mapped[bool] = mapped_column(Boolean, default=False)  # the org's latest completed diagnosis
     created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"))
-    # Domain (d0–d11) and sub-domain (s0–s19) scores as numbers, in db.stats.DOMAINS / SUBDOMAINS
-    # order, so statistics aggregate them in SQL without parsing JSON.
+    # Domain (d0–d11) and sub-domain (s0–s19) scores in db.stats.DOMAINS / SUBDOMAINS order, as
+    # integers in db.stats.UNIT (1/10 000 point), so statistics sum them in SQL exactly and fast
+    # (integer sums; no JSON parsing, no NUMERIC arithmetic). NULL = tailored out.
     for _i in range(12):
-        locals()[f"d{_i}"] = mapped_column(Numeric(6, 4), nullable=True)
+        locals()[f"d{_i}"] = mapped_column(Integer, nullable=True)
     for _i in range(20):
-        locals()[f"s{_i}"] = mapped_column(Numeric(6, 4), nullable=True)
+        locals()[f"s{_i}"] = mapped_column(Integer, nullable=True)
     del _i
     __table_args__ = (
         Index("ix_cmmm_latest_province_level", "is_latest", "province_code", "level"),

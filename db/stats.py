@@ -6,11 +6,13 @@ view time, so any page reads at most a few hundred rows whatever the national vo
 ``stat_industry`` — nation, province and city rows per GB/T 4754 division.
 ``scope`` is "all" (each enterprise's latest completed diagnosis) or a year "2024" (each
 enterprise's latest completed diagnosis within that year); ``size`` is the enterprise size class
-(大型/中型/小型/微型) so every page can filter by size. Measures are sums and counts.
+(大型/中型/小型/微型) so every page can filter by size. Measures are counts and sums; score sums
+are integers in ``UNIT`` (1/10 000 point, the precision scores are kept to), so they are exact and
+a from-scratch rebuild gives the very same numbers as the incremental updates.
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, Numeric, String, Table
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table
 
 from db.base import Base
 
@@ -18,16 +20,18 @@ DOMAINS = ["组织战略", "人员技能", "数据", "集成", "信息安全", "
 SUBDOMAINS = ["组织战略", "人员技能", "数据", "集成", "信息安全", "装备", "网络", "产品设计", "工艺设计", "采购",
               "计划与调度", "生产作业", "设备管理", "仓储配送", "安全环保", "能源管理", "物流", "销售", "客户服务", "产品服务"]
 LEVELS = range(6)  # 0 = below level 1
+UNIT = 10_000  # score sums and the diagnosis' typed scores count 1/10 000 points
+ALL = "all"  # the cumulative scope: each enterprise's latest completed diagnosis
 
 
 def measure_columns() -> list[Column]:  # type: ignore[type-arg]
     """Return the measure columns shared by both summary tables."""
     cols: list[Column] = [Column("n", Integer, nullable=False, default=0),  # type: ignore[type-arg]
-                          Column("score_sum", Numeric(16, 4), nullable=False, default=0)]
+                          Column("score_sum", BigInteger, nullable=False, default=0)]
     cols += [Column(f"n_l{k}", Integer, nullable=False, default=0) for k in LEVELS]
     for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
         for i in range(len(names)):
-            cols += [Column(f"{prefix}{i}_sum", Numeric(16, 4), nullable=False, default=0),
+            cols += [Column(f"{prefix}{i}_sum", BigInteger, nullable=False, default=0),
                      Column(f"{prefix}{i}_n", Integer, nullable=False, default=0)]
     return cols
 

@@ -7,41 +7,46 @@ enterprise's previous latest leaves, the new one enters), so the dashboards show
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, cast, delete, func, insert, literal, select, text, update
+from sqlalchemy import Table, and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.cmmm import Diagnosis
 from db.engine import session_scope
-from db.stats import DOMAINS, LEVELS, MEASURES, SUBDOMAINS, measure_columns, stat_industry, stat_region
+from db.stats import ALL, DOMAINS, LEVELS, MEASURES, SUBDOMAINS, UNIT, stat_industry, stat_region
 from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
+from services.stats.rebuild import rebuild  # noqa: F401  (part of this module's interface)
 
-ALL = "all"
 SIZES = ["大型", "中型", "小型", "微型"]
 DIVISIONS = [f"{d:02d}" for d in range(13, 44)]  # the 31 manufacturing 大类 (GB/T 4754-2017 C 门类)
 
 
+def units(score: Any) -> int:
+    """Return a score as an integer count of db.stats.UNIT (1/10 000 point), rounded half up."""
+    return int((Decimal(str(score)) * UNIT).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def set_typed_scores(d: Diagnosis) -> None:
-    """Copy the JSON domain / sub-domain scores into the numeric columns d0–d11, s0–s19."""
+    """Copy the JSON domain / sub-domain scores into the integer columns d0–d11, s0–s19."""
     for prefix, names, scores in (("d", DOMAINS, d.domain_scores or {}), ("s", SUBDOMAINS, d.subdomain_scores or {})):
         for i, name in enumerate(names):
-            setattr(d, f"{prefix}{i}", Decimal(str(scores[name])) if name in scores else None)
+            setattr(d, f"{prefix}{i}", units(scores[name]) if name in scores else None)
 
 
 def contribution(d: Diagnosis) -> dict[str, Any]:
     """Return what one diagnosis adds to a summary row."""
     out: dict[str, Any] = {m: 0 for m in MEASURES}
-    out["n"], out["score_sum"] = 1, Decimal(str(d.total_score or 0))
+    out["n"], out["score_sum"] = 1, units(d.total_score or 0)
     out[f"n_l{int(d.level or 0)}"] = 1
     for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
         for i in range(len(names)):
             value = getattr(d, f"{prefix}{i}")
             if value is not None:
-                out[f"{prefix}{i}_sum"], out[f"{prefix}{i}_n"] = Decimal(str(value)), 1
+                out[f"{prefix}{i}_sum"], out[f"{prefix}{i}_n"] = int(value), 1
     return out
 
 
@@ -101,89 +106,6 @@ def on_completed(session: Session, d: Diagnosis) -> None:
     _apply(session, d, str(d.year), +1)
 
 
-def _measures(scope_expr: Any) -> list[Any]:
-    cols: list[Any] = [scope_expr.label("scope"), func.count().label("n"),
-                       func.coalesce(func.sum(Diagnosis.total_score), 0).label("score_sum")]
-    cols += [func.sum(case((Diagnosis.level == k, 1), else_=0)).label(f"n_l{k}") for k in LEVELS]
-    for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
-        for i in range(len(names)):
-            c = getattr(Diagnosis, f"{prefix}{i}")
-            cols += [func.coalesce(func.sum(c), 0).label(f"{prefix}{i}_sum"), func.count(c).label(f"{prefix}{i}_n")]
-    return cols
-
-
-def _cells(name: str, keys: list[str]) -> Table:
-    """Scratch table: (year, latest?, *keys) cells with all measures."""
-    cols: list[Column[Any]] = [Column("scope", String(4)), Column("is_latest", Integer),
-                               *[Column(k, String(6)) for k in keys]]
-    return Table(name, MetaData(), *cols, *measure_columns(), prefixes=["TEMPORARY"])
-
-
-# The finest rows of each summary: its columns, and the diagnosis expressions that fill them.
-_FINEST = {
-    "stat_region": ("county", {"region_code": func.coalesce(Diagnosis.county_code, Diagnosis.city_code, ""),
-                               "parent_code": func.coalesce(Diagnosis.city_code, ""),
-                               "province_code": func.coalesce(Diagnosis.province_code, ""),
-                               "size": func.coalesce(Diagnosis.size, "")}),
-    "stat_industry": ("city", {"region_code": func.coalesce(Diagnosis.city_code, ""),
-                               "province_code": func.coalesce(Diagnosis.province_code, ""),
-                               "division_code": func.coalesce(Diagnosis.division_code, ""),
-                               "size": func.coalesce(Diagnosis.size, "")}),
-}
-
-
-def rebuild(session: Session) -> None:
-    """Recompute both summary tables from the diagnosis table (latest flags are trusted).
-
-    An enterprise's latest diagnosis is also the latest of its year, so for each summary ONE scan
-    of the year-latest rows, grouped by (year, is_latest, finest key), yields cells for both the
-    per-year and the cumulative scope. Each coarser level is then summed from the level below it.
-    """
-    if session.get_bind().dialect.name == "postgresql":  # room to hash-aggregate in memory
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-    session.execute(delete(stat_region))
-    session.execute(delete(stat_industry))
-    conn = session.connection()
-    year = cast(Diagnosis.year, stat_region.c.scope.type)
-    latest = case((Diagnosis.is_latest.is_(True), 1), else_=0)
-    for table in (stat_region, stat_industry):
-        level, exprs = _FINEST[table.name]
-        cells = _cells(f"{table.name}_cells", list(exprs))
-        cells.drop(conn, checkfirst=True)
-        cells.create(conn)
-        q = (select(*_measures(year), latest, *exprs.values())
-             .where(Diagnosis.year_latest.is_(True), Diagnosis.status == "completed", Diagnosis.city_code.is_not(None))
-             .group_by(year, latest, *exprs.values()))
-        session.execute(insert(cells).from_select(["scope", *MEASURES, "is_latest", *exprs], q))
-        c = cells.c
-        keys = [c[k] for k in exprs]
-        sums = [func.sum(c[m]) for m in MEASURES]
-        per_year = select(c.scope, literal(level), *keys, *sums).group_by(c.scope, *keys)
-        cumulative = select(literal(ALL), literal(level), *keys, *sums).where(c.is_latest == 1).group_by(*keys)
-        for part in (per_year, cumulative):
-            session.execute(insert(table).from_select(["scope", "level", *exprs, *MEASURES], part))
-        cells.drop(conn)
-    r, i = stat_region.c, stat_industry.c
-    _roll_up(stat_region, "county", [literal("city"), r.parent_code, r.province_code, r.province_code, r.size],
-             [r.parent_code, r.province_code, r.size], session)
-    _roll_up(stat_region, "city", [literal("province"), r.province_code, literal(""), r.province_code, r.size],
-             [r.province_code, r.size], session)
-    _roll_up(stat_industry, "city", [literal("province"), i.province_code, i.province_code, i.division_code, i.size],
-             [i.province_code, i.division_code, i.size], session)
-    _roll_up(stat_industry, "province", [literal("nation"), literal(""), literal(""), i.division_code, i.size],
-             [i.division_code, i.size], session)
-
-
-def _roll_up(table: Table, below: str, cols: list[Any], group: list[Any], session: Session) -> None:
-    """Insert the next level's rows of ``table`` as sums of its ``below`` rows (same column order as
-    the finest rows: level, region, parent/province, …, size)."""
-    names = (["level", "region_code", "parent_code", "province_code", "size"] if table is stat_region
-             else ["level", "region_code", "province_code", "division_code", "size"])
-    sums = [func.sum(table.c[m]) for m in MEASURES]
-    q = select(table.c.scope, *cols, *sums).where(table.c.level == below).group_by(table.c.scope, *group)
-    session.execute(insert(table).from_select(["scope", *names, *MEASURES], q))
-
-
 # --- page data -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Row:
@@ -204,9 +126,9 @@ def _row(code: str, name: str, r: Any) -> Row:
     n = int(r.n or 0)
 
     def avg(prefix: str, count: int) -> list[float | None]:
-        return [float(getattr(r, f"{prefix}{i}_sum")) / int(getattr(r, f"{prefix}{i}_n"))
+        return [int(getattr(r, f"{prefix}{i}_sum")) / UNIT / int(getattr(r, f"{prefix}{i}_n"))
                 if int(getattr(r, f"{prefix}{i}_n") or 0) else None for i in range(count)]
-    return Row(code, name, n, float(r.score_sum) / n if n else None, [int(getattr(r, f"n_l{k}") or 0) for k in LEVELS],
+    return Row(code, name, n, int(r.score_sum) / UNIT / n if n else None, [int(getattr(r, f"n_l{k}") or 0) for k in LEVELS],
                avg("d", len(DOMAINS)), avg("s", len(SUBDOMAINS)))
 
 
