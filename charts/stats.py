@@ -114,6 +114,20 @@ def grouped_bars(rows: Sequence[RowLike], labels: Sequence[str], pick: str = "do
     }
 
 
+def radar(rows: Sequence[RowLike], labels: Sequence[str], pick: str = "domains") -> dict[str, Any]:
+    """Return a radar of average scores per capability, one outline per region/industry (those with
+    data; a capability nobody was scored on shows at 0 and says so in the tooltip)."""
+    shown = [r for r in rows if r.n]
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"type": "scroll", "bottom": 0},
+        "radar": {"indicator": [{"name": label, "min": 0, "max": 1} for label in labels], "radius": "65%",
+                  "axisName": {"color": "#555"}},
+        "series": [{"type": "radar", "symbolSize": 4, "areaStyle": {"opacity": 0.08}, "data": [
+            {"name": r.name, "value": [0 if v is None else round(v, 3) for v in getattr(r, pick)]} for r in shown]}],
+    }
+
+
 def heatmap(rows: Sequence[RowLike], labels: Sequence[str], pick: str = "domains") -> dict[str, Any]:
     """Return a regions × capabilities heat map of average scores."""
     shown = [r for r in rows if r.n]

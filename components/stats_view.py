@@ -8,7 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from charts.stats import LEVEL_NAMES
+from streamlit_echarts import st_echarts
+
+from charts.stats import LEVEL_NAMES, grouped_bars, heatmap, level_stack, radar
+from db.stats import DOMAINS, SUBDOMAINS
 from services.io.excel import rows_to_xlsx
 from services.permissions import Actor
 from services.reference import industry, region, region_ancestors
@@ -98,6 +101,35 @@ def table(rows: Sequence[Any], first: str, extra: Sequence[tuple[str, Sequence[s
                 item[f"{label}{suffix}"] = None if v is None else round(v, 3)
         out.append(item)
     return pd.DataFrame(out)
+
+
+def comparison(rows: Sequence[Any], first: str, key: str, export_name: str, by_size: bool = False) -> None:
+    """Render the capability comparison shared by the region and industry pages: 能力域 (12) or
+    能力子域 (20); grouped bars, a radar of the chosen rows, the heat map, the level distribution,
+    and the table behind them with its Excel export."""
+    granularity = st.radio("比较", ["能力域（12）", "能力子域（20）"], horizontal=True, key=f"{key}_granularity")
+    pick, labels = ("domains", DOMAINS) if granularity.startswith("能力域") else ("subdomains", SUBDOMAINS)
+    scored = [r for r in rows if r.n]
+    tabs = st.tabs(["分组柱状图", "雷达图", "热力图", "等级分布", "表格"])
+    with tabs[0]:
+        st_echarts(grouped_bars(sorted(scored, key=lambda r: -r.n) if by_size else scored, labels, pick),
+                   height="460px", key=f"{key}_bars_{pick}_{len(rows)}_{sum(r.n for r in rows)}")
+    with tabs[1]:
+        names = [r.name for r in scored]
+        default = [r.name for r in sorted(scored, key=lambda r: -r.n)[:5]]
+        chosen = st.multiselect(f"对比的{first}（最多 8 个）", names, default=default, max_selections=8,
+                                key=f"{key}_radar_pick_{len(names)}")
+        st_echarts(radar([r for r in scored if r.name in chosen], labels, pick), height="520px",
+                   key=f"{key}_radar_{pick}_{'_'.join(chosen)}")
+    with tabs[2]:
+        st_echarts(heatmap(rows, labels, pick), height=f"{max(300, 28 * len(scored) + 140)}px",
+                   key=f"{key}_heat_{pick}_{sum(r.n for r in rows)}")
+    with tabs[3]:
+        st_echarts(level_stack(rows), height="420px", key=f"{key}_levels_{sum(r.n for r in rows)}")
+    with tabs[4]:
+        frame = table(rows, first, [(pick, labels, "")])
+        st.dataframe(frame, hide_index=True, width="stretch")
+        export(frame, export_name, key=f"{key}_export")
 
 
 def export(frame: pd.DataFrame, name: str, key: str) -> None:

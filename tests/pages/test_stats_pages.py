@@ -55,6 +55,10 @@ def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[n
     assert not at.exception
     divisions = at.dataframe[0].value
     assert len(divisions) == 31 and int(divisions["企业数"].sum()) == 3
+    assert "数据" in divisions.columns and "产品设计" not in divisions.columns        # 能力域 by default
+    assert at.multiselect[0].value == list(divisions.loc[divisions["企业数"] > 0, "行业"])  # the radar's default rows
+    next(r for r in at.radio if r.label == "比较").set_value("能力子域（20）").run()
+    assert {"产品设计", "计划与调度", "产品服务"} <= set(at.dataframe[0].value.columns)  # the 20 sub-domains
     at.selectbox(key="stats_size_select").set_value("大型").run()   # all test enterprises are 小型
     assert int(at.dataframe[0].value["企业数"].sum()) == 0
     at.switch_page("pages/stats_map.py").run()                       # the size filter persists across pages

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from charts.stats import ASPECT_SCALE, INSET_ID, choropleth, grouped_bars, heatmap, level_pie, level_stack
+from charts.stats import ASPECT_SCALE, INSET_ID, choropleth, grouped_bars, heatmap, level_pie, level_stack, radar
 
 
 @dataclass
@@ -49,6 +49,17 @@ def test_bars_and_heatmap_shapes() -> None:
     heat = heatmap(ROWS, labels)
     assert heat["yAxis"]["data"] == ["南京市", "苏州市"] and len(heat["series"][0]["data"]) == 24
     assert [1, 1, 0.9] in heat["series"][0]["data"]
+
+
+def test_radar_has_one_outline_per_row_with_data() -> None:
+    labels = [f"域{i}" for i in range(12)]
+    rows = ROWS + [R("320600", "南通市", 1, 2.0, [0, 0, 1, 0, 0, 0], [None] + [0.25] * 11)]
+    option = radar(rows, labels)
+    assert [i["name"] for i in option["radar"]["indicator"]] == labels
+    assert all(i["max"] == 1 for i in option["radar"]["indicator"])
+    data = option["series"][0]["data"]
+    assert [d["name"] for d in data] == ["南京市", "苏州市", "南通市"]   # 无锡市 has no diagnoses
+    assert data[1]["value"] == [0.9] * 12 and data[2]["value"][:2] == [0, 0.25]
 
 
 def test_choropleth_draws_the_south_china_sea_inset_only_when_given() -> None:
