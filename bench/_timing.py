@@ -1,4 +1,4 @@
-"""Timing helper shared by the benchmark scripts."""
+"""Helpers shared by the benchmark scripts: timing, and refreshing the planner statistics."""
 from __future__ import annotations
 
 import statistics
@@ -16,3 +16,16 @@ def timed(fn: Callable[[], Any], repeat: int = 20) -> tuple[float, float]:
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def analyze(url: str) -> None:
+    """Refresh the query planner's statistics after bulk-loading benchmark rows."""
+    from sqlalchemy import text
+
+    from db.engine import get_engine
+    with get_engine().connect() as c:
+        if url.startswith("postgresql"):
+            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        else:
+            c.execute(text("ANALYZE"))
+            c.commit()

@@ -100,7 +100,7 @@ def generate(n: int, seed: int = 1) -> None:
     print()
 
 
-from _timing import timed  # noqa: E402
+from _timing import analyze, timed  # noqa: E402
 
 
 def national_database(name: str, flag_latest: bool = False) -> str:
@@ -113,9 +113,7 @@ def national_database(name: str, flag_latest: bool = False) -> str:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
-    from sqlalchemy import text
-
-    from db.engine import configure, get_engine, session_scope
+    from db.engine import configure, session_scope
     from services.bootstrap import init_db
     from services.cmmm.demo import refresh_latest
     configure(url)
@@ -134,12 +132,7 @@ def national_database(name: str, flag_latest: bool = False) -> str:
             with session_scope() as s:
                 refresh_latest(s)
         print(f"database: {url.split('@')[-1]}; generated {args.diagnoses:,} diagnoses in {time.perf_counter() - start:.0f} s")
-    with get_engine().connect() as c:
-        if url.startswith("postgresql"):
-            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        else:
-            c.execute(text("ANALYZE"))
-            c.commit()
+    analyze(url)
     return url
 
 

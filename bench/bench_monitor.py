@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
 
-from _timing import timed  # noqa: E402
+from _timing import analyze, timed  # noqa: E402
 
 HELD = {"320100": 5000, "320200": 2000}   # city → enterprises whose last two months wait for the city
 PASSWORD = "Bench@2026x"
@@ -185,18 +185,6 @@ def _response_status(status: str, approved: bool) -> str:
         from services.monitor.workflow import response_status
         _STATUS[(status, approved)] = response_status(MonitorReport(status=status, approved=approved))
     return _STATUS[(status, approved)]
-
-
-def analyze(url: str) -> None:
-    from sqlalchemy import text
-
-    from db.engine import get_engine
-    with get_engine().connect() as c:
-        if url.startswith("postgresql"):
-            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-        else:
-            c.execute(text("ANALYZE"))
-            c.commit()
 
 
 def busiest(level: str) -> tuple[int, int]:
