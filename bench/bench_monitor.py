@@ -187,8 +187,9 @@ def _response_status(status: str, approved: bool) -> str:
     return _STATUS[(status, approved)]
 
 
-def busiest(level: str) -> tuple[int, int]:
-    """Return (administrator, waiting reports) of the administrator at ``level`` with the longest queue."""
+def busiest(level: str) -> tuple[int, int] | None:
+    """Return (administrator, waiting reports) of the administrator at ``level`` with the longest
+    queue, or None when nobody at that level has reports waiting (tiny runs)."""
     from sqlalchemy import func, select
 
     from db.engine import session_scope
@@ -196,8 +197,8 @@ def busiest(level: str) -> tuple[int, int]:
     with session_scope() as s:
         row = s.execute(select(MonitorReport.holder_id, func.count()).where(
             MonitorReport.status == "reviewing", MonitorReport.holder_level == level)
-            .group_by(MonitorReport.holder_id).order_by(func.count().desc()).limit(1)).one()
-        return int(row[0] or 0), int(row[1])
+            .group_by(MonitorReport.holder_id).order_by(func.count().desc()).limit(1)).first()
+        return None if row is None else (int(row[0] or 0), int(row[1]))
 
 
 def main() -> None:
@@ -240,7 +241,11 @@ def run(url: str, enterprises: int) -> None:
     with session_scope() as s:
         name = dict(s.execute(select(Account.id, Account.username)).all())
     for level in ("county", "city", "province", "national"):
-        holder, waiting = (admins["320000"], 0) if level == "province" else busiest(level)
+        found = (admins["320000"], 0) if level == "province" else busiest(level)
+        if found is None:
+            print(f"queue page [{level}]: no reports waiting at this level")
+            continue
+        holder, waiting = found
         actor = actor_of(name[holder], PASSWORD)
         total = review.queue(actor)[0]
         med, p95 = timed(lambda: review.queue(actor), 20)
