@@ -13,6 +13,7 @@ from streamlit_echarts import st_echarts
 from charts.stats import LEVEL_NAMES, grouped_bars, heatmap, level_stack, radar
 from db.stats import DOMAINS, SUBDOMAINS
 from services.io.excel import rows_to_xlsx
+from services.errors import ValidationFailed
 from services.permissions import Actor
 from services.reference import industry, region, region_ancestors
 from services.stats import cmmm_stats
@@ -42,6 +43,20 @@ def filters(with_industry: bool = True) -> tuple[str, str | None, str | None]:
                                    key="stats_division_select", format_func=_division_label)
     st.session_state[SCOPE_KEY], st.session_state[SIZE_KEY], st.session_state[DIVISION_KEY] = picked, size, division
     return str(picked), size or None, (division or None) if with_industry else None
+
+
+def region_view(actor: Actor) -> tuple[str, str | None, str | None, str | None, Any, list[Any]]:
+    """Render the filters and breadcrumbs of a region page (map or region comparison) and return
+    (scope, size, division, parent, totals, child rows); a refused combination is shown and stops."""
+    scope, size, division = filters()
+    breadcrumbs(actor)
+    parent = current_parent(actor)
+    try:
+        total, rows = cmmm_stats.region_rows(actor, parent, scope, size, division)
+    except ValidationFailed as err:
+        st.info(str(err))
+        st.stop()
+    return scope, size, division, parent, total, rows
 
 
 def _division_label(code: str) -> str:

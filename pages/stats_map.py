@@ -5,20 +5,11 @@ from streamlit_echarts import Map, st_echarts
 from charts.stats import MEASURES, choropleth, level_pie
 from components import stats_view as sv
 from components.nav import guard
-from services.errors import ValidationFailed
 from services.permissions import P_STATS_VIEW
-from services.stats import cmmm_stats
 
 actor = guard(P_STATS_VIEW)
 st.title("按地图范围统计")
-scope, size, division = sv.filters()
-sv.breadcrumbs(actor)
-parent = sv.current_parent(actor)
-try:
-    total, rows = cmmm_stats.region_rows(actor, parent, scope, size, division)
-except ValidationFailed as err:
-    st.info(str(err))
-    st.stop()
+scope, size, division, parent, total, rows = sv.region_view(actor)
 measure = st.radio("着色指标", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="stats_measure")
 left, right = st.columns([3, 2])
 with left:

@@ -3,20 +3,11 @@ import streamlit as st
 
 from components import stats_view as sv
 from components.nav import guard
-from services.errors import ValidationFailed
 from services.permissions import P_STATS_VIEW
-from services.stats import cmmm_stats
 
 actor = guard(P_STATS_VIEW)
 st.title("按区域范围统计")
-scope, size, division = sv.filters()
-sv.breadcrumbs(actor)
-parent = sv.current_parent(actor)
-try:
-    total, rows = cmmm_stats.region_rows(actor, parent, scope, size, division)
-except ValidationFailed as err:
-    st.info(str(err))
-    st.stop()
+scope, size, division, parent, total, rows = sv.region_view(actor)
 st.caption(f"{sv.place(actor)} · {total.n:,} 家企业 · 平均总分 {'—' if total.average is None else f'{total.average:.2f}'}")
 sv.comparison(rows, "地区", f"region_{parent}_{scope}_{size}_{division}",
               f"区域统计_{sv.place(actor)}_{sv.label(scope, size, division)}")
