@@ -68,6 +68,35 @@ def test_year_scope_uses_latest_within_the_year(model: int) -> None:
     assert year in stats.scopes()
 
 
+def test_rebuild_with_diagnoses_of_earlier_years(model: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A diagnosis that is its year's latest but not the enterprise's latest ("superseded") counts in
+    its year and not in the cumulative rows — incrementally and after a rebuild alike."""
+    import datetime as dt
+
+    from services.cmmm import diagnosis as module
+    a, _ = make_enterprise_user("320102")
+    b, _ = make_enterprise_user("320106")
+    now = module.utcnow()
+    last_year = now.replace(year=now.year - 1, month=6, day=1)
+    monkeypatch.setattr(module, "utcnow", lambda: last_year)
+    _complete(a, ["1", "0"])                 # last year: S = 1.00, superseded below
+    _complete(b, ["1", "1", "0"])            # last year: S = 2.00, b's latest
+    monkeypatch.setattr(module, "utcnow", lambda: now + dt.timedelta(seconds=1))
+    _complete(a, ["1", "1", "1", "1", "1"])  # this year: S = 5.00, a's latest
+    incremental = _snapshot()
+    with session_scope() as s:
+        stats.rebuild(s)
+    assert _snapshot() == incremental
+    nanjing = make_admin("320100")
+    cumulative = stats.region_rows(nanjing, "320100")[0]
+    assert cumulative.n == 2 and cumulative.average == pytest.approx((5 + 2) / 2)
+    earlier = stats.region_rows(nanjing, "320100", scope=str(last_year.year))[0]
+    assert earlier.n == 2 and earlier.average == pytest.approx((1 + 2) / 2)
+    assert stats.region_rows(nanjing, "320100", scope=str(now.year))[0].n == 1
+    industries = stats.industry_rows(nanjing, "320100")[0]
+    assert industries.n == 2 and industries.average == pytest.approx(3.5)
+
+
 def test_jurisdiction(model: int) -> None:
     a, _ = make_enterprise_user("440304")
     _complete(a, ["1", "0"])
