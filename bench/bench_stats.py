@@ -37,8 +37,7 @@ def main() -> None:
     national_database("bench_stats", flag_latest=True)
     if not os.environ.get("HUIQI_BENCH_SKIP_REBUILD"):
         start = time.perf_counter()
-        with session_scope() as s:
-            cmmm_stats.rebuild(s)
+        cmmm_stats.rebuild_all()
         print(f"full rebuild of the summaries: {time.perf_counter() - start:.1f} s")
     tag = str(int(time.time()))  # fresh accounts when the database is reused
     national, jiangsu, nanjing = (make_admin(None, f"bs_cn{tag}"), make_admin("320000", f"bs_js{tag}"),

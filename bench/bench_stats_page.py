@@ -53,12 +53,11 @@ def prepare(args: argparse.Namespace) -> str:
         from bench_cmmm import generate
 
         from services.cmmm.demo import refresh_latest
-        from services.stats.cmmm_stats import rebuild
+        from services.stats.cmmm_stats import rebuild_all
         generate(args.diagnoses)
         with session_scope() as s:
             refresh_latest(s)
-        with session_scope() as s:
-            rebuild(s)
+        rebuild_all()
         made = f"{args.diagnoses:,} generated diagnoses"
     else:
         from services.cmmm.demo import seed_diagnoses

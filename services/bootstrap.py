@@ -56,6 +56,7 @@ def init_db(url: str | None = None) -> tuple[int, int]:
         sync_reviewers(session)
     from services.stats import cmmm_stats
     with session_scope() as session:
-        if cmmm_stats.summaries_empty(session):  # a migration rebuilt the summary tables
-            cmmm_stats.rebuild(session)
+        empty = cmmm_stats.summaries_empty(session)  # a migration rebuilt the summary tables
+    if empty:
+        cmmm_stats.rebuild_all()
     return counts

@@ -74,8 +74,8 @@ def seed_diagnoses(seed: int = 7, completed_share: float = 0.55, running_share: 
         made += _write(batch, d, version.id, rng)
     with session_scope() as session:
         refresh_latest(session)
-        from services.stats.cmmm_stats import rebuild
-        rebuild(session)
+    from services.stats.cmmm_stats import rebuild_all
+    rebuild_all()
     return made
 
 

@@ -19,7 +19,7 @@ from db.stats import ALL, DOMAINS, LEVELS, MEASURES, SUBDOMAINS, UNIT, stat_indu
 from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
-from services.stats.rebuild import rebuild  # noqa: F401  (part of this module's interface)
+from services.stats.rebuild import rebuild, rebuild_all  # noqa: F401  (part of this module's interface)
 
 SIZES = ["大型", "中型", "小型", "微型"]
 DIVISIONS = [f"{d:02d}" for d in range(13, 44)]  # the 31 manufacturing 大类 (GB/T 4754-2017 C 门类)

@@ -157,3 +157,46 @@ def test_industry_filter_on_the_region_views(model: int) -> None:
         stats.region_rows(nation, "320100", division="34")
     with pytest.raises(PermissionDenied):  # jurisdiction still applies
         stats.region_rows(make_admin("320100"), "440000", division="34")
+
+
+def test_rebuild_all_on_two_cores_equals_incremental(model: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``rebuild_all`` (PostgreSQL: two connections; SQLite: a helper process builds the region
+    summary into a scratch file) gives the very rows the completions left, superseded ones included."""
+    import datetime as dt
+
+    from services.cmmm import diagnosis as module
+    a, _ = make_enterprise_user("320102")
+    b, _ = make_enterprise_user("440304")
+    now = module.utcnow()
+    monkeypatch.setattr(module, "utcnow", lambda: now.replace(year=now.year - 1, month=3, day=1))
+    _complete(a, ["1", "0"])
+    monkeypatch.setattr(module, "utcnow", lambda: now + dt.timedelta(seconds=1))
+    _complete(a, ["1", "1", "0"])
+    _complete(b, ["1", "1", "1", "1", "1"])
+    incremental = _snapshot()
+    with session_scope() as s:  # start from nothing, as after a migration
+        s.execute(stat_region.delete())
+        s.execute(stat_industry.delete())
+    assert _snapshot() == {}
+    stats.rebuild_all()
+    assert _snapshot() == incremental
+    assert stats.region_rows(make_admin(None), None)[0].n == 2
+
+
+def test_rebuild_all_failure_changes_nothing(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the helper process fails, the error says so and the summaries are as they were."""
+    import sys
+
+    from services.stats import rebuild as module
+    from services.forms import definitions
+    definitions.sync_specs()
+    a, _ = make_enterprise_user("320102")
+    _complete(a, ["1", "0"])
+    before = _snapshot()
+    monkeypatch.setattr(module, "HELPER", [sys.executable, "-c", "import sys; sys.exit('辅助进程出错')"])
+    with pytest.raises(RuntimeError, match="统计汇总重建失败.*辅助进程出错"):
+        stats.rebuild_all()
+    assert _snapshot() == before
+    monkeypatch.undo()
+    stats.rebuild_all()  # the pool's connections are usable again, with nothing left attached
+    assert _snapshot() == before
