@@ -200,3 +200,23 @@ def test_rebuild_all_failure_changes_nothing(sqlite_db: str, monkeypatch: pytest
     monkeypatch.undo()
     stats.rebuild_all()  # the pool's connections are usable again, with nothing left attached
     assert _snapshot() == before
+
+
+def test_packed_sums_refuse_groups_they_cannot_hold(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite sums a score and its count as one integer; a group too large for that is refused, not
+    silently miscounted (shown with a tiny PACK: two diagnoses in one group)."""
+    from services.forms import definitions
+    from services.stats import rebuild as module
+    definitions.sync_specs()
+    for _ in range(2):
+        user, _ = make_enterprise_user("320102")
+        _complete(user, ["1", "0"])
+    before = _snapshot()
+    monkeypatch.setattr(module, "PACK", 2)
+    with pytest.raises(RuntimeError, match="超出打包求和的范围"), session_scope() as s:
+        stats.rebuild(s)
+    assert _snapshot() == before
+    monkeypatch.undo()
+    with session_scope() as s:
+        stats.rebuild(s)
+    assert _snapshot() == before
