@@ -57,5 +57,7 @@ class Diagnosis(Base):
         Index("ix_cmmm_province_time", "province_code", "completed_at"),
         Index("ix_cmmm_city_time", "city_code", "completed_at"),
         Index("ix_cmmm_county_time", "county_code", "completed_at"),
+        # statistics: one industry's diagnoses inside one city (the counties under an industry filter)
+        Index("ix_cmmm_city_division", "city_code", "division_code"),
         Index("ix_cmmm_org_month", "org_id", "month"),
     )

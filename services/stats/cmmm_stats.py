@@ -19,7 +19,7 @@ from db.stats import ALL, DOMAINS, LEVELS, MEASURES, SUBDOMAINS, UNIT, stat_indu
 from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
-from services.stats.rebuild import rebuild, rebuild_all  # noqa: F401  (part of this module's interface)
+from services.stats.rebuild import measures, rebuild, rebuild_all  # noqa: F401  (rebuilds: this module's interface)
 
 SIZES = ["大型", "中型", "小型", "微型"]
 DIVISIONS = [f"{d:02d}" for d in range(13, 44)]  # the 31 manufacturing 大类 (GB/T 4754-2017 C 门类)
@@ -155,16 +155,16 @@ def region_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | 
                 division: str | None = None) -> tuple[Row, list[Row]]:
     """Return (the parent's totals, one row per child region) — nation → provinces → cities → counties.
 
-    ``division`` (a GB/T 4754 大类) narrows to one industry: the industry summary holds nation,
-    province and city rows, so that filter reaches down to the cities of a province."""
+    ``division`` (a GB/T 4754 大类) narrows to one industry: provinces and cities come from the
+    industry summary; the counties of one city from that city's diagnoses (see ``_county_rows``)."""
     parent = parent if parent is not None else actor.region_code
     _check_scope(actor, parent)
     node = region(parent) if parent else None
     level = node.level if node else None
     children = [node] if level == "county" and node else list(region_children(parent))
-    if division:
-        if level not in (None, "province"):
-            raise ValidationFailed({"行业": ["行业：按行业筛选时统计到市一级；请在省或全国范围查看，或清除行业筛选。"]})
+    if division and node is not None and level in ("city", "county"):
+        rows, total = _county_rows(node, scope, size, division)
+    elif division:
         i = stat_industry.c
         where = [i.scope == scope, i.division_code == division] + ([i.size == size] if size else [])
         rows, _ = _read(stat_industry, where + [i.level == ("province" if level is None else "city")]
@@ -183,6 +183,26 @@ def region_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | 
     out = [_row(c.code, c.name, rows[c.code]) if c.code in rows else Row(c.code, c.name, 0, None, [0] * 6)
            for c in children]
     return _row(parent or "100000", node.name if node else "全国", total), out
+
+
+def _county_rows(node: Any, scope: str, size: str | None, division: str) -> tuple[dict[str, Any], Any]:
+    """Return ({county: summed row}, the total) of one industry inside one city (``node`` is the city
+    or one of its counties), summed from the city's diagnoses: county × industry summary rows would
+    outnumber the diagnoses themselves, while one city holds a few thousand, found by index. The same
+    flags and typed scores as the summaries, so the figures agree with them."""
+    if scope != ALL and not scope.isdigit():
+        raise ValidationFailed({"统计口径": ["统计口径：应为“累计”或年份。"]})
+    d = Diagnosis
+    county = func.coalesce(d.county_code, d.city_code)
+    city = node.code if node.level == "city" else node.parent_code
+    where = [d.status == "completed", d.division_code == division, d.city_code == city,
+             d.is_latest.is_(True) if scope == ALL else and_(d.year_latest.is_(True), d.year == int(scope))]
+    where += ([d.size == size] if size else []) + ([county == node.code] if node.level == "county" else [])
+    with session_scope() as session:
+        rows = {str(r.code): r for r in session.execute(select(county.label("code"), *measures()).where(*where)
+                                                        .group_by(county))}
+        total = session.execute(select(*measures()).where(*where)).one()
+    return rows, total
 
 
 def industry_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | None = None) -> tuple[Row, list[Row]]:

@@ -1,4 +1,6 @@
 """Summary tables: kept current on completion, equal to a rebuild, hand-computed, jurisdiction-scoped."""
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -153,8 +155,20 @@ def test_industry_filter_on_the_region_views(model: int) -> None:
     assert total.n == 1 and total.average == pytest.approx(2.0)
     assert {r.code: r.n for r in cities if r.n} == {"320100": 1}
     assert stats.region_rows(nation, "320000", division="34", size="大型")[0].n == 0
-    with pytest.raises(ValidationFailed, match="按行业筛选时统计到市一级"):
-        stats.region_rows(nation, "320100", division="34")
+    total, counties = stats.region_rows(nation, "320100", division="34")  # counties: from the city's diagnoses
+    from_summary = next(r for r in stats.region_rows(nation, "320000", division="34")[1] if r.code == "320100")
+    assert (total.n, total.average, total.levels, total.domains) == \
+        (from_summary.n, from_summary.average, from_summary.levels, from_summary.domains)
+    assert total.n == 1 and total.average == pytest.approx(1.5)
+    assert {r.code: r.n for r in counties if r.n} == {"320106": 1}
+    assert stats.region_rows(nation, "320100", division="34", size="大型")[0].n == 0
+    total, only = stats.region_rows(nation, "320106", division="34")  # one county
+    assert total.n == 1 and [r.code for r in only] == ["320106"] and only[0].levels == total.levels
+    assert stats.region_rows(nation, "320102", division="34")[0].n == 0
+    year = str(dt.datetime.now().year)
+    assert stats.region_rows(nation, "320100", scope=year, division="13")[0].n == 1
+    with pytest.raises(ValidationFailed, match="统计口径"):
+        stats.region_rows(nation, "320100", scope="x", division="13")
     with pytest.raises(PermissionDenied):  # jurisdiction still applies
         stats.region_rows(make_admin("320100"), "440000", division="34")
 
