@@ -27,13 +27,6 @@ os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
 
 from _timing import timed  # noqa: E402
 
-ROWS = {"output": (100, 1000, 90, 900), "export": (10, 100, 9, 90), "power": (5000, 50000, 4800, 48000),
-        "capacity": (80, 80, 78, 78), "revenue": (120, 1200, 100, 1000), "cost": (90, 900, 80, 800),
-        "loans": (0, 0, 0, 0), "finance_cost": (1, 10, 1, 10), "receivables": (50, 500, 40, 400),
-        "finished_goods": (20, 200, 15, 150), "profit": (10, 100, 8, 80), "taxes": (2, 20, 2, 18),
-        "employees": (120, 120, 118, 118), "overdue_receivables": (5, 5, 4, 4), "payroll": (30, 30, 28, 28),
-        "assets": (3000, 3000, 2800, 2800), "liabilities": (1500, 1500, 1400, 1400), "fixed_investment": (0, 0, 0, 0)}
-
 
 def filled(template: bytes, products: int) -> bytes:
     """Fill the template: the indicator rows by label, then ``products`` product rows."""
@@ -41,12 +34,13 @@ def filled(template: bytes, products: int) -> bytes:
 
     from services.forms.definitions import definition_for_version, published_version
     from services.monitor.excel_layout import FIRST_ROW, SHEET_IND, SHEET_PROD
+    from tests.monitor.conftest import GOOD  # a consistent month: every check passes
     d = definition_for_version(published_version("sme_monthly_report").id)
     by_label = {r.label: r.name for r in d.question("ind").rows}
     wb = load_workbook(io.BytesIO(template))
     ws = wb[SHEET_IND]
     for r in range(FIRST_ROW, ws.max_row + 1):
-        for j, v in enumerate(ROWS[by_label[str(ws.cell(r, 1).value).lstrip("*")]]):
+        for j, v in enumerate(GOOD[by_label[str(ws.cell(r, 1).value).lstrip("*")]]):
             ws.cell(r, 3 + j).value = v
     wp = wb[SHEET_PROD]
     for i in range(products):
