@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.feedback import run_action
 from components.nav import guard
+from components.paging import paged
 from components.pickers import region_picker
 from services import registration
 from services.errors import ServiceError
@@ -26,15 +27,7 @@ mine = f3.checkbox("仅本人及下级审核员负责的企业", value=True, key
 picked = region_picker("men_region", None, "地区", root=actor.region_code)
 f = EnterpriseFilter(region_code=picked if picked != actor.region_code else None, keyword=keyword,
                      status=status, mine=mine)
-if st.session_state.get("men_filter") != f:  # a new filter starts on page 1
-    st.session_state["men_filter"], st.session_state["men_page"] = f, 1
-page = int(st.session_state.get("men_page", 1))
-found = run_action("men_list", lambda _: enterprises.search(actor, f, page - 1))
-total, rows = found if found is not None else (0, [])
-pages = max(1, -(-total // enterprises.PAGE))
-st.caption(f"共 {total} 家企业" + (f"，第 {page}/{pages} 页" if pages > 1 else ""))
-if pages > 1:
-    st.number_input("页码", min_value=1, max_value=pages, step=1, key="men_page")
+rows = paged("men", f, lambda page: enterprises.search(actor, f, page), enterprises.PAGE, "家企业")
 if not rows:
     st.info("没有符合条件的企业。")
     st.stop()

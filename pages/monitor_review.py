@@ -6,6 +6,7 @@ import streamlit as st
 from components.feedback import run_action
 from components.monitor_detail import change_rows, render_detail, render_history
 from components.nav import guard
+from components.paging import paged
 from components.pickers import region_picker
 from services.errors import ServiceError
 from services.monitor import reports, review, reviewers
@@ -50,15 +51,7 @@ with tab_queue:
     picked = actor.region_code if county else region_picker("mrv_region", None, "地区", root=actor.region_code)
     f = QueueFilter(period=period or None, region_code=picked if picked != actor.region_code else None,
                     status=status, screening=SCREENING[screening], keyword=keyword)
-    if st.session_state.get("mrv_filter") != f:  # a new filter starts on page 1
-        st.session_state["mrv_filter"], st.session_state["mrv_page"] = f, 1
-    page = int(st.session_state.get("mrv_page", 1))
-    found = run_action("mrv_queue", lambda _: review.queue(actor, f, page - 1))
-    total, rows = found if found is not None else (0, [])
-    pages = max(1, -(-total // review.PAGE))
-    st.caption(f"共 {total} 份月报" + (f"，第 {page}/{pages} 页" if pages > 1 else ""))
-    if pages > 1:
-        st.number_input("页码", min_value=1, max_value=pages, step=1, key="mrv_page")
+    rows = paged("mrv", f, lambda page: review.queue(actor, f, page), review.PAGE, "份月报")
     if rows:
         st.dataframe(pd.DataFrame([{
             "报表月份": r.period, "企业名称": r.org_name, "统一社会信用代码": r.credit_code,
