@@ -5,6 +5,7 @@ Values come from environment variables (prefix-free, e.g. ``DATABASE_URL``) or a
 """
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -35,6 +36,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, alias="HUIQI_LOGIN_MAX_PER_ACCOUNT")
     login_max_failures_per_client: int = Field(default=20, alias="HUIQI_LOGIN_MAX_PER_CLIENT")
     bcrypt_rounds: int = Field(default=12, alias="HUIQI_BCRYPT_ROUNDS")
+    # Start the product's clock (clock.py) at this ISO date-time instead of now; tests and checks only.
+    clock: dt.datetime | None = Field(default=None, alias="HUIQI_CLOCK")
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> "Settings":
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "生产模式下必须设置 HUIQI_SECRET_KEY（至少 32 个字符的随机串），拒绝使用默认密钥启动。"
             )
+        if self.env == "production" and self.clock is not None:
+            raise ValueError("生产模式下不能设置 HUIQI_CLOCK（系统时钟只能是真实时间）。")
         return self
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+import clock
 from components.pickers import industry_picker, region_picker
 from services.org_fields import HOLDING_TYPES, ORG_FIELDS, REG_TYPES, YES_NO, size_preview
 from services.registration import OrgView, detail_rows
@@ -29,7 +30,7 @@ def _widget_value(key: str, value: Any) -> Any:
             day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
         except ValueError:
             return None
-        return day if dt.date(1900, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=3650) else None
+        return day if dt.date(1900, 1, 1) <= day <= clock.today() + dt.timedelta(days=3650) else None
     return "" if value is None else str(value)
 
 

@@ -49,6 +49,7 @@ class RevocableCookie(CookieModel):
         """Write the signed cookie for session ``sid`` (component ``key``)."""
         self._sid = sid
         self.exp_date = self._set_exp_date()
+        # The browser expires cookies by its own (real) clock, so this is wall time, not clock.now().
         self.cookie_manager.set(self.cookie_name, self._token_encode(), key=key,
                                 expires_at=dt.datetime.now() + dt.timedelta(days=self.cookie_expiry_days))
 

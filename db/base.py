@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from sqlalchemy import JSON, DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
+import clock
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -17,8 +19,8 @@ NAMING = {
 
 
 def utcnow() -> dt.datetime:
-    """Return the current UTC time, timezone-aware."""
-    return dt.datetime.now(dt.timezone.utc)
+    """Return the current UTC time, timezone-aware, from the product's one clock (clock.py)."""
+    return clock.now()
 
 
 intpk = Annotated[int, mapped_column(primary_key=True, autoincrement=True)]

@@ -1,8 +1,9 @@
 """自诊断记录查询 — 辖区内已完成的自诊断：按年份、企业名称、地区、行业、等级筛选；详情、导出、进入企业。"""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
+
+import clock
 
 from components.nav import guard
 from components.pickers import industry_picker, region_picker
@@ -14,7 +15,7 @@ from services.permissions import P_DIAG_ADMIN
 
 actor = guard(P_DIAG_ADMIN)
 st.title("自诊断记录查询")
-this_year = dt.date.today().year
+this_year = clock.today().year
 with st.container(border=True):
     c1, c2, c3 = st.columns([1, 1, 2])
     year_from = c1.number_input("起始年份", 2018, this_year, 2018, key="rec_from")

@@ -1,8 +1,9 @@
 """在线填报 — 打开已发布的问卷，分部分填写、保存、提交；查看已提交的填报。"""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
+
+import clock
 
 from components.feedback import run_action
 from components.form_renderer import render_response
@@ -38,11 +39,11 @@ with tab_fill:
         chosen = by_id[vid]
         period = ""
         doc_period = definitions.definition_for_version(vid).period
-        this_year = dt.date.today().year
+        this_year = clock.today().year
         if doc_period == "year":
             period = str(st.selectbox("年度", [this_year - 1, this_year, this_year - 2], key="fill_year"))
         elif doc_period == "month":
-            period = st.text_input("月份（YYYY-MM）", value=dt.date.today().strftime("%Y-%m"), key="fill_month")
+            period = st.text_input("月份（YYYY-MM）", value=clock.today().strftime("%Y-%m"), key="fill_month")
         if st.button("开始 / 继续填报", type="primary"):
             rid = run_action("open_response", lambda _: responses.open_response(actor, vid, period))
             if rid:

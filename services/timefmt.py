@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import clock
 from db.base import as_utc
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
-
-
-def china_now() -> dt.datetime:
-    return dt.datetime.now(CHINA)
+CHINA = clock.CHINA
+china_now = clock.china_now
 
 
 def china_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+import clock
 from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse, FormVersion, ResponseSection
@@ -104,7 +105,7 @@ def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random)
             answers = _answers(d, target, tailoring, rng)
             started = dt.datetime(2021, 1, 1, tzinfo=CHINA) + dt.timedelta(days=rng.randrange(0, 5 * 365 + 300),
                                                                            minutes=rng.randrange(1440))
-            started = min(started, dt.datetime.now(CHINA) - dt.timedelta(days=1))
+            started = min(started, clock.china_now() - dt.timedelta(days=1))
             r = FormResponse(version_id=version_id, definition_id=v.definition_id, org_id=org.id, period="",
                              status="draft" if running else "submitted", created_at=started,
                              submitted_at=None if running else started + dt.timedelta(hours=2))

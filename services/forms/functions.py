@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import clock
+
 
 def to_number(v: Any) -> Decimal | None:
     """Return ``v`` as an exact Decimal, or None for empty / non-numeric values."""
@@ -86,7 +88,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "number": to_number,
     "string": lambda v: "" if v is None else str(v),
     "len": lambda v: 0 if v is None else len(v if isinstance(v, (list, tuple)) else str(v)),
-    "today": lambda: dt.date.today(),
+    "today": clock.today,
     "year": lambda v: (d.year if (d := _date(v)) else None),
     "month": lambda v: (d.month if (d := _date(v)) else None),
     "regex": lambda v, p: None if _empty(v) else re.fullmatch(str(p), str(v)) is not None,

@@ -130,8 +130,14 @@ def _climb(t: _Track, chain: list[int], upto: int, bulk: set[int], rng: random.R
         t.go(chain[i], "bulk_accept" if chain[i] in bulk and rng.random() < 0.5 else "accept", "reviewing", chain[i + 1])
 
 
-def _play(state: str, chain: list[int], ent: int, age: int, bulk: set[int], rng: random.Random) -> tuple[_Track, int]:
-    """Return the transitions that lead to ``state`` and the level index reached."""
+def _play(state: str, chain: list[int], ent: int, age: int, bulk: set[int], rng: random.Random,
+          unshown: set[str] | None = None, levels: dict[int, str] | None = None) -> tuple[_Track, int]:
+    """Return the transitions that lead to ``state`` and the level index reached.
+
+    ``unshown``: review levels (county, city, …; ``levels`` names each reviewer's) that no waiting
+    report has reached yet: the first reports waiting in the last two months go there, so that the
+    demo has a report waiting at every level whatever today's date is."""
+    show = [i for i, a in enumerate(chain) if unshown and levels and levels.get(a) in unshown]
     t, top = _Track(ent), len(chain) - 1
     j = 0
     if state == "reported":   # just 上报: waiting for the direct reviewer
@@ -143,6 +149,10 @@ def _play(state: str, chain: list[int], ent: int, age: int, bulk: set[int], rng:
         t.go(ent, "freeze", "frozen", reason="修改了企业名称")
         if state == "unfrozen":
             t.go(chain[0], "unfreeze", "unfrozen")
+    elif state == "reviewing" and 1 <= age < 3 and show and unshown is not None and levels is not None:
+        j = show[0]
+        unshown.discard(levels[chain[j]])
+        _climb(t, chain, j, bulk, rng)
     elif state in ("reviewing", "returned"):
         j = top if age >= 3 else 0 if age == 0 and top == 3 else \
             rng.choices(range(top + 1), ([6, 2, 1, 1] if age == 0 else [1, 1, 2, 3])[:top + 1])[0]
@@ -199,6 +209,7 @@ class _Setup:
     bulk: set[int]
     definition_of: dict[int, int]         # version → definition
     survey_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    unshown: set[str] = field(default_factory=lambda: {"county", "city", "province", "national"})
 
     def typed_survey_rows(self, d: Definition, answers: dict[str, Any], ctx: Context) -> list[dict[str, Any]]:
         """Typed rows of a questionnaire answer (the few answer combinations are evaluated once each)."""
@@ -286,7 +297,7 @@ def _enterprise(session: Any, setup: _Setup, org: Organisation, ent: int, period
             prev = None  # no previous month for next month's balance checks
             continue
         basic = basic_from_org(org)
-        track, j = _play(state, chain, ent, age, setup.bulk, rng)
+        track, j = _play(state, chain, ent, age, setup.bulk, rng, setup.unshown, setup.levels)
         submitted = any(s[1] == "report" for s in track.steps)
         changes: dict[str, Any] = {}
         if state in ("frozen", "unfrozen"):

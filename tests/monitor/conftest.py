@@ -22,8 +22,10 @@ GOOD = {"output": (100, 1000, 90, 900), "export": (10, 100, 9, 90), "power": (50
         "assets": (3000, 3000, 2800, 2800), "liabilities": (1500, 1500, 1400, 1400), "fixed_investment": (0, 0, 0, 0)}
 
 
-def indicators(overrides: dict[str, tuple[Any, Any, Any, Any]] | None = None) -> dict[str, Any]:
-    rows = {**GOOD, **(overrides or {})}
+def indicators(overrides: dict[str, tuple[Any, Any, Any, Any]] | None = None, period: str | None = None) -> dict[str, Any]:
+    """The 主要经济指标 answer: GOOD (made consistent for January, where 1-本月 is 本月) plus ``overrides``."""
+    good = {k: (m, m, lm, lm) for k, (m, _, lm, _) in GOOD.items()} if period and period.endswith("-01") else GOOD
+    rows = {**good, **(overrides or {})}
     return {"ind": {k: {"cur_m": v[0], "cur_ytd": v[1], "ly_m": v[2], "ly_ytd": v[3]} for k, v in rows.items()}}
 
 
@@ -70,7 +72,7 @@ def filled(actor: Actor, period: str, overrides: dict[str, tuple[Any, Any, Any, 
     """Open and fill a month completely (questionnaires answered); return the report id."""
     report_id = reports.open_report(actor, period)
     save(actor, report_id, "basic", {**_basic(actor, report_id)})
-    save(actor, report_id, "indicators", indicators(overrides))
+    save(actor, report_id, "indicators", indicators(overrides, period))
     save(actor, report_id, "products", {"products": []})
     answer_questionnaires(actor, report_id)
     return report_id

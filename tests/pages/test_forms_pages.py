@@ -1,15 +1,15 @@
 """Filling, designing and analysing definitions through the real app (AppTest)."""
-import datetime as dt
 
 import yaml
 from streamlit.testing.v1 import AppTest
 
+import clock
 from services.forms import definitions, responses
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.pages.conftest import APP, sign_in
 
 
-LAST_YEAR = str(dt.date.today().year - 1)  # the fill page's default period for a yearly survey
+LAST_YEAR = str(clock.today().year - 1)  # the fill page's default period for a yearly survey
 
 
 def _publish_sample() -> int:

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+import clock
 from db.account import Account
 from db.engine import session_scope
 from services import registration
@@ -191,7 +192,7 @@ def test_invalid_values_are_explained(app) -> None:  # type: ignore[no-untyped-d
     at = fill_step1(app.run(), username="sloppy")
     fill_step2(at, code="91320102MA1XXXXXX0", region=("320000", "320100"), industry=("C", "34", "341"),
                reg_phone="02512345678", reg_employees="abc", reg_website="www.example.com", reg_postcode="2100",
-               reg_fax="025 12345679", reg_listed="是", reg_opened_on=dt.date.today() + dt.timedelta(days=2))
+               reg_fax="025 12345679", reg_listed="是", reg_opened_on=clock.today() + dt.timedelta(days=2))
     click(at, "提交审核")
     errors = joined(at.error)
     assert "统一社会信用代码：须为 18 位" in errors

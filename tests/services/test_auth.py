@@ -5,6 +5,7 @@ import time
 import pytest
 from sqlalchemy import update
 
+import clock
 from db.account import AuthSession, LoginAttempt
 from db.engine import session_scope
 from services import accounts, auth
@@ -98,7 +99,7 @@ def test_expired_session_refused(db: str) -> None:
     _user()
     token, _ = auth.sign_in("zhangsan", PASSWORD, "c1")
     with session_scope() as s:
-        s.execute(update(AuthSession).values(expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+        s.execute(update(AuthSession).values(expires_at=clock.now() - dt.timedelta(seconds=1)))
     assert auth.resume(token) is None
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+import clock
 from db.engine import session_scope
 from db.stats import stat_industry, stat_region
 from services.cmmm import diagnosis as dx
@@ -70,21 +71,17 @@ def test_year_scope_uses_latest_within_the_year(model: int) -> None:
     assert year in stats.scopes()
 
 
-def test_rebuild_with_diagnoses_of_earlier_years(model: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_with_diagnoses_of_earlier_years(model: int) -> None:
     """A diagnosis that is its year's latest but not the enterprise's latest ("superseded") counts in
-    its year and not in the cumulative rows — incrementally and after a rebuild alike."""
-    import datetime as dt
-
-    from services.cmmm import diagnosis as module
+    its year and not in the cumulative rows — incrementally and after a rebuild alike. Years are
+    China-time years, whatever the UTC year is (run under HUIQI_CLOCK=2027-01-01T00:30+08:00 by CI)."""
     a, _ = make_enterprise_user("320102")
     b, _ = make_enterprise_user("320106")
-    now = module.utcnow()
-    last_year = now.replace(year=now.year - 1, month=6, day=1)
-    monkeypatch.setattr(module, "utcnow", lambda: last_year)
-    _complete(a, ["1", "0"])                 # last year: S = 1.00, superseded below
-    _complete(b, ["1", "1", "0"])            # last year: S = 2.00, b's latest
-    monkeypatch.setattr(module, "utcnow", lambda: now + dt.timedelta(seconds=1))
-    _complete(a, ["1", "1", "1", "1", "1"])  # this year: S = 5.00, a's latest
+    this_year = clock.today().year
+    with clock.travel(dt.datetime(this_year - 1, 6, 1, 10, tzinfo=clock.CHINA)):
+        _complete(a, ["1", "0"])                 # last year: S = 1.00, superseded below
+        _complete(b, ["1", "1", "0"])            # last year: S = 2.00, b's latest
+    _complete(a, ["1", "1", "1", "1", "1"])      # this year: S = 5.00, a's latest
     incremental = _snapshot()
     with session_scope() as s:
         stats.rebuild(s)
@@ -92,9 +89,9 @@ def test_rebuild_with_diagnoses_of_earlier_years(model: int, monkeypatch: pytest
     nanjing = make_admin("320100")
     cumulative = stats.region_rows(nanjing, "320100")[0]
     assert cumulative.n == 2 and cumulative.average == pytest.approx((5 + 2) / 2)
-    earlier = stats.region_rows(nanjing, "320100", scope=str(last_year.year))[0]
+    earlier = stats.region_rows(nanjing, "320100", scope=str(this_year - 1))[0]
     assert earlier.n == 2 and earlier.average == pytest.approx((1 + 2) / 2)
-    assert stats.region_rows(nanjing, "320100", scope=str(now.year))[0].n == 1
+    assert stats.region_rows(nanjing, "320100", scope=str(this_year))[0].n == 1
     industries = stats.industry_rows(nanjing, "320100")[0]
     assert industries.n == 2 and industries.average == pytest.approx(3.5)
 
@@ -165,7 +162,7 @@ def test_industry_filter_on_the_region_views(model: int) -> None:
     total, only = stats.region_rows(nation, "320106", division="34")  # one county
     assert total.n == 1 and [r.code for r in only] == ["320106"] and only[0].levels == total.levels
     assert stats.region_rows(nation, "320102", division="34")[0].n == 0
-    year = str(dt.datetime.now().year)
+    year = str(clock.today().year)
     assert stats.region_rows(nation, "320100", scope=year, division="13")[0].n == 1
     with pytest.raises(ValidationFailed, match="统计口径"):
         stats.region_rows(nation, "320100", scope="x", division="13")
@@ -173,18 +170,13 @@ def test_industry_filter_on_the_region_views(model: int) -> None:
         stats.region_rows(make_admin("320100"), "440000", division="34")
 
 
-def test_rebuild_all_on_two_cores_equals_incremental(model: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_all_on_two_cores_equals_incremental(model: int) -> None:
     """``rebuild_all`` (PostgreSQL: two connections; SQLite: a helper process builds the region
     summary into a scratch file) gives the very rows the completions left, superseded ones included."""
-    import datetime as dt
-
-    from services.cmmm import diagnosis as module
     a, _ = make_enterprise_user("320102")
     b, _ = make_enterprise_user("440304")
-    now = module.utcnow()
-    monkeypatch.setattr(module, "utcnow", lambda: now.replace(year=now.year - 1, month=3, day=1))
-    _complete(a, ["1", "0"])
-    monkeypatch.setattr(module, "utcnow", lambda: now + dt.timedelta(seconds=1))
+    with clock.travel(dt.datetime(clock.today().year - 1, 3, 1, 10, tzinfo=clock.CHINA)):
+        _complete(a, ["1", "0"])
     _complete(a, ["1", "1", "0"])
     _complete(b, ["1", "1", "1", "1", "1"])
     incremental = _snapshot()
