@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import nav, signin
+from components import feedback, nav, signin
 from db.engine import get_engine
 from services import notify
 from services.bootstrap import init_db
-from services.permissions import ROLES
+from components.text import md
+from services.permissions import ROLES, Actor
 from services.reference import region_full_name
 
 st.set_page_config(page_title="惠企 · 企业服务数据平台", page_icon="🏛️", layout="wide")
@@ -19,23 +20,28 @@ def _ready(url: str) -> bool:
     return True
 
 
-_ready(get_engine().url.render_as_string(hide_password=True))
-actor = signin.current_actor()
-st.session_state["actor"] = actor
-signin.sync_cookie()
+def _sidebar(actor: Actor) -> None:
+    st.markdown(f"**{md(actor.display_name)}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
+    if actor.region_code:
+        st.caption(f"辖区：{region_full_name(actor.region_code)}")
+    if unread := notify.unread_count(actor):
+        st.page_link("pages/inbox.py", label=f"未读消息 {unread} 条", icon=":material/mark_email_unread:")
+    if st.button("退出登录", key="signout", width="stretch"):
+        signin.sign_out()  # forgets every piece of this user's UI state
+        st.session_state["actor"] = None
+        st.rerun()
 
-# navigation first: the sidebar's page link below may only point to a page it knows
-page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)))
-if actor is not None:
-    with st.sidebar:
-        st.markdown(f"**{actor.display_name}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
-        if actor.region_code:
-            st.caption(f"辖区：{region_full_name(actor.region_code)}")
-        if unread := notify.unread_count(actor):
-            st.page_link("pages/inbox.py", label=f"未读消息 {unread} 条", icon=":material/mark_email_unread:")
-        if st.button("退出登录", key="signout", width="stretch"):
-            signin.sign_out()
-            st.session_state["actor"] = None
-            st.rerun()
 
-page.run()
+# Everything runs inside the one error boundary: domain errors in Chinese, the rest logged with an id
+# the user can quote; never a traceback, a class name or a file path.
+with feedback.error_boundary():
+    _ready(get_engine().url.render_as_string(hide_password=True))
+    actor = signin.current_actor()
+    st.session_state["actor"] = actor
+    signin.sync_cookie()
+    # navigation first: the sidebar's page link below may only point to a page it knows
+    page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)))
+    if actor is not None:
+        with st.sidebar, feedback.error_boundary():
+            _sidebar(actor)
+    page.run()

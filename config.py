@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, alias="HUIQI_LOGIN_MAX_PER_ACCOUNT")
     login_max_failures_per_client: int = Field(default=20, alias="HUIQI_LOGIN_MAX_PER_CLIENT")
     bcrypt_rounds: int = Field(default=12, alias="HUIQI_BCRYPT_ROUNDS")
+    # How long a SQLite writer waits for another writer's lock before the user is told "系统繁忙".
+    sqlite_busy_seconds: float = Field(default=30.0, ge=0.1, le=600, alias="HUIQI_SQLITE_BUSY_SECONDS")
     # Start the product's clock (clock.py) at this ISO date-time instead of now; tests and checks only.
     clock: dt.datetime | None = Field(default=None, alias="HUIQI_CLOCK")
 

@@ -122,18 +122,25 @@ def sign_in_form() -> Actor | None:
     return actor
 
 
+def _fresh_state(**keep: object) -> None:
+    """Forget every piece of UI state (drill-down paths, filters, pages, drafts, downloads) but the
+    cookie bookkeeping, then set ``keep``: a new user never inherits the previous one's screens."""
+    seq = st.session_state.get("cookie_seq", 0)
+    st.session_state.clear()
+    st.session_state["cookie_seq"] = seq
+    for k, v in keep.items():
+        st.session_state[k] = v
+
+
 def remember(token: str) -> None:
-    """Sign this browser session in and queue the cookie (written by ``sync_cookie`` next run)."""
-    st.session_state[TOKEN_KEY] = token
-    st.session_state.pop("signed_out", None)
-    st.session_state["cookie_op"] = ("store", token)
+    """Sign this browser session in, starting clean, and queue the cookie (written by ``sync_cookie`` next run)."""
+    _fresh_state(**{TOKEN_KEY: token, "cookie_op": ("store", token)})
 
 
 def sign_out() -> None:
-    """Revoke the server-side session and queue the browser cookie's deletion."""
-    auth.sign_out(st.session_state.pop(TOKEN_KEY, None))
-    st.session_state["signed_out"] = True
-    st.session_state["cookie_op"] = ("delete", None)
+    """Revoke the server-side session, forget the user's UI state and queue the browser cookie's deletion."""
+    auth.sign_out(st.session_state.get(TOKEN_KEY))
+    _fresh_state(signed_out=True, cookie_op=("delete", None))
 
 
 def sync_cookie() -> None:

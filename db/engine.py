@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import settings
@@ -26,7 +27,7 @@ def _make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_seconds}, json_serializer=_json)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -75,6 +76,16 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """Yield a session inside one transaction: commit on success, roll back on error."""
-    with get_sessionmaker()() as session, session.begin():
-        yield session
+    """Yield a session inside one transaction: commit on success, roll back on error.
+
+    A lock the database gave up waiting for (SQLite's ``database is locked`` after the 30 s busy
+    timeout, a PostgreSQL lock timeout or serialization failure) becomes ``services.errors.Busy``:
+    nothing was written, and the user is told to try again."""
+    from services.errors import Busy, as_service_error
+    try:
+        with get_sessionmaker()() as session, session.begin():
+            yield session
+    except OperationalError as exc:
+        if isinstance(as_service_error(exc), Busy):
+            raise Busy() from exc
+        raise

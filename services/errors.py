@@ -1,6 +1,8 @@
 """Errors raised by services, carrying Chinese messages that name the field and the rule."""
 from __future__ import annotations
 
+from sqlalchemy.exc import OperationalError
+
 
 class ServiceError(Exception):
     """Base class: ``str(err)`` is a message fit to show to the user."""
@@ -28,6 +30,28 @@ class Conflict(ServiceError):
 
 class Throttled(ServiceError):
     """Too many failed attempts inside the time window."""
+
+
+class Busy(ServiceError):
+    """The database stayed locked by other writers past the wait limit; nothing was written."""
+
+    def __init__(self, message: str = "系统繁忙：数据库正被其他操作占用，本次操作未保存，请稍后重试。") -> None:
+        super().__init__(message)
+
+
+# Driver messages that mean "another transaction holds the lock; try again later".
+_BUSY_SIGNS = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock",
+               "deadlock detected", "could not serialize access")
+
+
+def as_service_error(exc: BaseException) -> ServiceError | None:
+    """Return the user-facing error for ``exc``: itself for a ServiceError, ``Busy`` for a lock the
+    database gave up waiting for, None for anything else (a defect: log it, show an error id)."""
+    if isinstance(exc, ServiceError):
+        return exc
+    if isinstance(exc, OperationalError) and any(s in str(exc.orig).lower() for s in _BUSY_SIGNS):
+        return Busy()
+    return None
 
 
 def check(problems: dict[str, list[str]]) -> None:

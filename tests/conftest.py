@@ -103,6 +103,12 @@ def use_database(url: str) -> None:
             session.execute(delete(Base.metadata.tables[name]))
 
 
+def use_database_url(url: str) -> None:
+    """Point the process at ``url`` (already prepared by ``use_database``) without emptying it."""
+    if db_engine._engine is None or db_engine._engine.url.render_as_string(hide_password=False) != url:
+        db_engine.configure(url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest) -> str:
     """A clean database on each engine; returns its URL."""

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.forms import expr
-from services.forms.functions import to_number
+from services.forms.functions import number_problem, to_number
 from services.forms.scoring import NA, Scores, is_empty, score, scorable, section_score  # noqa: F401 - re-exported
 from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question, Section
 from services.forms.typecheck import type_problems
@@ -220,7 +220,7 @@ class _Checker:
                         self.add("error", f"{where}：必填项，请填写。", q.name, section, "required")
                     continue
                 if cell.type in ("integer", "decimal", "percent") and to_number(x) is None:
-                    self.add("error", f"{where}：须为数字。", q.name, section, "type")
+                    self.add("error", f"{where}：{number_problem(x) or '须为数字'}。", q.name, section, "type")
                     continue
                 self.constraints(cell.constraints + row.constraints, env.with_(current=x, row=vals), where, q.name,
                                  section)

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from services.forms.functions import to_number
+from services.forms.functions import number_problem, to_number
 from services.forms.schema import Question
 from services.forms.scoring import NA
 
@@ -21,7 +21,7 @@ def type_problems(q: Question, v: Any, label: str) -> list[str]:
     if t in ("integer", "decimal", "percent", "rating"):
         n = to_number(v)
         if n is None:
-            return [f"{label}：须为数字。"]
+            return [f"{label}：{number_problem(v) or '须为数字'}。"]
         out = []
         if t in ("integer", "rating") and n != n.to_integral_value():
             out.append(f"{label}：须为整数。")

@@ -223,3 +223,39 @@ sections:
     assert failed.visible_sections == ["l1", "extra"] and failed.errors() == []  # l2 is not required
     passed = evaluate(d, {"a": "1", "note_pct": "1"})
     assert passed.visible_sections == ["l1", "l2", "extra"] and [f.question for f in passed.errors()] == ["b"]
+
+
+def test_non_finite_and_huge_numbers_get_a_message_naming_the_field() -> None:
+    """NaN, sNaN, Infinity and 1e309 parse as Decimals; they must be refused with a message, never
+    raise (decimal.InvalidOperation) or reach a comparison, a sum or a database column."""
+    for raw, says in [("sNaN", "有限"), ("NaN", "有限"), ("-Infinity", "有限"), ("inf", "有限"),
+                      ("1e309", "数值范围"), ("-1E15", "数值范围"), ("1e-400", "小数位数"), ("abc", "须为数字")]:
+        for question in ("export_value", "staff"):
+            ev = evaluate(SURVEY, {"exports": "1", "export_value": "1", "staff": "1", "na_ok": "x", question: raw},
+                          Context(org={"kind": "enterprise"}))
+            label = {"export_value": "出口额", "staff": "从业人员"}[question]
+            msgs = [f.message for f in ev.errors()]
+            assert any(m.startswith(f"{label}：") and says in m for m in msgs), (raw, msgs)
+            assert ev.values["per_head"] is None or raw in ("abc",)  # nothing non-finite reaches a calculation
+    ok = evaluate(SURVEY, {"exports": "1", "export_value": "999999999999999", "staff": "3", "na_ok": "x"},
+                  Context(org={"kind": "enterprise"}))
+    assert not [f for f in ok.errors() if f.question == "export_value"]
+
+
+def test_matrix_cells_refuse_non_finite_numbers() -> None:
+    d = load("""
+code: m
+kind: survey
+title: T
+sections:
+  - name: a
+    title: A
+    questions:
+      - name: ind
+        type: matrix_fill
+        label: 指标
+        rows: [{name: r1, label: 营业收入}]
+        cells: [{name: v, label: 本月, type: decimal}]
+""")
+    msgs = [f.message for f in evaluate(d, {"ind": {"r1": {"v": "sNaN"}}}).errors()]
+    assert msgs == ["指标 › 营业收入 › 本月：须为有限的数字（不接受 NaN、Infinity 等）。"]
