@@ -1,19 +1,25 @@
 """企业自诊断 — 新建自诊断（须知、等级特征、裁剪）→ 逐级答题 → 成效类指标 → 诊断结果与 PDF 报告。"""
 import time
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_echarts import st_echarts
 
 from charts.cmmm import domain_radar, level_bars, peer_bars
-from components.feedback import run_action
+from components.downloads import pdf_on_demand
+from components.feedback import fragment, run_action
 from components.form_renderer import section_widgets
 from components.nav import guard
 from services.cmmm import diagnosis as dx
 from services.cmmm.report import build_pdf
 from services.cmmm.results import result
-from services.errors import ServiceError, ValidationFailed
+from services.errors import ServiceError
 from services.forms import responses
+from services.forms.definitions import definition_for_version
+from services.forms.engine import evaluate
+from services.forms.schema import Definition, Section
+from services.timefmt import china_now
 from services.permissions import P_DIAG_FILL
 
 actor = guard(P_DIAG_FILL)
@@ -23,7 +29,8 @@ if (flash := st.session_state.pop("cmmm_flash", None)) is not None:
     st.success(flash)
 
 
-def show_result(diagnosis_id: int) -> None:
+def show_result(diagnosis_id: int, where: str = "work") -> None:
+    """Draw one completed diagnosis (``where`` keeps the chart keys apart when two tabs show results)."""
     res = result(actor, diagnosis_id)
     c1, c2, c3 = st.columns(3)
     c1.metric("总分 S", "—" if res.total_score is None else f"{res.total_score:.2f}")
@@ -37,29 +44,37 @@ def show_result(diagnosis_id: int) -> None:
     with left:
         st.markdown("#### 能力域得分")
         if len(res.domains) >= 3:
-            st_echarts(domain_radar(res.domains), height="380px", key=f"radar_{diagnosis_id}")
+            st_echarts(domain_radar(res.domains), height="380px", key=f"{where}_radar_{diagnosis_id}")
     with right:
         st.markdown("#### 与平均水平对比")
-        st_echarts(peer_bars([(p.label, p.average) for p in res.peers]), height="220px", key=f"peer_{diagnosis_id}")
+        st_echarts(peer_bars([(p.label, p.average) for p in res.peers]), height="220px",
+                   key=f"{where}_peer_{diagnosis_id}")
         for p in res.peers[1:]:
             if p.average is None:
                 st.caption(f"{p.label}：样本不足（{p.count} 家，至少 3 家才显示平均值）")
         st_echarts(level_bars([(lvl, score) for lvl, score, _ in res.level_rows]), height="220px",
-                   key=f"levels_{diagnosis_id}")
-    st.download_button("下载 PDF 报告", build_pdf(res), file_name=f"自诊断报告_{res.org_name}_{diagnosis_id}.pdf",
-                       mime="application/pdf", key=f"pdf_{diagnosis_id}", type="primary")
+                   key=f"{where}_levels_{diagnosis_id}")
+    pdf_on_demand(f"{where}_pdf_{diagnosis_id}", lambda: build_pdf(res),
+                  f"自诊断报告_{res.org_name}_{diagnosis_id}.pdf")
+
+
+def _level_state(view: dx.DiagnosisView) -> dict[str, Any]:
+    """What the level's form was loaded with (answers, section version, evaluation context), read once
+    per level: answering reruns only the form's fragment and reads nothing else."""
+    key = f"cmmm_{view.id}_{view.current_section}"
+    if key not in st.session_state:
+        r = responses.get_response(actor, view.response_id)
+        st.session_state[key] = {"version": r.sections[view.current_section].version
+                                 if view.current_section in r.sections else 0,
+                                 "answers": dict(r.answers), "context": r.context, "version_id": r.version_id,
+                                 "saved_at": None}
+    return st.session_state[key]  # type: ignore[no-any-return]
 
 
 def answer_level(view: dx.DiagnosisView) -> None:
-    section_name = view.current_section
-    r = responses.get_response(actor, view.response_id)
-    d, _ = dx.evaluation(actor, view.id)
-    section = next(s for s in d.sections if s.name == section_name)
-    key = f"cmmm_{view.id}_{section_name}"
-    if key not in st.session_state:  # what this page was loaded with (optimistic concurrency)
-        st.session_state[key] = {"version": r.sections[section_name].version if section_name in r.sections else 0,
-                                 "answers": dict(r.answers)}
-    loaded = st.session_state[key]
+    state = _level_state(view)
+    d = definition_for_version(state["version_id"])
+    section = next(s for s in d.sections if s.name == view.current_section)
     done = [lvl for lvl in dx.LEVELS if lvl in view.level_scores]
     st.progress(len(done) / 6, text=f"已完成 {len(done)} 个等级 · 当前：{section.title}")
     for lvl in done:
@@ -67,42 +82,48 @@ def answer_level(view: dx.DiagnosisView) -> None:
     st.subheader(section.title)
     if section.description:
         st.info(section.description)
-    working = dict(loaded["answers"])
-    from services.forms.engine import evaluate
-    pre = evaluate(d, working, r.context)
-    values, placeholders = section_widgets(d, section, working, pre, view.response_id)
+    level_form(view, d, section)
+
+
+@fragment
+def level_form(view: dx.DiagnosisView, d: Definition, section: Section) -> None:
+    """The level's questions. An answer reruns only this fragment, and is saved as a draft at once
+    (server-side, per level): nothing is lost on sign-out, navigation or a closed browser."""
+    state = _level_state(view)
+    saved = state["answers"]
+    pre = evaluate(d, saved, state["context"])
+    values, _ = section_widgets(d, section, dict(saved), pre, view.response_id)
+    if any(v != saved.get(k) for k, v in values.items()):
+        version = run_action(f"autosave_{view.id}", lambda rid: dx.save(actor, view.id, section.name, values,
+                                                                         state["version"], saved))
+        if version is not None:
+            state["version"] = version
+            saved.update(values)
+            state["saved_at"] = china_now().strftime("%H:%M:%S")
     answered = sum(1 for q in section.questions if q.name in pre.visible and values.get(q.name))
     total = sum(1 for q in section.questions if q.name in pre.visible and q.answerable)
     st.caption(f"共 {total} 题，已答 {answered} 题，进度 {answered}/{total}")
-    c1, c2, c3 = st.columns([1, 1, 3])
-    save = c1.button("保存", key=f"{key}_save")
-    final = section_name == "effectiveness"
-    submit = c2.button("提交" if final else "提交本级", key=f"{key}_submit", type="primary")
-    try:
-        if save:
-            loaded["version"] = dx.save(actor, view.id, section_name, values, loaded["version"], loaded["answers"])
-            loaded["answers"].update(values)
-            st.success("已保存，可随时「继续自诊断」。")
-        elif submit and final:
-            run_action(f"finish_{view.id}", lambda rid: dx.finish(actor, view.id, values, loaded["version"],
-                                                                   loaded["answers"], rid))
-            if dx.get(actor, view.id).status == "completed":
-                st.session_state["cmmm_flash"] = "自诊断已完成。"
-                st.session_state["cmmm_view"] = view.id
-                st.rerun()
-        elif submit:
-            outcome = dx.submit_level(actor, view.id, int(section_name[-1]), values, loaded["version"], loaded["answers"])
-            (st.success if outcome.achieved else st.warning)(outcome.message)
-            if outcome.achieved and outcome.next_section != "effectiveness":
-                with st.spinner(f"{dx.ADVANCE_SECONDS} 秒后自动进入下一级……"):
-                    time.sleep(dx.ADVANCE_SECONDS)
+    if state["saved_at"]:
+        st.caption(f"已自动保存（{state['saved_at']}），可随时离开，回来后「继续自诊断」。")
+    final = section.name == "effectiveness"
+    if not st.button("提交" if final else "提交本级", key=f"cmmm_{view.id}_{section.name}_submit", type="primary"):
+        return
+    if final:
+        run_action(f"finish_{view.id}", lambda rid: dx.finish(actor, view.id, values, state["version"], saved, rid))
+        if dx.get(actor, view.id).status == "completed":
+            st.session_state["cmmm_flash"] = "自诊断已完成。"
+            st.session_state["cmmm_view"] = view.id
             st.rerun()
-    except ValidationFailed as err:
-        for msgs in err.problems.values():
-            for m in msgs:
-                st.error(m)
-    except ServiceError as err:
-        st.error(str(err))
+        return
+    outcome = run_action(f"level_{view.id}", lambda rid: dx.submit_level(actor, view.id, int(section.name[-1]), values,
+                                                                        state["version"], saved))
+    if outcome is None:
+        return
+    (st.success if outcome.achieved else st.warning)(outcome.message)
+    if outcome.achieved and outcome.next_section != "effectiveness":
+        with st.spinner(f"{dx.ADVANCE_SECONDS} 秒后自动进入下一级……"):
+            time.sleep(dx.ADVANCE_SECONDS)
+    st.rerun()
 
 
 def new_diagnosis() -> None:
@@ -124,31 +145,43 @@ def new_diagnosis() -> None:
         new_id = run_action("cmmm_start", lambda rid: dx.start(actor, chosen, rid))
         if new_id:
             st.session_state["cmmm_view"] = new_id
+            st.session_state.pop("cmmm_new", None)
             st.rerun()
 
 
-history = dx.history(actor)
+history = dx.history(actor)  # newest first
 active = next((h for h in history if h.status == "in_progress"), None)
+done = [h for h in history if h.status == "completed"]
 viewing = st.session_state.get("cmmm_view")
+if not any(h.id == viewing and h.status == "completed" for h in history):
+    viewing = None
+if viewing is None and active is None and done and not st.session_state.get("cmmm_new"):
+    viewing = done[0].id  # after finishing, the landing shows the latest result, not a blank new diagnosis
 tab_work, tab_history = st.tabs(["自诊断", f"历史记录（{len(history)}）"])
 with tab_history:
     if history:
         st.dataframe(pd.DataFrame([{"编号": h.id, "开始时间": h.started_at, "状态": h.status_label,
                                     "完成时间": h.completed_at or "", "总分": "" if h.total_score is None else f"{h.total_score:.2f}",
                                     "成熟度等级": h.level_label} for h in history]), hide_index=True, width="stretch")
-        done = [h for h in history if h.status == "completed"]
         if done:
-            pick = st.selectbox("查看结果", [h.id for h in done], format_func=lambda i: f"第 {i} 号自诊断")
+            pick = st.selectbox("查看结果", [h.id for h in done], format_func=lambda i: f"第 {i} 号自诊断",
+                                key="hist_pick")
             if st.button("查看", key="hist_view"):
-                st.session_state["cmmm_view"] = pick
-                st.rerun()
+                st.session_state["cmmm_hist_view"] = pick
+            if st.session_state.get("cmmm_hist_view") == pick:  # drawn here, where the user is looking
+                show_result(int(pick), where="history")
     else:
         st.info("还没有自诊断记录。")
 with tab_work:
-    if viewing and any(h.id == viewing and h.status == "completed" for h in history):
+    if viewing is not None:
         show_result(int(viewing))
-        if st.button("返回", key="back"):
+        if active is not None:
+            if st.button("继续自诊断", key="back", type="primary"):
+                st.session_state.pop("cmmm_view", None)
+                st.rerun()
+        elif st.button("开始新的自诊断", key="new"):
             st.session_state.pop("cmmm_view", None)
+            st.session_state["cmmm_new"] = True
             st.rerun()
     elif active is not None:
         names = "、".join(dx.TAILORABLE.get(t, t) for t in active.tailoring) or "无"
@@ -157,7 +190,7 @@ with tab_work:
         with st.expander("放弃本次自诊断"):
             st.caption("放弃后可重新选择裁剪并新建自诊断（放弃的不计入每月次数）。")
             if st.button("确认放弃", key="abandon"):
-                dx.abandon(actor, active.id)
+                run_action("cmmm_abandon", lambda rid: dx.abandon(actor, active.id))
                 st.rerun()
     else:
         new_diagnosis()

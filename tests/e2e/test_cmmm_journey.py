@@ -47,6 +47,7 @@ class Enterprise:
     name: str
     credit_code: str
     in_progress: bool
+    completed: bool
 
 
 def pick_enterprise(app: HuiqiApp) -> Enterprise:
@@ -63,7 +64,8 @@ def pick_enterprise(app: HuiqiApp) -> Enterprise:
                 "SELECT a.username, o.id, o.name, o.credit_code,"
                 " (SELECT COUNT(*) FROM cmmm_diagnosis d WHERE d.org_id = o.id AND d.status = 'in_progress'),"
                 " (SELECT COUNT(*) FROM cmmm_diagnosis d WHERE d.org_id = o.id AND d.month = :month"
-                "   AND d.status <> 'abandoned') "
+                "   AND d.status <> 'abandoned'),"
+                " (SELECT COUNT(*) FROM cmmm_diagnosis d WHERE d.org_id = o.id AND d.status = 'completed') "
                 "FROM account a JOIN organisation o ON o.id = a.org_id "
                 "WHERE o.kind = 'enterprise' AND o.status = 'approved' AND o.county_code = :county"
                 " AND o.division_code BETWEEN '13' AND '43' AND a.status = 'active' "
@@ -71,9 +73,9 @@ def pick_enterprise(app: HuiqiApp) -> Enterprise:
                 {"month": month, "county": COUNTY, "preferred": PREFERRED}).all()
     finally:
         engine.dispose()
-    for username, org_id, name, code, running, used in rows:
+    for username, org_id, name, code, running, used, completed in rows:
         if used - running < MAX_PER_MONTH:  # an abandoned in-progress one does not count
-            return Enterprise(username, int(org_id), name, code, bool(running))
+            return Enterprise(username, int(org_id), name, code, bool(running), bool(completed))
     raise AssertionError(f"no approved manufacturer in {COUNTY} can start a self-diagnosis this month: {rows}")
 
 
@@ -143,6 +145,10 @@ def test_enterprise_self_diagnosis_and_county_admin_export(page: Page, huiqi_app
         expect(main.get_by_text(re.compile(r"^第 \d+ 号自诊断 · 诊断中"))).to_be_visible()
         main.get_by_text("放弃本次自诊断", exact=True).click()
         main.get_by_role("button", name="确认放弃").click()
+    settle(page)
+    if ent.completed:  # the page opens on the latest result; a new diagnosis is one click away
+        expect(main.get_by_test_id("stMetric").filter(has_text="总分 S").first).to_be_visible()
+        main.get_by_role("button", name="开始新的自诊断").click()
     expect(main.get_by_role("button", name="开始答题")).to_be_visible()
     expect(main.get_by_text("填报须知：", exact=False).first).to_be_visible()
     expect(main.get_by_text("企业开始对实施智能制造的基础和条件进行规划", exact=False)).to_be_visible()
@@ -196,6 +202,9 @@ def test_enterprise_self_diagnosis_and_county_admin_export(page: Page, huiqi_app
     expect(total_metric.get_by_test_id("stMetricValue")).to_have_text("1.00")  # cumulative: 1.00 + 0.00
     expect(level_metric.get_by_test_id("stMetricValue")).to_have_text(LEVEL_NAMES[1])
     expect(main.get_by_role("heading", name="能力域得分").first).to_be_visible()
+    expect(main.get_by_role("button", name="下载 PDF 报告")).to_have_count(0)  # built only when asked
+    settle(page)
+    main.get_by_role("button", name="生成 PDF 报告").click()
     download_button = main.get_by_role("button", name="下载 PDF 报告")
     expect(download_button).to_be_visible()
     expect_no_exception(page)
