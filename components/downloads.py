@@ -8,6 +8,8 @@ import streamlit as st
 
 from components.feedback import run_action
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def prepared_download(key: str, source: Any, build: Callable[[], bytes], prepare: str, download: str,
                       file_name: str, mime: str) -> None:
