@@ -8,15 +8,13 @@ from sqlalchemy import update
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-import clock
 from db.engine import session_scope
 from db.organisation import Organisation
 from services.cmmm import admin, report
-
 from services.cmmm import diagnosis as dx
 from services.forms import definitions
 from tests.cmmm.conftest import EFFECTIVENESS, level_answers, run_levels, seed_completed
-from tests.factories import PASSWORD, actor_of, make_admin, make_enterprise_user, make_org
+from tests.factories import PASSWORD, make_admin, make_enterprise_user, make_org
 from tests.pages.conftest import sign_in
 from tests.pages.helpers import assert_clean, by_label, joined, texts
 
