@@ -24,7 +24,7 @@ def run_queries() -> None:
              ("province admin 江苏, keyword", jiangsu, admin.Filters(keyword="基准企业00012")),
              ("city admin 南京, no filter", nanjing, admin.Filters()),
              ("national, year 2024, no level", national, admin.Filters(year_from=2024, year_to=2024)),
-             ("national, industry 34 + level 3", national, admin.Filters(division_code="34", level=3))]
+             ("national, industry 34 + level 3", national, admin.Filters(industry_code="34", level=3))]
     for label, actor, f in cases:
         total, _ = admin.query_records(actor, f)
         med, p95 = timed(lambda: admin.query_records(actor, f), 9)

@@ -1,23 +1,34 @@
-"""Downloads built only when asked: a costly file (a PDF report takes about 2 s) is never rebuilt on
-every rerun, and a file built for one record is never offered for another."""
+"""A file built only when asked, and offered only for what it was built from (a filter, a record)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
+from components.feedback import run_action
 
-def pdf_on_demand(key: str, build: Callable[[], bytes], file_name: str, label: str = "下载 PDF 报告",
-                  mime: str = "application/pdf") -> None:
-    """A 「生成 …」 button that builds the file once; then the download button for exactly that file.
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-    ``key`` names the record (e.g. ``f"pdf_{diagnosis_id}"``): another record has another key, so it
-    gets its own button and never the previous record's bytes."""
-    slot = f"_built_{key}"
-    if slot not in st.session_state:
-        if st.button(label.replace("下载", "生成"), key=f"{key}_build"):
-            with st.spinner("正在生成……"):
-                st.session_state[slot] = build()
-        else:
-            return
-    st.download_button(label, st.session_state[slot], file_name=file_name, mime=mime, key=key, type="primary")
+
+def prepared_download(key: str, source: Any, build: Callable[[], bytes], prepare: str, download: str,
+                      file_name: str, mime: str) -> None:
+    """Show a ``prepare`` button that calls ``build()`` for ``source`` (a filter or record id, compared
+    between reruns), then a ``download`` button for that file while ``source`` is unchanged.
+
+    A file built for another ``source`` is dropped, never offered. Session key: ``<key>_file``;
+    errors are shown by ``run_action(<key>)``.
+    """
+    slot = f"{key}_file"
+    held = st.session_state.get(slot)
+    if held is not None and held[0] != source:  # built for an earlier filter or another record
+        del st.session_state[slot]
+        held = None
+    if held is None:
+        if st.button(prepare, key=f"{key}_prepare"):
+            with st.spinner("正在生成文件……"):
+                data = run_action(key, lambda _: build())
+            if data is not None:
+                held = st.session_state[slot] = (source, data)
+    if held is not None:
+        st.download_button(download, held[1], file_name=file_name, mime=mime, key=f"{key}_download")

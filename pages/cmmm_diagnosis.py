@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_echarts import st_echarts
 
 from charts.cmmm import domain_radar, level_bars, peer_bars
-from components.downloads import pdf_on_demand
+from components.downloads import prepared_download
 from components.feedback import fragment, run_action
 from components.form_renderer import section_widgets
 from components.nav import guard
@@ -54,8 +54,8 @@ def show_result(diagnosis_id: int, where: str = "work") -> None:
                 st.caption(f"{p.label}：样本不足（{p.count} 家，至少 3 家才显示平均值）")
         st_echarts(level_bars([(lvl, score) for lvl, score, _ in res.level_rows]), height="220px",
                    key=f"{where}_levels_{diagnosis_id}")
-    pdf_on_demand(f"{where}_pdf_{diagnosis_id}", lambda: build_pdf(res),
-                  f"自诊断报告_{res.org_name}_{diagnosis_id}.pdf")
+    prepared_download(f"{where}_pdf", diagnosis_id, lambda: build_pdf(res), "生成 PDF 报告", "下载 PDF 报告",
+                      f"自诊断报告_{res.org_name}_{diagnosis_id}.pdf", "application/pdf")
 
 
 def _level_state(view: dx.DiagnosisView) -> dict[str, Any]:

@@ -5,13 +5,17 @@ import streamlit as st
 
 import clock
 
+from components.downloads import XLSX_MIME, prepared_download
 from components.nav import guard
+from components.paging import paged
 from components.pickers import industry_picker, region_picker
 from services.cmmm import admin
 from services.cmmm.diagnosis import LEVEL_NAMES
 from services.cmmm.report import build_pdf
 from services.cmmm.results import result
 from services.permissions import P_DIAG_ADMIN
+
+PAGE = 20
 
 actor = guard(P_DIAG_ADMIN)
 st.title("自诊断记录查询")
@@ -22,34 +26,26 @@ with st.container(border=True):
     year_to = c2.number_input("截止年份", 2018, this_year, this_year, key="rec_to")
     keyword = c3.text_input("企业名称关键词", key="rec_kw")
     region_code = region_picker("rec_region", None, "所在地区（辖区内）", root=actor.region_code)
-    division = industry_picker("rec_industry", None, "所属行业")
+    industry_code = industry_picker("rec_industry", None, "所属行业")
     level_opt = st.selectbox("成熟度等级", [None, 0, 1, 2, 3, 4, 5], key="rec_level",
                              format_func=lambda v: "全部" if v is None else LEVEL_NAMES.get(v, "未达到一级"))
 filters = admin.Filters(int(year_from), int(year_to), keyword, region_code if region_code != actor.region_code else None,
-                        (division or "")[:2] if division and division[:2].isdigit() else None, level_opt)
-page_size = 20
-page = st.session_state.get("rec_page", 1)
-total, rows = admin.query_records(actor, filters, page, page_size)
-pages = max(1, -(-total // page_size))
-st.caption(f"共 {total:,} 条记录 · 第 {page}/{pages} 页")
+                        industry_code, level_opt)
+found = {"total": 0}
+
+
+def fetch(index: int) -> tuple[int, list[admin.Record]]:
+    found["total"], rows = admin.query_records(actor, filters, index + 1, PAGE)
+    return found["total"], rows
+
+
+rows = paged("rec", filters, fetch, PAGE, "条记录")
 if rows:
     st.dataframe(pd.DataFrame([{"编号": r.id, "企业名称": r.org_name, "统一社会信用代码": r.credit_code, "所在地区": r.region_name,
                                 "所属行业": r.industry_name, "提交时间": r.completed_at, "总分": f"{r.total_score:.2f}",
                                 "成熟度等级": r.level_label} for r in rows]), hide_index=True, width="stretch")
-p1, p2, p3 = st.columns([1, 1, 4])
-if p1.button("上一页", disabled=page <= 1, key="rec_prev"):
-    st.session_state["rec_page"] = page - 1
-    st.rerun()
-if p2.button("下一页", disabled=page >= pages, key="rec_next"):
-    st.session_state["rec_page"] = page + 1
-    st.rerun()
-if total and st.button(f"导出全部 {total:,} 条为 Excel", key="rec_export_btn"):
-    with st.spinner("正在生成 Excel……"):
-        st.session_state["rec_export"] = admin.export_records(actor, filters)
-if "rec_export" in st.session_state:
-    st.download_button("下载 Excel", st.session_state["rec_export"], file_name="自诊断记录.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-if rows:
+    prepared_download("rec_export", filters, lambda: admin.export_records(actor, filters),
+                      f"导出全部 {found['total']:,} 条为 Excel", "下载 Excel", "自诊断记录.xlsx", XLSX_MIME)
     st.divider()
     by_id = {r.id: r for r in rows}
     chosen = st.selectbox("查看详情", list(by_id), format_func=lambda i: f"{by_id[i].org_name}（{by_id[i].completed_at}）")
@@ -61,10 +57,10 @@ if rows:
     st.dataframe(pd.DataFrame([{"等级": lvl, "得分": f"{s:.2f}", **{n: ("—" if v is None else f"{v:.2f}") for n, v in subs}}
                                for lvl, s, subs in res.level_rows]).fillna(""), hide_index=True, width="stretch")
     a1, a2, a3 = st.columns(3)
-    a1.download_button("导出答题记录", admin.answer_sheet(actor, chosen), file_name=f"答题记录_{chosen}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    a2.download_button("下载 PDF 报告", build_pdf(res), file_name=f"自诊断报告_{res.org_name}_{chosen}.pdf",
-                       mime="application/pdf", key=f"rec_pdf_{chosen}")
+    a1.download_button("导出答题记录", admin.answer_sheet(actor, chosen), file_name=f"答题记录_{chosen}.xlsx", mime=XLSX_MIME)
+    with a2:  # about 2 s to build: only when asked, and only ever for the record shown
+        prepared_download("rec_pdf", chosen, lambda: build_pdf(res), "生成 PDF 报告", "下载 PDF 报告",
+                          f"自诊断报告_{res.org_name}_{chosen}.pdf", "application/pdf")
     if a3.button("进入企业", key="rec_enter"):
         name, items = admin.enterprise_diagnoses(actor, by_id[chosen].org_id)
         st.markdown(f"**{name}** 的全部自诊断")

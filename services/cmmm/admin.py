@@ -15,7 +15,7 @@ from db.forms import ResponseSection
 from db.organisation import Organisation
 from services.timefmt import china_time
 from services.cmmm.diagnosis import CHINA, STATUS_LABEL, TAILORABLE, level_label
-from services.errors import NotFound
+from services.errors import NotFound, ValidationFailed
 from services.forms.definitions import definition_for_version
 from services.io.excel import stream_xlsx
 from services.permissions import P_DIAG_ADMIN, Actor, require
@@ -31,7 +31,7 @@ class Filters:
     year_to: int | None = None
     keyword: str = ""
     region_code: str | None = None      # any level inside the jurisdiction
-    division_code: str | None = None    # GB/T 4754 大类
+    industry_code: str | None = None    # GB/T 4754 at any level: 门类 "C", 大类 "38", 中类 "382", 小类 "3821"
     level: int | None = None            # 0 = below level 1
 
 
@@ -60,6 +60,8 @@ def _conditions(session: Any, actor: Actor, f: Filters) -> list[ColumnElement[bo
     resolved to organisation ids.
     """
     require(actor, P_DIAG_ADMIN)
+    if f.year_from and f.year_to and f.year_from > f.year_to:
+        raise ValidationFailed({"起始年份": [f"起始年份（{f.year_from}）不能晚于截止年份（{f.year_to}），请重新选择。"]})
     conds: list[ColumnElement[bool]] = [Diagnosis.status == "completed", jurisdiction(actor, *DIAG_PATH)]
     if f.year_from:
         conds.append(Diagnosis.completed_at >= dt.datetime(f.year_from, 1, 1, tzinfo=CHINA))
@@ -67,8 +69,8 @@ def _conditions(session: Any, actor: Actor, f: Filters) -> list[ColumnElement[bo
         conds.append(Diagnosis.completed_at < dt.datetime(f.year_to + 1, 1, 1, tzinfo=CHINA))
     if f.region_code and region(f.region_code) is not None:
         conds.append(within(f.region_code, *DIAG_PATH))
-    if f.division_code:
-        conds.append(Diagnosis.division_code == f.division_code)
+    if f.industry_code:
+        conds.extend(_industry_conditions(actor, f.industry_code))
     if f.level is not None:
         conds.append(Diagnosis.level == f.level)
     if f.keyword.strip():
@@ -79,6 +81,24 @@ def _conditions(session: Any, actor: Actor, f: Filters) -> list[ColumnElement[bo
 
 
 KEYWORD_IDS = 5000
+
+
+def _industry_conditions(actor: Actor, code: str) -> list[ColumnElement[bool]]:
+    """Return the conditions for an industry at any GB/T 4754 level.
+
+    A diagnosis records its 大类 (``division_code``): a 门类 is its 大类 list; a 中类 or 小类 is its
+    大类 and, as the diagnosis keeps nothing finer, the enterprise's registered industry code below it.
+    """
+    node = industry(code)
+    if node is None:
+        raise ValidationFailed({"所属行业": [f"所属行业代码「{code}」不在国民经济行业分类（GB/T 4754-2017）中。"]})
+    if node.level == "section":
+        return [Diagnosis.division_code.in_([c.code for c in node.children])]
+    conds = [Diagnosis.division_code == node.code[:2]]
+    if len(node.code) > 2:
+        finer = select(Organisation.id).where(Organisation.industry_code.startswith(node.code), org_clause(actor))
+        conds.append(Diagnosis.org_id.in_(finer))
+    return conds
 
 
 def _record(d: Diagnosis, org: Organisation) -> Record:
@@ -209,26 +229,33 @@ def _progress_stmt(actor: Actor, region_code: str | None, keyword: str):  # type
     return stmt
 
 
+def _progress_matching(base: Any, status: str | None):  # type: ignore[no-untyped-def]
+    """Return the rows of ``base`` (a ``_progress_stmt`` subquery) whose progress is ``status`` (None = any)."""
+    if status is not None and status not in PROGRESS_LABEL:
+        raise ValidationFailed({"进度": [f"进度只能是{'、'.join(PROGRESS_LABEL.values())}之一。"]})
+    stmt = select(base)
+    return stmt.where(base.c.progress == status) if status else stmt
+
+
 def progress(actor: Actor, region_code: str | None = None, keyword: str = "", status: str | None = None,
              page: int = 1, page_size: int = 20) -> tuple[dict[str, int], int, list[ProgressRow]]:
     """Return (counts per status, total matching, one page) of registered enterprises' progress."""
     base = _progress_stmt(actor, region_code, keyword).subquery()
+    stmt = _progress_matching(base, status)
     with session_scope() as session:
         counts = {k: 0 for k in PROGRESS_LABEL}
         for k, n in session.execute(select(base.c.progress, func.count()).group_by(base.c.progress)):
             counts[str(k)] = int(n)
-        stmt = select(base)
-        if status:
-            stmt = stmt.where(base.c.progress == status)
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = session.execute(stmt.order_by(base.c.id).offset(max(0, page - 1) * page_size).limit(page_size)).all()
         return counts, int(total), [ProgressRow(r.id, r.name, r.credit_code, region_full_name(r.region_code), r.progress,
                                                 PROGRESS_LABEL[r.progress]) for r in rows]
 
 
-def export_progress(actor: Actor, region_code: str | None = None, keyword: str = "") -> bytes:
-    """Return every matching enterprise with its progress as .xlsx."""
-    stmt = _progress_stmt(actor, region_code, keyword).order_by(Organisation.id)
+def export_progress(actor: Actor, region_code: str | None = None, keyword: str = "", status: str | None = None) -> bytes:
+    """Return every matching enterprise (the rows ``progress`` pages through) with its progress as .xlsx."""
+    base = _progress_stmt(actor, region_code, keyword).subquery()
+    stmt = _progress_matching(base, status).order_by(base.c.id)
 
     def rows() -> Iterator[list[Any]]:
         with session_scope() as session:

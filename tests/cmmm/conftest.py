@@ -49,3 +49,23 @@ def run_levels(actor: Actor, diagnosis_id: int, values: list[str], tailoring: tu
         if not out[-1].achieved:
             break
     return out
+
+
+def seed_completed(industries: dict[str, int], region_code: str = "320102") -> dict[str, list[int]]:
+    """Make ``n`` approved enterprises per industry code (小类) in ``region_code``, each with one or two
+    completed diagnoses from the demo generator; return the enterprise ids per industry code."""
+    from sqlalchemy import update
+
+    from db.engine import session_scope
+    from db.organisation import Organisation
+    from services.cmmm.demo import seed_diagnoses
+    from tests.factories import make_org
+
+    made: dict[str, list[int]] = {}
+    for code, n in industries.items():
+        made[code] = [make_org(region_code, status="approved") for _ in range(n)]
+        with session_scope() as session:
+            session.execute(update(Organisation).where(Organisation.id.in_(made[code]))
+                            .values(industry_code=code, division_code=code[:2]))
+    seed_diagnoses(completed_share=1.0, running_share=0.0)
+    return made
