@@ -24,8 +24,9 @@ actor = signin.current_actor()
 st.session_state["actor"] = actor
 signin.sync_cookie()
 
-# navigation first: the sidebar's page link below may only point to a page it knows
-page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)))
+# navigation first: the sidebar's page link below may only point to a page it knows; expanded: every
+# page listed (Streamlit would fold long menus behind an English "View N more")
+page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)), expanded=True)
 if actor is not None:
     with st.sidebar:
         st.markdown(f"**{actor.display_name}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
@@ -37,5 +38,6 @@ if actor is not None:
             signin.sign_out()
             st.session_state["actor"] = None
             st.rerun()
+nav.close_sidebar_on_phone(page.url_path)
 
 page.run()
