@@ -57,7 +57,7 @@ def measure_value(row: RowLike, measure: str) -> float | None:
 
 
 def measure_text(row: RowLike, measure: str) -> str:
-    """Return one row's value of a measure as people read it ("—" without data)."""
+    """Return one row's value of a measure as people read it ("无数据" without data)."""
     value = getattr(row, measure)
     if measure == "share_l2_plus":
         return percent(value, empty="无数据")
