@@ -14,7 +14,7 @@ def size_pie(counts: dict[str, int], title: str = "企业规模分布") -> dict[
         "title": {"text": title, "left": "center", "top": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "item", "formatter": "{b}：{c} 家（{d}%）"},
         "legend": {"bottom": 0},
-        "color": [PALETTE[SIZE_ORDER.index(d["name"])] for d in data],  # each size keeps its colour
+        "color": [PALETTE[i] for i, s in enumerate(SIZE_ORDER) if counts.get(s, 0)],  # each size keeps its colour
         "series": [{"type": "pie", "radius": ["30%", "50%"], "center": ["50%", "52%"], "avoidLabelOverlap": True,
                     "data": data, "label": {"formatter": "{b}\n{c}"}, "labelLine": {"length": 6, "length2": 6}}],
     }
