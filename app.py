@@ -4,10 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from components import feedback, nav, signin
+from components.text import md
 from db.engine import get_engine
 from services import notify
 from services.bootstrap import init_db
-from components.text import md
 from services.permissions import ROLES, Actor
 from services.reference import region_full_name
 
@@ -39,9 +39,11 @@ with feedback.error_boundary():
     actor = signin.current_actor()
     st.session_state["actor"] = actor
     signin.sync_cookie()
-    # navigation first: the sidebar's page link below may only point to a page it knows
-    page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)))
+    # navigation first: the sidebar's page link below may only point to a page it knows; expanded: every
+    # page listed (Streamlit would fold long menus behind an English "View N more")
+    page = st.navigation(nav.navigation_for(actor, nav.landing_page(actor)), expanded=True)
     if actor is not None:
         with st.sidebar, feedback.error_boundary():
             _sidebar(actor)
+    nav.close_sidebar_on_phone(page.url_path)
     page.run()

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.numfmt import round_half_up
+
 RED = "#c0392b"
 
 
 def domain_radar(domains: list[tuple[str, float]], compare: list[tuple[str, list[float]]] | None = None) -> dict[str, Any]:
     """Return a radar of domain scores (0–1); ``compare`` adds named series (e.g. an average)."""
-    series = [{"name": "本企业", "value": [round(v, 2) for _, v in domains], "areaStyle": {"opacity": 0.25}}]
+    series = [{"name": "本企业", "value": [round_half_up(v) for _, v in domains], "areaStyle": {"opacity": 0.25}}]
     for name, values in compare or []:
-        series.append({"name": name, "value": [round(v, 2) for v in values]})
+        series.append({"name": name, "value": [round_half_up(v) for v in values]})
     return {
         "color": [RED, "#2980b9", "#27ae60"],
         "tooltip": {},
@@ -26,7 +28,7 @@ def level_bars(rows: list[tuple[str, float]]) -> dict[str, Any]:
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": [r[0] for r in rows]},
         "yAxis": {"type": "value", "min": 0, "max": 1},
-        "series": [{"type": "bar", "data": [round(r[1], 2) for r in rows], "itemStyle": {"color": RED},
+        "series": [{"type": "bar", "data": [round_half_up(r[1]) for r in rows], "itemStyle": {"color": RED},
                     "label": {"show": True, "position": "top"},
                     "markLine": {"symbol": "none", "data": [{"yAxis": 0.8, "name": "达标线"}],
                                  "lineStyle": {"color": "#2c3e50", "type": "dashed"}}}],
@@ -41,6 +43,6 @@ def peer_bars(items: list[tuple[str, float | None]]) -> dict[str, Any]:
         "grid": {"left": "3%", "right": "10%", "containLabel": True},
         "xAxis": {"type": "value", "min": 0, "max": 5, "name": "总分"},
         "yAxis": {"type": "category", "data": [k for k, _ in reversed(shown)]},
-        "series": [{"type": "bar", "data": [round(v, 2) for _, v in reversed(shown)], "itemStyle": {"color": RED},
+        "series": [{"type": "bar", "data": [round_half_up(v) for _, v in reversed(shown)], "itemStyle": {"color": RED},
                     "label": {"show": True, "position": "right"}}],
     }

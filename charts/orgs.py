@@ -11,10 +11,10 @@ def size_pie(counts: dict[str, int], title: str = "企业规模分布") -> dict[
     """Return an ECharts ring chart of enterprise counts by size (大型/中型/小型/微型 order)."""
     data = [{"name": s, "value": int(counts.get(s, 0))} for s in SIZE_ORDER if counts.get(s, 0)]
     return {
-        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
+        "title": {"text": title, "left": "center", "top": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "item", "formatter": "{b}：{c} 家（{d}%）"},
         "legend": {"bottom": 0},
-        "color": PALETTE,
-        "series": [{"type": "pie", "radius": ["40%", "68%"], "data": data,
-                    "label": {"formatter": "{b}\n{c}"}}],
+        "color": [PALETTE[i] for i, s in enumerate(SIZE_ORDER) if counts.get(s, 0)],  # each size keeps its colour
+        "series": [{"type": "pie", "radius": ["30%", "50%"], "center": ["50%", "52%"], "avoidLabelOverlap": True,
+                    "data": data, "label": {"formatter": "{b}\n{c}"}, "labelLine": {"length": 6, "length2": 6}}],
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.forms.engine import evaluate, is_empty, NA
 from services.forms.schema import Definition, Question
+from services.reference import industry, region, region_full_name
 
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:32px;color:#222}
 h1{font-size:22px;text-align:center}h2{font-size:17px;border-bottom:2px solid #c0392b;padding-bottom:4px;margin-top:28px}
@@ -14,9 +15,21 @@ th{background:#f4f4f4;width:38%;text-align:left}.meta{text-align:center;color:#5
 @media print{button{display:none}}"""
 
 
+def coded_answer(q: Question, v: Any) -> str | None:
+    """Return a region or industry answer by name ("3819 其他照明器具制造", "江苏省 / 南京市 / 玄武区"),
+    not by its code; None for other questions or an unknown code."""
+    if q.type == "industry" and isinstance(v, str) and (node := industry(v)) is not None:
+        return f"{node.code} {node.name}"
+    if q.type == "region" and isinstance(v, str) and region(v) is not None:
+        return region_full_name(v)
+    return None
+
+
 def _text(q: Question, v: Any) -> str:
     if is_empty(v):
         return "—"
+    if (named := coded_answer(q, v)) is not None:
+        return html.escape(named)
     if v == NA:
         return "不适用"
     labels = {c.value: c.label for c in q.choices}

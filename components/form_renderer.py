@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.feedback import run_action
-from components.form_print import printable_html
+from components.form_print import coded_answer, printable_html
 from components.pickers import industry_picker, region_picker
 from services.errors import ServiceError, ValidationFailed
 from services.forms import responses
@@ -303,7 +303,7 @@ def _matrix_choice(q: Question, value: Any, key: str) -> Any:
                 out[row.name] = picked
         else:
             chosen = st.multiselect(row.label, list(labels), default=[v for v in value.get(row.name) or [] if v in labels],
-                                    format_func=lambda o: labels.get(o, o), key=f"{key}__row_{row.name}")
+                                    format_func=lambda o: labels.get(o, o), key=f"{key}__row_{row.name}", placeholder="请选择")
             if chosen:
                 out[row.name] = chosen
     return out or None
@@ -364,6 +364,8 @@ def answer_text(q: Question, v: Any) -> str:
         return "—"
     if v == NA:
         return NA_LABEL
+    if (named := coded_answer(q, v)) is not None:
+        return named
     labels = {c.value: c.label for c in q.choices}
     if isinstance(v, list):
         return "、".join(labels.get(str(x), str(x)) for x in v)

@@ -74,6 +74,28 @@ def navigation_for(actor: Actor | None, default: str = "pages/home.py") -> dict[
     return groups
 
 
+_CLOSE_SIDEBAR = """<script>/* %s */
+(() => {
+  const side = document.querySelector('[data-testid="stSidebar"]');
+  if (!window.matchMedia("(max-width: 768px)").matches || !side || side.dataset.collapsed !== "false") return;
+  const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (close) close.click();
+})();
+</script>"""
+
+
+def close_sidebar_on_phone(page_path: str) -> None:
+    """Fold the sidebar menu away after the user moved to another page, on a narrow screen.
+
+    Streamlit folds it only for a phone's user agent, and keeps it open once the user opened it
+    (its state is remembered in the browser), so the menu would stay over the page just chosen.
+    A one-off script, sent on the run that changed the page, presses the sidebar's own close button."""
+    if st.session_state.get("nav_page") == page_path:
+        return
+    st.session_state["nav_page"] = page_path
+    st.sidebar.html(_CLOSE_SIDEBAR % (page_path or "home"), unsafe_allow_javascript=True)
+
+
 def guard(permission: str | None) -> Actor:
     """Stop the page unless a signed-in actor holds ``permission`` (the services check again)."""
     actor: Actor | None = st.session_state.get("actor")

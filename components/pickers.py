@@ -29,7 +29,7 @@ def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str],
 
         with cols[depth]:
             value: str | None = st.selectbox(label, all_codes, index=all_codes.index(default), key=f"{key}_{depth}",
-                                             format_func=show)
+                                             format_func=show, placeholder="请选择")
         if value is None or value == _NONE:
             break
         chosen = value
@@ -46,7 +46,7 @@ def region_picker(key: str, value: str | None = None, label: str = "所在地区
         start = reference.region(root)
         options = start.children if start else []
         chain = chain[len(root_chain):] if chain[: len(root_chain)] == root_chain else []
-        names = ["市", "区县"][: 3 - len(root_chain)] if len(root_chain) < 3 else []
+        names = ["省", "市", "区县"][len(root_chain):]  # the levels below the root: a city picks 区县
         if not names:
             return root
         picked = _cascade(key, [(n, options) for n in names], chain, lambda n: n.name)

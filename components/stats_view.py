@@ -13,6 +13,7 @@ from streamlit_echarts import st_echarts
 from charts.stats import LEVEL_NAMES, grouped_bars, heatmap, level_stack, radar
 from db.stats import DOMAINS, SUBDOMAINS
 from services.io.excel import rows_to_xlsx
+from services.numfmt import fmt, percent, round_half_up
 from services.errors import ValidationFailed
 from services.permissions import Actor
 from services.reference import industry, region, region_ancestors
@@ -36,11 +37,11 @@ def filters(with_industry: bool = True) -> tuple[str, str | None, str | None]:
     picked = left.radio("统计口径", options, index=options.index(current), horizontal=True, key="stats_scope_radio",
                         format_func=lambda s: "累计（各企业最新一次）" if s == "all" else f"{s} 年")
     size = middle.selectbox("企业规模", sizes, index=sizes.index(st.session_state.get(SIZE_KEY, "")),
-                            key="stats_size_select", format_func=lambda s: s or "全部规模")
+                            key="stats_size_select", format_func=lambda s: s or "全部规模", placeholder="请选择")
     division = st.session_state.get(DIVISION_KEY, "")
     if with_industry:
         division = right.selectbox("行业（制造业大类）", divisions, index=divisions.index(division),
-                                   key="stats_division_select", format_func=_division_label)
+                                   key="stats_division_select", format_func=_division_label, placeholder="请选择")
     st.session_state[SCOPE_KEY], st.session_state[SIZE_KEY], st.session_state[DIVISION_KEY] = picked, size, division
     return str(picked), size or None, (division or None) if with_industry else None
 
@@ -102,20 +103,34 @@ def breadcrumbs(actor: Actor) -> None:
             st.rerun()
 
 
-def table(rows: Sequence[Any], first: str, extra: Sequence[tuple[str, Sequence[str], str]] = ()) -> pd.DataFrame:
-    """Return the table behind the charts: counts, average, level shares, and optional score columns."""
+def table(rows: Sequence[Any], first: str, extra: Sequence[tuple[str, Sequence[str], str]] = (),
+          text: bool = False) -> pd.DataFrame:
+    """Return the table behind the charts: counts, average, level shares, and optional score columns.
+
+    Scores are rounded half up (``services.numfmt``). ``text`` gives the on-screen version: every
+    score as text and "—" where a region has no data (a grid would print None); without it, numbers
+    and empty cells, for the Excel export."""
+    def score(v: float | None, places: int) -> float | str | None:
+        return fmt(v, places) if text else round_half_up(v, places)
+
     out = []
     for r in rows:
-        item: dict[str, Any] = {first: r.name, "代码": r.code, "企业数": r.n,
-                                "平均总分": None if r.average is None else round(r.average, 2),
-                                "二级及以上占比": None if r.share_l2_plus is None else f"{r.share_l2_plus:.1%}"}
+        item: dict[str, Any] = {first: r.name, "代码": r.code, "企业数": r.n, "平均总分": score(r.average, 2),
+                                "二级及以上占比": percent(r.share_l2_plus, empty="—" if text else "")}
         for k, name in enumerate(LEVEL_NAMES):
             item[name] = r.levels[k]
         for pick, labels, suffix in extra:
             for label, v in zip(labels, getattr(r, pick)):
-                item[f"{label}{suffix}"] = None if v is None else round(v, 3)
+                item[f"{label}{suffix}"] = score(v, 3)
         out.append(item)
     return pd.DataFrame(out)
+
+
+def table_with_export(rows: Sequence[Any], first: str, name: str, key: str,
+                      extra: Sequence[tuple[str, Sequence[str], str]] = ()) -> None:
+    """Render the table behind the charts and offer the same rows as Excel (numbers, empty cells)."""
+    st.dataframe(table(rows, first, extra, text=True), hide_index=True, width="stretch")
+    export(table(rows, first, extra), name, key=key)
 
 
 def comparison(rows: Sequence[Any], first: str, key: str, export_name: str, by_size: bool = False) -> None:
@@ -133,7 +148,7 @@ def comparison(rows: Sequence[Any], first: str, key: str, export_name: str, by_s
         names = [r.name for r in scored]
         default = [r.name for r in sorted(scored, key=lambda r: -r.n)[:5]]
         chosen = st.multiselect(f"对比的{first}（最多 8 个）", names, default=default, max_selections=8,
-                                key=f"{key}_radar_pick_{len(names)}")
+                                key=f"{key}_radar_pick_{len(names)}", placeholder="请选择")
         st_echarts(radar([r for r in scored if r.name in chosen], labels, pick), height="520px",
                    key=f"{key}_radar_{pick}_{'_'.join(chosen)}")
     with tabs[2]:
@@ -142,9 +157,7 @@ def comparison(rows: Sequence[Any], first: str, key: str, export_name: str, by_s
     with tabs[3]:
         st_echarts(level_stack(rows), height="420px", key=f"{key}_levels_{sum(r.n for r in rows)}")
     with tabs[4]:
-        frame = table(rows, first, [(pick, labels, "")])
-        st.dataframe(frame, hide_index=True, width="stretch")
-        export(frame, export_name, key=f"{key}_export")
+        table_with_export(rows, first, export_name, f"{key}_export", [(pick, labels, "")])
 
 
 def export(frame: pd.DataFrame, name: str, key: str) -> None:

@@ -13,7 +13,7 @@ st.title("用户管理")
 f1, f2 = st.columns([2, 1])
 keyword = f1.text_input("关键词", placeholder="用户名 / 企业名称 / 手机号 / 统一社会信用代码")
 status = f2.selectbox("状态", ["", "active", "disabled"], format_func=lambda s: {"": "全部", "active": "启用",
-                                                                                "disabled": "停用"}[s])
+                                                                                "disabled": "停用"}[s], placeholder="请选择")
 rows = accounts.search_accounts(actor, keyword=keyword, status=status)
 st.caption(f"显示 {len(rows)} 个账户（最多 200 个，请用关键词缩小范围）")
 if not rows:
@@ -23,7 +23,7 @@ st.dataframe(pd.DataFrame([{"ID": a.id, "用户名": a.username, "名称": a.dis
                             "状态": "启用" if a.status == "active" else "停用"} for a in rows]),
              hide_index=True, width="stretch")
 by_id = {a.id: a for a in rows}
-chosen = st.selectbox("选择账户", list(by_id), format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）")
+chosen = st.selectbox("选择账户", list(by_id), format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）", placeholder="请选择")
 acc = by_id[chosen]
 tab1, tab2, tab3, tab4 = st.tabs(["修改信息", "重置密码", "停用 / 启用", "单位信息"])
 with tab1, st.form(f"edit_{acc.id}"):

@@ -13,12 +13,13 @@ from components.form_renderer import section_widgets
 from components.nav import guard
 from services.cmmm import diagnosis as dx
 from services.cmmm.report import build_pdf
-from services.cmmm.results import result
+from services.cmmm.results import result, score_table
 from services.errors import ServiceError
 from services.forms import responses
 from services.forms.definitions import definition_for_version
 from services.forms.engine import evaluate
 from services.forms.schema import Definition, Section
+from services.numfmt import fmt
 from services.timefmt import china_now
 from services.permissions import P_DIAG_FILL
 
@@ -33,13 +34,11 @@ def show_result(diagnosis_id: int, where: str = "work") -> None:
     """Draw one completed diagnosis (``where`` keeps the chart keys apart when two tabs show results)."""
     res = result(actor, diagnosis_id)
     c1, c2, c3 = st.columns(3)
-    c1.metric("总分 S", "—" if res.total_score is None else f"{res.total_score:.2f}")
+    c1.metric("总分 S", fmt(res.total_score))
     c2.metric("成熟度等级", res.level_label or "—")
     c3.metric("完成时间", res.completed_at or "—")
     st.markdown("#### 各等级得分")
-    table = pd.DataFrame([{"等级": lvl, "得分": f"{score:.2f}", **{n: ("—" if v is None else f"{v:.2f}") for n, v in subs}}
-                          for lvl, score, subs in res.level_rows]).fillna("")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(score_table(res)), hide_index=True, width="stretch", key=f"scores_{diagnosis_id}")
     left, right = st.columns(2)
     with left:
         st.markdown("#### 能力域得分")
@@ -78,7 +77,7 @@ def answer_level(view: dx.DiagnosisView) -> None:
     done = [lvl for lvl in dx.LEVELS if lvl in view.level_scores]
     st.progress(len(done) / 6, text=f"已完成 {len(done)} 个等级 · 当前：{section.title}")
     for lvl in done:
-        st.caption(f"{dx.LEVEL_NAMES[int(lvl[-1])]}：{view.level_scores[lvl]:.2f}")
+        st.caption(f"{dx.LEVEL_NAMES[int(lvl[-1])]}：{fmt(view.level_scores[lvl])}")
     st.subheader(section.title)
     if section.description:
         st.info(section.description)
@@ -161,11 +160,11 @@ tab_work, tab_history = st.tabs(["自诊断", f"历史记录（{len(history)}）
 with tab_history:
     if history:
         st.dataframe(pd.DataFrame([{"编号": h.id, "开始时间": h.started_at, "状态": h.status_label,
-                                    "完成时间": h.completed_at or "", "总分": "" if h.total_score is None else f"{h.total_score:.2f}",
+                                    "完成时间": h.completed_at or "", "总分": fmt(h.total_score, empty=""),
                                     "成熟度等级": h.level_label} for h in history]), hide_index=True, width="stretch")
         if done:
             pick = st.selectbox("查看结果", [h.id for h in done], format_func=lambda i: f"第 {i} 号自诊断",
-                                key="hist_pick")
+                                key="hist_pick", placeholder="请选择")
             if st.button("查看", key="hist_view"):
                 st.session_state["cmmm_hist_view"] = pick
             if st.session_state.get("cmmm_hist_view") == pick:  # drawn here, where the user is looking

@@ -12,7 +12,8 @@ from components.pickers import industry_picker, region_picker
 from services.cmmm import admin
 from services.cmmm.diagnosis import LEVEL_NAMES
 from services.cmmm.report import build_pdf
-from services.cmmm.results import result
+from services.cmmm.results import result, score_table
+from services.numfmt import fmt
 from services.permissions import P_DIAG_ADMIN
 
 PAGE = 20
@@ -28,7 +29,7 @@ with st.container(border=True):
     region_code = region_picker("rec_region", None, "所在地区（辖区内）", root=actor.region_code)
     industry_code = industry_picker("rec_industry", None, "所属行业")
     level_opt = st.selectbox("成熟度等级", [None, 0, 1, 2, 3, 4, 5], key="rec_level",
-                             format_func=lambda v: "全部" if v is None else LEVEL_NAMES.get(v, "未达到一级"))
+                             format_func=lambda v: "全部" if v is None else LEVEL_NAMES.get(v, "未达到一级"), placeholder="请选择")
 filters = admin.Filters(int(year_from), int(year_to), keyword, region_code if region_code != actor.region_code else None,
                         industry_code, level_opt)
 found = {"total": 0}
@@ -40,22 +41,22 @@ def fetch(index: int) -> tuple[int, list[admin.Record]]:
 
 
 rows = paged("rec", filters, fetch, PAGE, "条记录")
+st.caption("此处逐条列出每一次自诊断（同一企业可有多条）；统计分析页按企业计数，每家企业只计最新一次，数量可能少于此处。")
 if rows:
     st.dataframe(pd.DataFrame([{"编号": r.id, "企业名称": r.org_name, "统一社会信用代码": r.credit_code, "所在地区": r.region_name,
-                                "所属行业": r.industry_name, "提交时间": r.completed_at, "总分": f"{r.total_score:.2f}",
+                                "所属行业": r.industry_name, "提交时间": r.completed_at, "总分": fmt(r.total_score),
                                 "成熟度等级": r.level_label} for r in rows]), hide_index=True, width="stretch")
     prepared_download("rec_export", filters, lambda: admin.export_records(actor, filters),
                       f"导出全部 {found['total']:,} 条为 Excel", "下载 Excel", "自诊断记录.xlsx", XLSX_MIME)
     st.divider()
     by_id = {r.id: r for r in rows}
-    chosen = st.selectbox("查看详情", list(by_id), format_func=lambda i: f"{by_id[i].org_name}（{by_id[i].completed_at}）")
+    chosen = st.selectbox("查看详情", list(by_id), format_func=lambda i: f"{by_id[i].org_name}（{by_id[i].completed_at}）", placeholder="请选择")
     res = result(actor, chosen)
     c1, c2, c3 = st.columns(3)
-    c1.metric("总分", f"{res.total_score:.2f}" if res.total_score is not None else "—")
+    c1.metric("总分", fmt(res.total_score))
     c2.metric("成熟度等级", res.level_label)
     c3.metric("所属行业", res.industry_name or "—")
-    st.dataframe(pd.DataFrame([{"等级": lvl, "得分": f"{s:.2f}", **{n: ("—" if v is None else f"{v:.2f}") for n, v in subs}}
-                               for lvl, s, subs in res.level_rows]).fillna(""), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(score_table(res)), hide_index=True, width="stretch")
     a1, a2, a3 = st.columns(3)
     a1.download_button("导出答题记录", admin.answer_sheet(actor, chosen), file_name=f"答题记录_{chosen}.xlsx", mime=XLSX_MIME)
     with a2:  # about 2 s to build: only when asked, and only ever for the record shown
@@ -64,7 +65,7 @@ if rows:
     if a3.button("进入企业", key="rec_enter"):
         name, items = admin.enterprise_diagnoses(actor, by_id[chosen].org_id)
         st.markdown(f"**{name}** 的全部自诊断")
-        st.dataframe(pd.DataFrame([{"编号": i.id, "状态": "已完成", "时间": i.completed_at, "总分": f"{i.total_score:.2f}",
+        st.dataframe(pd.DataFrame([{"编号": i.id, "状态": "已完成", "时间": i.completed_at, "总分": fmt(i.total_score),
                                     "等级": i.level_label} if isinstance(i, admin.Record) else
                                    {"编号": i[0], "状态": i[1], "时间": i[2], "总分": "", "等级": ""} for i in items]),
                      hide_index=True, width="stretch")

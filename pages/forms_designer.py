@@ -16,7 +16,7 @@ st.caption("问卷、评估模型、月报表都是经过校验的定义（数�
 
 versions = definitions.list_versions(actor)
 if versions:
-    st.dataframe(pd.DataFrame([{"代码": v.code, "标题": v.title, "类型": v.kind, "版本": v.version, "状态": v.status_label,
+    st.dataframe(pd.DataFrame([{"代码": v.code, "标题": v.title, "类型": v.kind_label, "版本": v.version, "状态": v.status_label,
                                 "题目数": v.questions, "发布时间": v.published_at or ""} for v in versions]),
                  hide_index=True, width="stretch")
 
@@ -41,7 +41,7 @@ by_id = {v.id: v for v in versions}
 if st.session_state.get("def_selected") in by_id:  # a version just created: show it
     st.session_state["def_version"] = st.session_state.pop("def_selected")
 vid = st.selectbox("选择版本", list(by_id), key="def_version",
-                   format_func=lambda i: f"{by_id[i].code} · v{by_id[i].version} · {by_id[i].status_label} · {by_id[i].title}")
+                   format_func=lambda i: f"{by_id[i].code} · v{by_id[i].version} · {by_id[i].kind_label} · {by_id[i].status_label} · {by_id[i].title}", placeholder="请选择")
 v = by_id[vid]
 doc = definitions.version_document(vid)
 c1, c2, c3, c4 = st.columns(4)

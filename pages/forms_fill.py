@@ -24,7 +24,7 @@ with tab_mine:
         st.dataframe(pd.DataFrame([{"问卷": m.title, "期别": m.period, "状态": m.status_label, "更新时间": m.updated_at}
                                    for m in mine]), hide_index=True, width="stretch")
         pick = st.selectbox("打开", [m.id for m in mine], key="mine_pick",
-                            format_func=lambda i: next(f"{m.title} {m.period}（{m.status_label}）" for m in mine if m.id == i))
+                            format_func=lambda i: next(f"{m.title} {m.period}（{m.status_label}）" for m in mine if m.id == i), placeholder="请选择")
         if st.button("查看 / 继续", key="mine_open"):
             st.session_state["active_response"] = pick
             st.rerun()
@@ -35,13 +35,13 @@ with tab_fill:
         st.info("暂无已发布的问卷。")
     else:
         by_id = {v.id: v for v in available}
-        vid = st.selectbox("选择问卷", list(by_id), format_func=lambda i: f"{by_id[i].title}（第 {by_id[i].version} 版）")
+        vid = st.selectbox("选择问卷", list(by_id), format_func=lambda i: f"{by_id[i].title}（第 {by_id[i].version} 版）", placeholder="请选择")
         chosen = by_id[vid]
         period = ""
         doc_period = definitions.definition_for_version(vid).period
         this_year = clock.today().year
         if doc_period == "year":
-            period = str(st.selectbox("年度", [this_year - 1, this_year, this_year - 2], key="fill_year"))
+            period = str(st.selectbox("年度", [this_year - 1, this_year, this_year - 2], key="fill_year", placeholder="请选择"))
         elif doc_period == "month":
             period = st.text_input("月份（YYYY-MM）", value=clock.today().strftime("%Y-%m"), key="fill_month")
         if st.button("开始 / 继续填报", type="primary"):

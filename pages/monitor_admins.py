@@ -34,7 +34,7 @@ with tab_list:
             hide_index=True, width="stretch")
         by_id = {s.account_id: s for s in subs}
         chosen = st.selectbox("选择管理员", list(by_id), key="mad_pick",
-                              format_func=lambda i: f"{by_id[i].name}（{by_id[i].username}，{by_id[i].region_name}）")
+                              format_func=lambda i: f"{by_id[i].name}（{by_id[i].username}，{by_id[i].region_name}）", placeholder="请选择")
         sub = by_id[chosen]
         with st.form(f"mad_grant_{sub.account_id}"):
             bulk = st.checkbox("一键接收", value=sub.bulk_accept,
@@ -54,7 +54,7 @@ with tab_new:
     else:
         st.caption("下级管理员的上级为您本人；账户创建后即可登录并审核其辖区企业的月报。")
         with st.form("mad_new", clear_on_submit=True):
-            region_code = st.selectbox("管辖地区", list(regions), format_func=regions.get)
+            region_code = st.selectbox("管辖地区", list(regions), format_func=regions.get, placeholder="请选择")
             username = st.text_input("用户名")
             display_name = st.text_input("名称", placeholder="默认为「地区名称管理员」")
             phone = st.text_input("手机号", max_chars=11)

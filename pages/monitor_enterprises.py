@@ -21,7 +21,7 @@ for message in st.session_state.pop("men_flash", []):  # set before a rerun, whi
 STATUS = {"": "全部", "active": "正常", "disabled": "失效"}
 f1, f2, f3 = st.columns([2, 1, 1], vertical_alignment="bottom")
 keyword = f1.text_input("关键词", key="men_keyword", placeholder="企业名称 / 统一社会信用代码 / 企业用户名")
-status = f2.selectbox("用户状态", list(STATUS), key="men_status", format_func=STATUS.get)
+status = f2.selectbox("用户状态", list(STATUS), key="men_status", format_func=STATUS.get, placeholder="请选择")
 mine = f3.checkbox("仅本人及下级审核员负责的企业", value=True, key="men_mine",
                    help="取消勾选则显示辖区内全部企业")
 picked = region_picker("men_region", None, "地区", root=actor.region_code)
@@ -83,7 +83,7 @@ choices = {c.account_id: c.label for c in found_choices or []}
 if not choices:
     st.info("没有管辖地区覆盖全部所选企业的审核员。")
     st.stop()
-target = st.selectbox("新审核员", list(choices), key="men_reviewer", format_func=choices.get)
+target = st.selectbox("新审核员", list(choices), key="men_reviewer", format_func=choices.get, placeholder="请选择")
 if st.button("确定变更", type="primary", key="men_change"):
     n = run_action("men_change", lambda _: enterprises.change_reviewer(actor, chosen, target))
     if n is not None:

@@ -20,15 +20,15 @@ if "mh_focus_year" in st.session_state:
 c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1.2])
 mode = c1.radio("查询方式", ["按年", "跨年"], horizontal=True, key="mh_mode")
 if mode == "按年":
-    year_from = year_to = int(c2.selectbox("年份", years, key="mh_year"))
+    year_from = year_to = int(c2.selectbox("年份", years, key="mh_year", placeholder="请选择"))
 else:
-    year_from = int(c2.selectbox("起始年份", years, index=1, key="mh_from"))
-    year_to = int(c3.selectbox("结束年份", years, key="mh_to"))
+    year_from = int(c2.selectbox("起始年份", years, index=1, key="mh_from", placeholder="请选择"))
+    year_to = int(c3.selectbox("结束年份", years, key="mh_to", placeholder="请选择"))
     if year_from > year_to:
         year_from, year_to = year_to, year_from
 statuses = ["", "unfilled", *workflow.STATUS_LABEL]
 status = c4.selectbox("报表状态", statuses, key="mh_status",
-                      format_func=lambda s: {"": "全部", "unfilled": "未填报"}.get(s) or workflow.STATUS_LABEL[s])
+                      format_func=lambda s: {"": "全部", "unfilled": "未填报"}.get(s) or workflow.STATUS_LABEL[s], placeholder="请选择")
 rows = run_action("mh_rows", lambda _: reports.history(actor, year_from, year_to, status or None))
 if rows is None:
     st.stop()

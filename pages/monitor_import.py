@@ -14,7 +14,7 @@ st.caption("使用前请先下载数据模板。数值只能输入数字、小�
            "带 * 的为必填项。2、5、8、11、12 月的模板含季度指标。")
 
 c1, c2 = st.columns(2)
-period = c1.selectbox("报表月份", reports.period_options(), key="mi_period")
+period = c1.selectbox("报表月份", reports.period_options(), key="mi_period", placeholder="请选择")
 reporter = c2.text_input("填报人", key="mi_reporter", max_chars=64)
 
 template = run_action("mi_template", lambda _: excel_io.template_xlsx(actor, period))

@@ -22,7 +22,7 @@ if "monitor_period" in st.session_state:  # 编辑 / 补报 from 历史报送
     if wanted in options:
         st.session_state["mr_period"] = wanted
 period = st.selectbox("报表月份", options, key="mr_period",
-                      format_func=lambda p: f"{p}（当期）" if p == options[0] else f"{p}（补报）")
+                      format_func=lambda p: f"{p}（当期）" if p == options[0] else f"{p}（补报）", placeholder="请选择")
 report_id = run_action("mr_open", lambda _: reports.open_report(actor, period))
 if report_id is None:
     st.stop()

@@ -43,9 +43,9 @@ tab_queue, tab_frozen = st.tabs(["月报审核", "冻结确认"])
 with tab_queue:
     f1, f2, f3, f4 = st.columns(4)
     period = f1.selectbox("报表月份", ["", *reports.period_options()], key="mrv_period",
-                          format_func=lambda p: p or "全部月份")
-    status = f2.selectbox("报表状态", list(STATUS), key="mrv_status", format_func=STATUS.get)
-    screening = f3.selectbox("系统筛查", list(SCREENING), key="mrv_screening")
+                          format_func=lambda p: p or "全部月份", placeholder="请选择")
+    status = f2.selectbox("报表状态", list(STATUS), key="mrv_status", format_func=STATUS.get, placeholder="请选择")
+    screening = f3.selectbox("系统筛查", list(SCREENING), key="mrv_screening", placeholder="请选择")
     keyword = f4.text_input("企业名称 / 统一社会信用代码", key="mrv_keyword", placeholder="输入关键词筛选")
     county = actor.region_code is not None and len(region_ancestors(actor.region_code)) == 3
     picked = actor.region_code if county else region_picker("mrv_region", None, "地区", root=actor.region_code)
@@ -68,7 +68,7 @@ with tab_queue:
         labels.setdefault(int(opened), f"消息中的月报 #{opened}")
         st.session_state["mrv_pick"] = int(opened)
     if labels:
-        chosen = st.selectbox("选择月报", list(labels), key="mrv_pick", format_func=lambda i: labels.get(i, str(i)))
+        chosen = st.selectbox("选择月报", list(labels), key="mrv_pick", format_func=lambda i: labels.get(i, str(i)), placeholder="请选择")
         try:
             cur, prev = review.with_last_month(actor, chosen)
         except ServiceError as err:

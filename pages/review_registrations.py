@@ -18,7 +18,7 @@ for col, status in zip(cols, ("pending", "approved", "returned")):
     col.metric(registration.STATUS_LABEL[status], counts.get(status, 0))
 
 f1, f2 = st.columns([1, 2])
-status = f1.selectbox("状态", ["pending", "returned", "approved"], format_func=registration.STATUS_LABEL.get)
+status = f1.selectbox("状态", ["pending", "returned", "approved"], format_func=registration.STATUS_LABEL.get, placeholder="请选择")
 keyword = f2.text_input("企业名称 / 统一社会信用代码", placeholder="输入关键词筛选")
 rows = registration.review_queue(actor, status=status, keyword=keyword)
 if not rows:
@@ -30,7 +30,7 @@ table = pd.DataFrame([{"ID": r.id, "企业名称": r.name, "统一社会信用�
 st.dataframe(table, hide_index=True, width="stretch")
 
 by_id = {r.id: r for r in rows}
-chosen = st.selectbox("选择申请", list(by_id), format_func=lambda i: f"{by_id[i].name}（{by_id[i].credit_code}）")
+chosen = st.selectbox("选择申请", list(by_id), format_func=lambda i: f"{by_id[i].name}（{by_id[i].credit_code}）", placeholder="请选择")
 org = by_id[chosen]
 with st.container(border=True):
     st.markdown(f"### {org.name}")

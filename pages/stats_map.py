@@ -5,11 +5,14 @@ from streamlit_echarts import Map, st_echarts
 from charts.stats import MEASURES, choropleth, level_pie
 from components import stats_view as sv
 from components.nav import guard
+from services.numfmt import fmt, percent
 from services.permissions import P_STATS_VIEW
 
 actor = guard(P_STATS_VIEW)
 st.title("按地图范围统计")
 scope, size, division, parent, total, rows = sv.region_view(actor)
+st.caption("统计按企业计数：每家企业只计最新一次自诊断（按年份统计时为该年最新一次）；"
+           "「自诊断记录查询」逐条列出每一次自诊断，条数可能多于此处的企业数。")
 measure = st.radio("着色指标", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="stats_measure")
 left, right = st.columns([3, 2])
 with left:
@@ -30,16 +33,14 @@ with left:
     else:
         st.info("此级别暂无地图边界数据，以下以表格显示。")
     pick = st.selectbox("进入下一级", [None] + [r.code for r in rows if r.n], key=f"drill_{parent}",
-                        format_func=lambda c: "选择地区…" if c is None else next(r.name for r in rows if r.code == c))
+                        format_func=lambda c: "选择地区…" if c is None else next(r.name for r in rows if r.code == c), placeholder="请选择")
     if pick:
         sv.drill_into(actor, pick)
         st.rerun()
 with right:
     c1, c2, c3 = st.columns(3)
     c1.metric("企业数", f"{total.n:,}")
-    c2.metric("平均总分", "—" if total.average is None else f"{total.average:.2f}")
-    c3.metric("二级及以上", "—" if total.share_l2_plus is None else f"{total.share_l2_plus:.1%}")
-    st_echarts(level_pie(total.levels, f"{sv.place(actor)} 等级分布"), height="300px", key=f"pie_{parent}_{scope}_{size}_{division}")
-frame = sv.table(rows, "地区")
-st.dataframe(frame, hide_index=True, width="stretch")
-sv.export(frame, f"地图统计_{sv.place(actor)}_{sv.label(scope, size, division)}", key="map_export")
+    c2.metric("平均总分", fmt(total.average))
+    c3.metric("二级及以上", percent(total.share_l2_plus))
+    st_echarts(level_pie(total.levels, f"{sv.place(actor)} 等级分布"), height="320px", key=f"pie_{parent}_{scope}_{size}_{division}")
+sv.table_with_export(rows, "地区", f"地图统计_{sv.place(actor)}_{sv.label(scope, size, division)}", "map_export")

@@ -18,6 +18,7 @@ from services.cmmm.diagnosis import CHINA, STATUS_LABEL, TAILORABLE, level_label
 from services.errors import NotFound, ValidationFailed
 from services.forms.definitions import definition_for_version
 from services.io.excel import stream_xlsx
+from services.numfmt import round_half_up
 from services.permissions import P_DIAG_ADMIN, Actor, require
 from services.reference import industry, region, region_full_name, region_path
 from services.scope import jurisdiction, org_clause, within
@@ -159,8 +160,8 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
             ls = r.level_scores or {}
             yield [r.id, r.name, r.credit_code, name(r.province_code), name(r.city_code), name(r.county_code),
                    r.county_code or r.region_code, r.division_code, division(r.division_code), r.size, china_time(r.completed_at),
-                   round(float(r.total_score or 0), 2), levels.get(r.level or 0, ""),
-                   *[round(float(ls[k]), 2) if k in ls else None for k in ("level1", "level2", "level3", "level4", "level5")],
+                   round_half_up(r.total_score or 0), levels.get(r.level or 0, ""),
+                   *[round_half_up(ls[k]) if k in ls else None for k in ("level1", "level2", "level3", "level4", "level5")],
                    "、".join(TAILORABLE.get(t, t) for t in r.tailoring or []), china_time(r.started_at)]
 
 

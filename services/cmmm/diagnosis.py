@@ -27,6 +27,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Evaluation, evaluate
+from services.numfmt import fmt
 from services.forms.schema import Definition
 from services.permissions import P_DIAG_FILL, Actor, require
 from services.stats import cmmm_stats
@@ -195,7 +196,7 @@ def submit_level(actor: Actor, diagnosis_id: int, level: int, answers: dict[str,
             r.current_section = following
         audit.record(session, actor.account_id, "cmmm.level_submitted", "cmmm_diagnosis", row.id,
                      {"level": level, "score": str(round(score, 4))})
-    shown = f"{score:.2f}"
+    shown = fmt(score)
     if achieved and level < 5:
         message = f"{LEVEL_NAMES[level]}得分 {shown}，已达到本级要求，即将进入{LEVEL_NAMES[level + 1]}答题。"
     elif achieved:

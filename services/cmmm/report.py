@@ -10,6 +10,7 @@ from fpdf import FPDF
 
 from services.cmmm.diagnosis import TAILORABLE
 from services.cmmm.results import Result
+from services.numfmt import fmt
 
 RED, GREY, LIGHT = (192, 57, 43), (120, 120, 120), (244, 244, 244)
 
@@ -75,7 +76,7 @@ def _bars(pdf: FPDF, items: list[tuple[str, float | None, int]], x: float, y: fl
             pdf.set_fill_color(*RED)
             pdf.rect(x + 60, y + 1, max(0.5, (width - 80) * value / 5), 4, style="F")
             pdf.set_xy(x + 62 + (width - 80) * value / 5, y)
-            pdf.cell(20, 6, f"{value:.2f}")
+            pdf.cell(20, 6, fmt(value))
         y += 8
     return y
 
@@ -99,7 +100,7 @@ def build_pdf(res: Result) -> bytes:
     pdf.ln(3)
     pdf.set_fill_color(*LIGHT)
     pdf.set_font("cjk", size=14)
-    score = "—" if res.total_score is None else f"{res.total_score:.2f}"
+    score = fmt(res.total_score)
     pdf.cell(0, 14, f"总分 S = {score}　　成熟度等级：{res.level_label or '—'}", align="C", fill=True,
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -108,9 +109,9 @@ def build_pdf(res: Result) -> bytes:
     pdf.set_font("cjk", size=9)
     for level, level_score, subs in res.level_rows:
         pdf.set_fill_color(*LIGHT)
-        pdf.cell(0, 7, f"{level}　得分 {level_score:.2f}（{'达到' if level_score >= 0.8 else '未达到'} 0.80）", fill=True,
+        pdf.cell(0, 7, f"{level}　得分 {fmt(level_score)}（{'达到' if level_score >= 0.8 else '未达到'} 0.80）", fill=True,
                  new_x="LMARGIN", new_y="NEXT")
-        line = "；".join(f"{name} {'—' if v is None else f'{v:.2f}'}" for name, v in subs)
+        line = "；".join(f"{name} {fmt(v)}" for name, v in subs)
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     if pdf.get_y() > 180:  # the heading, the radar and its values stay together
@@ -121,7 +122,7 @@ def build_pdf(res: Result) -> bytes:
     _radar(pdf, res.domains, 105, top + 45, 36)
     pdf.set_y(top + 96)
     pdf.set_font("cjk", size=9)
-    pdf.multi_cell(0, 6, "；".join(f"{k} {v:.2f}" for k, v in res.domains) or "—", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, "；".join(f"{k} {fmt(v)}" for k, v in res.domains) or "—", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     if pdf.get_y() + 14 + 8 * len(res.peers) > pdf.h - 20:  # keep the comparison block on one page
         pdf.add_page()

@@ -15,6 +15,7 @@ from services.timefmt import china_time
 from services.cmmm.diagnosis import DOMAIN_ORDER, LEVEL_NAMES, STATUS_LABEL, level_label
 from services.errors import NotFound
 from services.forms.definitions import definition_for_version
+from services.numfmt import fmt
 from services.permissions import P_DIAG_ADMIN, P_DIAG_FILL, Actor, has_perm
 from services.reference import industry, region, region_full_name, region_path
 
@@ -93,3 +94,15 @@ def result(actor: Actor, diagnosis_id: int) -> Result:
                       sorted(((k, float(Decimal(v))) for k, v in (d.domain_scores or {}).items()),
                              key=lambda x: DOMAIN_ORDER.index(x[0]) if x[0] in DOMAIN_ORDER else 99),
                       peers, r.version_id)
+
+
+def score_table(res: Result) -> list[dict[str, str]]:
+    """Return the per-level scores as one row per sub-domain with a column per level (the first
+    row is each level's own score): twenty-odd sub-domains fit a phone as rows, not as columns.
+    Scores are rounded half up; "—" is a sub-domain without a score, "" one the level does not have."""
+    levels = [lvl for lvl, _, _ in res.level_rows]
+    names = list(dict.fromkeys(name for _, _, subs in res.level_rows for name, _ in subs))
+    by_level = {lvl: dict(subs) for lvl, _, subs in res.level_rows}
+    first = {"能力子域": "等级得分", **{lvl: fmt(score) for lvl, score, _ in res.level_rows}}
+    return [first] + [{"能力子域": name, **{lvl: fmt(by_level[lvl][name]) if name in by_level[lvl] else ""
+                                            for lvl in levels}} for name in names]

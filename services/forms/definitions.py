@@ -41,6 +41,11 @@ class VersionView:
     published_at: str | None
     questions: int
 
+    @property
+    def kind_label(self) -> str:
+        """Return the kind as users read it (调查问卷, 自诊断模型, 月报表 …), never its code."""
+        return KINDS.get(self.kind, "其他")
+
 
 def _view(d: FormDefinition, v: FormVersion) -> VersionView:
     n = sum(len(g.get("questions") or []) for s in v.content.get("sections") or [] for g in

@@ -31,7 +31,13 @@ EDITABLE = ("draft", "returned")
 # Per definition kind: called inside the transaction after a section is saved (e.g. the monthly
 # report freezes itself when key organisation fields change). Registered by the owning service.
 AFTER_SAVE: dict[str, Callable[[Session, FormResponse, str, dict[str, Any], Actor], None]] = {}
-STATUS_LABEL = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "approved": "已通过"}
+# "frozen": a monthly report's response while key-field changes await confirmation (monitor.workflow.response_status)
+STATUS_LABEL = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "approved": "已通过", "frozen": "冻结"}
+
+
+def status_label(status: str) -> str:
+    """Return a response status as users read it (never the code)."""
+    return STATUS_LABEL.get(status, "处理中")
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ def get_response(actor: Actor, response_id: int) -> ResponseView:
                                     x.updated_at.strftime("%Y-%m-%d %H:%M:%S") if x.updated_at else None)
                     for k, x in rows.items()}
         return ResponseView(r.id, r.version_id, d.code, v.content.get("title", d.title), r.org_id, org.name, r.period,
-                            r.status, STATUS_LABEL.get(r.status, r.status), r.current_section, answers, sections,
+                            r.status, status_label(r.status), r.current_section, answers, sections,
                             list(r.warnings or []),
                             r.submitted_at.strftime("%Y-%m-%d %H:%M") if r.submitted_at else None,
                             editable=r.status in EDITABLE and actor.org_id == r.org_id,
@@ -221,7 +227,7 @@ def save_section(actor: Actor, response_id: int, section: str, data: dict[str, A
         if r.org_id != actor.org_id:
             raise NotFound("未找到该填报记录。")
         if r.status not in EDITABLE:
-            raise Conflict(f"该填报当前状态为「{STATUS_LABEL.get(r.status, r.status)}」，不能修改。")
+            raise Conflict(f"该填报当前状态为「{status_label(r.status)}」，不能修改。")
         d = definition_for_version(r.version_id, session)
         if section not in {s.name for s in d.sections}:
             raise NotFound(f"问卷中没有「{section}」部分。")
@@ -283,7 +289,7 @@ def submit(actor: Actor, response_id: int, request_id: str | None = None) -> lis
         if r.org_id != actor.org_id:
             raise NotFound("未找到该填报记录。")
         if r.status not in EDITABLE:
-            raise Conflict(f"该填报已{STATUS_LABEL.get(r.status, r.status)}，不能重复提交。")
+            raise Conflict(f"该填报已{status_label(r.status)}，不能重复提交。")
         d = definition_for_version(r.version_id, session)
         answers, _ = _answers(session, r.id)
         ev = evaluate(d, answers, _context(session, r))
@@ -381,5 +387,5 @@ def my_responses(actor: Actor, kind: str | None = None) -> list[ResponseSummary]
         if kind:
             stmt = stmt.where(FormDefinition.kind == kind)
         return [ResponseSummary(r.id, r.version_id, v.content.get("title", d.title), r.period, r.status,
-                                STATUS_LABEL.get(r.status, r.status), r.updated_at.strftime("%Y-%m-%d %H:%M"))
+                                status_label(r.status), r.updated_at.strftime("%Y-%m-%d %H:%M"))
                 for r, d, v in session.execute(stmt)]

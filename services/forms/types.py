@@ -43,7 +43,7 @@ ALIASES = {
 
 NUMERIC = {"integer", "decimal", "percent", "rating", "calculated"}
 CELL_TYPES = {"text", "integer", "decimal", "percent", "calculated", "single"}
-KINDS = {"survey": "问卷", "self_diagnosis": "自诊断", "self_assessment": "自评估", "monthly_report": "月报"}
+KINDS = {"survey": "调查问卷", "self_diagnosis": "自诊断模型", "self_assessment": "自评估模型", "monthly_report": "月报表"}
 PERIODS = {"none", "month", "quarter", "year"}
 SEVERITIES = {"error", "warning"}
 FILE_TYPES = {"pdf", "png", "jpg", "jpeg", "xlsx", "docx"}

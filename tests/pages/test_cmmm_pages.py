@@ -270,3 +270,38 @@ def test_progress_pages_and_export_follow_the_filters(app: AppTest, served: dict
     exported = _sheet_rows(_offered(at, served, "下载 Excel"))
     assert [r[4] for r in exported] == ["未诊断"] * 3 and len(idle) == 3
     assert sorted(r[0] for r in exported) == sorted(at.dataframe[0].value["企业名称"])
+
+
+def _completed(region: str = "320102"):  # type: ignore[no-untyped-def]
+    user, _ = make_enterprise_user(region)
+    did = dx.start(user, [])
+    run_levels(user, did, ["1", "0.5"])
+    dx.finish(user, did, EFFECTIVENESS, 0)
+    return user, did
+
+
+def test_result_scores_are_one_row_per_subdomain(app) -> None:  # type: ignore[no-untyped-def]
+    """Sub-domains down, levels across: 集成 and 网络 no longer sit off-screen at the far right."""
+    user, did = _completed()
+    at = sign_in(app, user.username, PASSWORD)
+    at.switch_page("pages/cmmm_diagnosis.py")
+    at.session_state["cmmm_view"] = did
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "能力子域" in d.value.columns)
+    assert list(table.columns) == ["能力子域", "一级 规划级", "二级 规范级"]
+    assert table.iloc[0]["能力子域"] == "等级得分" and table.iloc[0]["一级 规划级"] == "1.00"
+    assert len(table) > 5 and table["能力子域"].is_unique
+    assert any("集成" in name for name in table["能力子域"]) and any("网络" in name for name in table["能力子域"])
+
+
+def test_city_admin_picks_districts_and_reads_what_is_counted(app) -> None:  # type: ignore[no-untyped-def]
+    _completed("320102")
+    make_admin("320100", "nj_labels")
+    at = sign_in(app, "nj_labels", PASSWORD)
+    at.switch_page("pages/cmmm_records.py").run()
+    assert not at.exception
+    region_boxes = [s.label for s in at.selectbox if (s.key or "").startswith("rec_region")]
+    assert region_boxes == ["区县"]  # a city administrator picks a district, not a 市
+    assert any("每一次自诊断" in c.value and "最新一次" in c.value for c in at.caption)
+    assert all(s.placeholder == "请选择" for s in at.selectbox)

@@ -139,3 +139,21 @@ def test_results_page_table_export_and_stats(app) -> None:  # type: ignore[no-un
     assert len(at.dataframe[0].value) == 2
     at.selectbox[1].set_value("it_staff").run()
     assert [m.value for m in at.metric][:2] == ["2", "4.00"]
+
+
+def test_designer_and_results_name_kinds_in_chinese(app) -> None:  # type: ignore[no-untyped-def]
+    """Definition kinds read 自诊断模型 / 调查问卷 / 月报表, never self_diagnosis / survey / monthly_report."""
+    definitions.sync_specs()
+    make_admin(None, "kinds_p")
+    at = sign_in(app, "kinds_p", PASSWORD)
+    at.switch_page("pages/forms_designer.py").run()
+    assert not at.exception
+    kinds = set(at.dataframe[0].value["类型"])
+    assert {"自诊断模型", "调查问卷", "月报表"} <= kinds
+    codes = {"survey", "self_diagnosis", "self_assessment", "monthly_report"}
+    assert not kinds & codes
+    assert any("月报表" in option for option in at.selectbox(key="def_version").options)
+    at.switch_page("pages/forms_results.py").run()
+    assert not at.exception
+    options = at.selectbox(key="res_version").options
+    assert any("调查问卷" in o for o in options) and not any(code in o for o in options for code in codes)

@@ -241,3 +241,20 @@ def test_history_shows_why_screening_failed(people: People) -> None:
     at = open_page(people.ent.username, HISTORY)
     assert f"未通过（{len(warnings)}）" in [p.proto.popover.label for p in at.get("popover")]
     assert "资产总计：本年1-本月应大于应收账款的本年1-本月" in joined(at.warning)
+
+
+def test_frozen_report_shows_chinese_status_and_industry_name(people: People) -> None:
+    """No raw code reaches the enterprise: the status reads 冻结 (not "frozen"), the industry its name."""
+    from services.reference import industry
+    from tests.monitor.conftest import _basic
+    report_id = reports.open_report(people.ent, reports.current_period())
+    basic = _basic(people.ent, report_id)
+    save(people.ent, report_id, "basic", {**basic, "org_name": "玄武改名精密机械有限公司"})
+    assert review.detail(people.ent, report_id).status == "frozen"
+    at = open_page(people.ent.username, REPORT)
+    shown = joined(at.caption) + joined(at.markdown)
+    assert "状态：冻结" in shown and "frozen" not in shown
+    answers = {row["题目"]: row["回答"] for frame in at.dataframe if "题目" in frame.value
+               for row in frame.value.to_dict("records")}
+    node = industry(basic["industry"])
+    assert node is not None and answers["所属行业"] == f"{node.code} {node.name}"

@@ -118,3 +118,36 @@ def test_guard_refuses_when_signed_out(app) -> None:  # type: ignore[no-untyped-
     page_at = AppTest.from_file(str(ROOT / PROFILE), default_timeout=60)
     page_at.run()
     assert [e.value for e in page_at.error] == ["您无权访问此页面。"]
+
+
+def test_navigation_lists_every_page_without_view_more(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Streamlit folds a long sidebar menu behind an English "View 4 more" (hiding 监测企业管理 … 个人中心
+    from county administrators) unless ``st.navigation(expanded=True)``."""
+    import streamlit as st
+    seen: list[object] = []
+    real = st.navigation
+
+    def spy(pages, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("expanded", False))
+        return real(pages, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", spy)
+    at = signed_in(make_user("admin_county"), PASSWORD)
+    assert_clean(at)
+    assert seen and all(value is True for value in seen)
+
+
+def _close_scripts(at: AppTest) -> list[str]:
+    return [str(e.proto.body) for e in at.sidebar.get("html") if "stSidebarCollapseButton" in str(e.proto.body)]
+
+
+def test_sidebar_folds_away_on_a_phone_after_changing_page(app) -> None:  # type: ignore[no-untyped-def]
+    at = signed_in(make_user("admin_county"), PASSWORD)
+    at.switch_page(ACCOUNTS).run()
+    assert_clean(at)
+    scripts = _close_scripts(at)  # sent once, on the run that changed the page
+    assert len(scripts) == 1 and "max-width: 768px" in scripts[0]
+    at.run()
+    assert _close_scripts(at) == []  # a rerun on the same page leaves the sidebar as the user set it
+    at.switch_page(REVIEW).run()
+    assert len(_close_scripts(at)) == 1

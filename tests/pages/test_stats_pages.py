@@ -78,3 +78,18 @@ def test_county_admin_sees_only_its_county(app) -> None:  # type: ignore[no-unty
     assert [m.value for m in at.metric][0] == "1"
     at.switch_page("pages/stats_industry.py").run()
     assert any("行业统计按市及以上范围汇总" in i.value for i in at.info)
+
+
+def test_map_page_says_what_it_counts_and_never_prints_none(app) -> None:  # type: ignore[no-untyped-def]
+    make_admin("320100", "nj_none")
+    at = sign_in(app, "nj_none", PASSWORD)
+    at.switch_page("pages/stats_map.py").run()
+    assert not at.exception
+    assert any("最新一次" in c.value and "自诊断记录查询" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    empty = table[table["企业数"] == 0]
+    assert len(empty) > 0  # districts without any diagnosis
+    assert set(empty["平均总分"]) == {"—"} and set(empty["二级及以上占比"]) == {"—"}
+    assert not table.isna().any().any() and "None" not in table.astype(str).to_string()
+    assert table.loc[table["地区"] == "鼓楼区", "平均总分"].iloc[0] == "2.00"
+    assert all(s.placeholder == "请选择" for s in at.selectbox)
