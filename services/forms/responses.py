@@ -203,6 +203,16 @@ def _fmt(v: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def findings_error(findings: list[Finding], fallback: str) -> ValidationFailed:
+    """Return the error listing every broken rule (several per question: a table's cells each count),
+    with the table cells they are in."""
+    problems: dict[str, list[str]] = {}
+    for f in findings:
+        problems.setdefault(f.question or f.section or fallback, []).append(f.message)
+    return ValidationFailed(problems, [(f.question, *f.cell, f.message) for f in findings
+                                       if f.question and f.cell is not None])
+
+
 def save_section(actor: Actor, response_id: int, section: str, data: dict[str, Any], base_version: int,
                  base_data: dict[str, Any] | None = None, move_to: str | None = None,
                  complete: bool = True) -> tuple[int, list[Finding]]:
@@ -241,7 +251,7 @@ def save_section(actor: Actor, response_id: int, section: str, data: dict[str, A
         ev = evaluate(d, {**answers, **clean}, _context(session, r))
         errors = [f for f in ev.errors(section) if complete or f.rule not in ("required", "min_rows")]
         if errors:
-            raise ValidationFailed({f.question or section: [f.message] for f in errors})
+            raise findings_error(errors, section)
         if row is None:
             row = ResponseSection(response_id=r.id, section=section, data={}, version=0)
             session.add(row)
@@ -288,7 +298,7 @@ def submit(actor: Actor, response_id: int, request_id: str | None = None) -> lis
         answers, _ = _answers(session, r.id)
         ev = evaluate(d, answers, _context(session, r))
         if ev.errors():
-            raise ValidationFailed({f.question or f.section or "问卷": [f.message] for f in ev.errors()})
+            raise findings_error(ev.errors(), "问卷")
         r.status, r.submitted_at = "submitted", utcnow()
         r.warnings = [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
                       for w in ev.warnings()]

@@ -29,6 +29,7 @@ from services.timefmt import china_now, china_time
 
 REPORT_CODE = "sme_monthly_report"
 HISTORY_MONTHS = 24
+QUESTIONNAIRE_STEP = "questionnaires"  # the response's position once the enterprise reached step ④
 KEY_FIELDS = {"org_name": "企业名称", "credit_code": "统一社会信用代码", "industry": "所属行业"}
 
 
@@ -172,6 +173,15 @@ def questionnaires(actor: Actor, report_id: int) -> list[Questionnaire]:
         return questionnaires_for(session, org, report.period)
 
 
+def set_step(actor: Actor, report_id: int, section: str) -> None:
+    """Remember the step the enterprise is on (a section name, or ``QUESTIONNAIRE_STEP``), so a new
+    session opens the report there."""
+    with session_scope() as session:
+        report = own_report(session, actor, report_id)
+        response_id = report.response_id
+    responses.set_position(actor, response_id, section)
+
+
 def open_questionnaire(actor: Actor, report_id: int, version_id: int) -> int:
     """Open (or resume) one of the month's questionnaires; return its response id."""
     items = {q.version_id: q for q in questionnaires(actor, report_id)}
@@ -194,10 +204,7 @@ def check_and_report(session: Session, report: MonitorReport, actor_id: int | No
     d = definition_for_version(response.version_id, session)
     ev = evaluate(d, responses.answers_of(session, response.id), responses.context_for(session, response))
     if ev.errors():
-        problems: dict[str, list[str]] = {}
-        for f in ev.errors():
-            problems.setdefault(f.question or f.section or "月报", []).append(f.message)
-        raise ValidationFailed(problems)
+        raise responses.findings_error(ev.errors(), "月报")
     if require_questionnaires:
         missing = [q.title for q in questionnaires_for(session, org, report.period) if not q.answered]
         if missing:

@@ -126,6 +126,7 @@ class ReportDetail:
     can_accept: bool = False
     can_return: bool = False
     indicators: list[dict[str, Any]] = field(default_factory=list)  # the indicator table (indicator_rows)
+    current_section: str = ""   # where the enterprise stopped (reports.QUESTIONNAIRE_STEP: step ④)
 
 
 def _visible(session: Session, actor: Actor, report: MonitorReport) -> bool:
@@ -167,6 +168,7 @@ def _detail(session: Session, actor: Actor, report: MonitorReport) -> ReportDeta
                         responses.org_context(org), can_accept=holds and report.status == "reviewing",
                         can_return=(holds and report.status == "reviewing") or
                         (report.status == "accepted" and actor.is_national and has_perm(actor, P_MONITOR_REVIEW)))
+    d.current_section = response.current_section or ""
     d.indicators = indicator_rows(d, session)  # evaluated once; the page, the Excel and the print view share it
     return d
 

@@ -1,0 +1,80 @@
+"""Issue 12 through the real app: 当期报送's step ② shows every error at its cell above the buttons,
+going back never validates, and re-opening lands on the step the user reached."""
+from __future__ import annotations
+
+from typing import Any
+
+import clock
+from services.monitor import reports
+from tests.monitor.conftest import indicators, save
+from tests.pages.helpers import assert_clean, joined
+from tests.pages.test_monitor_pages import REPORT, People, open_page, people, response_of  # noqa: F401
+
+MAY = "2025-06-10T10:00:00+08:00"  # reporting 2025-05 (a quarter month)
+
+
+def _flat(node: Any) -> list[Any]:
+    """The page's elements in the order they are shown."""
+    children = getattr(node, "children", None)
+    if children is None:
+        return [node]
+    return [x for key in sorted(children) for x in _flat(children[key])]
+
+
+def _on_step_two(people: People) -> tuple[Any, int, int]:
+    at = open_page(people.ent.username, REPORT)
+    report_id = reports.open_report(people.ent, "2025-05")
+    rid = response_of(people.ent, report_id)
+    at.button(key=f"fr_{rid}_next").click().run()
+    assert [h.value for h in at.subheader] == ["二、企业主要经济指标"]
+    return at, report_id, rid
+
+
+def test_step_two_shows_every_error_at_its_cell_above_the_buttons(people: People) -> None:
+    with clock.travel(MAY):
+        at, _, rid = _on_step_two(people)
+        # AppTest cannot type into st.data_editor: the values typed so far are what the form keeps between runs
+        at.session_state[f"fr_{rid}_live"] = {"ind": {"revenue": {"cur_m": "-5"}, "employees": {"cur_m": "-3"}}}
+        at.button(key=f"fr_{rid}_next").click().run()
+    assert_clean(at)
+    assert [h.value for h in at.subheader] == ["二、企业主要经济指标"]
+    errors = joined(at.error)
+    for message in ("主要经济指标 › 营业收入 › 本年本月：不能为负数", "主要经济指标 › 从业人员 › 本年本月：不能为负数",
+                    "主要经济指标 › 负债总计 › 上年1-本月：必填项，请填写。", "主要经济指标 › 营业成本 › 本年本月：必填项，请填写。"):
+        assert message in errors
+    grid = next(d.value for d in at.dataframe if "营业收入" in d.value.index)
+    assert grid.loc["营业收入", "本年本月"] == "不能为负数"
+    assert grid.loc["负债总计", "上年1-本月"] == "必填项，请填写。"
+    order = [getattr(e, "key", None) or type(e).__name__ for e in _flat(at.main)]
+    assert order.index("Error") < order.index(f"fr_{rid}_next")  # the errors sit above the buttons
+
+
+def test_going_back_from_an_empty_step_two_never_blocks(people: People) -> None:
+    with clock.travel(MAY):
+        at, _, rid = _on_step_two(people)
+        at.button(key=f"fr_{rid}_prev").click().run()  # 上一步
+        assert_clean(at)
+        assert [h.value for h in at.subheader] == ["一、企业基本信息"] and not at.error
+        at.button(key=f"fr_{rid}_next").click().run()
+        at.session_state[f"fr_{rid}_live"] = {"ind": {"revenue": {"cur_m": "-5"}}}
+        at.button(key=f"fr_{rid}_nav_basic").click().run()  # the section button, with a wrong value typed
+        assert_clean(at)
+        assert [h.value for h in at.subheader] == ["一、企业基本信息"] and not at.error
+        assert "「二、企业主要经济指标」有 1 处内容未通过校验，本部分的修改未保存。" in joined(at.warning)
+
+
+def test_reopening_lands_on_the_step_reached(people: People) -> None:
+    with clock.travel(MAY):
+        at, report_id, rid = _on_step_two(people)
+        save(people.ent, report_id, "indicators", indicators(period="2025-05"))
+        at = open_page(people.ent.username, REPORT)
+        at.button(key=f"fr_{rid}_next").click().run()
+        assert [h.value for h in at.subheader] == ["三、企业主要产品产销存"]
+        at.button(key=f"fr_{rid}_next").click().run()
+        assert [h.value for h in at.subheader] == ["四、调查问卷"]
+        again = open_page(people.ent.username, REPORT)  # a new session
+        assert [h.value for h in again.subheader] == ["四、调查问卷"]
+        again.button(key=f"mr_back_{report_id}").click().run()
+        assert [h.value for h in again.subheader] == ["三、企业主要产品产销存"]
+        third = open_page(people.ent.username, REPORT)
+        assert [h.value for h in third.subheader] == ["三、企业主要产品产销存"]
