@@ -5,6 +5,7 @@ validates everything, records the warnings for reviewers and writes typed answer
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from db.forms import AnswerValue, FormDefinition, FormResponse, FormVersion, Res
 from db.organisation import Organisation
 from services import audit
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.forms.definitions import definition_for_version
+from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.expr import to_number
 from services.forms.schema import Definition, Question
@@ -127,8 +128,24 @@ def _load(session: Session, actor: Actor, response_id: int, for_update: bool = F
     raise NotFound("未找到该填报记录。")  # another organisation's response looks absent
 
 
-def open_response(actor: Actor, version_id: int, period: str = "") -> int:
-    """Return the actor's organisation's response to this version and period, creating a draft."""
+PERIOD_FORMATS = {"month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "月份", "须为 YYYY-MM 格式，月份为 01–12，如 2026-01"),
+                  "year": (re.compile(r"^\d{4}$"), "年度", "须为 4 位年份，如 2026")}
+
+
+def check_period(kind: str, period: str) -> None:
+    """Raise ``ValidationFailed`` unless ``period`` fits the definition's period kind (month / year)."""
+    rule = PERIOD_FORMATS.get(kind)
+    if kind == "year" and not period:  # a yearly survey opened without a year (scripts, older callers)
+        return
+    if rule is not None and not rule[0].match(period or ""):
+        raise ValidationFailed({rule[1]: [f"{rule[1]}：{rule[2]}（填写的是「{period}」）。"]})
+
+
+def open_response(actor: Actor, version_id: int, period: str = "", in_monthly_report: bool = False) -> int:
+    """Return the actor's organisation's response to this version and period, creating a draft.
+
+    A monthly report's questionnaire (``settings.monitor``) is opened only from the report's step ④
+    (``in_monthly_report``, see services.monitor.reports.open_questionnaire)."""
     require(actor, P_FORMS_FILL)
     if actor.org_id is None:
         raise ValidationFailed({"单位": ["单位：请先完成单位注册信息。"]})
@@ -136,6 +153,11 @@ def open_response(actor: Actor, version_id: int, period: str = "") -> int:
         v = session.get(FormVersion, version_id)
         if v is None:
             raise NotFound("未找到该问卷。")
+        if monitor_settings(v.content) and not in_monthly_report:
+            raise ValidationFailed({"问卷": [f"问卷：「{v.content.get('title', '')}」是月报的调查问卷，"
+                                           "请在「当期报送」第四步「调查问卷」中填写。"]})
+        period = (period or "").strip()
+        check_period(definition_for_version(v.id, session).period, period)
         existing = session.scalar(select(FormResponse).where(FormResponse.version_id == version_id,
                                                              FormResponse.org_id == actor.org_id,
                                                              FormResponse.period == period)
@@ -376,6 +398,7 @@ class ResponseSummary:
     status: str
     status_label: str
     updated_at: str
+    monthly_report_part: bool = False  # a monthly report's questionnaire (filled in 当期报送 step ④)
 
 
 def my_responses(actor: Actor, kind: str | None = None) -> list[ResponseSummary]:
@@ -391,5 +414,6 @@ def my_responses(actor: Actor, kind: str | None = None) -> list[ResponseSummary]
         if kind:
             stmt = stmt.where(FormDefinition.kind == kind)
         return [ResponseSummary(r.id, r.version_id, v.content.get("title", d.title), r.period, r.status,
-                                STATUS_LABEL.get(r.status, r.status), r.updated_at.strftime("%Y-%m-%d %H:%M"))
+                                STATUS_LABEL.get(r.status, r.status), r.updated_at.strftime("%Y-%m-%d %H:%M"),
+                                bool(monitor_settings(v.content)))
                 for r, d, v in session.execute(stmt)]

@@ -21,7 +21,7 @@ from db.organisation import Organisation
 from services import audit, notify
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
-from services.forms.definitions import definition_for_version, published_version
+from services.forms.definitions import definition_for_version, monitor_settings, published_version
 from services.forms.engine import evaluate
 from services.monitor import reviewers, workflow
 from services.permissions import P_MONITOR_REPORT, Actor, require
@@ -155,7 +155,7 @@ def questionnaires_for(session: Session, org: Organisation, period: str) -> list
                            .where(FormVersion.status == "published", FormDefinition.kind == "survey")
                            .order_by(FormDefinition.code))
     for d, v in rows:
-        monitor = ((v.content.get("settings") or {}).get("monitor") or {})
+        monitor = monitor_settings(v.content)
         if not monitor or monitor.get("audience", "all") not in wanted or v.content.get("period") != "month":
             continue
         r = session.scalar(select(FormResponse).where(FormResponse.definition_id == d.id, FormResponse.org_id == org.id,
@@ -189,7 +189,7 @@ def open_questionnaire(actor: Actor, report_id: int, version_id: int) -> int:
         raise NotFound("本月没有该问卷。")
     with session_scope() as session:
         period = own_report(session, actor, report_id).period
-    return responses.open_response(actor, version_id, period)
+    return responses.open_response(actor, version_id, period, in_monthly_report=True)
 
 
 # --- 上报 / 撤销 ------------------------------------------------------------------------------

@@ -27,3 +27,29 @@ def test_step_two_reports_every_error_with_its_cell(chain: Chain) -> None:
     assert len(messages) > 40  # 18 rows × 4 columns, most of them empty and required
     assert ("ind", "revenue", "cur_m", "主要经济指标 › 营业收入 › 本年本月：不能为负数") in caught.value.cells
     assert ("ind", "liabilities", "ly_ytd", "主要经济指标 › 负债总计 › 上年1-本月：必填项，请填写。") in caught.value.cells
+
+
+MONTHLY_DOC = {"code": "monthly_costs", "kind": "survey", "title": "月度成本调查", "period": "month",
+               "sections": [{"name": "s", "title": "成本", "questions": [{"name": "cost", "type": "decimal", "label": "成本"}]}]}
+
+
+def test_a_month_must_be_yyyy_mm_with_month_01_to_12(chain: Chain) -> None:
+    from services.forms import definitions
+    vid = definitions.save_draft(chain.cn, MONTHLY_DOC)
+    definitions.publish(chain.cn, vid)
+    for bad in ("2026-13", "2026-00", "2026-1", "202612", ""):
+        with pytest.raises(ValidationFailed, match="月份：须为 YYYY-MM 格式，月份为 01–12"):
+            responses.open_response(chain.ent, vid, bad)
+    assert responses.open_response(chain.ent, vid, "2026-12") == responses.open_response(chain.ent, vid, "2026-12")
+
+
+def test_monthly_questionnaires_open_only_from_the_report(chain: Chain) -> None:
+    with clock.travel(MAY):
+        report_id = reports.open_report(chain.ent, "2025-05")
+        items = reports.questionnaires(chain.ent, report_id)
+        assert items
+        for q in items:
+            with pytest.raises(ValidationFailed, match="是月报的调查问卷，请在「当期报送」第四步「调查问卷」中填写"):
+                responses.open_response(chain.ent, q.version_id, "2025-05")
+            rid = reports.open_questionnaire(chain.ent, report_id, q.version_id)  # step ④ opens it
+            assert responses.get_response(chain.ent, rid).period == "2025-05"

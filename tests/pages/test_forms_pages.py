@@ -139,3 +139,24 @@ def test_results_page_table_export_and_stats(app) -> None:  # type: ignore[no-un
     assert len(at.dataframe[0].value) == 2
     at.selectbox[1].set_value("it_staff").run()
     assert [m.value for m in at.metric][:2] == ["2", "4.00"]
+
+
+def test_fill_page_refuses_month_13_and_offers_no_monthly_report_questionnaire(app) -> None:  # type: ignore[no-untyped-def]
+    definitions.sync_specs()
+    designer = make_admin(None, "fill_designer")
+    vid = definitions.save_draft(designer, {
+        "code": "monthly_costs", "kind": "survey", "title": "月度成本调查", "period": "month",
+        "sections": [{"name": "s", "title": "成本", "questions": [{"name": "cost", "type": "decimal", "label": "成本"}]}]})
+    definitions.publish(designer, vid)
+    user, _ = make_enterprise_user()
+    at = sign_in(app, user.username, PASSWORD)
+    at.switch_page("pages/forms_fill.py").run()
+    offered = at.selectbox[0].options
+    assert any("月度成本调查" in o for o in offered)
+    assert not any("中小企业经济月度调查问卷" in o for o in offered)  # filled only in 当期报送 step ④
+    at.selectbox[0].set_value(vid).run()
+    at.text_input(key="fill_month").input("2026-13")
+    at.button(key=next(b.key for b in at.button if b.label == "开始 / 继续填报")).click().run()
+    assert not at.exception
+    assert "月份：须为 YYYY-MM 格式，月份为 01–12，如 2026-01（填写的是「2026-13」）。" in [e.value for e in at.error]
+    assert "active_response" not in at.session_state
