@@ -23,7 +23,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version, monitor_settings, published_version
 from services.forms.engine import evaluate
-from services.monitor import reviewers, workflow
+from services.monitor import freeze, reviewers, workflow
 from services.permissions import P_MONITOR_REPORT, Actor, require
 from services.timefmt import china_now, china_time
 
@@ -274,6 +274,7 @@ def history(actor: Actor, year_from: int | None = None, year_to: int | None = No
         reports = {r.period: r for r in session.scalars(select(MonitorReport).where(
             MonitorReport.org_id == org.id, MonitorReport.period >= f"{year_from}-01",
             MonitorReport.period <= f"{year_to}-12"))}
+        freeze.settle(session, reports.values())  # frozen two minutes with no decision: confirmed by the system
     out = []
     for year in range(year_to, year_from - 1, -1):
         for month in range(12, 0, -1):
@@ -291,3 +292,4 @@ def history(actor: Actor, year_from: int | None = None, year_to: int | None = No
                                 r.return_reason if r else None, r.screening_passed if r else None,
                                 r.warning_count if r else 0, china_time(r.submitted_at) if r else ""))
     return out
+
