@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
+
 import clock
+from db.account import Account
+from db.engine import session_scope
+from db.organisation import Organisation
 from services.monitor import reports
-from tests.monitor.conftest import indicators, save
+from tests.monitor.conftest import _basic, indicators, save
 from tests.pages.helpers import assert_clean, joined
-from tests.pages.test_monitor_pages import REPORT, People, open_page, people, response_of  # noqa: F401
+from tests.pages.test_monitor_pages import (INBOX, REPORT, REVIEW, People, open_page, people,  # noqa: F401
+                                            response_of)
 
 MAY = "2025-06-10T10:00:00+08:00"  # reporting 2025-05 (a quarter month)
+NEW_NAME = "玄武新名称精密机械有限公司"
 
 
 def _flat(node: Any) -> list[Any]:
@@ -78,3 +85,33 @@ def test_reopening_lands_on_the_step_reached(people: People) -> None:
         assert [h.value for h in again.subheader] == ["三、企业主要产品产销存"]
         third = open_page(people.ent.username, REPORT)
         assert [h.value for h in third.subheader] == ["三、企业主要产品产销存"]
+
+
+def test_a_message_opens_its_report_without_an_empty_list_message(people: People) -> None:
+    with clock.travel(MAY):
+        report_id = reports.open_report(people.ent, "2025-05")
+        save(people.ent, report_id, "basic", {**_basic(people.ent, report_id), "org_name": NEW_NAME})  # freezes it
+        inbox = open_page("m_xw", INBOX)
+        opens = [b for b in inbox.button if b.label == "查看"]
+        assert len(opens) == 1
+        opens[0].click().run()
+        assert_clean(inbox)
+        assert [t.value for t in inbox.title] == ["月报审核"]
+        assert "没有符合条件的月报。" not in joined(inbox.info)
+        assert inbox.selectbox(key="mrv_pick").value == report_id
+        assert any(h.value.endswith(" · 2025-05") for h in inbox.subheader)
+        assert inbox.selectbox(key="mrv_status").value == "all"
+
+
+def test_the_sidebar_shows_the_confirmed_new_name(people: People) -> None:
+    with session_scope() as s:  # the enterprise's account shows the organisation's name (as in the demo)
+        s.execute(update(Account).where(Account.id == people.ent.account_id)
+                  .values(display_name=s.get(Organisation, people.ent.org_id).name))  # type: ignore[union-attr]
+    with clock.travel(MAY):
+        report_id = reports.open_report(people.ent, "2025-05")
+        save(people.ent, report_id, "basic", {**_basic(people.ent, report_id), "org_name": NEW_NAME})
+        admin = open_page("m_xw", REVIEW)
+        admin.button(key=f"mrv_confirm_{report_id}").click().run()
+        assert_clean(admin)
+        at = open_page(people.ent.username, REPORT)  # a fresh sign-in
+    assert NEW_NAME in at.sidebar.markdown[0].value
