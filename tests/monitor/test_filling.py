@@ -53,3 +53,27 @@ def test_monthly_questionnaires_open_only_from_the_report(chain: Chain) -> None:
                 responses.open_response(chain.ent, q.version_id, "2025-05")
             rid = reports.open_questionnaire(chain.ent, report_id, q.version_id)  # step ④ opens it
             assert responses.get_response(chain.ent, rid).period == "2025-05"
+
+
+def test_the_report_excel_keeps_numbers_as_numbers_and_codes_as_text(chain: Chain) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from components.monitor_detail import detail_xlsx
+    from tests.monitor.conftest import filled, save
+    with clock.travel(MAY):
+        report_id = filled(chain.ent, "2025-05", {"revenue": ("4708.3", 1200, 100, 1000)})
+        save(chain.ent, report_id, "products", {"products": [
+            {"name": "轴承", "code": "0012", "unit": "套", "production": "10.5", "sales": "8", "stock": "2.5"}]})
+        sheet = load_workbook(io.BytesIO(detail_xlsx(review.detail(chain.xw, report_id)))).active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    header = rows[0]
+    revenue = next(r for r in rows if r[0] == "营业收入")
+    assert revenue[header.index("本年本月")] == 4708.3 and revenue[header.index("本年1-本月")] == 1200
+    assert isinstance(revenue[header.index("累计同比增长(%)")], (int, float))
+    assert revenue[header.index("计算单位")] == "千元"
+    product = next(r for r in rows if r[0] == "主要产品：轴承")
+    assert product[header.index("产品代码")] == "0012"  # a code stays text
+    assert product[header.index("生产量")] == 10.5 and product[header.index("销售量")] == 8
