@@ -29,6 +29,7 @@ from services.timefmt import china_now, china_time
 
 REPORT_CODE = "sme_monthly_report"
 HISTORY_MONTHS = 24
+DUE_DAY = 10  # a month's report is due by the 10th of the next month (China time)
 QUESTIONNAIRE_STEP = "questionnaires"  # the response's position once the enterprise reached step ④
 KEY_FIELDS = {"org_name": "企业名称", "credit_code": "统一社会信用代码", "industry": "所属行业"}
 
@@ -293,3 +294,40 @@ def history(actor: Actor, year_from: int | None = None, year_to: int | None = No
                                 r.warning_count if r else 0, china_time(r.submitted_at) if r else ""))
     return out
 
+
+# --- 工作台 (the enterprise's home page) --------------------------------------------------------
+def due_date(period: str) -> dt.date:
+    """Return the last day to report ``period``: the ``DUE_DAY`` of the next month."""
+    y, m = int(period[:4]), int(period[5:7])
+    return dt.date(y + 1, 1, DUE_DAY) if m == 12 else dt.date(y, m + 1, DUE_DAY)
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    period: str                 # the month being reported now
+    report_id: int | None
+    status_label: str           # 未填报 / 编辑 / 审核中 / …
+    reported: bool              # 上报 done (审核中 or 审核通过)
+    due: dt.date
+    days_left: int              # negative: overdue by that many days
+    returned: list[tuple[str, str]]   # (month, reason) of the reports returned for changes, newest first
+    unread: int                 # unread messages
+
+
+def home_summary(actor: Actor) -> HomeSummary:
+    """Return what the enterprise's home page shows: this month's report state and deadline, the
+    reports returned for changes (with the reason) and the unread messages."""
+    period = current_period()
+    with session_scope() as session:
+        org = own_org(session, actor)
+        mine = list(session.scalars(select(MonitorReport).where(
+            MonitorReport.org_id == org.id, (MonitorReport.period == period) | (MonitorReport.status == "returned"))
+            .order_by(MonitorReport.period.desc())))
+        freeze.settle(session, mine)
+        current = next((r for r in mine if r.period == period), None)
+        returned = [(r.period, r.return_reason or "（未说明）") for r in mine if r.status == "returned"]
+        status, report_id = (current.status, current.id) if current else (None, None)
+    due = due_date(period)
+    return HomeSummary(period, report_id, workflow.STATUS_LABEL.get(status or "", "未填报"),
+                       status in ("reviewing", "accepted"), due, (due - china_now().date()).days, returned,
+                       notify.unread_count(actor))

@@ -77,3 +77,21 @@ def test_the_report_excel_keeps_numbers_as_numbers_and_codes_as_text(chain: Chai
     product = next(r for r in rows if r[0] == "主要产品：轴承")
     assert product[header.index("产品代码")] == "0012"  # a code stays text
     assert product[header.index("生产量")] == 10.5 and product[header.index("销售量")] == 8
+
+
+def test_home_summary_this_month_deadline_returned_and_unread(chain: Chain) -> None:
+    from tests.monitor.conftest import filled
+    with clock.travel("2025-06-05T10:00:00+08:00"):
+        first = reports.home_summary(chain.ent)
+        assert (first.period, first.report_id, first.status_label, first.reported) == ("2025-05", None, "未填报", False)
+        assert (str(first.due), first.days_left, first.returned, first.unread) == ("2025-06-10", 5, [], 0)
+        april = filled(chain.ent, "2025-04")
+        reports.submit_report(chain.ent, april)
+        review.return_report(chain.xw, april, "营业成本偏高，请核实")
+        may = filled(chain.ent, "2025-05")
+        reports.submit_report(chain.ent, may)
+    with clock.travel("2025-06-12T10:00:00+08:00"):
+        home = reports.home_summary(chain.ent)
+    assert (home.report_id, home.status_label, home.reported, home.days_left) == (may, "审核中", True, -2)
+    assert home.returned == [("2025-04", "营业成本偏高，请核实")]
+    assert home.unread == 1  # the return

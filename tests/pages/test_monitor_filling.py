@@ -115,3 +115,12 @@ def test_the_sidebar_shows_the_confirmed_new_name(people: People) -> None:
         assert_clean(admin)
         at = open_page(people.ent.username, REPORT)  # a fresh sign-in
     assert NEW_NAME in at.sidebar.markdown[0].value
+
+
+def test_the_enterprise_home_page_shows_this_month(people: People) -> None:
+    with clock.travel("2025-06-12T10:00:00+08:00"):
+        at = open_page(people.ent.username, "pages/home.py")
+    assert "本月月报：2025-05" in [h.value for h in at.subheader]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"月报状态": "未填报", "报送截止": "2025-06-10", "未读消息": "0"}
+    assert [m.proto.delta for m in at.metric if m.label == "报送截止"] == ["已逾期 2 天"]
