@@ -80,14 +80,22 @@ def render_response(actor: Actor, response_id: int, printable: bool = True, on_f
                             help=q.help or None)
         for f in ev.warnings(section.name):
             st.warning(f"提示：{f.message}")
+        if (note := st.session_state.pop(_k(rid, "note"), None)) is not None:
+            st.warning(note)
+        alerts = st.container()  # a save's errors appear here: above the buttons, next to the table they are in
         action = _buttons(section, visible_sections, rid, finish=on_finish is not None)
     with nav:
         jump = _navigator(ev, visible_sections, section, rid)
     if jump is not None and jump != section.name:
         action = ("move", jump)
     if action is not None:
-        with body:
-            _save_and_move(actor, view, section, values, loaded, action, on_finish)
+        with alerts:
+            names = [s.name for s in visible_sections]
+            back = action[0] == "move" and names.index(action[1] or section.name) < names.index(section.name)
+            if back:
+                _save_and_go_back(actor, view, d, section, values, loaded, action[1] or section.name)
+            else:
+                _save_and_move(actor, view, d, section, values, loaded, action, on_finish)
     if printable:
         st.download_button("下载打印版（HTML）", printable_html(d, working, title=view.title, org=view.org_name,
                                                              period=view.period, status=view.status_label),
@@ -127,9 +135,51 @@ def _buttons(section: Section, sections: list[Section], rid: int, finish: bool =
     return None
 
 
-def _save_and_move(actor: Actor, view: responses.ResponseView, section: Section, values: dict[str, Any],
-                   loaded: dict[str, Any], action: tuple[str, str | None], on_finish: Callable[[], None] | None) -> None:
-    """Save the current section (its errors block), then move, finish (``on_finish``) or submit."""
+def show_errors(d: Definition, err: ValidationFailed) -> None:
+    """Show every problem at once; a table's problems also as a grid (row × column) with the cells marked."""
+    for msgs in err.problems.values():
+        for m in msgs:
+            st.error(m)
+    by_question: dict[str, dict[tuple[str, str], str]] = {}
+    for question, row, column, message in err.cells:
+        by_question.setdefault(question, {})[(row, column)] = message.rsplit("：", 1)[-1]
+    for name, cells in by_question.items():
+        q = d.question(name)
+        rows = [r for r in q.rows if any((r.name, c.name) in cells for c in q.cells)]
+        grid = pd.DataFrame([[cells.get((r.name, c.name), "") for c in q.cells if not c.calculation] for r in rows],
+                            index=[r.label for r in rows], columns=[c.label for c in q.cells if not c.calculation])
+        st.caption(f"「{q.label}」中需要修改的单元格（行 × 列）：")
+        st.dataframe(grid.style.map(lambda v: "background-color: #fde2e1; color: #a8071a; font-weight: 600" if v else ""),
+                     width="stretch")
+
+
+def _save_and_go_back(actor: Actor, view: responses.ResponseView, d: Definition, section: Section,
+                      values: dict[str, Any], loaded: dict[str, Any], target: str) -> None:
+    """Going back never validates: keep what passes as a draft (required fields may be empty); when
+    something is wrong, go back without saving this section and say so."""
+    rid = view.id
+    try:
+        version, _ = responses.save_section(actor, rid, section.name, values, loaded["versions"].get(section.name, 0),
+                                            base_data=loaded["answers"], move_to=target, complete=False)
+    except ValidationFailed as err:
+        responses.set_position(actor, rid, target)
+        st.session_state[_k(rid, "note")] = (f"「{section.title}」有 {sum(len(m) for m in err.problems.values())} 处内容未通过校验，"
+                                             f"本部分的修改未保存。")
+    except ServiceError as err:
+        st.session_state[_k(rid, "conflict")] = str(err)
+        st.rerun()
+    else:
+        loaded["versions"][section.name] = version
+        loaded["answers"].update(values)
+    st.session_state.pop(_k(rid, "live"), None)
+    st.session_state[_k(rid, "section")] = target
+    st.rerun()
+
+
+def _save_and_move(actor: Actor, view: responses.ResponseView, d: Definition, section: Section,
+                   values: dict[str, Any], loaded: dict[str, Any], action: tuple[str, str | None],
+                   on_finish: Callable[[], None] | None) -> None:
+    """Save the current section (its errors block), then move on, finish (``on_finish``) or submit."""
     rid = view.id
     kind, target = action
     try:
@@ -137,9 +187,7 @@ def _save_and_move(actor: Actor, view: responses.ResponseView, section: Section,
                                             base_data=loaded["answers"], move_to=target or section.name,
                                             complete=kind != "save")
     except ValidationFailed as err:
-        for msgs in err.problems.values():
-            for m in msgs:
-                st.error(m)
+        show_errors(d, err)
         return
     except ServiceError as err:  # e.g. someone else saved this section meanwhile: keep the message
         st.session_state[_k(rid, "conflict")] = str(err)

@@ -11,17 +11,33 @@ import streamlit as st
 
 from components.form_print import CSS
 from services.forms.definitions import definition_for_version
+from services.forms.responses import decimal_or_none
 from services.io.excel import rows_to_xlsx
 from services.monitor import reports
 from services.monitor.review import ReportDetail
 from services.reference import industry_full_name
 
 
+NUMERIC = ("integer", "decimal", "percent")
+
+
+def _product_columns(d: ReportDetail) -> dict[str, tuple[str, bool]]:
+    """Return the 主要产品 columns: question name → (label with unit, numeric)."""
+    group = next(g for s in definition_for_version(d.version_id).sections for g in s.groups if g.name == "products")
+    return {q.name: (q.label + (f"（{q.unit}）" if q.unit else ""), q.type in NUMERIC)
+            for q in group.questions if q.type != "note"}
+
+
 def product_rows(d: ReportDetail) -> list[dict[str, Any]]:
     """Return the 主要产品 rows with the definition's column labels."""
-    group = next(g for s in definition_for_version(d.version_id).sections for g in s.groups if g.name == "products")
-    labels = {q.name: q.label + (f"（{q.unit}）" if q.unit else "") for q in group.questions if q.type != "note"}
+    labels = {name: label for name, (label, _) in _product_columns(d).items()}
     return [{label: row.get(name) for name, label in labels.items()} for row in d.answers.get("products") or []]
+
+
+def _as_numbers(rows: list[dict[str, Any]], columns: set[str]) -> list[dict[str, Any]]:
+    """Return ``rows`` with the numeric ``columns`` as numbers (a spreadsheet sums them); codes stay text."""
+    return [{k: (decimal_or_none(v) if k in columns and decimal_or_none(v) is not None else v) for k, v in r.items()}
+            for r in rows]
 
 
 def change_rows(d: ReportDetail) -> list[dict[str, str]]:
@@ -77,11 +93,13 @@ def render_history(d: ReportDetail) -> None:
 
 def detail_xlsx(d: ReportDetail) -> bytes:
     """The indicator table and the products in one sheet, under a title naming the enterprise and month."""
-    rows: list[dict[str, Any]] = list(d.indicators)
+    cells = {c.label for c in definition_for_version(d.version_id).question("ind").cells}
+    rows: list[dict[str, Any]] = _as_numbers(list(d.indicators), cells)
     products = product_rows(d)
     if products:
         rows.append({})
-        rows += [{"指标名称": "主要产品：" + str(p.get("产品名称") or ""), **p} for p in products]
+        numeric = {label for label, is_number in _product_columns(d).values() if is_number}
+        rows += _as_numbers([{"指标名称": "主要产品：" + str(p.get("产品名称") or ""), **p} for p in products], numeric)
     return rows_to_xlsx(rows, sheet="月报", title=f"{d.org_name} {d.period} 中小企业运行监测月报（{d.status_label}）")
 
 

@@ -3,10 +3,11 @@ import pandas as pd
 import streamlit as st
 import yaml
 
+from components.downloads import XLSX_MIME, prepared_download
 from components.feedback import run_action
 from components.nav import guard
 from services.errors import ValidationFailed
-from services.forms import definitions
+from services.forms import definitions, xlsform
 from services.forms.loader import load_definition
 from services.permissions import P_FORMS_DESIGN
 
@@ -24,7 +25,6 @@ with st.expander("导入定义（YAML / JSON / Excel）", expanded=not versions)
     up = st.file_uploader("选择文件", type=["yaml", "yml", "json", "xlsx"], key="def_upload")
     if up is not None and st.button("校验并保存为草稿", key="def_import"):
         if up.name.lower().endswith(".xlsx"):
-            from services.forms import xlsform
 
             def _import(_: str) -> int:
                 return definitions.save_draft(actor, xlsform.from_workbook(up.getvalue()))
@@ -40,8 +40,10 @@ if not versions:
 by_id = {v.id: v for v in versions}
 if st.session_state.get("def_selected") in by_id:  # a version just created: show it
     st.session_state["def_version"] = st.session_state.pop("def_selected")
-vid = st.selectbox("选择版本", list(by_id), key="def_version",
-                   format_func=lambda i: f"{by_id[i].code} · v{by_id[i].version} · {by_id[i].kind_label} · {by_id[i].status_label} · {by_id[i].title}", placeholder="请选择")
+vid = st.selectbox("选择版本", list(by_id), key="def_version", index=None, placeholder="请选择要查看或编辑的版本",
+                   format_func=lambda i: f"{by_id[i].code} · v{by_id[i].version} · {by_id[i].kind_label} · {by_id[i].status_label} · {by_id[i].title}")
+if vid is None:  # opens light: a large model (hundreds of questions) is loaded only when chosen
+    st.stop()
 v = by_id[vid]
 doc = definitions.version_document(vid)
 c1, c2, c3, c4 = st.columns(4)
@@ -58,13 +60,8 @@ if v.status == "published" and c3.button("停用"):
         st.rerun()
 text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 c4.download_button("下载 YAML", text, file_name=f"{v.code}_v{v.version}.yaml", mime="text/yaml")
-try:
-    from services.forms import xlsform
-    st.download_button("下载 Excel（survey / choices / settings）", xlsform.to_workbook(doc),
-                       file_name=f"{v.code}_v{v.version}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-except ImportError:
-    pass
+prepared_download("def_xlsx", vid, lambda: xlsform.to_workbook(doc), "生成 Excel（survey / choices / settings）",
+                  "下载 Excel（survey / choices / settings）", f"{v.code}_v{v.version}.xlsx", XLSX_MIME)  # built on demand
 
 tab_struct, tab_edit = st.tabs(["结构", "编辑（草稿）"])
 with tab_struct:

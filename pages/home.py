@@ -5,14 +5,30 @@ from streamlit_echarts import st_echarts
 from charts.orgs import size_pie
 from components.nav import guard
 from services import orgs, registration
-from services.permissions import P_ORG_OWN, P_ORG_REVIEW, P_ORG_VIEW, has_perm
+from services.monitor import reports
+from services.permissions import P_MONITOR_REPORT, P_ORG_OWN, P_ORG_REVIEW, P_ORG_VIEW, has_perm
 from services.reference import region_full_name
 
 actor = guard(None)
+org: registration.OrgView | None = None
 st.title(f"您好，{actor.display_name}")
 if has_perm(actor, P_ORG_OWN):
     org = registration.my_org(actor)
     st.info(f"单位注册状态：**{org.status_label if org else '未填写单位信息'}**")
+if has_perm(actor, P_MONITOR_REPORT) and org is not None and org.status == "approved":
+    home = reports.home_summary(actor)
+    st.subheader(f"本月月报：{home.period}")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("月报状态", home.status_label)
+    c2.metric("报送截止", home.due.isoformat(), None if home.reported else
+              (f"还剩 {home.days_left} 天" if home.days_left >= 0 else f"已逾期 {-home.days_left} 天"),
+              delta_color="normal" if home.days_left >= 0 else "inverse")
+    c3.metric("未读消息", home.unread)
+    for period, reason in home.returned:
+        st.error(f"{period} 月报被退回：{reason}　请修改后重新上报。")
+    c1.page_link("pages/monitor_report.py", label="去填报", icon=":material/edit_note:")
+    if home.unread:
+        c3.page_link("pages/inbox.py", label="查看消息", icon=":material/mail:")
 if has_perm(actor, P_ORG_REVIEW):
     counts = registration.review_counts(actor)
     c1, c2 = st.columns([1, 3])

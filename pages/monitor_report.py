@@ -47,13 +47,17 @@ if d.status not in workflow.EDITABLE:
     st.stop()
 
 step_key, q_key = f"mr_step_{report_id}", f"mr_q_{report_id}"
-titles = [s.title for s in definition_for_version(d.version_id).sections] + ["四、调查问卷"]
+sections = definition_for_version(d.version_id).sections
+titles = [s.title for s in sections] + ["四、调查问卷"]
+if step_key not in st.session_state and d.current_section == reports.QUESTIONNAIRE_STEP and d.status != "returned":
+    st.session_state[step_key] = 4  # a new session opens on the step the enterprise reached
 on_questionnaires = st.session_state.get(step_key) == 4
 st.caption("填报步骤：" + " → ".join(f"**{t}**" if (i == 3) == on_questionnaires else t for i, t in enumerate(titles)))
 
 
 def to_questionnaires() -> None:
     st.session_state[step_key] = 4
+    reports.set_step(actor, report_id, reports.QUESTIONNAIRE_STEP)
 
 
 if not on_questionnaires:
@@ -90,6 +94,7 @@ if active is not None:
 c1, c2 = st.columns([1, 4])
 if c1.button("上一步", key=f"mr_back_{report_id}"):
     st.session_state.pop(step_key, None)
+    reports.set_step(actor, report_id, sections[-1].name)
     st.rerun()
 if c2.button("上报", key=f"mr_submit_{report_id}", type="primary"):
     warnings = run_action(f"mr_submit_{report_id}", lambda req: reports.submit_report(actor, report_id, req))

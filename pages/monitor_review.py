@@ -41,6 +41,11 @@ SCREENING = {"全部": None, "通过": True, "未通过": False}
 tab_queue, tab_frozen = st.tabs(["月报审核", "冻结确认"])
 
 with tab_queue:
+    opened = st.session_state.pop("mrv_open", None)  # 查看 in 消息中心: filters that contain the linked report
+    linked = run_action("mrv_open", lambda _: review.detail(actor, int(opened))) if opened is not None else None
+    if linked is not None:
+        st.session_state.update(mrv_period=linked.period if linked.period in reports.period_options() else "",
+                                mrv_status="all", mrv_screening="全部", mrv_keyword="")
     f1, f2, f3, f4 = st.columns(4)
     period = f1.selectbox("报表月份", ["", *reports.period_options()], key="mrv_period",
                           format_func=lambda p: p or "全部月份", placeholder="请选择")
@@ -60,13 +65,12 @@ with tab_queue:
             "系统筛查": {True: "通过", False: "未通过", None: "—"}[r.screening_passed], "提示数": r.warning_count,
             "上报时间": r.submitted_at, "等待我审核": "是" if r.waiting_for_me else ""} for r in rows]),
             hide_index=True, width="stretch")
-    else:
+    elif linked is None:
         st.info("没有符合条件的月报。")
     labels = {r.id: f"{r.period} {r.org_name}（{r.status_label}）" for r in rows}
-    opened = st.session_state.pop("mrv_open", None)  # from 消息中心
-    if opened is not None:
-        labels.setdefault(int(opened), f"消息中的月报 #{opened}")
-        st.session_state["mrv_pick"] = int(opened)
+    if linked is not None:
+        labels.setdefault(linked.id, f"{linked.period} {linked.org_name}（{linked.status_label}）")
+        st.session_state["mrv_pick"] = linked.id
     if labels:
         chosen = st.selectbox("选择月报", list(labels), key="mrv_pick", format_func=lambda i: labels.get(i, str(i)), placeholder="请选择")
         try:

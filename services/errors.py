@@ -11,8 +11,9 @@ class ServiceError(Exception):
 class ValidationFailed(ServiceError):
     """Input broke one or more rules. ``problems`` maps field label -> list of messages."""
 
-    def __init__(self, problems: dict[str, list[str]]):
+    def __init__(self, problems: dict[str, list[str]], cells: list[tuple[str, str, str, str]] | None = None):
         self.problems = {k: v for k, v in problems.items() if v}
+        self.cells = list(cells or [])  # (question, row, column, message) of the problems in a table's cells
         super().__init__("；".join(f"{m}" for msgs in self.problems.values() for m in msgs))
 
 

@@ -357,14 +357,17 @@ def form_values(org: Organisation) -> dict[str, Any]:
     return {k: getattr(view, k) for k in ORG_FIELDS}
 
 
-def correct_org(session: Session, actor: Actor, org: Organisation, data: dict[str, Any], version: int | None = None,
-                request_id: str | None = None) -> None:
+def correct_org(session: Session, actor: Actor | None, org: Organisation, data: dict[str, Any],
+                version: int | None = None, request_id: str | None = None) -> None:
     """Apply an administrator's correction inside the caller's transaction: the kind's rules in
     "correct" mode, the new region in the jurisdiction, the row unchanged since ``version`` (when
-    given), unique name and credit code; the audit row lists the changed fields, old and new."""
+    given), unique name and credit code; the audit row lists the changed fields, old and new.
+    ``actor=None`` is the system applying a change a rule decided (a monitor freeze confirmed
+    automatically): the same rules, no jurisdiction, the audit row without an actor."""
     clean, problems = validate_org_form(data, org.kind, mode="correct")
     check(problems)
-    require(actor, P_ORG_EDIT, region=region_path(clean["region_code"]))
+    if actor is not None:
+        require(actor, P_ORG_EDIT, region=region_path(clean["region_code"]))
     if version is not None and org.version != version:
         raise Conflict("该单位信息已被他人修改，请刷新页面后重新编辑。")
     check(_unique_problems(session, clean, org.id))
@@ -376,5 +379,9 @@ def correct_org(session: Session, actor: Actor, org: Organisation, data: dict[st
     changed.pop("size", None)
     if before.size != after.size:
         changed["size"] = [before.size, after.size]
-    audit.record(session, actor.account_id, "organisation.corrected", "organisation", org.id, {"changed": changed},
-                 request_id=request_id)
+    if "name" in changed:  # accounts that show the organisation's name show the new one
+        for account in session.scalars(select(Account).where(Account.org_id == org.id,
+                                                             Account.display_name == changed["name"][0])):
+            account.display_name = org.name[:64]
+    audit.record(session, actor.account_id if actor else None, "organisation.corrected", "organisation", org.id,
+                 {"changed": changed}, request_id=request_id)

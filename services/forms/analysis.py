@@ -29,6 +29,19 @@ class QuestionStats:
     max: float | None = None
 
 
+def _submitted(actor: Actor, version_id: int) -> Any:
+    """The ids of the version's submitted responses within the actor's jurisdiction (a subquery)."""
+    return (select(FormResponse.id).join(Organisation, Organisation.id == FormResponse.org_id)
+            .where(FormResponse.version_id == version_id, FormResponse.status != "draft", org_clause(actor)))
+
+
+def response_count(actor: Actor, version_id: int) -> int:
+    """Return how many responses to this version were submitted within the jurisdiction (one count)."""
+    require(actor, P_FORMS_RESULTS)
+    with session_scope() as session:
+        return int(session.scalar(select(func.count()).select_from(_submitted(actor, version_id).subquery())) or 0)
+
+
 def responses_table(actor: Actor, version_id: int, limit: int = 5000) -> list[dict[str, Any]]:
     """Return one row per submitted response in the jurisdiction: organisation columns + answers."""
     require(actor, P_FORMS_RESULTS)
@@ -69,10 +82,8 @@ def question_stats(actor: Actor, version_id: int, question: str) -> QuestionStat
     require(actor, P_FORMS_RESULTS)
     d = definition_for_version(version_id)
     q = d.question(question)
-    scope = (select(FormResponse.id).join(Organisation, Organisation.id == FormResponse.org_id)
-             .where(FormResponse.version_id == version_id, FormResponse.status != "draft", org_clause(actor)))
     base = select(AnswerValue).where(AnswerValue.version_id == version_id, AnswerValue.question == question,
-                                     AnswerValue.response_id.in_(scope))
+                                     AnswerValue.response_id.in_(_submitted(actor, version_id)))
     sub = base.subquery()
     with session_scope() as session:
         respondents = session.scalar(select(func.count(distinct(sub.c.response_id)))) or 0

@@ -40,6 +40,7 @@ class VersionView:
     status_label: str
     published_at: str | None
     questions: int
+    monthly_report_part: bool = False   # a monthly report's questionnaire: filled only in 当期报送 step ④
 
     @property
     def kind_label(self) -> str:
@@ -47,11 +48,17 @@ class VersionView:
         return KINDS.get(self.kind, "其他")
 
 
+def monitor_settings(content: dict[str, Any]) -> dict[str, Any]:
+    """Return a document's ``settings.monitor`` (empty unless it is a monthly report's questionnaire)."""
+    return dict((content.get("settings") or {}).get("monitor") or {})
+
+
 def _view(d: FormDefinition, v: FormVersion) -> VersionView:
     n = sum(len(g.get("questions") or []) for s in v.content.get("sections") or [] for g in
             (s.get("groups") or [{"questions": s.get("questions")}]))
     return VersionView(v.id, d.id, d.code, d.kind, v.content.get("title", d.title), v.version, v.status,
-                       STATUS_LABEL[v.status], v.published_at.strftime("%Y-%m-%d %H:%M") if v.published_at else None, n)
+                       STATUS_LABEL[v.status], v.published_at.strftime("%Y-%m-%d %H:%M") if v.published_at else None, n,
+                       bool(monitor_settings(v.content)))
 
 
 def validate_document(doc: dict[str, Any], source: str = "") -> Definition:

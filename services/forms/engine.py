@@ -39,6 +39,7 @@ class Finding:
     section: str | None = None
     rule: str | None = None
     fields: tuple[str, ...] = ()
+    cell: tuple[str, str] | None = None  # (row, column) of a matrix_fill question
 
 
 @dataclass
@@ -155,13 +156,14 @@ class _Checker:
         self.choices: dict[str, list[str]] = {}
 
     def add(self, severity: str, message: str, q: str | None, section: str, rule: str | None = None,
-            fields: tuple[str, ...] = ()) -> None:
-        self.findings.append(Finding(severity, message, q, section, rule, fields))
+            fields: tuple[str, ...] = (), cell: tuple[str, str] | None = None) -> None:
+        self.findings.append(Finding(severity, message, q, section, rule, fields, cell))
 
-    def constraints(self, rules: tuple[Constraint, ...], env: _Env, label: str, q: str | None, section: str) -> None:
+    def constraints(self, rules: tuple[Constraint, ...], env: _Env, label: str, q: str | None, section: str,
+                    cell: tuple[str, str] | None = None) -> None:
         for c in rules:
             if _run(c.rule, env) is False:
-                self.add(c.severity, f"{label}：{c.message}", q, section, c.rule, c.fields)
+                self.add(c.severity, f"{label}：{c.message}", q, section, c.rule, c.fields, cell)
 
     def required(self, q: Question, env: _Env) -> bool:
         if isinstance(q.required, str):
@@ -215,15 +217,16 @@ class _Checker:
                     continue
                 where = f"{label} › {row.label} › {cell.label}"
                 x = vals.get(cell.name)
+                at = (row.name, cell.name)
                 if is_empty(x):
                     if row.required and cell.required:
-                        self.add("error", f"{where}：必填项，请填写。", q.name, section, "required")
+                        self.add("error", f"{where}：必填项，请填写。", q.name, section, "required", cell=at)
                     continue
                 if cell.type in ("integer", "decimal", "percent") and to_number(x) is None:
-                    self.add("error", f"{where}：{number_problem(x) or '须为数字'}。", q.name, section, "type")
+                    self.add("error", f"{where}：{number_problem(x) or '须为数字'}。", q.name, section, "type", cell=at)
                     continue
                 self.constraints(cell.constraints + row.constraints, env.with_(current=x, row=vals), where, q.name,
-                                 section)
+                                 section, at)
 
 
 def _visibility(d: Definition, values: dict[str, Any], env: _Env) -> tuple[list[str], set[str], set[str]]:

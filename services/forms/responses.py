@@ -5,6 +5,7 @@ validates everything, records the warnings for reviewers and writes typed answer
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from db.forms import AnswerValue, FormDefinition, FormResponse, FormVersion, Res
 from db.organisation import Organisation
 from services import audit
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.forms.definitions import definition_for_version
+from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.expr import to_number
 from services.forms.schema import Definition, Question
@@ -133,8 +134,24 @@ def _load(session: Session, actor: Actor, response_id: int, for_update: bool = F
     raise NotFound("未找到该填报记录。")  # another organisation's response looks absent
 
 
-def open_response(actor: Actor, version_id: int, period: str = "") -> int:
-    """Return the actor's organisation's response to this version and period, creating a draft."""
+PERIOD_FORMATS = {"month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "月份", "须为 YYYY-MM 格式，月份为 01–12，如 2026-01"),
+                  "year": (re.compile(r"^\d{4}$"), "年度", "须为 4 位年份，如 2026")}
+
+
+def check_period(kind: str, period: str) -> None:
+    """Raise ``ValidationFailed`` unless ``period`` fits the definition's period kind (month / year)."""
+    rule = PERIOD_FORMATS.get(kind)
+    if kind == "year" and not period:  # a yearly survey opened without a year (scripts, older callers)
+        return
+    if rule is not None and not rule[0].match(period or ""):
+        raise ValidationFailed({rule[1]: [f"{rule[1]}：{rule[2]}（填写的是「{period}」）。"]})
+
+
+def open_response(actor: Actor, version_id: int, period: str = "", in_monthly_report: bool = False) -> int:
+    """Return the actor's organisation's response to this version and period, creating a draft.
+
+    A monthly report's questionnaire (``settings.monitor``) is opened only from the report's step ④
+    (``in_monthly_report``, see services.monitor.reports.open_questionnaire)."""
     require(actor, P_FORMS_FILL)
     if actor.org_id is None:
         raise ValidationFailed({"单位": ["单位：请先完成单位注册信息。"]})
@@ -142,6 +159,11 @@ def open_response(actor: Actor, version_id: int, period: str = "") -> int:
         v = session.get(FormVersion, version_id)
         if v is None:
             raise NotFound("未找到该问卷。")
+        if monitor_settings(v.content) and not in_monthly_report:
+            raise ValidationFailed({"问卷": [f"问卷：「{v.content.get('title', '')}」是月报的调查问卷，"
+                                           "请在「当期报送」第四步「调查问卷」中填写。"]})
+        period = (period or "").strip()
+        check_period(definition_for_version(v.id, session).period, period)
         existing = session.scalar(select(FormResponse).where(FormResponse.version_id == version_id,
                                                              FormResponse.org_id == actor.org_id,
                                                              FormResponse.period == period)
@@ -209,6 +231,16 @@ def _fmt(v: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def findings_error(findings: list[Finding], fallback: str) -> ValidationFailed:
+    """Return the error listing every broken rule (several per question: a table's cells each count),
+    with the table cells they are in."""
+    problems: dict[str, list[str]] = {}
+    for f in findings:
+        problems.setdefault(f.question or f.section or fallback, []).append(f.message)
+    return ValidationFailed(problems, [(f.question, *f.cell, f.message) for f in findings
+                                       if f.question and f.cell is not None])
+
+
 def save_section(actor: Actor, response_id: int, section: str, data: dict[str, Any], base_version: int,
                  base_data: dict[str, Any] | None = None, move_to: str | None = None,
                  complete: bool = True) -> tuple[int, list[Finding]]:
@@ -247,7 +279,7 @@ def save_section(actor: Actor, response_id: int, section: str, data: dict[str, A
         ev = evaluate(d, {**answers, **clean}, _context(session, r))
         errors = [f for f in ev.errors(section) if complete or f.rule not in ("required", "min_rows")]
         if errors:
-            raise ValidationFailed({f.question or section: [f.message] for f in errors})
+            raise findings_error(errors, section)
         if row is None:
             row = ResponseSection(response_id=r.id, section=section, data={}, version=0)
             session.add(row)
@@ -294,7 +326,7 @@ def submit(actor: Actor, response_id: int, request_id: str | None = None) -> lis
         answers, _ = _answers(session, r.id)
         ev = evaluate(d, answers, _context(session, r))
         if ev.errors():
-            raise ValidationFailed({f.question or f.section or "问卷": [f.message] for f in ev.errors()})
+            raise findings_error(ev.errors(), "问卷")
         r.status, r.submitted_at = "submitted", utcnow()
         r.warnings = [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
                       for w in ev.warnings()]
@@ -372,6 +404,7 @@ class ResponseSummary:
     status: str
     status_label: str
     updated_at: str
+    monthly_report_part: bool = False  # a monthly report's questionnaire (filled in 当期报送 step ④)
 
 
 def my_responses(actor: Actor, kind: str | None = None) -> list[ResponseSummary]:
@@ -387,5 +420,6 @@ def my_responses(actor: Actor, kind: str | None = None) -> list[ResponseSummary]
         if kind:
             stmt = stmt.where(FormDefinition.kind == kind)
         return [ResponseSummary(r.id, r.version_id, v.content.get("title", d.title), r.period, r.status,
-                                status_label(r.status), r.updated_at.strftime("%Y-%m-%d %H:%M"))
+                                status_label(r.status), r.updated_at.strftime("%Y-%m-%d %H:%M"),
+                                bool(monitor_settings(v.content)))
                 for r, d, v in session.execute(stmt)]

@@ -21,14 +21,16 @@ from db.organisation import Organisation
 from services import audit, notify
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
-from services.forms.definitions import definition_for_version, published_version
+from services.forms.definitions import definition_for_version, monitor_settings, published_version
 from services.forms.engine import evaluate
-from services.monitor import reviewers, workflow
+from services.monitor import freeze, reviewers, workflow
 from services.permissions import P_MONITOR_REPORT, Actor, require
 from services.timefmt import china_now, china_time
 
 REPORT_CODE = "sme_monthly_report"
 HISTORY_MONTHS = 24
+DUE_DAY = 10  # a month's report is due by the 10th of the next month (China time)
+QUESTIONNAIRE_STEP = "questionnaires"  # the response's position once the enterprise reached step ④
 KEY_FIELDS = {"org_name": "企业名称", "credit_code": "统一社会信用代码", "industry": "所属行业"}
 
 
@@ -154,7 +156,7 @@ def questionnaires_for(session: Session, org: Organisation, period: str) -> list
                            .where(FormVersion.status == "published", FormDefinition.kind == "survey")
                            .order_by(FormDefinition.code))
     for d, v in rows:
-        monitor = ((v.content.get("settings") or {}).get("monitor") or {})
+        monitor = monitor_settings(v.content)
         if not monitor or monitor.get("audience", "all") not in wanted or v.content.get("period") != "month":
             continue
         r = session.scalar(select(FormResponse).where(FormResponse.definition_id == d.id, FormResponse.org_id == org.id,
@@ -172,6 +174,15 @@ def questionnaires(actor: Actor, report_id: int) -> list[Questionnaire]:
         return questionnaires_for(session, org, report.period)
 
 
+def set_step(actor: Actor, report_id: int, section: str) -> None:
+    """Remember the step the enterprise is on (a section name, or ``QUESTIONNAIRE_STEP``), so a new
+    session opens the report there."""
+    with session_scope() as session:
+        report = own_report(session, actor, report_id)
+        response_id = report.response_id
+    responses.set_position(actor, response_id, section)
+
+
 def open_questionnaire(actor: Actor, report_id: int, version_id: int) -> int:
     """Open (or resume) one of the month's questionnaires; return its response id."""
     items = {q.version_id: q for q in questionnaires(actor, report_id)}
@@ -179,7 +190,7 @@ def open_questionnaire(actor: Actor, report_id: int, version_id: int) -> int:
         raise NotFound("本月没有该问卷。")
     with session_scope() as session:
         period = own_report(session, actor, report_id).period
-    return responses.open_response(actor, version_id, period)
+    return responses.open_response(actor, version_id, period, in_monthly_report=True)
 
 
 # --- 上报 / 撤销 ------------------------------------------------------------------------------
@@ -194,10 +205,7 @@ def check_and_report(session: Session, report: MonitorReport, actor_id: int | No
     d = definition_for_version(response.version_id, session)
     ev = evaluate(d, responses.answers_of(session, response.id), responses.context_for(session, response))
     if ev.errors():
-        problems: dict[str, list[str]] = {}
-        for f in ev.errors():
-            problems.setdefault(f.question or f.section or "月报", []).append(f.message)
-        raise ValidationFailed(problems)
+        raise responses.findings_error(ev.errors(), "月报")
     if require_questionnaires:
         missing = [q.title for q in questionnaires_for(session, org, report.period) if not q.answered]
         if missing:
@@ -267,6 +275,7 @@ def history(actor: Actor, year_from: int | None = None, year_to: int | None = No
         reports = {r.period: r for r in session.scalars(select(MonitorReport).where(
             MonitorReport.org_id == org.id, MonitorReport.period >= f"{year_from}-01",
             MonitorReport.period <= f"{year_to}-12"))}
+        freeze.settle(session, reports.values())  # frozen two minutes with no decision: confirmed by the system
     out = []
     for year in range(year_to, year_from - 1, -1):
         for month in range(12, 0, -1):
@@ -284,3 +293,41 @@ def history(actor: Actor, year_from: int | None = None, year_to: int | None = No
                                 r.return_reason if r else None, r.screening_passed if r else None,
                                 r.warning_count if r else 0, china_time(r.submitted_at) if r else ""))
     return out
+
+
+# --- 工作台 (the enterprise's home page) --------------------------------------------------------
+def due_date(period: str) -> dt.date:
+    """Return the last day to report ``period``: the ``DUE_DAY`` of the next month."""
+    y, m = int(period[:4]), int(period[5:7])
+    return dt.date(y + 1, 1, DUE_DAY) if m == 12 else dt.date(y, m + 1, DUE_DAY)
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    period: str                 # the month being reported now
+    report_id: int | None
+    status_label: str           # 未填报 / 编辑 / 审核中 / …
+    reported: bool              # 上报 done (审核中 or 审核通过)
+    due: dt.date
+    days_left: int              # negative: overdue by that many days
+    returned: list[tuple[str, str]]   # (month, reason) of the reports returned for changes, newest first
+    unread: int                 # unread messages
+
+
+def home_summary(actor: Actor) -> HomeSummary:
+    """Return what the enterprise's home page shows: this month's report state and deadline, the
+    reports returned for changes (with the reason) and the unread messages."""
+    period = current_period()
+    with session_scope() as session:
+        org = own_org(session, actor)
+        mine = list(session.scalars(select(MonitorReport).where(
+            MonitorReport.org_id == org.id, (MonitorReport.period == period) | (MonitorReport.status == "returned"))
+            .order_by(MonitorReport.period.desc())))
+        freeze.settle(session, mine)
+        current = next((r for r in mine if r.period == period), None)
+        returned = [(r.period, r.return_reason or "（未说明）") for r in mine if r.status == "returned"]
+        status, report_id = (current.status, current.id) if current else (None, None)
+    due = due_date(period)
+    return HomeSummary(period, report_id, workflow.STATUS_LABEL.get(status or "", "未填报"),
+                       status in ("reviewing", "accepted"), due, (due - china_now().date()).days, returned,
+                       notify.unread_count(actor))

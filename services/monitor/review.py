@@ -23,12 +23,11 @@ from services.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from services.forms import responses
 from services.forms.definitions import definition_for_version
 from services.forms.engine import Context, evaluate
-from services.monitor import reviewers, workflow
+from services.monitor import freeze, reviewers, workflow
 from services.monitor.reports import basic_from_org
 from services.permissions import (P_MONITOR_REPORT, P_MONITOR_REVIEW, Actor, RegionPath, has_perm, in_jurisdiction,
                                   require)
 from services.reference import region_path
-from services.registration import correct_org, form_values
 from services.scope import jurisdiction, org_clause, within
 from services.timefmt import china_time
 
@@ -85,6 +84,9 @@ def queue(actor: Actor, f: QueueFilter = QueueFilter(), page: int = 0, page_size
         where.append(MonitorReport.screening_passed.is_(f.screening))
     keyword = (f.keyword or "").strip()
     with session_scope() as session:
+        if f.status in ("frozen", "all"):  # frozen two minutes with no decision: confirmed by the system first
+            freeze.settle(session, session.scalars(select(MonitorReport).where(
+                *where, MonitorReport.status == "frozen")).all())
         base = select(MonitorReport, Organisation).join(Organisation, Organisation.id == MonitorReport.org_id).where(*where)
         if keyword:
             # find the (few) matching organisations first, then their reports through the org index
@@ -126,6 +128,7 @@ class ReportDetail:
     can_accept: bool = False
     can_return: bool = False
     indicators: list[dict[str, Any]] = field(default_factory=list)  # the indicator table (indicator_rows)
+    current_section: str = ""   # where the enterprise stopped (reports.QUESTIONNAIRE_STEP: step ④)
 
 
 def _visible(session: Session, actor: Actor, report: MonitorReport) -> bool:
@@ -138,6 +141,7 @@ def load(session: Session, actor: Actor, report_id: int, lock: bool = False) -> 
     report = session.get(MonitorReport, report_id, with_for_update=lock)
     if report is None or not _visible(session, actor, report):
         raise NotFound("未找到该月报。")  # another jurisdiction's report looks absent
+    freeze.settle(session, [report])  # frozen two minutes with no decision: confirmed by the system
     return report
 
 
@@ -167,6 +171,7 @@ def _detail(session: Session, actor: Actor, report: MonitorReport) -> ReportDeta
                         responses.org_context(org), can_accept=holds and report.status == "reviewing",
                         can_return=(holds and report.status == "reviewing") or
                         (report.status == "accepted" and actor.is_national and has_perm(actor, P_MONITOR_REVIEW)))
+    d.current_section = response.current_section or ""
     d.indicators = indicator_rows(d, session)  # evaluated once; the page, the Excel and the print view share it
     return d
 
@@ -300,17 +305,7 @@ def confirm_change(actor: Actor, report_id: int, request_id: str | None = None) 
         report = load(session, actor, report_id, lock=True)
         if report.status != "frozen":
             raise Conflict("该月报未处于冻结状态。")
-        org = session.get(Organisation, report.org_id)
-        assert org is not None
-        changes = report.frozen_changes or {}
-        data = form_values(org) | {target: changes[key][1] for key, target in
-                                   (("org_name", "name"), ("credit_code", "credit_code"), ("industry", "industry_code"))
-                                   if key in changes}
-        correct_org(session, actor, org, data)   # the same rules, uniqueness and audit as an administrator's edit
-        report.division_code = org.division_code
-        workflow.move(session, report, actor.account_id, "unfreeze", "unfrozen", request_id=request_id,
-                      frozen_changes={})
-        workflow.notify_enterprise(session, report, f"{report.period} 月报已解除冻结", "关键信息变更已确认，请继续填报。")
+        freeze.confirm(session, report, actor, request_id)
 
 
 def reject_change(actor: Actor, report_id: int, reason: str) -> None:

@@ -29,7 +29,7 @@ STATUS_LABEL = {"editing": "编辑", "frozen": "冻结", "unfrozen": "解除冻�
                 "returned": "退回", "accepted": "审核通过"}
 ACTION_LABEL = {"report": "上报", "revoke": "撤销", "accept": "接收", "final_accept": "接收（终审）",
                 "return": "退回", "bulk_accept": "一键接收", "skip_level_accept": "越级接收", "freeze": "冻结",
-                "unfreeze": "解除冻结", "reject_change": "驳回变更", "import": "上报导入"}
+                "unfreeze": "解除冻结", "auto_unfreeze": "解除冻结（系统自动确认）", "reject_change": "驳回变更", "import": "上报导入"}
 EDITABLE = ("editing", "returned", "unfrozen")
 
 

@@ -104,6 +104,7 @@ def test_designer_edits_draft_and_publishes(app) -> None:  # type: ignore[no-unt
     at = sign_in(app, "designer_p", PASSWORD)
     at.switch_page("pages/forms_designer.py").run()
     assert not at.exception
+    assert at.selectbox(key="def_version").value is None and not at.tabs  # opens light: no version loaded
     at.selectbox(key="def_version").set_value(vid).run()
     at.button(key=next(b.key for b in at.button if b.label == "复制为新草稿")).click().run()
     draft = at.session_state["def_version"]
@@ -134,10 +135,20 @@ def test_results_page_table_export_and_stats(app) -> None:  # type: ignore[no-un
     at = sign_in(app, "xw_results", PASSWORD)
     at.switch_page("pages/forms_results.py").run()
     assert not at.exception
+    # opens light: nothing chosen, nothing computed (the 240-question model used to be loaded first)
+    assert at.selectbox(key="res_version").value is None and not at.dataframe
+    assert not any("辖区内已提交" in c.value for c in at.caption)
+    assert "请选择问卷；明细、导出与逐题统计在选择后按需计算。" in [i.value for i in at.info]
     at.selectbox(key="res_version").set_value(vid).run()
     assert "辖区内已提交 2 份" in [c.value for c in at.caption]
+    assert not at.dataframe  # the table is computed on demand
+    at.button(key=f"res_show_{vid}").click().run()
     assert len(at.dataframe[0].value) == 2
-    at.selectbox[1].set_value("it_staff").run()
+    at.button(key="res_xlsx_prepare").click().run()
+    assert [b.label for b in at.get("download_button")] == ["导出 Excel"]
+    at.radio(key="res_view").set_value("逐题统计").run()
+    assert not at.metric
+    at.selectbox(key=f"res_question_{vid}").set_value("it_staff").run()
     assert [m.value for m in at.metric][:2] == ["2", "4.00"]
 
 
@@ -157,3 +168,24 @@ def test_designer_and_results_name_kinds_in_chinese(app) -> None:  # type: ignor
     assert not at.exception
     options = at.selectbox(key="res_version").options
     assert any("调查问卷" in o for o in options) and not any(code in o for o in options for code in codes)
+
+
+def test_fill_page_refuses_month_13_and_offers_no_monthly_report_questionnaire(app) -> None:  # type: ignore[no-untyped-def]
+    definitions.sync_specs()
+    designer = make_admin(None, "fill_designer")
+    vid = definitions.save_draft(designer, {
+        "code": "monthly_costs", "kind": "survey", "title": "月度成本调查", "period": "month",
+        "sections": [{"name": "s", "title": "成本", "questions": [{"name": "cost", "type": "decimal", "label": "成本"}]}]})
+    definitions.publish(designer, vid)
+    user, _ = make_enterprise_user()
+    at = sign_in(app, user.username, PASSWORD)
+    at.switch_page("pages/forms_fill.py").run()
+    offered = at.selectbox[0].options
+    assert any("月度成本调查" in o for o in offered)
+    assert not any("中小企业经济月度调查问卷" in o for o in offered)  # filled only in 当期报送 step ④
+    at.selectbox[0].set_value(vid).run()
+    at.text_input(key="fill_month").input("2026-13")
+    at.button(key=next(b.key for b in at.button if b.label == "开始 / 继续填报")).click().run()
+    assert not at.exception
+    assert "月份：须为 YYYY-MM 格式，月份为 01–12，如 2026-01（填写的是「2026-13」）。" in [e.value for e in at.error]
+    assert "active_response" not in at.session_state
