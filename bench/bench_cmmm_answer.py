@@ -78,6 +78,19 @@ def _clicks(page, n: int) -> tuple[list[float], list[float]]:  # type: ignore[no
     return waits, [float(x) for x in runs]
 
 
+def _paints(page, n: int = 5) -> list[float]:  # type: ignore[no-untyped-def]
+    """Reload ``n`` times; return ms from reload until the first question is visible."""
+    from playwright.sync_api import expect
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        page.reload()
+        expect(page.get_by_test_id("stMain").get_by_test_id("stRadio").first).to_be_visible()
+        out.append((time.perf_counter() - t0) * 1000)
+        settle(page)
+    return out
+
+
 def _stats(xs: list[float]) -> str:
     xs = sorted(xs)
     return f"median {statistics.median(xs):7.0f} ms · p95 {xs[max(0, int(len(xs) * 0.95) - 1)]:7.0f} ms · n={len(xs)}"
@@ -106,13 +119,7 @@ def main() -> None:
             page = ctx.new_page()
             page.goto(floor.url)
             base_waits, base_runs = _clicks(page, args.answers)
-            base_paints = []
-            for _ in range(5):
-                t0 = time.perf_counter()
-                page.reload()
-                expect(page.get_by_test_id("stMain").get_by_test_id("stRadio").first).to_be_visible()
-                base_paints.append((time.perf_counter() - t0) * 1000)
-                settle(page)
+            base_paints = _paints(page)
 
             page = ctx.new_page()
             page.goto(app.url)
@@ -130,13 +137,7 @@ def main() -> None:
             main_area.get_by_role("button", name="开始答题").click()
             expect(main_area.get_by_test_id("stRadio").first).to_be_visible()
             waits, runs = _clicks(page, args.answers)
-            paints = []
-            for _ in range(5):
-                t0 = time.perf_counter()
-                page.reload()
-                expect(page.get_by_test_id("stMain").get_by_test_id("stRadio").first).to_be_visible()
-                paints.append((time.perf_counter() - t0) * 1000)
-                settle(page)
+            paints = _paints(page)
             browser.close()
     finally:
         for a in (app, floor):
