@@ -39,6 +39,12 @@ def china_now() -> dt.datetime:
     return now().astimezone(CHINA)
 
 
+def browser_now() -> dt.datetime:
+    """Return the real time, for what a browser judges by its own clock (a cookie's ``expires``) and
+    nothing else: business time is ``now()``."""
+    return _real_now()
+
+
 def today() -> dt.date:
     """Return today's date in China: the business date."""
     return china_now().date()

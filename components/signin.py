@@ -16,6 +16,7 @@ import extra_streamlit_components as stx
 from extra_streamlit_components.CookieManager import _component_func as stx_cookie_component
 from streamlit_authenticator.models.cookie_model import CookieModel
 
+import clock
 from config import settings
 from services import auth
 from services.errors import ServiceError
@@ -39,19 +40,23 @@ class RevocableCookie(CookieModel):
         self.cookie_manager = object.__new__(stx.CookieManager)
         self.cookie_manager.cookie_manager = stx_cookie_component
         self.cookie_manager.cookies = {}
-        self.token, self.exp_date = None, None
+        self.token = None
+        self.exp_date: float | None = None
         self._sid: str | None = None
 
     def _token_encode(self) -> str:
         return jwt.encode({"sid": self._sid, "exp_date": self.exp_date}, self.cookie_key, algorithm="HS256")
 
+    def _set_exp_date(self) -> float:
+        """The signed token's own expiry, on the product's clock (the server checks it with ``clock.now()``)."""
+        return (clock.now() + dt.timedelta(days=self.cookie_expiry_days)).timestamp()
+
     def store(self, sid: str, key: str) -> None:
         """Write the signed cookie for session ``sid`` (component ``key``)."""
         self._sid = sid
         self.exp_date = self._set_exp_date()
-        # The browser expires cookies by its own (real) clock, so this is wall time, not clock.now().
-        self.cookie_manager.set(self.cookie_name, self._token_encode(), key=key,
-                                expires_at=dt.datetime.now() + dt.timedelta(days=self.cookie_expiry_days))
+        self.cookie_manager.set(self.cookie_name, self._token_encode(), key=key,  # the browser judges by its own clock
+                                expires_at=clock.browser_now() + dt.timedelta(days=self.cookie_expiry_days))
 
     def drop(self, key: str) -> None:
         """Delete the cookie in the browser (component ``key``)."""
@@ -76,7 +81,7 @@ def read_sid() -> str | None:
         data = jwt.decode(raw, settings.secret_key, algorithms=["HS256"])
     except jwt.PyJWTError:
         return None
-    if data.get("exp_date", 0) <= dt.datetime.now().timestamp():
+    if data.get("exp_date", 0) <= clock.now().timestamp():
         return None
     sid = data.get("sid")
     return sid if isinstance(sid, str) else None

@@ -25,6 +25,7 @@ from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.expr import to_number
 from services.forms.schema import Definition, Question
+from services.forms.typecheck import MONTH_RE
 from services.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm, require
 from services.reference import region_path
 
@@ -134,7 +135,7 @@ def _load(session: Session, actor: Actor, response_id: int, for_update: bool = F
     raise NotFound("未找到该填报记录。")  # another organisation's response looks absent
 
 
-PERIOD_FORMATS = {"month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "月份", "须为 YYYY-MM 格式，月份为 01–12，如 2026-01"),
+PERIOD_FORMATS = {"month": (MONTH_RE, "月份", "须为 YYYY-MM 格式，月份为 01–12，如 2026-01"),
                   "year": (re.compile(r"^\d{4}$"), "年度", "须为 4 位年份，如 2026")}
 
 
