@@ -13,7 +13,6 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -30,14 +29,12 @@ from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Context, evaluate
 from services.forms.schema import Definition
 from services.monitor import reviewers
-from services.monitor.reports import basic_from_org, current_period, is_quarter_month, questionnaires_for
+from services.monitor.demo_figures import PRODUCTS, SLIP_SHARE, indicator_cells, monthly_series, slip, survey_answers
+from services.monitor.reports import basic_from_org, current_period, questionnaires_for
 from services.monitor.workflow import response_status
 from services.timefmt import CHINA, china_now
 
 PANEL_CITIES = ("320100", "440300")
-FLOWS = {"output", "export", "power", "revenue", "cost", "finance_cost", "profit", "taxes"}
-INDUSTRIAL = {"output", "export", "power", "capacity", "finished_goods"}
-QUARTERLY = {"overdue_receivables", "payroll", "assets", "liabilities", "fixed_investment"}
 # State shares by the month's age: the current month, the two before it, older months.
 WEIGHTS = {
     0: {"unfilled": .22, "editing": .10, "revoked": .04, "frozen": .03, "unfrozen": .02, "returned": .07,
@@ -45,69 +42,11 @@ WEIGHTS = {
     1: {"unfilled": .05, "editing": .03, "returned": .05, "reviewing": .27, "accepted": .55, "resubmitted": .05},
     3: {"unfilled": .03, "editing": .01, "returned": .02, "reviewing": .02, "accepted": .84, "resubmitted": .08},
 }
-SLIP_SHARE = 1 / 16
 # The documented demo enterprise files the current month itself; last month waits for 玄武区.
 SHOWCASE = {"qiye_demo": {0: "unfilled", 1: "reported"}}
 REASONS = ["用电量与工业总产值变化不匹配，请核实本月用电量。", "营业成本高于营业收入，请核实。",
            "本年1-本月数据与上月累计不衔接，请核对后重新上报。", "从业人员较上月变化较大，请说明原因或更正。",
            "应收账款填报单位有误（应为千元），请更正。", "出口交货值为 0 与企业实际不符，请核实。"]
-PRODUCTS = [("数控机床", "台"), ("齿轮箱", "台"), ("电子元器件", "万件"), ("包装材料", "吨"), ("精密轴承", "万套")]
-SEASON = {1: 0.95, 2: 0.78, 3: 1.02, 4: 1.0, 5: 1.02, 6: 1.06, 7: 0.98, 8: 0.97, 9: 1.03, 10: 0.98, 11: 1.04, 12: 1.12}
-
-
-def _q(x: float, places: str = "0.1") -> Decimal:
-    return Decimal(str(x)).quantize(Decimal(places))
-
-
-def _series(org: Organisation, months: list[tuple[int, int]], rng: random.Random) -> dict[tuple[int, int], dict[str, Decimal]]:
-    """Return one enterprise's monthly figures (千元, 度, 人, %) for ``months``."""
-    base = float(org.revenue or 300) * 10 / 12
-    margin, cost_rate, kwh = rng.uniform(-0.02, 0.1), rng.uniform(0.7, 0.86), rng.uniform(30, 120)
-    export_share = rng.choice([0.0, 0.0, rng.uniform(0.05, 0.4)])
-    assets, leverage, loans = max(float(org.assets or 0) * 10, base * 10), rng.uniform(0.3, 0.7), rng.uniform(0, 3)
-    people = max(5, org.employees or 20)
-    out = {}
-    for i, (y, m) in enumerate(months):
-        rev = base * (1 + 0.004 * i) * SEASON[m] * rng.uniform(0.93, 1.07)
-        output = rev * rng.uniform(0.95, 1.08)
-        receivables = rev * rng.uniform(1.2, 2.4)
-        staff = max(1, round(people * rng.uniform(0.97, 1.03)))
-        out[(y, m)] = {
-            "revenue": _q(rev), "cost": _q(rev * cost_rate * rng.uniform(0.97, 1.03)), "profit": _q(rev * margin),
-            "taxes": _q(rev * 0.03), "finance_cost": _q(rev * 0.006), "output": _q(output),
-            "export": _q(output * export_share), "power": _q(output * kwh, "1"), "capacity": _q(rng.uniform(62, 92)),
-            "loans": _q(base * loans), "receivables": _q(receivables), "finished_goods": _q(rev * rng.uniform(0.3, 0.9)),
-            "employees": Decimal(staff), "overdue_receivables": _q(receivables * rng.uniform(0, 0.15)),
-            "payroll": _q(staff * rng.uniform(6, 11)), "assets": _q(assets * (1 + 0.003 * i)),
-            "liabilities": _q(assets * leverage), "fixed_investment": _q(rev * rng.uniform(0, 0.06))}
-    return out
-
-
-def _cells(d: Definition, series: dict[tuple[int, int], dict[str, Decimal]], period: str,
-           industrial: bool) -> dict[str, dict[str, str]]:
-    """Return the 主要经济指标 answer for ``period``: 本月, 1-本月 (accumulated for flows), last year's."""
-    y, m = int(period[:4]), int(period[5:])
-    out = {}
-    for row in d.question("ind").rows:
-        if (row.name in INDUSTRIAL and not industrial) or (row.name in QUARTERLY and not is_quarter_month(period)):
-            continue
-        cur, ly = series[(y, m)][row.name], series[(y - 1, m)][row.name]
-        ytd, lytd = cur, ly  # stocks: the month-end value in both columns
-        if row.name in FLOWS:
-            ytd, lytd = (sum((series[(yy, k)][row.name] for k in range(1, m + 1)), Decimal(0)) for yy in (y, y - 1))
-        out[row.name] = {"cur_m": str(cur), "cur_ytd": str(ytd), "ly_m": str(ly), "ly_ytd": str(lytd)}
-    return out
-
-
-def _slip(cells: dict[str, dict[str, str]], rng: random.Random) -> None:
-    """Make one typical filling mistake that a balance check catches."""
-    kind = rng.choice([k for k in ("output", "revenue", "assets") if k in cells])
-    if kind == "output":      # 本月 typed with an extra zero
-        cells["output"]["cur_m"] = str(Decimal(cells["output"]["cur_m"]) * 10)
-    elif kind == "revenue":   # 1-本月 not accumulated
-        cells["revenue"]["cur_ytd"] = cells["revenue"]["cur_m"]
-    else:                     # 资产总计 in the wrong unit
-        cells["assets"]["cur_ytd"] = str(_q(float(cells["receivables"]["cur_ytd"]) / 3))
 
 
 @dataclass
@@ -186,17 +125,6 @@ def _deck(weights: dict[str, float], n: int, rng: random.Random) -> list[str]:
     cards += rng.choices(list(weights), list(weights.values()), k=n - len(cards))
     rng.shuffle(cards)
     return cards
-
-
-def _survey_answers(code: str, rng: random.Random) -> dict[str, Any]:
-    if code == "power_cut_survey":
-        hit = rng.random() < 0.2
-        return {"affected": "1", "days": str(rng.randint(1, 8)), "output_loss": str(rng.randint(2, 15))} if hit \
-            else {"affected": "0"}
-    trend = ["up", "flat", "flat", "down"]  # sme_monthly_survey
-    return {"orders": rng.choice(trend), "costs": rng.choice(trend), "funding": rng.choice(["ok", "normal", "tight"]),
-            "problems": sorted(set(rng.choices(["demand", "cost", "labour", "finance", "payment"], k=2)))
-            if rng.random() < 0.7 else ["none"]}
 
 
 @dataclass
@@ -287,7 +215,7 @@ def _enterprise(session: Any, setup: _Setup, org: Organisation, ent: int, period
     ctx_org = responses.org_context(org)
     industrial = bool(ctx_org["industrial"])
     last = (int(periods[-1][:4]), int(periods[-1][5:]))
-    series = _series(org, [(y, m) for y in range(int(periods[0][:4]) - 1, last[0] + 1) for m in range(1, 13)
+    series = monthly_series(org, [(y, m) for y in range(int(periods[0][:4]) - 1, last[0] + 1) for m in range(1, 13)
                            if (y, m) <= last], rng)
     surveys, now, out = questionnaires_for(session, org, periods[0]), china_now(), []
     prev: dict[str, Any] | None = None
@@ -303,9 +231,9 @@ def _enterprise(session: Any, setup: _Setup, org: Organisation, ent: int, period
         if state in ("frozen", "unfrozen"):
             new_name = org.name.replace("有限公司", "股份有限公司")
             changes, basic = {"org_name": [org.name, new_name]}, {**basic, "org_name": new_name}
-        cells = _cells(setup.d, series, period, industrial)
+        cells = indicator_cells(setup.d, series, period, industrial)
         if submitted and rng.random() < SLIP_SHARE:
-            _slip(cells, rng)
+            slip(cells, rng)
         products = [{"name": n, "unit": u, "production": str(p), "sales": str(max(1, p - rng.randint(0, p // 3))),
                      "stock": str(rng.randint(1, 50))} for n, u in rng.sample(PRODUCTS, rng.randint(1, 3))
                     for p in [rng.randint(20, 900)]] if industrial else []
@@ -340,7 +268,7 @@ def _enterprise(session: Any, setup: _Setup, org: Organisation, ent: int, period
                        "county_code": org.county_code, "division_code": org.division_code,
                        "submitted_at": report_times[-1] if report_times else None, "created_at": times[0],
                        "updated_at": times[-1], "row_version": 1 + len(track.steps)},
-            "surveys": [(q, _survey_answers(q.code, rng)) for q in surveys] if submitted else []})
+            "surveys": [(q, survey_answers(q.code, rng)) for q in surveys] if submitted else []})
         if state == "unfrozen":
             session.execute(update(Organisation).where(Organisation.id == org.id).values(name=basic["org_name"]))
         prev = answers if response_status(probe) == "approved" else None
