@@ -11,7 +11,7 @@ import streamlit as st
 
 from components.form_print import CSS
 from services.forms.definitions import definition_for_version
-from services.forms.responses import decimal_or_none
+from services.forms.functions import to_number
 from services.io.excel import rows_to_xlsx
 from services.monitor import reports
 from services.monitor.review import ReportDetail
@@ -36,8 +36,7 @@ def product_rows(d: ReportDetail) -> list[dict[str, Any]]:
 
 def _as_numbers(rows: list[dict[str, Any]], columns: set[str]) -> list[dict[str, Any]]:
     """Return ``rows`` with the numeric ``columns`` as numbers (a spreadsheet sums them); codes stay text."""
-    return [{k: (decimal_or_none(v) if k in columns and decimal_or_none(v) is not None else v) for k, v in r.items()}
-            for r in rows]
+    return [{k: (n if k in columns and (n := to_number(v)) is not None else v) for k, v in r.items()} for r in rows]
 
 
 def change_rows(d: ReportDetail) -> list[dict[str, str]]:

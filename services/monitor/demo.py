@@ -28,6 +28,7 @@ from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Context, evaluate
 from services.forms.schema import Definition
+from services.forms.typed_rows import typed_rows
 from services.monitor import reviewers
 from services.monitor.demo_figures import PRODUCTS, SLIP_SHARE, indicator_cells, monthly_series, slip, survey_answers
 from services.monitor.reports import basic_from_org, current_period, questionnaires_for
@@ -143,7 +144,7 @@ class _Setup:
         """Typed rows of a questionnaire answer (the few answer combinations are evaluated once each)."""
         key = f"{d.code}:{sorted(answers.items())}"
         if key not in self.survey_rows:
-            self.survey_rows[key] = responses.typed_rows(d, evaluate(d, answers, ctx))
+            self.survey_rows[key] = typed_rows(d, evaluate(d, answers, ctx))
         return self.survey_rows[key]
 
 
@@ -253,7 +254,7 @@ def _enterprise(session: Any, setup: _Setup, org: Organisation, ent: int, period
         probe = MonitorReport(status=status, approved=approved)
         out.append({
             "org": org, "ctx_org": ctx_org, "ent": ent, "period": period, "times": times, "steps": track.steps,
-            "saved": saved, "typed": responses.typed_rows(setup.d, ev) if submitted else [],
+            "saved": saved, "typed": typed_rows(setup.d, ev) if submitted else [],
             "response": {"version_id": setup.report_version, "definition_id": setup.report_definition,
                          "org_id": org.id, "period": period, "status": response_status(probe),
                          "current_section": "products" if submitted else "indicators" if "ind" in saved else "basic",

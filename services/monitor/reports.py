@@ -23,6 +23,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version, monitor_settings, published_version
 from services.forms.engine import evaluate
+from services.forms.typed_rows import write_typed_rows
 from services.monitor import freeze, reviewers, workflow
 from services.permissions import P_MONITOR_REPORT, Actor, require
 from services.timefmt import china_now, china_time
@@ -214,7 +215,7 @@ def check_and_report(session: Session, report: MonitorReport, actor_id: int | No
     response.warnings = [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
                          for w in ev.warnings()]
     response.submitted_at = utcnow()
-    responses.write_typed_rows(session, response, d, ev)
+    write_typed_rows(session, response, d, ev)
     holder = reviewers.direct_reviewer(session, org)
     level = reviewers.reviewer_row(session, holder).level
     basic = responses.answers_of(session, response.id)
