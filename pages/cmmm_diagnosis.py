@@ -9,7 +9,7 @@ from streamlit_echarts import st_echarts
 from charts.cmmm import domain_radar, level_bars, peer_bars
 from components.downloads import prepared_download
 from components.feedback import fragment, run_action
-from components.form_renderer import section_widgets
+from components.question_widgets import section_widgets
 from components.nav import guard
 from services.cmmm import diagnosis as dx
 from services.cmmm.report import build_pdf
