@@ -36,12 +36,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def _shown(at: AppTest) -> str:
-    parts = [str(e.value) for kind in (at.error, at.warning, at.info, at.markdown, at.caption, at.exception)
-             for e in kind]
-    return "\n".join(parts)
-
-
 def _assert_no_leak(at: AppTest, where: str) -> None:
     assert not at.exception, (where, [e.value for e in at.exception])
     leaked = [s for s in LEAKS if s in "\n".join(str(e.value) for e in at.error)]
