@@ -3,12 +3,13 @@
 Real server (``streamlit run app.py`` on a demo-seeded SQLite file) and Debian's headless Chromium
 (Playwright). For each of ``--answers`` questions of level 1 it clicks an option and times until
 the server's reply has reached the page: the progress caption 「已答 N 题」 shows the new count and
-the app reports no script running. It also reports how long a script run took on the server for
-those clicks (the ``data-test-script-state`` attribute flips running → notRunning), and the first
-paint of the level page (reload → first question visible).
+the app reports no script running. It also reports the server time per answer — from the server
+receiving the click's rerun request to the end of the run it caused, logged inside each server
+process by ``tests/e2e/server_timing/sitecustomize.py`` — and the first paint of the level page
+(reload → first question visible).
 
-Baseline in the same run: a one-file Streamlit page with the same number of radios and the same
-caption (Streamlit's own floor for a click that reruns a script).
+Baseline in the same run: a one-file Streamlit page with as many radios as the level (``--radios``)
+and the same caption (Streamlit's own floor for a click that reruns a script).
 
     .venv/bin/python bench/bench_cmmm_answer.py --answers 20
 """
@@ -28,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import (CHROMIUM_ARGS, HuiqiApp, _free_port, _wait_until_answering,  # noqa: E402
-                                open_page, settle, sign_in)
+from tests.e2e.conftest import (CHROMIUM_ARGS, SERVER_TIMING, HuiqiApp, _free_port,  # noqa: E402
+                                _wait_until_answering, open_page, server_runs, settle, sign_in)
 
 TRIVIAL = '''
 import streamlit as st
@@ -42,6 +43,7 @@ st.caption(f"共 {n} 题，已答 {{done}} 题，进度 {{done}}/{n}")
 
 def _serve(script: str, env: dict[str, str], log: Path) -> HuiqiApp:
     port = _free_port()
+    env = {**env, "PYTHONPATH": str(SERVER_TIMING)}
     out = log.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -53,7 +55,7 @@ def _serve(script: str, env: dict[str, str], log: Path) -> HuiqiApp:
 
 
 def _clicks(page, n: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
-    """Click one option in each of the first ``n`` radios; return (click → caption ms, server run ms)."""
+    """Click one option in each of the first ``n`` radios; return (click → caption ms, browser script-run ms)."""
     from playwright.sync_api import expect
     main = page.get_by_test_id("stMain")
     radios = main.get_by_test_id("stRadio")
@@ -99,6 +101,7 @@ def _stats(xs: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--answers", type=int, default=20)
+    parser.add_argument("--radios", type=int, default=42, help="radios on the trivial page (level 1 has 42)")
     parser.add_argument("--enterprises", type=int, default=30)
     args = parser.parse_args()
     from playwright.sync_api import expect, sync_playwright
@@ -109,7 +112,7 @@ def main() -> None:
     subprocess.run([sys.executable, "manage.py", "seed-demo", "--enterprises", str(args.enterprises)], cwd=ROOT,
                    env=env, check=True, capture_output=True)
     trivial = work / "trivial.py"
-    trivial.write_text(TRIVIAL.replace("{n}", str(args.answers)).replace("{{", "{").replace("}}", "}"),
+    trivial.write_text(TRIVIAL.replace("{n}", str(args.radios)).replace("{{", "{").replace("}}", "}"),
                        encoding="utf-8")
     app, floor = _serve("app.py", env, work / "app.log"), _serve(str(trivial), env, work / "trivial.log")
     try:
@@ -119,6 +122,7 @@ def main() -> None:
             page = ctx.new_page()
             page.goto(floor.url)
             base_waits, base_runs = _clicks(page, args.answers)
+            base_server = server_runs(floor.log, None)[-args.answers:]
             base_paints = _paints(page)
 
             page = ctx.new_page()
@@ -136,7 +140,9 @@ def main() -> None:
             settle(page)
             main_area.get_by_role("button", name="开始答题").click()
             expect(main_area.get_by_test_id("stRadio").first).to_be_visible()
+            before = len(server_runs(app.log, True))
             waits, runs = _clicks(page, args.answers)
+            server = server_runs(app.log, True)[before:]
             paints = _paints(page)
             browser.close()
     finally:
@@ -145,7 +151,9 @@ def main() -> None:
             a.process.wait(timeout=20)
     print(f"answer click → reply shown   企业自诊断: {_stats(waits)}")
     print(f"                              trivial page: {_stats(base_waits)}")
-    print(f"server script run per click  企业自诊断: {_stats(runs or [0.0])}")
+    print(f"server time per answer       企业自诊断: {_stats(server or [0.0])}  (fragment reruns)")
+    print(f"                              trivial page: {_stats(base_server or [0.0])}  (whole-script reruns)")
+    print(f"browser: script running      企业自诊断: {_stats(runs or [0.0])}")
     print(f"                              trivial page: {_stats(base_runs or [0.0])}")
     print(f"first paint (reload → first question) 企业自诊断: {_stats(paints)}")
     print(f"                              trivial page: {_stats(base_paints)}")

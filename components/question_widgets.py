@@ -31,7 +31,7 @@ def question_label(q: Question) -> str:
 
 
 def section_widgets(d: Definition, section: Section, working: dict[str, Any], ev: Evaluation,
-                     rid: int) -> tuple[dict[str, Any], dict[str, Any]]:
+                    rid: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """Render the section's widgets; visibility follows answers given earlier on the same page at once.
 
     ``working`` is updated in place. Calculated fields get placeholders, filled once every value on
@@ -41,31 +41,42 @@ def section_widgets(d: Definition, section: Section, working: dict[str, Any], ev
     placeholders: dict[str, Any] = {}
     dirty = False
     for g in section.groups:
+        ev, dirty = group_widgets(d, g, working, ev, rid, out, placeholders, dirty)
+    return out, placeholders
+
+
+def group_widgets(d: Definition, g: Group, working: dict[str, Any], ev: Evaluation, rid: int,
+                  out: dict[str, Any], placeholders: dict[str, Any], dirty: bool = False) -> tuple[Evaluation, bool]:
+    """Render one group's widgets into ``out`` / ``placeholders`` (see ``section_widgets``).
+
+    ``dirty`` says an answer changed since ``ev`` was made; it is re-evaluated before the next
+    visible question. Returns (the latest evaluation, whether it is dirty again).
+    """
+    if dirty:
+        ev, dirty = evaluate(d, working, ev_context(ev)), False
+    if g.repeat:
+        if g.name in ev.visible:
+            v = _repeat(g, working.get(g.name), rid)
+            dirty = v != working.get(g.name)
+            working[g.name] = out[g.name] = v
+        return ev, dirty
+    if g.title and any(q.name in ev.visible for q in g.questions):
+        st.markdown(f"##### {g.title}")
+    for q in g.questions:
         if dirty:
             ev, dirty = evaluate(d, working, ev_context(ev)), False
-        if g.repeat:
-            if g.name in ev.visible:
-                v = _repeat(g, working.get(g.name), rid)
-                dirty = dirty or v != working.get(g.name)
-                working[g.name] = out[g.name] = v
-            continue
-        if g.title and any(q.name in ev.visible for q in g.questions):
-            st.markdown(f"##### {g.title}")
-        for q in g.questions:
-            if dirty:
-                ev, dirty = evaluate(d, working, ev_context(ev)), False
-            if q.name not in ev.visible:
-                if q.type != "note":
-                    out[q.name] = working.get(q.name)  # hidden keeps its value; it is not evaluated
-                continue
-            if q.type == "calculated":
-                placeholders[q.name] = st.empty()
-                continue
-            v = question_widget(q, working.get(q.name), widget_key(rid, q.name), ev)
+        if q.name not in ev.visible:
             if q.type != "note":
-                dirty = dirty or v != working.get(q.name)
-                working[q.name] = out[q.name] = v
-    return out, placeholders
+                out[q.name] = working.get(q.name)  # hidden keeps its value; it is not evaluated
+            continue
+        if q.type == "calculated":
+            placeholders[q.name] = st.empty()
+            continue
+        v = question_widget(q, working.get(q.name), widget_key(rid, q.name), ev)
+        if q.type != "note":
+            dirty = dirty or v != working.get(q.name)
+            working[q.name] = out[q.name] = v
+    return ev, dirty
 
 
 def ev_context(ev: Evaluation) -> Any:

@@ -9,7 +9,7 @@ from streamlit_echarts import st_echarts
 from charts.cmmm import domain_radar, level_bars, peer_bars
 from components.downloads import prepared_download
 from components.feedback import fragment, run_action
-from components.question_widgets import section_widgets
+from components.question_widgets import group_widgets
 from components.nav import guard
 from services.cmmm import diagnosis as dx
 from services.cmmm.report import build_pdf
@@ -17,8 +17,8 @@ from services.cmmm.results import result, score_table
 from services.errors import ServiceError
 from services.forms import responses
 from services.forms.definitions import definition_for_version
-from services.forms.engine import evaluate
-from services.forms.schema import Definition, Section
+from services.forms.engine import Evaluation, evaluate
+from services.forms.schema import Definition, Group, Section
 from services.numfmt import fmt
 from services.timefmt import china_now
 from services.permissions import P_DIAG_FILL
@@ -81,32 +81,15 @@ def answer_level(view: dx.DiagnosisView) -> None:
     st.subheader(section.title)
     if section.description:
         st.info(section.description)
-    level_form(view, d, section)
-
-
-@fragment
-def level_form(view: dx.DiagnosisView, d: Definition, section: Section) -> None:
-    """The level's questions. An answer reruns only this fragment, and is saved as a draft at once
-    (server-side, per level): nothing is lost on sign-out, navigation or a closed browser."""
-    state = _level_state(view)
-    saved = state["answers"]
-    pre = evaluate(d, saved, state["context"])
-    values, _ = section_widgets(d, section, dict(saved), pre, view.response_id)
-    if any(v != saved.get(k) for k, v in values.items()):
-        version = run_action(f"autosave_{view.id}", lambda rid: dx.save(actor, view.id, section.name, values,
-                                                                         state["version"], saved))
-        if version is not None:
-            state["version"] = version
-            saved.update(values)
-            state["saved_at"] = china_now().strftime("%H:%M:%S")
-    answered = sum(1 for q in section.questions if q.name in pre.visible and values.get(q.name))
-    total = sum(1 for q in section.questions if q.name in pre.visible and q.answerable)
-    st.caption(f"共 {total} 题，已答 {answered} 题，进度 {answered}/{total}")
-    if state["saved_at"]:
-        st.caption(f"已自动保存（{state['saved_at']}），可随时离开，回来后「继续自诊断」。")
+    progress, saved_note = st.empty(), st.empty()
+    _evaluation(d, section, state)
+    values: dict[str, Any] = {}
+    for group in section.groups:  # one fragment per group: an answer redraws only its own few questions
+        values.update(group_form(view, d, section, group, progress, saved_note) or {})
     final = section.name == "effectiveness"
     if not st.button("提交" if final else "提交本级", key=f"cmmm_{view.id}_{section.name}_submit", type="primary"):
         return
+    saved = state["answers"]
     if final:
         run_action(f"finish_{view.id}", lambda rid: dx.finish(actor, view.id, values, state["version"], saved, rid))
         if dx.get(actor, view.id).status == "completed":
@@ -123,6 +106,51 @@ def level_form(view: dx.DiagnosisView, d: Definition, section: Section) -> None:
         with st.spinner(f"{dx.ADVANCE_SECONDS} 秒后自动进入下一级……"):
             time.sleep(dx.ADVANCE_SECONDS)
     st.rerun()
+
+
+def _show_progress(section: Section, state: dict[str, Any], progress: Any, saved_note: Any) -> None:
+    """The level's counter and the time of the last automatic save, drawn into the page's placeholders."""
+    answers, visible = state["answers"], state["evaluated"][1].visible
+    shown = [q for q in section.questions if q.answerable and q.name in visible]
+    answered = sum(1 for q in shown if answers.get(q.name))
+    progress.caption(f"共 {len(shown)} 题，已答 {answered} 题，进度 {answered}/{len(shown)}")
+    if state["saved_at"]:
+        saved_note.caption(f"已自动保存（{state['saved_at']}），可随时离开，回来后「继续自诊断」。")
+    else:
+        saved_note.empty()
+
+
+def _evaluation(d: Definition, section: Section, state: dict[str, Any]) -> Evaluation:
+    """The level's evaluation for the answers saved so far (made once per saved version, shared by the groups)."""
+    if state.get("evaluated", (None,))[0] != state["version"]:
+        state["evaluated"] = (state["version"], evaluate(d, state["answers"], state["context"]))
+    return state["evaluated"][1]  # type: ignore[no-any-return]
+
+
+@fragment
+def group_form(view: dx.DiagnosisView, d: Definition, section: Section, group: Group, progress: Any,
+               saved_note: Any) -> dict[str, Any]:
+    """One group's questions (a capability sub-domain, 4–8 questions). An answer reruns only this
+    fragment and is saved as a draft at once (server-side, per level): nothing is lost on sign-out,
+    navigation or a closed browser. Returns the group's answers (used by 提交 on a full run)."""
+    state = _level_state(view)
+    saved = state["answers"]
+    pre = _evaluation(d, section, state)
+    values: dict[str, Any] = {}
+    group_widgets(d, group, dict(saved), pre, view.response_id, values, {})
+    if any(v != saved.get(k) for k, v in values.items()):
+        whole = {q.name: saved.get(q.name) for q in section.questions} | values
+        version = run_action(f"autosave_{view.id}", lambda rid: dx.save(actor, view.id, section.name, whole,
+                                                                         state["version"], saved))
+        if version is not None:
+            state["version"] = version
+            saved.update(values)
+            state["saved_at"] = china_now().strftime("%H:%M:%S")
+            here = {q.name for q in section.questions}
+            if _evaluation(d, section, state).visible & here != pre.visible & here:
+                st.rerun(scope="app")  # an answer showed or hid questions of other groups: redraw them all
+    _show_progress(section, state, progress, saved_note)  # on every run: a fragment may only refill what it filled
+    return values
 
 
 def new_diagnosis() -> None:

@@ -8,6 +8,7 @@ A missing Chromium fails the run; set HUIQI_SKIP_E2E=1 to skip the journeys deli
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -97,6 +98,19 @@ def chromium_executable() -> str:
     return found
 
 
+SERVER_TIMING = ROOT / "tests" / "e2e" / "server_timing"  # sitecustomize that logs each run's server time
+
+
+def server_runs(log: Path, fragment: bool | None = None) -> list[float]:
+    """The server times (ms) a server started with ``SERVER_TIMING`` logged, in order: only fragment
+    reruns (``fragment=True``), only whole-script runs (``False``) or all (``None``)."""
+    out = []
+    for m in re.finditer(r"SERVER_RUN fragment=(True|False) ms=([\d.]+)", log.read_text(errors="replace")):
+        if fragment is None or (m.group(1) == "True") == fragment:
+            out.append(float(m.group(2)))
+    return out
+
+
 @pytest.fixture(scope="module")
 def huiqi_app(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HuiqiApp]:
     """Seed a temp SQLite database with demo data and serve the real app on a free loopback port."""
@@ -124,7 +138,8 @@ def huiqi_app(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            cwd=ROOT, env={**env, "PYTHONPATH": str(SERVER_TIMING)}, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
     app = HuiqiApp(url=f"http://127.0.0.1:{port}", database_url=database_url, log=log, process=process)
     try:
         _wait_until_answering(app, STARTUP_TIMEOUT)

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from services.cmmm.diagnosis import ADVANCE_SECONDS, LEVEL_NAMES, MAX_PER_MONTH, china_now  # noqa: E402
 from services.demo import DEMO_PASSWORD  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402 - shared Streamlit helpers
-    HuiqiApp, expect_no_exception, expect_signed_in_as, open_page, settle, sign_in, sign_out, text_input)
+    HuiqiApp, expect_no_exception, expect_signed_in_as, open_page, server_runs, settle, sign_in, sign_out, text_input)
 
 # One rerun: a journey drives a live server and browser, where a click can race a rerun.
 pytestmark = [pytest.mark.e2e, pytest.mark.flaky(reruns=1, reruns_delay=2)]
@@ -164,8 +164,12 @@ def test_enterprise_self_diagnosis_and_county_admin_export(page: Page, huiqi_app
     expect_no_exception(page)
 
     # (2) Level 1, every question 全部满足: achieved; after the pause level 2 opens.
+    #     An answer reruns only its group's fragment on the server, never the whole page.
+    full_runs, fragment_runs = len(server_runs(huiqi_app.log, False)), len(server_runs(huiqi_app.log, True))
     answered = answer_all(page, "全部满足")
     assert answered < 48, "the tailored domains' questions should be hidden"
+    assert len(server_runs(huiqi_app.log, False)) == full_runs, "an answer click reran the whole page"
+    assert len(server_runs(huiqi_app.log, True)) > fragment_runs
     submit_level(page)
     expect(main.get_by_text(f"{LEVEL_NAMES[1]}得分 1.00，已达到本级要求，即将进入{LEVEL_NAMES[2]}答题。")) \
         .to_be_visible()
