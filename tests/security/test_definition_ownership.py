@@ -205,3 +205,12 @@ def test_the_list_shows_owner_scope_and_hides_other_provinces(db: str) -> None:
     assert seen == {("nat", "全国", False), ("js", "江苏省", True), ("nj", "江苏省 / 南京市", True)}
     assert {v.code for v in definitions.list_versions(cn)} == {"nat", "js", "nj", "gd"}
     assert all(v.changeable for v in definitions.list_versions(cn))
+
+
+def test_shipped_files_never_take_over_a_regional_definition(db: str) -> None:
+    js = make_admin("320000", "admin_js")
+    mine = definitions.save_draft(js, doc("digital_transformation_needs", "江苏的同名问卷"))
+    assert "digital_transformation_needs" not in definitions.sync_specs()  # the shipped file is national
+    assert [(r[1], r[3], r[4]) for r in snapshot() if r[0] == "digital_transformation_needs"] == \
+        [("320000", "draft", "江苏的同名问卷")]
+    assert definition_of(mine).owner_region == "320000"
