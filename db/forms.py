@@ -18,13 +18,19 @@ from db.base import Base, intpk, timestamp, utcnow
 
 
 class FormDefinition(Base):
-    """A questionnaire, assessment model or report form, identified by a stable code."""
+    """A questionnaire, assessment model or report form, identified by a stable code.
+
+    ``owner_region`` is the owner scope: NULL for a national definition, else the adcode of the
+    province / city / county that owns it (see services/forms/ownership.py: who may change it,
+    which organisations it reaches).
+    """
 
     __tablename__ = "form_definition"
     id: Mapped[intpk]
     code: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(24), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    owner_region: Mapped[Optional[str]] = mapped_column(ForeignKey("region.code"), index=True)
     created_at: Mapped[timestamp]
     created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"))
 

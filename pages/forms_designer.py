@@ -7,17 +7,20 @@ from components.downloads import XLSX_MIME, prepared_download
 from components.feedback import run_action
 from components.nav import guard
 from services.errors import ValidationFailed
-from services.forms import definitions, xlsform
+from services.forms import definitions, ownership, xlsform
 from services.forms.loader import load_definition
 from services.permissions import P_FORMS_DESIGN
 
 actor = guard(P_FORMS_DESIGN)
 st.title("问卷设计")
-st.caption("问卷、评估模型、月报表都是经过校验的定义（数据），不需要编写页面代码。已发布的版本不可修改，修改请复制为新草稿再发布。")
+st.caption("问卷、评估模型、月报表都是经过校验的定义（数据），不需要编写页面代码。已发布的版本不可修改，修改请复制为新草稿再发布。"
+           "每个定义属于全国或一个地区（归属）：只有归属地区及其上级的管理员可以发布、修改、停用或新建版本；"
+           "地区的定义只发给该地区的企业。")
 
 versions = definitions.list_versions(actor)
 if versions:
-    st.dataframe(pd.DataFrame([{"代码": v.code, "标题": v.title, "类型": v.kind_label, "版本": v.version, "状态": v.status_label,
+    st.dataframe(pd.DataFrame([{"代码": v.code, "标题": v.title, "类型": v.kind_label, "归属": v.owner_label,
+                                "版本": v.version, "状态": v.status_label,
                                 "题目数": v.questions, "发布时间": v.published_at or ""} for v in versions]),
                  hide_index=True, width="stretch")
 
@@ -41,13 +44,17 @@ by_id = {v.id: v for v in versions}
 if st.session_state.get("def_selected") in by_id:  # a version just created: show it
     st.session_state["def_version"] = st.session_state.pop("def_selected")
 vid = st.selectbox("选择版本", list(by_id), key="def_version", index=None, placeholder="请选择要查看或编辑的版本",
-                   format_func=lambda i: f"{by_id[i].code} · v{by_id[i].version} · {by_id[i].kind_label} · {by_id[i].status_label} · {by_id[i].title}")
+                   format_func=lambda i: f"{by_id[i].code} · v{by_id[i].version} · {by_id[i].kind_label} · {by_id[i].owner_label}"
+                                         f" · {by_id[i].status_label} · {by_id[i].title}")
 if vid is None:  # opens light: a large model (hundreds of questions) is loaded only when chosen
     st.stop()
 v = by_id[vid]
 doc = definitions.version_document(vid)
+if not v.changeable:  # convenience only: the service refuses these actions anyway
+    st.info(f"该定义属于{v.owner_label}，您不能发布、修改、停用或新建版本；"
+            f"「复制为新草稿」将创建{ownership.owner_label(ownership.scope_of(actor))}自己的新定义（新代码）。")
 c1, c2, c3, c4 = st.columns(4)
-if v.status == "draft" and c1.button("发布", type="primary"):
+if v.status == "draft" and c1.button("发布", type="primary", disabled=not v.changeable):
     if run_action(f"publish_{vid}", lambda rid: definitions.publish(actor, vid, rid) or True, "已发布。"):
         st.rerun()
 if c2.button("复制为新草稿"):
@@ -55,7 +62,7 @@ if c2.button("复制为新草稿"):
     if new:
         st.session_state["def_selected"] = new
         st.rerun()
-if v.status == "published" and c3.button("停用"):
+if v.status == "published" and c3.button("停用", disabled=not v.changeable):
     if run_action(f"stop_{vid}", lambda _: definitions.stop(actor, vid) or True, "已停用。"):
         st.rerun()
 text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
@@ -76,6 +83,8 @@ with tab_struct:
 with tab_edit:
     if v.status != "draft":
         st.info("已发布或已停用的版本不可修改；请先「复制为新草稿」。")
+    elif not v.changeable:
+        st.info(f"该草稿属于{v.owner_label}，您不能修改；请先「复制为新草稿」。")
     else:
         edited = st.text_area("定义（YAML）", text, height=420, key=f"def_text_{vid}")
         if st.button("校验并保存草稿", key=f"def_save_{vid}"):

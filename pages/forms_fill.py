@@ -18,7 +18,7 @@ if "flash" in st.session_state:
 
 # a monthly report's questionnaires are filled only in 当期报送 step ④, never here
 mine = [m for m in responses.my_responses(actor) if not m.monthly_report_part]
-available = [v for v in definitions.published(kind="survey") if not v.monthly_report_part]
+available = [v for v in definitions.fillable(actor) if not v.monthly_report_part]  # only those reaching us
 tab_fill, tab_mine = st.tabs(["填报问卷", f"我的填报（{len(mine)}）"])
 with tab_mine:
     if mine:

@@ -17,13 +17,14 @@ from services.permissions import P_FORMS_RESULTS
 
 actor = guard(P_FORMS_RESULTS)
 st.title("问卷结果")
-versions = definitions.published()
+versions = definitions.answered_versions(actor)  # every published or stopped version: old answers stay viewable
 if not versions:
     st.info("暂无已发布的问卷。")
     st.stop()
 by_id = {v.id: v for v in versions}
 vid = st.selectbox("问卷", list(by_id), index=None, placeholder="请选择问卷",
-                   format_func=lambda i: f"{by_id[i].title}（{by_id[i].kind_label} · 第 {by_id[i].version} 版，{by_id[i].questions} 题）",
+                   format_func=lambda i: f"{by_id[i].title}（{by_id[i].kind_label} · {by_id[i].owner_label} · "
+                                         f"第 {by_id[i].version} 版 · {by_id[i].status_label}，{by_id[i].questions} 题）",
                    key="res_version")
 if vid is None:
     st.info("请选择问卷；明细、导出与逐题统计在选择后按需计算。")

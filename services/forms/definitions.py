@@ -2,10 +2,11 @@
 
 Every submission records the version it answered; a published version never changes, so old
 responses keep rendering with their own version. A definition that does not validate cannot be
-published.
+published. Who may change, see, copy and answer a definition is decided in ``ownership``.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,14 +18,17 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.engine import session_scope
 from db.forms import FormDefinition, FormVersion
+from db.organisation import Organisation
 from services import audit
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.forms import ownership
 from services.forms.loader import load_definition, read_document
 from services.forms.schema import Definition, DefinitionInvalid
 from services.forms.types import KINDS
-from services.permissions import P_FORMS_DESIGN, Actor, require
+from services.permissions import P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, Actor, require
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
+log = logging.getLogger("huiqi")
 STATUS_LABEL = {"draft": "草稿", "published": "已发布", "stopped": "已停用"}
 
 
@@ -41,6 +45,9 @@ class VersionView:
     published_at: str | None
     questions: int
     monthly_report_part: bool = False   # a monthly report's questionnaire: filled only in 当期报送 step ④
+    owner_region: str | None = None      # None = national
+    owner_label: str = "全国"
+    changeable: bool = False             # the listing actor may publish / update / stop / version it
 
     @property
     def kind_label(self) -> str:
@@ -53,12 +60,13 @@ def monitor_settings(content: dict[str, Any]) -> dict[str, Any]:
     return dict((content.get("settings") or {}).get("monitor") or {})
 
 
-def _view(d: FormDefinition, v: FormVersion) -> VersionView:
+def _view(d: FormDefinition, v: FormVersion, actor: Actor | None = None) -> VersionView:
     n = sum(len(g.get("questions") or []) for s in v.content.get("sections") or [] for g in
             (s.get("groups") or [{"questions": s.get("questions")}]))
     return VersionView(v.id, d.id, d.code, d.kind, v.content.get("title", d.title), v.version, v.status,
                        STATUS_LABEL[v.status], v.published_at.strftime("%Y-%m-%d %H:%M") if v.published_at else None, n,
-                       bool(monitor_settings(v.content)))
+                       bool(monitor_settings(v.content)), d.owner_region, ownership.owner_label(d.owner_region),
+                       actor is not None and ownership.can_change(actor, d.owner_region))
 
 
 def validate_document(doc: dict[str, Any], source: str = "") -> Definition:
@@ -96,6 +104,8 @@ def save_draft(actor: Actor, doc: dict[str, Any], request_id: str | None = None)
     """Create or replace the draft of the definition ``doc['code']``; return the draft version id.
 
     The document must parse and validate; a definition with errors is refused with the issue list.
+    A new code becomes a definition of the actor's scope; an existing one only its owner (or above)
+    may version.
     """
     require(actor, P_FORMS_DESIGN)
     definition = validate_document(doc)
@@ -105,10 +115,12 @@ def save_draft(actor: Actor, doc: dict[str, Any], request_id: str | None = None)
         d = session.scalar(select(FormDefinition).where(FormDefinition.code == definition.code))
         if d is None:
             d = FormDefinition(code=definition.code, kind=definition.kind, title=definition.title,
-                               created_by=actor.account_id)
+                               created_by=actor.account_id, owner_region=ownership.scope_of(actor))
             session.add(d)
             session.flush()
-        elif d.kind != definition.kind:
+        else:
+            ownership.require_change(actor, d, "新建版本")
+        if d.kind != definition.kind:
             raise ValidationFailed({"定义": [f"定义「{d.code}」的类型为 {KINDS[d.kind]}，不能改为 {KINDS[definition.kind]}。"]})
         draft = session.scalar(select(FormVersion).where(FormVersion.definition_id == d.id,
                                                          FormVersion.status == "draft"))
@@ -120,7 +132,7 @@ def save_draft(actor: Actor, doc: dict[str, Any], request_id: str | None = None)
         d.title = definition.title
         session.flush()
         audit.record(session, actor.account_id, "definition.draft_saved", "form_version", draft.id,
-                     {"code": d.code, "version": draft.version}, request_id=request_id)
+                     {"code": d.code, "version": draft.version, "owner": d.owner_region}, request_id=request_id)
         return draft.id
 
 
@@ -149,6 +161,7 @@ def publish(actor: Actor, version_id: int, request_id: str | None = None) -> Non
         if audit.replayed(session, request_id):
             return
         d, v = _version(session, version_id)
+        ownership.require_change(actor, d, "发布")
         if v.status != "draft":
             raise Conflict(f"只有草稿可以发布，该版本状态为「{STATUS_LABEL[v.status]}」。")
         validate_document(v.content, f"{d.code} v{v.version}")
@@ -165,6 +178,7 @@ def stop(actor: Actor, version_id: int) -> None:
     require(actor, P_FORMS_DESIGN)
     with session_scope() as session:
         d, v = _version(session, version_id)
+        ownership.require_change(actor, d, "停用")
         if v.status != "published":
             raise Conflict("只有已发布的版本可以停用。")
         v.status = "stopped"
@@ -172,15 +186,24 @@ def stop(actor: Actor, version_id: int) -> None:
 
 
 def copy_to_draft(actor: Actor, version_id: int, new_code: str | None = None) -> int:
-    """Copy a version into a new draft (of the same definition, or of a new one under ``new_code``)."""
+    """Copy a version into a new draft: of the same definition when the actor may change it, else of a
+    new definition of the actor's scope (``code_<region>``); under ``new_code`` always a new one."""
     require(actor, P_FORMS_DESIGN)
     with session_scope() as session:
         d, v = _version(session, version_id)
+        if not ownership.can_see(actor, d.owner_region):
+            raise PermissionDenied(f"无权复制定义「{d.title}」：该定义属于{ownership.owner_label(d.owner_region)}，"
+                                   "不在您的辖区。")
         doc = dict(v.content)
+        title = str(doc.get("title", ""))
+        if not new_code and not ownership.can_change(actor, d.owner_region):
+            scope = ownership.scope_of(actor)
+            new_code, title = ownership.copy_code(session, d.code, scope), f"{title}（{ownership.owner_label(scope)}）"
+        elif new_code:
+            title = f"{title}（副本）"
     doc.pop("version", None)
     if new_code:
-        doc["code"] = new_code
-        doc["title"] = f"{doc.get('title', '')}（副本）"
+        doc["code"], doc["title"] = new_code, title
     return save_draft(actor, doc)
 
 
@@ -190,6 +213,7 @@ def update_content(actor: Actor, version_id: int, doc: dict[str, Any]) -> None:
     validate_document(doc)
     with session_scope() as session:
         d, v = _version(session, version_id)
+        ownership.require_change(actor, d, "修改")
         if v.status != "draft":
             raise Conflict("已发布的版本不可修改；请复制为新草稿后修改并发布新版本。")
         if doc.get("code") != d.code:
@@ -199,21 +223,39 @@ def update_content(actor: Actor, version_id: int, doc: dict[str, Any]) -> None:
 
 
 def list_versions(actor: Actor) -> list[VersionView]:
-    """Return every version of every definition (newest first within a definition)."""
+    """Return every version of every definition the actor sees (newest first within a definition),
+    each with its owner scope and whether the actor may change it."""
     require(actor, P_FORMS_DESIGN)
     with session_scope() as session:
         rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
+                               .where(ownership.visible_clause(actor))
                                .order_by(FormDefinition.code, FormVersion.version.desc()))
+        return [_view(d, v, actor) for d, v in rows]
+
+
+def fillable(actor: Actor, kind: str = "survey") -> list[VersionView]:
+    """Return the published versions of ``kind`` that reach the actor's organisation (在线填报)."""
+    require(actor, P_FORMS_FILL)
+    with session_scope() as session:
+        org = session.get(Organisation, actor.org_id) if actor.org_id else None
+        if org is None:
+            return []
+        rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
+                               .where(FormVersion.status == "published", FormDefinition.kind == kind,
+                                      ownership.reach_clause(org)).order_by(FormDefinition.code))
         return [_view(d, v) for d, v in rows]
 
 
-def published(kind: str | None = None) -> list[VersionView]:
-    """Return the published versions (what respondents can open), optionally of one kind."""
+def answered_versions(actor: Actor) -> list[VersionView]:
+    """Return every published or stopped version the actor sees (问卷结果): a new version never hides
+    the answers given to an earlier one."""
+    require(actor, P_FORMS_RESULTS)
     with session_scope() as session:
-        stmt = select(FormDefinition, FormVersion).join(FormVersion).where(FormVersion.status == "published")
-        if kind:
-            stmt = stmt.where(FormDefinition.kind == kind)
-        return [_view(d, v) for d, v in session.execute(stmt.order_by(FormDefinition.code))]
+        rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
+                               .where(FormVersion.status.in_(["published", "stopped"]),
+                                      ownership.visible_clause(actor))
+                               .order_by(FormDefinition.code, FormVersion.version.desc()))
+        return [_view(d, v, actor) for d, v in rows]
 
 
 def published_version(code: str, session: Session | None = None) -> VersionView:
@@ -251,6 +293,9 @@ def sync_specs(folder: Path = SPECS) -> list[str]:
         definition = load_definition(doc, str(path))
         with session_scope() as session:
             d = session.scalar(select(FormDefinition).where(FormDefinition.code == definition.code))
+            if d is not None and d.owner_region is not None:  # shipped files are national: never a region's
+                log.warning("specs/%s: code %s belongs to region %s; not synced", path.name, d.code, d.owner_region)
+                continue
             current = None
             if d is not None:
                 current = session.scalar(select(FormVersion).where(FormVersion.definition_id == d.id,

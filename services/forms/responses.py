@@ -20,6 +20,7 @@ from db.forms import FormDefinition, FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
 from services import audit
 from services.errors import Conflict, NotFound, ValidationFailed
+from services.forms import ownership
 from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.schema import Definition
@@ -157,8 +158,10 @@ def open_response(actor: Actor, version_id: int, period: str = "", in_monthly_re
         raise ValidationFailed({"单位": ["单位：请先完成单位注册信息。"]})
     with session_scope() as session:
         v = session.get(FormVersion, version_id)
-        if v is None:
-            raise NotFound("未找到该问卷。")
+        d = session.get(FormDefinition, v.definition_id) if v is not None else None
+        org = session.get(Organisation, actor.org_id)
+        if v is None or d is None or org is None or not ownership.reaches(d, org):
+            raise NotFound("未找到该问卷。")  # another region's questionnaire looks absent
         if monitor_settings(v.content) and not in_monthly_report:
             raise ValidationFailed({"问卷": [f"问卷：「{v.content.get('title', '')}」是月报的调查问卷，"
                                            "请在「当期报送」第四步「调查问卷」中填写。"]})

@@ -20,7 +20,7 @@ from db.monitor import MonitorReport
 from db.organisation import Organisation
 from services import audit, notify
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.forms import responses
+from services.forms import ownership, responses
 from services.forms.definitions import definition_for_version, monitor_settings, published_version
 from services.forms.engine import evaluate
 from services.forms.typed_rows import write_typed_rows
@@ -148,13 +148,15 @@ class Questionnaire:
 
 
 def questionnaires_for(session: Session, org: Organisation, period: str) -> list[Questionnaire]:
-    """Return the month's questionnaires for this organisation: every published monthly survey whose
-    ``settings.monitor.audience`` is all, or matches manufacturing / non-manufacturing."""
+    """Return the month's questionnaires for this organisation: every published monthly survey that
+    reaches it (national, or of a region it lies in) whose ``settings.monitor.audience`` is all, or
+    matches manufacturing / non-manufacturing."""
     manufacturing = bool(org.division_code and "13" <= org.division_code <= "43")
     wanted = {"all", "manufacturing" if manufacturing else "non_manufacturing"}
     out = []
     rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
-                           .where(FormVersion.status == "published", FormDefinition.kind == "survey")
+                           .where(FormVersion.status == "published", FormDefinition.kind == "survey",
+                                  ownership.reach_clause(org))
                            .order_by(FormDefinition.code))
     for d, v in rows:
         monitor = monitor_settings(v.content)
