@@ -27,6 +27,17 @@ def half_up(value: Number | None, places: int = 2) -> Decimal | None:
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+STORED_PLACES = 4  # scores are stored (and summed in db.stats.UNIT = 1/10 000) with four decimals
+
+
+def stored(value: Number) -> Decimal:
+    """Return a score as stored: four decimals, rounded half up like everything shown (one rule)."""
+    rounded = half_up(value, STORED_PLACES)
+    if rounded is None:
+        raise ValueError(f"not a finite number: {value!r}")
+    return rounded
+
+
 def round_half_up(value: Number | None, places: int = 2) -> float | None:
     """Return ``value`` rounded half up as a float (for charts and Excel cells)."""
     rounded = half_up(value, places)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
-from services.cmmm.diagnosis import CHINA, CODE, LEVEL_OF_OUTCOME, TAILORABLE
+from services.cmmm.diagnosis import CHINA, CODE, LEVEL_OF_OUTCOME, TAILORABLE, stored_scores
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import evaluate
 from services.forms.schema import Definition
@@ -128,15 +127,10 @@ def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random)
                 if data:
                     session.add(ResponseSection(response_id=r.id, section=s.name, data=data, version=1))
             done = started + dt.timedelta(hours=2)
-            total = sc.total if sc.total is not None else Decimal(0)
             row = Diagnosis(
                 response_id=r.id, org_id=org.id, status="completed", current_section="done", tailoring=tailoring,
                 month=started.strftime("%Y-%m"), started_at=started, completed_at=done, year=done.year,
-                total_score=round(total, 4), level=LEVEL_OF_OUTCOME.get(sc.outcome or "", 0),
-                level_scores={k: str(round(val, 4)) for k, val in sc.sections.items()},
-                domain_scores={k: str(round(val, 4)) for k, val in sc.by_tag.get("domain", {}).items()},
-                group_scores={k: str(round(val, 4)) for k, val in sc.groups.items()},
-                subdomain_scores={k: str(round(val, 4)) for k, val in sc.by_tag.get("subdomain", {}).items()},
+                level=LEVEL_OF_OUTCOME.get(sc.outcome or "", 0), **stored_scores(sc),
                 province_code=org.province_code, city_code=org.city_code, county_code=org.county_code,
                 division_code=org.division_code, size=org.size)
             set_typed_scores(row)

@@ -27,7 +27,7 @@ from services.errors import Conflict, NotFound, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Evaluation, evaluate
-from services.numfmt import fmt
+from services.numfmt import fmt, stored
 from services.forms.schema import Definition
 from services.permissions import P_DIAG_FILL, Actor, require
 from services.stats import cmmm_stats
@@ -190,12 +190,12 @@ def submit_level(actor: Actor, diagnosis_id: int, level: int, answers: dict[str,
     with session_scope() as session:
         row = _own(session, actor, diagnosis_id, for_update=True)
         row.current_section = following
-        row.level_scores = {**(row.level_scores or {}), section: str(round(score, 4))}
+        row.level_scores = {**(row.level_scores or {}), section: str(stored(score))}
         r = session.get(FormResponse, row.response_id)
         if r is not None:
             r.current_section = following
         audit.record(session, actor.account_id, "cmmm.level_submitted", "cmmm_diagnosis", row.id,
-                     {"level": level, "score": str(round(score, 4))})
+                     {"level": level, "score": str(stored(score))})
     shown = fmt(score)
     if achieved and level < 5:
         message = f"{LEVEL_NAMES[level]}得分 {shown}，已达到本级要求，即将进入{LEVEL_NAMES[level + 1]}答题。"
@@ -203,7 +203,7 @@ def submit_level(actor: Actor, diagnosis_id: int, level: int, answers: dict[str,
         message = f"{LEVEL_NAMES[level]}得分 {shown}，五个等级已全部完成，请填写成效类指标。"
     else:
         message = f"{LEVEL_NAMES[level]}得分 {shown}，未达到本级要求（0.80），请填写成效类指标后查看诊断结果。"
-    return LevelOutcome(level, float(round(score, 4)), achieved, following, message)
+    return LevelOutcome(level, float(stored(score)), achieved, following, message)
 
 
 def _editable(actor: Actor, diagnosis_id: int, section: str) -> DiagnosisView:
@@ -213,6 +213,15 @@ def _editable(actor: Actor, diagnosis_id: int, section: str) -> DiagnosisView:
     if section != view.current_section:
         raise Conflict("只能填写当前等级；已提交的等级不能修改。")
     return view
+
+
+def stored_scores(sc: Any) -> dict[str, Any]:
+    """A completed diagnosis' score columns from its evaluation's scores (four decimals, half up)."""
+    return {"total_score": stored(sc.total if sc.total is not None else Decimal(0)),
+            "level_scores": {k: str(stored(v)) for k, v in sc.sections.items()},
+            "domain_scores": {k: str(stored(v)) for k, v in sc.by_tag.get("domain", {}).items()},
+            "group_scores": {k: str(stored(v)) for k, v in sc.groups.items()},
+            "subdomain_scores": {k: str(stored(v)) for k, v in sc.by_tag.get("subdomain", {}).items()}}
 
 
 def finish(actor: Actor, diagnosis_id: int, answers: dict[str, Any], base_version: int,
@@ -233,18 +242,16 @@ def finish(actor: Actor, diagnosis_id: int, answers: dict[str, Any], base_versio
         assert org is not None
         row.status, row.completed_at, row.year = "completed", now, now.astimezone(CHINA).year
         row.current_section = "done"
-        row.total_score, row.level = round(total, 4), level
-        row.level_scores = {k: str(round(v, 4)) for k, v in sc.sections.items()}
-        row.domain_scores = {k: str(round(v, 4)) for k, v in sc.by_tag.get("domain", {}).items()}
-        row.group_scores = {k: str(round(v, 4)) for k, v in sc.groups.items()}
-        row.subdomain_scores = {k: str(round(v, 4)) for k, v in sc.by_tag.get("subdomain", {}).items()}
+        row.level = level
+        for name, value in stored_scores(sc).items():
+            setattr(row, name, value)
         row.province_code, row.city_code, row.county_code = org.province_code, org.city_code, org.county_code
         row.division_code, row.size = org.division_code, org.size
         cmmm_stats.set_typed_scores(row)
         session.flush()
         cmmm_stats.on_completed(session, row)  # the dashboards see it at once
         audit.record(session, actor.account_id, "cmmm.completed", "cmmm_diagnosis", row.id,
-                     {"total": str(round(total, 4)), "level": level})
+                     {"total": str(stored(total)), "level": level})
     return get(actor, diagnosis_id)
 
 

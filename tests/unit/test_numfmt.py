@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.numfmt import fmt, half_up, percent, round_half_up
+from services.numfmt import fmt, half_up, percent, round_half_up, stored
 
 
 @pytest.mark.parametrize("value, shown", [(0.825, "0.83"), (0.815, "0.82"), (2.675, "2.68"), (0.835, "0.84"),
@@ -27,3 +27,11 @@ def test_places_empty_grouping_and_floats() -> None:
 def test_percent_rounds_half_up() -> None:
     assert percent(0.8125) == "81.3%" and percent(0.5) == "50.0%" and percent(None) == "—"
     assert percent(1 / 3) == "33.3%"
+
+
+def test_scores_are_stored_with_the_same_rule() -> None:
+    """Stored scores (four decimals) round half up too: Python's round(Decimal, 4) is half-even."""
+    assert stored(Decimal("0.12345")) == Decimal("0.1235") != round(Decimal("0.12345"), 4)
+    assert stored(Decimal("0.82465")) == Decimal("0.8247") and str(stored(1)) == "1.0000"
+    with pytest.raises(ValueError):
+        stored(float("nan"))
