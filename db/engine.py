@@ -8,12 +8,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from config import settings
 
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
+_read_factory: sessionmaker[Session] | None = None
+READ_OPTION = "huiqi_read"  # execution option of the connections of reading sessions
+
+
+class WriteInReadScope(RuntimeError):
+    """A programming error: something tried to write inside ``session_scope(read=True)``."""
 
 
 def _json(value: object) -> str:
@@ -40,10 +46,12 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn):  # type: ignore[no-untyped-def]
-            # Take the write lock up front: two deferred transactions that both read and then
-            # write would otherwise fail with "database is locked" instead of waiting their turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn):  # type: ignore[no-untyped-def]
+            # A writing transaction takes the write lock up front: two deferred transactions that both
+            # read and then write would otherwise fail with "database is locked" instead of waiting
+            # their turn. A reading one (session_scope(read=True)) stays deferred: it reads a WAL
+            # snapshot and neither waits for writers nor makes them wait.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_OPTION) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, json_serializer=_json)
@@ -51,11 +59,16 @@ def _make_engine(url: str) -> Engine:
 
 def configure(url: str | None = None) -> Engine:
     """(Re)bind the process to the database at ``url`` (default: settings.database_url)."""
-    global _engine, _factory
+    global _engine, _factory, _read_factory
     if _engine is not None:
         _engine.dispose()
     _engine = _make_engine(url or settings.database_url)
     _factory = sessionmaker(bind=_engine, expire_on_commit=False)
+    reading: dict[str, object] = {READ_OPTION: True}
+    if _engine.dialect.name == "postgresql":  # one consistent snapshot for a whole export, and no writes
+        reading.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    _read_factory = sessionmaker(bind=_engine.execution_options(**reading), expire_on_commit=False,
+                                 info={READ_OPTION: True})
     return _engine
 
 
@@ -74,15 +87,38 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return _factory
 
 
+@event.listens_for(Session, "before_flush")
+def _no_writes_when_reading(session: Session, _context: object, _instances: object) -> None:
+    if session.info.get(READ_OPTION) and (session.new or session.dirty or session.deleted):
+        raise WriteInReadScope("session_scope(read=True) cannot write")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_statements_that_write_when_reading(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_OPTION) and (state.is_insert or state.is_update or state.is_delete):
+        raise WriteInReadScope("session_scope(read=True) cannot write")
+
+
 @contextmanager
-def session_scope() -> Iterator[Session]:
+def session_scope(read: bool = False) -> Iterator[Session]:
     """Yield a session inside one transaction: commit on success, roll back on error.
+
+    ``read=True`` is for work that only reads (lists, counts, dashboards, exports): on SQLite its
+    transaction is deferred — a WAL snapshot that never waits for a writer and never holds a writer
+    up (on PostgreSQL: REPEATABLE READ, READ ONLY); any write inside it raises ``WriteInReadScope``.
+    Writing work keeps the default: ``BEGIN IMMEDIATE`` on SQLite, short, one per user action.
 
     A lock the database gave up waiting for (SQLite's ``database is locked`` after the 30 s busy
     timeout, a PostgreSQL lock timeout or serialization failure) becomes ``services.errors.Busy``:
     nothing was written, and the user is told to try again."""
     from services.errors import Busy, as_service_error
     try:
+        if read:
+            get_engine()
+            assert _read_factory is not None
+            with _read_factory() as session, session.begin():
+                yield session  # nothing to commit: ending it only releases the snapshot
+            return
         with get_sessionmaker()() as session, session.begin():
             yield session
     except OperationalError as exc:

@@ -77,7 +77,7 @@ def _set_password(session: Session, account: Account, new_password: str) -> None
 def profile(actor: Actor) -> AccountView:
     """Return the actor's own account."""
     require(actor, P_PROFILE)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         account = session.get(Account, actor.account_id)
         assert account is not None
         org = session.get(Organisation, account.org_id) if account.org_id else None
@@ -132,7 +132,7 @@ def _managed_query(actor: Actor):  # type: ignore[no-untyped-def]
 def search_accounts(actor: Actor, keyword: str = "", status: str = "", limit: int = 200) -> list[AccountView]:
     """Return accounts in the actor's jurisdiction matching a username / name / phone / org keyword."""
     require(actor, P_ACCOUNT_MANAGE)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         stmt = _managed_query(actor)
         if keyword.strip():
             like = f"%{keyword.strip()}%"

@@ -42,7 +42,7 @@ def to_org(session: Session, org_id: int, title: str, body: str = "", link: str 
 
 def inbox(actor: Actor, unread_only: bool = False, limit: int = 100) -> list[NoteView]:
     """Return the actor's notifications, newest first."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         q = select(Notification).where(Notification.account_id == actor.account_id)
         if unread_only:
             q = q.where(Notification.read_at.is_(None))
@@ -51,7 +51,7 @@ def inbox(actor: Actor, unread_only: bool = False, limit: int = 100) -> list[Not
 
 
 def unread_count(actor: Actor) -> int:
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         return int(session.scalar(select(func.count()).select_from(Notification).where(
             Notification.account_id == actor.account_id, Notification.read_at.is_(None))) or 0)
 

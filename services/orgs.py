@@ -31,7 +31,7 @@ def overview(actor: Actor) -> Overview:
     """Return registration, size and kind counts for the actor's jurisdiction."""
     require(actor, P_ORG_VIEW)
     where = org_clause(actor)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         def counts(column) -> dict[str, int]:  # type: ignore[no-untyped-def]
             rows = session.execute(select(column, func.count()).where(where).group_by(column))
             return {str(k): int(n) for k, n in rows if k is not None}

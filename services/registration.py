@@ -100,7 +100,7 @@ def save_draft(actor: Actor, form_key: str, data: dict[str, Any]) -> dict[str, l
 
 def load_draft(actor: Actor, form_key: str) -> dict[str, Any]:
     """Return the saved draft (or {})."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         draft = session.get(FormDraft, (actor.account_id, form_key))
         return dict(draft.data) if draft else {}
 
@@ -238,14 +238,14 @@ def detail_rows(view: OrgView) -> list[tuple[str, str]]:
 def my_org(actor: Actor) -> OrgView | None:
     """Return the actor's own organisation, or None before step 2 is submitted."""
     if actor.org_id is None:
-        with session_scope() as session:
+        with session_scope(read=True) as session:
             account = session.get(Account, actor.account_id)
             org_id = account.org_id if account else None
     else:
         org_id = actor.org_id
     if org_id is None:
         return None
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         org = session.get(Organisation, org_id)
         return org_view(org) if org else None
 
@@ -255,7 +255,7 @@ def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit
     """Return registrations in the actor's jurisdiction with ``status`` (newest first)."""
     from services.scope import org_clause
     require(actor, P_ORG_REVIEW)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         stmt = select(Organisation).where(org_clause(actor))
         if status:
             stmt = stmt.where(Organisation.status == status)
@@ -270,7 +270,7 @@ def review_counts(actor: Actor) -> dict[str, int]:
     """Return the number of registrations per status in the jurisdiction."""
     from services.scope import org_clause
     require(actor, P_ORG_REVIEW)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         rows = session.execute(select(Organisation.status, func.count()).where(org_clause(actor))
                                .group_by(Organisation.status))
         return {s: n for s, n in rows}
@@ -325,7 +325,7 @@ def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str |
 def org_for_admin(actor: Actor, org_id: int) -> OrgView:
     """Return an organisation in the actor's jurisdiction (``NotFound`` outside it)."""
     from services.permissions import has_perm
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         org = session.get(Organisation, org_id)
         if org is None or not has_perm(actor, P_ORG_EDIT, region=region_path(org.region_code)):
             raise NotFound("未找到该单位。")

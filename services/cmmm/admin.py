@@ -112,7 +112,7 @@ def _record(d: Diagnosis, org: Organisation) -> Record:
 
 def query_records(actor: Actor, f: Filters, page: int = 1, page_size: int = 20) -> tuple[int, list[Record]]:
     """Return (total count, one page of records), newest first."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         conds = _conditions(session, actor, f)
         total = session.scalar(select(func.count()).select_from(Diagnosis).where(and_(*conds))) or 0
         ids = list(session.scalars(select(Diagnosis.id).where(and_(*conds))
@@ -152,7 +152,7 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
             divisions[code] = node.name if node else ""
         return divisions[code]
 
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         stmt = (select(*columns).join(Organisation, Organisation.id == Diagnosis.org_id)
                 .where(and_(*_conditions(session, actor, f)))
                 .order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc()))
@@ -173,7 +173,7 @@ def export_records(actor: Actor, f: Filters) -> bytes:
 def answer_sheet(actor: Actor, diagnosis_id: int) -> bytes:
     """Return one diagnosis's answer sheet (every question shown, its answer and score) as .xlsx."""
     require(actor, P_DIAG_ADMIN)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         d = session.get(Diagnosis, diagnosis_id)
         org = session.get(Organisation, d.org_id) if d else None
         if d is None or org is None or not _in_scope(actor, org):
@@ -243,7 +243,7 @@ def progress(actor: Actor, region_code: str | None = None, keyword: str = "", st
     """Return (counts per status, total matching, one page) of registered enterprises' progress."""
     base = _progress_stmt(actor, region_code, keyword).subquery()
     stmt = _progress_matching(base, status)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         counts = {k: 0 for k in PROGRESS_LABEL}
         for k, n in session.execute(select(base.c.progress, func.count()).group_by(base.c.progress)):
             counts[str(k)] = int(n)
@@ -259,7 +259,7 @@ def export_progress(actor: Actor, region_code: str | None = None, keyword: str =
     stmt = _progress_matching(base, status).order_by(base.c.id)
 
     def rows() -> Iterator[list[Any]]:
-        with session_scope() as session:
+        with session_scope(read=True) as session:
             for r in session.execute(stmt.execution_options(yield_per=2000)):
                 yield [r.name, r.credit_code, region_full_name(r.region_code), r.region_code, PROGRESS_LABEL[r.progress]]
     return stream_xlsx(["企业名称", "统一社会信用代码", "所在地区", "行政区划代码", "自诊断进度"], rows(), "自诊断情况", (1, 3))
@@ -268,7 +268,7 @@ def export_progress(actor: Actor, region_code: str | None = None, keyword: str =
 def enterprise_diagnoses(actor: Actor, org_id: int) -> tuple[str, list[Record | tuple[int, str, str]]]:
     """Return an enterprise's name and all its diagnoses (进入企业), inside the jurisdiction."""
     require(actor, P_DIAG_ADMIN)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         org = session.get(Organisation, org_id)
         if org is None or not _in_scope(actor, org):
             raise NotFound("未找到该企业。")

@@ -132,7 +132,7 @@ def start(actor: Actor, tailoring: list[str], request_id: str | None = None) -> 
 def get(actor: Actor, diagnosis_id: int) -> DiagnosisView:
     """Return one of the actor's organisation's diagnoses."""
     require(actor, P_DIAG_FILL)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         d = _own(session, actor, diagnosis_id)
         r = session.get(FormResponse, d.response_id)
         assert r is not None
@@ -144,7 +144,7 @@ def history(actor: Actor) -> list[DiagnosisView]:
     require(actor, P_DIAG_FILL)
     if actor.org_id is None:
         return []
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         rows = session.execute(select(Diagnosis, FormResponse.version_id).join(FormResponse, FormResponse.id == Diagnosis.response_id)
                                .where(Diagnosis.org_id == actor.org_id).order_by(Diagnosis.id.desc()))
         return [_view(d, vid) for d, vid in rows]

@@ -59,7 +59,7 @@ def _peer(session, label: str, column, value) -> Peer:  # type: ignore[no-untype
 
 def result(actor: Actor, diagnosis_id: int) -> Result:
     """Return a diagnosis's results: its own organisation's, or an administrator's in jurisdiction."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         d = session.get(Diagnosis, diagnosis_id)
         org = session.get(Organisation, d.org_id) if d else None
         if d is None or org is None:

@@ -38,7 +38,7 @@ def _submitted(actor: Actor, version_id: int) -> Any:
 def response_count(actor: Actor, version_id: int) -> int:
     """Return how many responses to this version were submitted within the jurisdiction (one count)."""
     require(actor, P_FORMS_RESULTS)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         return int(session.scalar(select(func.count()).select_from(_submitted(actor, version_id).subquery())) or 0)
 
 
@@ -46,7 +46,7 @@ def responses_table(actor: Actor, version_id: int, limit: int = 5000) -> list[di
     """Return one row per submitted response in the jurisdiction: organisation columns + answers."""
     require(actor, P_FORMS_RESULTS)
     d = definition_for_version(version_id)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         rows = session.execute(select(FormResponse, Organisation).join(Organisation, Organisation.id == FormResponse.org_id)
                                .where(FormResponse.version_id == version_id, FormResponse.status != "draft",
                                       org_clause(actor)).order_by(FormResponse.id).limit(limit)).all()
@@ -85,7 +85,7 @@ def question_stats(actor: Actor, version_id: int, question: str) -> QuestionStat
     base = select(AnswerValue).where(AnswerValue.version_id == version_id, AnswerValue.question == question,
                                      AnswerValue.response_id.in_(_submitted(actor, version_id)))
     sub = base.subquery()
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         respondents = session.scalar(select(func.count(distinct(sub.c.response_id)))) or 0
         if q.choices:
             counts: dict[str | None, int] = dict(session.execute(select(sub.c.text_value, func.count()).group_by(sub.c.text_value)).all())

@@ -90,7 +90,7 @@ def definition_for_version(version_id: int, session: Session | None = None) -> D
     """
     import json
     if session is None:
-        with session_scope() as own:
+        with session_scope(read=True) as own:
             return definition_for_version(version_id, own)
     v = session.get(FormVersion, version_id)
     if v is None:
@@ -226,7 +226,7 @@ def list_versions(actor: Actor) -> list[VersionView]:
     """Return every version of every definition the actor sees (newest first within a definition),
     each with its owner scope and whether the actor may change it."""
     require(actor, P_FORMS_DESIGN)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
                                .where(ownership.visible_clause(actor))
                                .order_by(FormDefinition.code, FormVersion.version.desc()))
@@ -236,7 +236,7 @@ def list_versions(actor: Actor) -> list[VersionView]:
 def fillable(actor: Actor, kind: str = "survey") -> list[VersionView]:
     """Return the published versions of ``kind`` that reach the actor's organisation (在线填报)."""
     require(actor, P_FORMS_FILL)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         org = session.get(Organisation, actor.org_id) if actor.org_id else None
         if org is None:
             return []
@@ -250,7 +250,7 @@ def answered_versions(actor: Actor) -> list[VersionView]:
     """Return every published or stopped version the actor sees (问卷结果): a new version never hides
     the answers given to an earlier one."""
     require(actor, P_FORMS_RESULTS)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
                                .where(FormVersion.status.in_(["published", "stopped"]),
                                       ownership.visible_clause(actor))
@@ -261,7 +261,7 @@ def answered_versions(actor: Actor) -> list[VersionView]:
 def published_version(code: str, session: Session | None = None) -> VersionView:
     """Return the published version of the definition ``code`` (inside ``session`` when given)."""
     if session is None:
-        with session_scope() as own:
+        with session_scope(read=True) as own:
             return published_version(code, own)
     row = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
                           .where(FormDefinition.code == code, FormVersion.status == "published")).first()
@@ -272,7 +272,7 @@ def published_version(code: str, session: Session | None = None) -> VersionView:
 
 def version_document(version_id: int) -> dict[str, Any]:
     """Return a version's stored document (for export)."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         v = session.get(FormVersion, version_id)
         if v is None:
             raise NotFound("未找到该问卷版本。")

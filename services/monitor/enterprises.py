@@ -87,7 +87,7 @@ def search(actor: Actor, f: EnterpriseFilter = EnterpriseFilter(), page: int = 0
     elif f.status == "disabled":
         where += [Organisation.id.in_(_orgs_with(Account.status == "disabled")),
                   Organisation.id.not_in(_orgs_with(Account.status == "active"))]
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         if f.mine:  # no direct reviewer yet, or one in my team: not assigned to anyone outside it
             team = reviewers.subtree(session, reviewers.reviewer_row(session, actor.account_id).account_id)
             where.append(Organisation.id.not_in(select(MonitorAssignment.org_id)
@@ -191,7 +191,7 @@ class ReviewerChoice:
 
 def reviewer_choices(actor: Actor, org_ids: Iterable[int]) -> list[ReviewerChoice]:
     """Return the administrators (the actor and those below) whose region covers every selected enterprise."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         orgs = _orgs(session, actor, org_ids)
         team = reviewers.subtree(session, reviewers.reviewer_row(session, actor.account_id).account_id)
         rows = session.execute(select(MonitorReviewer, Account).join(Account, Account.id == MonitorReviewer.account_id)

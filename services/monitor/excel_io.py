@@ -95,7 +95,7 @@ def template_xlsx(actor: Actor, period: str) -> bytes:
     """Return the import template for the actor's enterprise and ``period``: exactly the indicator rows
     the online form shows it that month (industrial rows, quarterly rows), with units and validation."""
     _check_period(period)
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         org = reports.own_org(session, actor)
         _, d, ctx = _setting(session, org, period)
         return write_template(d, visible_rows(d, MATRIX, ctx), org.name, org.credit_code or "", period)

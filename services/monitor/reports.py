@@ -170,7 +170,7 @@ def questionnaires_for(session: Session, org: Organisation, period: str) -> list
 
 
 def questionnaires(actor: Actor, report_id: int) -> list[Questionnaire]:
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         report = own_report(session, actor, report_id)
         org = session.get(Organisation, report.org_id)
         assert org is not None
@@ -273,7 +273,7 @@ def history(actor: Actor, year_from: int | None = None, year_to: int | None = No
     fileable = set(period_options())
     year_to = year_to or int(current[:4])
     year_from = year_from or year_to
-    with session_scope() as session:
+    with session_scope() as session:  # writes: frozen reports past two minutes are confirmed here
         org = own_org(session, actor)
         reports = {r.period: r for r in session.scalars(select(MonitorReport).where(
             MonitorReport.org_id == org.id, MonitorReport.period >= f"{year_from}-01",
@@ -321,7 +321,7 @@ def home_summary(actor: Actor) -> HomeSummary:
     """Return what the enterprise's home page shows: this month's report state and deadline, the
     reports returned for changes (with the reason) and the unread messages."""
     period = current_period()
-    with session_scope() as session:
+    with session_scope() as session:  # writes: frozen reports past two minutes are confirmed here
         org = own_org(session, actor)
         mine = list(session.scalars(select(MonitorReport).where(
             MonitorReport.org_id == org.id, (MonitorReport.period == period) | (MonitorReport.status == "returned"))

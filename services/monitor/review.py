@@ -83,7 +83,7 @@ def queue(actor: Actor, f: QueueFilter = QueueFilter(), page: int = 0, page_size
     if f.screening is not None:
         where.append(MonitorReport.screening_passed.is_(f.screening))
     keyword = (f.keyword or "").strip()
-    with session_scope() as session:
+    with session_scope() as session:  # writes: frozen reports past two minutes are confirmed here
         if f.status in ("frozen", "all"):  # frozen two minutes with no decision: confirmed by the system first
             freeze.settle(session, session.scalars(select(MonitorReport).where(
                 *where, MonitorReport.status == "frozen")).all())
@@ -177,13 +177,13 @@ def _detail(session: Session, actor: Actor, report: MonitorReport) -> ReportDeta
 
 
 def detail(actor: Actor, report_id: int) -> ReportDetail:
-    with session_scope() as session:
+    with session_scope() as session:  # writes: frozen reports past two minutes are confirmed here
         return _detail(session, actor, load(session, actor, report_id))
 
 
 def with_last_month(actor: Actor, report_id: int) -> tuple[ReportDetail, ReportDetail | None]:
     """Return this month's report and the same enterprise's previous month (查看本月 / 查看上月)."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         report = load(session, actor, report_id)
         prev = session.scalar(select(MonitorReport).where(MonitorReport.org_id == report.org_id,
                                                           MonitorReport.period == responses.previous_period(report.period)))

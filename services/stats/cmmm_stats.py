@@ -145,7 +145,7 @@ def _check_scope(actor: Actor, parent: str | None) -> None:
 def _read(table: Table, where: list[Any], group: Any) -> tuple[dict[str, Any], Any]:
     """Return ({code: summed row}, the total) of the summary rows matching ``where``."""
     sums = [func.coalesce(func.sum(table.c[m]), 0).label(m) for m in MEASURES]
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         rows = {str(r.code): r for r in session.execute(select(group.label("code"), *sums).where(*where).group_by(group))}
         total = session.execute(select(*sums).where(*where)).one()
     return rows, total
@@ -198,7 +198,7 @@ def _county_rows(node: Any, scope: str, size: str | None, division: str) -> tupl
     where = [d.status == "completed", d.division_code == division, d.city_code == city,
              d.is_latest.is_(True) if scope == ALL else and_(d.year_latest.is_(True), d.year == int(scope))]
     where += ([d.size == size] if size else []) + ([county == node.code] if node.level == "county" else [])
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         rows = {str(r.code): r for r in session.execute(select(county.label("code"), *measures()).where(*where)
                                                         .group_by(county))}
         total = session.execute(select(*measures()).where(*where)).one()
@@ -231,7 +231,7 @@ def summaries_empty(session: Session) -> bool:
 
 def scopes() -> list[str]:
     """Return "all" and every year that has data, newest first."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         years = sorted({str(y) for y in session.scalars(select(stat_region.c.scope).distinct()
                                                         .where(stat_region.c.level == "province")) if y != ALL}, reverse=True)
     return [ALL, *years]
