@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -35,11 +35,21 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, alias="HUIQI_LOGIN_WINDOW_MINUTES")
     login_max_failures_per_account: int = Field(default=5, alias="HUIQI_LOGIN_MAX_PER_ACCOUNT")
     login_max_failures_per_client: int = Field(default=20, alias="HUIQI_LOGIN_MAX_PER_CLIENT")
+    # Reverse proxies whose X-Forwarded-For / X-Real-IP name the client (services/client_address.py);
+    # a comma list of addresses or CIDR networks. Empty: the socket peer is the client.
+    trusted_proxies: str = Field(default="", alias="HUIQI_TRUSTED_PROXIES")
     bcrypt_rounds: int = Field(default=12, alias="HUIQI_BCRYPT_ROUNDS")
     # How long a SQLite writer waits for another writer's lock before the user is told "系统繁忙".
     sqlite_busy_seconds: float = Field(default=30.0, ge=0.1, le=600, alias="HUIQI_SQLITE_BUSY_SECONDS")
     # Start the product's clock (clock.py) at this ISO date-time instead of now; tests and checks only.
     clock: dt.datetime | None = Field(default=None, alias="HUIQI_CLOCK")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        from services.client_address import parse_networks
+        parse_networks(value)  # refuse to start on an entry that is not an address or a network
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> "Settings":
