@@ -76,6 +76,7 @@ def manageable_clause(actor: Actor) -> ColumnElement[bool]:
     allowed = manageable_roles(actor)
     if not allowed:
         return false()
+    # correlated: one primary-key seek per candidate (account_role has no index on role_code to list them)
     no_other_role = ~exists(select(AccountRole.account_id)
                             .where(AccountRole.account_id == Account.id, AccountRole.role_code.not_in(allowed)))
     base = and_(Account.id != actor.account_id, no_other_role)
