@@ -8,6 +8,7 @@ from components.text import md
 from db.engine import get_engine
 from services import notify
 from services.bootstrap import init_db
+from services.production import refuse_unsafe_start
 from services.permissions import ROLES, Actor
 from services.reference import region_full_name
 
@@ -17,6 +18,7 @@ st.set_page_config(page_title="惠企 · 企业服务数据平台", page_icon="�
 @st.cache_resource(show_spinner="正在准备数据库……")
 def _ready(url: str) -> bool:
     init_db()
+    refuse_unsafe_start()  # production: not while a demo account still has the public demo password
     return True
 
 

@@ -6,22 +6,39 @@ Values come from environment variables (prefix-free, e.g. ``DATABASE_URL``) or a
 from __future__ import annotations
 
 import datetime as dt
+import math
+import zlib
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
 DEFAULT_SECRET = "dev-only-insecure-secret-change-me"
+MIN_SECRET_BITS = 128
+
+
+def estimated_bits(secret: str) -> float:
+    """Return a cautious estimate of a secret's entropy in bits: the smaller of its length times the
+    Shannon entropy of its characters' frequencies, and the bits zlib needs for it (which catches
+    repeated patterns). "aaaa…" scores 0 at any length, "0123" * 16 about 56;
+    ``secrets.token_urlsafe(32)`` (43 characters) about 200."""
+    if not secret:
+        return 0.0
+    n = len(secret)
+    shannon = n * -sum(c / n * math.log2(c / n) for c in Counter(secret).values())
+    compressed = 8 * (len(zlib.compress(secret.encode(), 9)) - len(zlib.compress(b"", 9)))
+    return min(shannon, float(compressed))
 
 
 class Settings(BaseSettings):
     """Configuration read once at start-up."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)  # never print the key
 
     env: Literal["development", "test", "production"] = Field(default="development", alias="HUIQI_ENV")
     database_url: str = Field(default=f"sqlite:///{DATA_DIR / 'huiqi.db'}", alias="DATABASE_URL")
@@ -29,26 +46,42 @@ class Settings(BaseSettings):
     cookie_name: str = Field(default="huiqi_session", alias="HUIQI_COOKIE_NAME")
     session_days: float = Field(default=7.0, alias="HUIQI_SESSION_DAYS")
     upload_dir: Path = Field(default=DATA_DIR / "uploads", alias="HUIQI_UPLOAD_DIR")
+    # Seed demo data on first start. Production: off unless HUIQI_DEMO_DATA is set to true explicitly.
     demo_data: bool = Field(default=True, alias="HUIQI_DEMO_DATA")
     demo_enterprises: int = Field(default=3000, alias="HUIQI_DEMO_ENTERPRISES")
     # Sign-in throttling: failures counted inside a sliding window, never a permanent lock.
     login_window_minutes: int = Field(default=15, alias="HUIQI_LOGIN_WINDOW_MINUTES")
     login_max_failures_per_account: int = Field(default=5, alias="HUIQI_LOGIN_MAX_PER_ACCOUNT")
     login_max_failures_per_client: int = Field(default=20, alias="HUIQI_LOGIN_MAX_PER_CLIENT")
+    # Reverse proxies whose X-Forwarded-For / X-Real-IP name the client (services/client_address.py);
+    # a comma list of addresses or CIDR networks. Empty: the socket peer is the client.
+    trusted_proxies: str = Field(default="", alias="HUIQI_TRUSTED_PROXIES")
     bcrypt_rounds: int = Field(default=12, alias="HUIQI_BCRYPT_ROUNDS")
     # How long a SQLite writer waits for another writer's lock before the user is told "系统繁忙".
     sqlite_busy_seconds: float = Field(default=30.0, ge=0.1, le=600, alias="HUIQI_SQLITE_BUSY_SECONDS")
     # Start the product's clock (clock.py) at this ISO date-time instead of now; tests and checks only.
     clock: dt.datetime | None = Field(default=None, alias="HUIQI_CLOCK")
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        from services.client_address import parse_networks
+        parse_networks(value)  # refuse to start on an entry that is not an address or a network
+        return value
+
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> "Settings":
-        if self.env == "production" and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+    def _production_rules(self) -> "Settings":
+        if self.env != "production":
+            return self
+        if self.secret_key == DEFAULT_SECRET or estimated_bits(self.secret_key) < MIN_SECRET_BITS:
             raise ValueError(
-                "生产模式下必须设置 HUIQI_SECRET_KEY（至少 32 个字符的随机串），拒绝使用默认密钥启动。"
+                f"生产模式下 HUIQI_SECRET_KEY 必须是随机串（估计熵至少 {MIN_SECRET_BITS} 位；"
+                "生成：python -c \"import secrets;print(secrets.token_urlsafe(48))\"），拒绝使用默认或可猜的密钥启动。"
             )
-        if self.env == "production" and self.clock is not None:
+        if self.clock is not None:
             raise ValueError("生产模式下不能设置 HUIQI_CLOCK（系统时钟只能是真实时间）。")
+        if "demo_data" not in self.model_fields_set:  # never seeded by default: only when asked for
+            self.demo_data = False
         return self
 
 

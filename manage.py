@@ -1,4 +1,5 @@
-"""Command-line entry: python manage.py init-db | seed-demo | create-admin | migrate | makemigration."""
+"""Command-line entry: python manage.py init-db | prepare | seed-demo | retire-demo | create-admin | migrate |
+makemigration."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("init-db", help="创建/升级数据库结构，载入行政区划、行业分类和角色")
     sub.add_parser("migrate", help="仅执行数据库迁移（alembic upgrade head）")
-    sub.add_parser("prepare", help="init-db；若 HUIQI_DEMO_DATA 为真且库中无演示数据，再生成演示数据（启动脚本使用）")
+    sub.add_parser("prepare", help="init-db；若 HUIQI_DEMO_DATA 为真且库中无演示数据，再生成演示数据（启动脚本使用）；"
+                                   "生产模式下仍有演示账户使用演示密码时拒绝启动")
+    sub.add_parser("retire-demo", help="停用仍使用演示密码的演示账户、吊销其会话并作废其密码（生产环境清理）")
     mk = sub.add_parser("makemigration", help="根据模型变化生成迁移脚本")
     mk.add_argument("-m", "--message", required=True)
     seed = sub.add_parser("seed-demo", help="生成演示数据（已有则跳过）")
@@ -39,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"数据库已就绪：行政区划 {regions} 条，行业分类 {industries} 条。")
     elif args.cmd == "prepare":
         bootstrap.init_db()
-        if settings.demo_data:
+        if settings.demo_data:  # production: only when HUIQI_DEMO_DATA=true was set explicitly (config.py)
             from services.cmmm.demo import seed_diagnoses
             from services.demo import seed_demo
             counts = seed_demo(settings.demo_enterprises)
@@ -51,7 +54,22 @@ def main(argv: list[str] | None = None) -> int:
             reports = seed_reports()
             if reports:
                 print(f"演示运行监测月报：{reports} 份")
+        from services.production import UnsafeStart, refuse_unsafe_start
+        try:
+            refuse_unsafe_start()
+        except UnsafeStart as err:
+            print(str(err), file=sys.stderr)
+            return 2
+    elif args.cmd == "retire-demo":
+        bootstrap.init_db()
+        from services.production import retire_demo_accounts
+        retired = retire_demo_accounts()
+        shown = "、".join(retired[:10]) + ("等" if len(retired) > 10 else "")
+        print(f"已停用并作废密码的演示账户：{len(retired)} 个" + (f"（{shown}）" if retired else ""))
     elif args.cmd == "seed-demo":
+        if settings.env == "production" and not settings.demo_data:
+            print("生产模式下生成演示数据须明确设置 HUIQI_DEMO_DATA=true。", file=sys.stderr)
+            return 2
         bootstrap.init_db()
         from services.demo import seed_demo
 

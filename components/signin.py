@@ -88,9 +88,12 @@ def read_sid() -> str | None:
 
 
 def client_id() -> str:
-    """Return the identity used to throttle sign-in attempts per client."""
-    ip = st.context.ip_address
-    return ip if isinstance(ip, str) and ip else "local"  # no address under AppTest / behind some proxies
+    """Return the address used to throttle sign-in attempts per client (services.auth.client_of:
+    the socket peer, or the client named by a trusted proxy's X-Forwarded-For / X-Real-IP)."""
+    headers = st.context.headers
+    peer = st.context.ip_address  # None for localhost (and under AppTest)
+    return auth.client_of(peer if isinstance(peer, str) and peer else None, headers.get_all("X-Forwarded-For"),
+                          headers.get("X-Real-IP"))
 
 
 def current_actor() -> Actor | None:

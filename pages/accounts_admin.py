@@ -1,4 +1,4 @@
-"""用户管理 — 辖区内账户：查询，修改手机号 / 邮箱，重置密码，停用 / 启用."""
+"""用户管理 — 本人可管理的账户（辖区内级别更低者，services.account_rank）：查询，修改手机号 / 邮箱，重置密码，停用 / 启用."""
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +15,8 @@ keyword = f1.text_input("关键词", placeholder="用户名 / 企业名称 / 手
 status = f2.selectbox("状态", ["", "active", "disabled"], format_func=lambda s: {"": "全部", "active": "启用",
                                                                                 "disabled": "停用"}[s], placeholder="请选择")
 rows = accounts.search_accounts(actor, keyword=keyword, status=status)
-st.caption(f"显示 {len(rows)} 个账户（最多 200 个，请用关键词缩小范围）")
+st.caption(f"显示 {len(rows)} 个账户（最多 200 个，请用关键词缩小范围）。只列出您可以管理的账户：辖区内的企业、"
+           "服务商及其员工和下级管理员；本人的信息与密码请在「个人中心」修改。")
 if not rows:
     st.stop()
 st.dataframe(pd.DataFrame([{"ID": a.id, "用户名": a.username, "名称": a.display_name, "角色": a.role_names,

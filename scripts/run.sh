@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install everything and start the app on the configured database (default: an embedded SQLite
-# file under data/, created and filled with demo data on first run). Extra arguments go to
+# file under data/, created and filled with demo data on first run; with HUIQI_ENV=production no demo
+# data unless HUIQI_DEMO_DATA=true, and `prepare` refuses to start while a demo account still has the
+# demo password — see README "生产模式 / Production rules"). Extra arguments go to
 # `streamlit run`, e.g. `bash scripts/run.sh --server.port 8600`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,30 +1,30 @@
 """Accounts: password rules, own profile and password, and administrators managing accounts.
 
-An administrator manages accounts whose organisation lies in their jurisdiction, and
-administrator accounts whose region lies inside it. Every change is one transaction with an
-audit row; password resets and disabling revoke the account's sessions.
+Who may manage whom is services.account_rank (accounts of lower rank inside the jurisdiction,
+never peers, superiors, other roles' reviewers or oneself); the search lists exactly those.
+Every change is one transaction with an audit row; password resets and disabling revoke the
+account's sessions.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from db.account import Account, AccountRole, PasswordHistory
 from db.base import utcnow
 from db.engine import session_scope
 from db.organisation import Organisation
-from db.reference import Region
 from services import audit
 from services.auth import revoke_all
-from services.errors import NotFound, ValidationFailed, check
+from services.errors import NotFound, PermissionDenied, ValidationFailed, check
 from services.passwords import RECENT_PASSWORDS, hash_password, password_problems, verify_password
-from services.permissions import (ADMIN_ROLE_BY_LEVEL, P_ACCOUNT_MANAGE, P_PROFILE, ROLES, Actor, RegionPath,
-                                  in_jurisdiction, require)
-from services.reference import region, region_full_name, region_path
+from services.account_rank import account_path, can_manage, manageable_clause
+from services.permissions import (ADMIN_ROLE_BY_LEVEL, P_ACCOUNT_MANAGE, P_PROFILE, ROLES, Actor, in_jurisdiction,
+                                  require)
+from services.reference import region, region_full_name
 from services.rules import email_is_valid, mobile_is_valid
-from services.scope import org_clause, region_clause
 
 __all__ = ["password_problems", "hash_password", "verify_password", "AccountView", "profile", "update_profile",
            "change_password", "search_accounts", "admin_update", "reset_password", "set_status", "create_account"]
@@ -112,28 +112,12 @@ def change_password(actor: Actor, old: str, new: str, new2: str) -> None:
 
 
 # --- administrators ----------------------------------------------------------------------
-def _managed_query(actor: Actor):  # type: ignore[no-untyped-def]
-    """Accounts in the jurisdiction: those of its organisations, and administrators inside it.
-
-    The two scopes are unioned as id lists so each side uses its own index (an OR across the
-    joins made SQLite scan every account).
-    """
-    stmt = (select(Account, Organisation.name, Organisation.region_code)
-            .outerjoin(Organisation, Organisation.id == Account.org_id))
-    if actor.is_national:
-        return stmt
-    admin_region = aliased(Region)
-    ids = union(select(Account.id).join(Organisation, Organisation.id == Account.org_id).where(org_clause(actor)),
-                select(Account.id).join(admin_region, admin_region.code == Account.region_code)
-                .where(region_clause(actor, admin_region)))
-    return stmt.where(Account.id.in_(select(ids.subquery().c.id)))
-
-
 def search_accounts(actor: Actor, keyword: str = "", status: str = "", limit: int = 200) -> list[AccountView]:
-    """Return accounts in the actor's jurisdiction matching a username / name / phone / org keyword."""
+    """Return the accounts the actor may manage (account_rank) matching a username / name / phone / org keyword."""
     require(actor, P_ACCOUNT_MANAGE)
     with session_scope(read=True) as session:
-        stmt = _managed_query(actor)
+        stmt = (select(Account, Organisation.name, Organisation.region_code)
+                .outerjoin(Organisation, Organisation.id == Account.org_id).where(manageable_clause(actor)))
         if keyword.strip():
             like = f"%{keyword.strip()}%"
             stmt = stmt.where(or_(Account.username.like(like), Account.display_name.like(like),
@@ -146,18 +130,22 @@ def search_accounts(actor: Actor, keyword: str = "", status: str = "", limit: in
 
 
 def _managed(session: Session, actor: Actor, account_id: int) -> Account:
+    """Return the account if the actor may manage it (services.account_rank); else raise.
+
+    Outside the jurisdiction looks the same as absent; inside it, a peer, a superior or another
+    role's reviewer is refused, and so is the actor's own account (个人中心 is the place for it).
+    """
     require(actor, P_ACCOUNT_MANAGE)
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound("未找到该账户。")
     if account.id == actor.account_id:
-        return account
-    org = session.get(Organisation, account.org_id) if account.org_id else None
-    path = region_path(org.region_code) if org else region_path(account.region_code)
-    if actor.region_code is not None and account.org_id is None and account.region_code is None:
-        path = RegionPath(None, None, None)  # platform staff: only national admins manage them
+        raise PermissionDenied("不能在用户管理中修改自己的账户：请在「个人中心」修改信息或密码（须输入原密码）。")
+    path = account_path(session, account)
     if not in_jurisdiction(actor, path):
-        raise NotFound("未找到该账户。")  # outside the jurisdiction looks the same as absent
+        raise NotFound("未找到该账户。")
+    if not can_manage(actor, account.id, {r.role_code for r in account.roles}, path):
+        raise PermissionDenied("无权管理该账户：只能管理辖区内级别低于您的账户（企业、服务商及其员工、下级管理员）。")
     return account
 
 
@@ -172,7 +160,7 @@ def admin_update(actor: Actor, account_id: int, display_name: str, phone: str, e
 
 
 def reset_password(actor: Actor, account_id: int, new_password: str) -> None:
-    """Set a new password for an account in the jurisdiction; its sessions are revoked."""
+    """Set a new password for an account the actor may manage; its sessions are revoked."""
     with session_scope() as session:
         account = _managed(session, actor, account_id)
         check({"新密码": [f"新密码：{m}" for m in password_problems(new_password, account.username,
@@ -187,8 +175,6 @@ def set_status(actor: Actor, account_id: int, status: str) -> None:
         raise ValidationFailed({"状态": ["状态：只能为启用或停用。"]})
     with session_scope() as session:
         account = _managed(session, actor, account_id)
-        if account.id == actor.account_id:
-            raise ValidationFailed({"状态": ["状态：不能停用自己的账户。"]})
         account.status = status
         if status == "disabled":
             revoke_all(session, account.id)

@@ -2,14 +2,16 @@
 
 Closes streamlit-authenticator's known gaps (see components/signin.py for the cookie side):
 the cookie carries only a random session token; logout and password change revoke the
-server-side row, so a replayed old cookie no longer signs in; failures are counted per account
-and per client inside a sliding window (no permanent lock); unknown users cost one bcrypt check.
+server-side row, so a replayed old cookie no longer signs in; failures are counted per client
+address and per existing account inside a sliding window (no permanent lock); unknown users cost
+one bcrypt check.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
@@ -20,6 +22,7 @@ from db.account import Account, AuthSession, LoginAttempt, RolePermission
 from db.base import as_utc, utcnow
 from db.engine import session_scope
 from services import audit
+from services.client_address import client_address, parse_networks
 from services.errors import ServiceError, Throttled
 from services.passwords import verify_password
 from services.permissions import Actor
@@ -47,11 +50,21 @@ def _failures_since(session: Session, column, value: str, since: dt.datetime) ->
                           .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= since)) or 0
 
 
+def client_of(peer: str | None, forwarded_for: Sequence[str] = (), real_ip: str | None = None) -> str:
+    """Return the client address to throttle by: the socket peer, or — when the peer is one of
+    ``HUIQI_TRUSTED_PROXIES`` — the client that proxy names (services/client_address.py)."""
+    return client_address(peer, forwarded_for, real_ip, parse_networks(settings.trusted_proxies))
+
+
 def sign_in(username: str, password: str, client: str = "unknown") -> tuple[str, Actor]:
     """Check credentials and open a session; return (cookie token, actor).
 
-    Raise ``Throttled`` when the account or the client has too many recent failures, and
+    Raise ``Throttled`` when the client or the account has too many recent failures, and
     ``ServiceError`` with one generic message for an unknown user or a wrong password.
+
+    The two counters are separate: every failure counts against the client address; only
+    failures for an existing account, made since it was created, count against that account —
+    so guessing names from one client never locks a real account nor any other client.
     """
     username = (username or "").strip()
     client = (client or "unknown")[:64]
@@ -59,12 +72,16 @@ def sign_in(username: str, password: str, client: str = "unknown") -> tuple[str,
     since = now - dt.timedelta(minutes=settings.login_window_minutes)
     error: ServiceError | None = None
     with session_scope() as session:  # the failure row must commit, so errors are raised after the block
-        if (_failures_since(session, LoginAttempt.username, username, since) >= settings.login_max_failures_per_account
-                or _failures_since(session, LoginAttempt.client, client, since) >= settings.login_max_failures_per_client):
+        account = session.scalar(select(Account).where(Account.username == username))
+        client_locked = _failures_since(session, LoginAttempt.client, client, since) >= \
+            settings.login_max_failures_per_client
+        account_locked = account is not None and _failures_since(
+            session, LoginAttempt.username, username, max(since, as_utc(account.created_at) or since)) >= \
+            settings.login_max_failures_per_account
+        if client_locked or account_locked:
             verify_password(password or "", None)  # same cost as a real check
             error = Throttled(f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试。")
         else:
-            account = session.scalar(select(Account).where(Account.username == username))
             ok = verify_password(password or "", account.password_hash if account else None)
             if not ok or account is None or account.status != "active":
                 session.add(LoginAttempt(username=username, client=client, success=False, at=now))

@@ -20,11 +20,12 @@ from db.engine import session_scope
 from db.organisation import Organisation
 from services.accounts import create_account
 from services.org_fields import HOLDING_TYPES, REG_TYPES
-from services.passwords import hash_password
+from services.passwords import DEMO_PASSWORD, hash_password
 from services.reference import industry_ancestors, region, region_path, regions_at_level, _industries
 from services.rules import CREDIT_CHARSET, classify_size, credit_check_char
 
-DEMO_PASSWORD = "Huiqi@2026"
+# The password is public (README), so the password rules refuse it for real use (services.passwords)
+# and production refuses to start while a demo account still has it (services.production).
 
 # username, role, region, display name — documented in the README.
 DEMO_STAFF = [
@@ -41,6 +42,12 @@ DEMO_STAFF = [
     ("expert", "expert", None, "评审专家"),
     ("assessor", "assessor", None, "评估师"),
 ]
+# The first enterprises: username, county, registration status (index 4 is a service provider).
+DEMO_SPECIALS = {0: ("qiye_demo", "320102", "approved"), 1: ("qiye_pending", "320102", "pending"),
+                 2: ("qiye_returned", "320102", "returned"), 3: ("qiye_gulou", "320106", "approved"),
+                 4: ("fuwu_demo", "320102", "approved")}
+DEMO_USERNAMES = frozenset([s[0] for s in DEMO_STAFF] + [s[0] for s in DEMO_SPECIALS.values()])
+GENERATED_PREFIX = "qy"  # the other demo enterprises: qy000005, qy000006, … (prefix + six digits)
 # Heavier weights for provinces with many manufacturers.
 PROVINCE_WEIGHT = {"32": 9, "33": 8, "44": 8, "37": 6, "35": 4, "34": 4, "41": 4, "42": 3, "51": 3, "43": 3,
                    "13": 3, "31": 3, "11": 2, "12": 2, "50": 2, "36": 2, "21": 2, "61": 2}
@@ -96,7 +103,7 @@ def seed_demo(enterprises: int = 3000, seed: int = 2026, progress: Callable[[flo
     rng = random.Random(seed)
     for username, role, region_code, name in DEMO_STAFF:
         create_account(username, DEMO_PASSWORD, [role], region_code=region_code, display_name=name,
-                       phone=f"139{rng.randrange(10**8):08d}")
+                       phone=f"139{rng.randrange(10**8):08d}", check_password=False)  # the rules refuse the public one
     counties = [n for n in regions_at_level("county")] + [n for n in regions_at_level("city") if not n.children]
     counties = [n for n in counties if n.code[:2] not in ("71", "81", "82")]
     weights = [PROVINCE_WEIGHT.get(n.code[:2], 1) for n in counties]
@@ -108,13 +115,10 @@ def seed_demo(enterprises: int = 3000, seed: int = 2026, progress: Callable[[flo
     names: set[str] = set()
     made = 0
     batch = 500
-    specials = {0: ("qiye_demo", "320102", "approved"), 1: ("qiye_pending", "320102", "pending"),
-                2: ("qiye_returned", "320102", "returned"), 3: ("qiye_gulou", "320106", "approved"),
-                4: ("fuwu_demo", "320102", "approved")}
     while made < enterprises:
         with session_scope() as session:
             for i in range(made, min(enterprises, made + batch)):
-                username, adcode, status = specials.get(i, (f"qy{i:06d}", "", ""))
+                username, adcode, status = DEMO_SPECIALS.get(i, (f"{GENERATED_PREFIX}{i:06d}", "", ""))
                 county = region(adcode) if adcode else rng.choices(counties, weights)[0]
                 assert county is not None
                 ind = rng.choice(manu if rng.random() < 0.72 else other)

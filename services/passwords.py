@@ -2,7 +2,7 @@
 
 Rules (中小企业数字化转型平台用户指南 表4-4): 8–18 characters; at least 3 of digits, upper-case,
 lower-case and special characters; plus ours: not containing the username or phone number, not
-equal to the current or a recent password.
+equal to the current or a recent password, not the public demo password.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from config import settings
 SPECIALS = set("~!#$%&+,-.*:;<=>@_?^`/'\"()[]{}|\\")
 MIN_LEN, MAX_LEN = 8, 18
 RECENT_PASSWORDS = 5
-
+DEMO_PASSWORD = "Huiqi@2026"  # every demo account's password (services/demo.py); public, so never accepted
 
 
 @lru_cache(maxsize=4)
@@ -56,6 +56,8 @@ def password_problems(password: str, username: str = "", phone: str = "",
     if kinds < 3:
         problems.append("密码须至少包含数字、大写字母、小写字母、特殊字符中的 3 种"
                         f"（当前只有 {kinds} 种）。")
+    if pw == DEMO_PASSWORD:
+        problems.append("密码不能使用公开的演示密码。")
     if username and len(username) >= 3 and username.lower() in pw.lower():
         problems.append("密码不能包含用户名。")
     if phone and phone in pw:

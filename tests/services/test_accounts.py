@@ -5,7 +5,7 @@ from sqlalchemy import select
 from db.audit import AuditLog
 from db.engine import session_scope
 from services import accounts, auth
-from services.errors import ValidationFailed
+from services.errors import PermissionDenied, ValidationFailed
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 
 
@@ -50,5 +50,5 @@ def test_admin_search_and_edit(db: str) -> None:
     assert [a.id for a in found] == [user.account_id]
     accounts.admin_update(admin, user.account_id, "新名称", "13700001111", "")
     assert accounts.search_accounts(admin, keyword="13700001111")[0].display_name == "新名称"
-    with pytest.raises(ValidationFailed, match="不能停用自己"):
+    with pytest.raises(PermissionDenied, match="个人中心"):  # not even oneself: see tests/security
         accounts.set_status(admin, admin.account_id, "disabled")

@@ -1,4 +1,6 @@
-"""The typed settings object refuses an insecure production start."""
+"""The typed settings object refuses an insecure production start (entropy and demo data: tests/security)."""
+import secrets
+
 import pytest
 from pydantic import ValidationError
 
@@ -14,8 +16,12 @@ def test_production_refuses_default_or_short_secret(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("HUIQI_SECRET_KEY", "short")
     with pytest.raises(ValidationError):
         Settings()
-    monkeypatch.setenv("HUIQI_SECRET_KEY", "x" * 48)
-    assert Settings().secret_key == "x" * 48
+    monkeypatch.setenv("HUIQI_SECRET_KEY", "x" * 48)  # long enough, but guessable
+    with pytest.raises(ValidationError):
+        Settings()
+    key = secrets.token_urlsafe(48)
+    monkeypatch.setenv("HUIQI_SECRET_KEY", key)
+    assert Settings().secret_key == key
 
 
 def test_defaults_are_embedded_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,7 +34,7 @@ def test_defaults_are_embedded_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_production_refuses_a_moved_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUIQI_ENV", "production")
-    monkeypatch.setenv("HUIQI_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("HUIQI_SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("HUIQI_CLOCK", "2027-01-01T00:30:00+08:00")
     with pytest.raises(ValidationError, match="HUIQI_CLOCK"):
         Settings()
