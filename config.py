@@ -59,6 +59,19 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(default=12, alias="HUIQI_BCRYPT_ROUNDS")
     # How long a SQLite writer waits for another writer's lock before the user is told "系统繁忙".
     sqlite_busy_seconds: float = Field(default=30.0, ge=0.1, le=600, alias="HUIQI_SQLITE_BUSY_SECONDS")
+    # Every upload is read within these bounds before any transaction opens (services/io/upload_limits.py).
+    upload_max_mb: float = Field(default=10.0, gt=0, alias="HUIQI_UPLOAD_MAX_MB")
+    upload_max_unzipped_mb: float = Field(default=20.0, gt=0, alias="HUIQI_UPLOAD_MAX_UNZIPPED_MB")
+    upload_max_ratio: float = Field(default=100.0, gt=1, alias="HUIQI_UPLOAD_MAX_RATIO")
+    upload_max_sheets: int = Field(default=20, ge=1, alias="HUIQI_UPLOAD_MAX_SHEETS")
+    upload_max_rows: int = Field(default=5000, ge=1, alias="HUIQI_UPLOAD_MAX_ROWS")
+    upload_max_columns: int = Field(default=100, ge=1, alias="HUIQI_UPLOAD_MAX_COLUMNS")
+    upload_max_cell_chars: int = Field(default=10000, ge=1, alias="HUIQI_UPLOAD_MAX_CELL_CHARS")
+    upload_max_text_mb: float = Field(default=2.0, gt=0, alias="HUIQI_UPLOAD_MAX_TEXT_MB")
+    upload_max_nodes: int = Field(default=200_000, ge=1, alias="HUIQI_UPLOAD_MAX_NODES")
+    upload_max_seconds: float = Field(default=10.0, gt=0, alias="HUIQI_UPLOAD_MAX_SECONDS")
+    # The sign-in cookie carries Secure (sent over HTTPS only); turn on when the site is served over HTTPS.
+    cookie_secure: bool = Field(default=False, alias="HUIQI_COOKIE_SECURE")
     # Start the product's clock (clock.py) at this ISO date-time instead of now; tests and checks only.
     clock: dt.datetime | None = Field(default=None, alias="HUIQI_CLOCK")
 
