@@ -27,14 +27,8 @@ if versions:
 with st.expander("导入定义（YAML / JSON / Excel）", expanded=not versions):
     up = st.file_uploader("选择文件", type=["yaml", "yml", "json", "xlsx"], key="def_upload")
     if up is not None and st.button("校验并保存为草稿", key="def_import"):
-        if up.name.lower().endswith(".xlsx"):
-
-            def _import(_: str) -> int:
-                return definitions.save_draft(actor, xlsform.from_workbook(up.getvalue()))
-            vid = run_action("def_import", _import, "已保存为草稿。")
-        else:
-            vid = run_action("def_import", lambda _: definitions.save_draft_text(actor, up.getvalue().decode("utf-8"), up.name),
-                             "已保存为草稿。")
+        vid = run_action("def_import", lambda rid: definitions.import_file(actor, up.getvalue(), up.name, rid),
+                         "已保存为草稿。")
         if vid:
             st.session_state["def_selected"] = vid
 
@@ -88,10 +82,5 @@ with tab_edit:
     else:
         edited = st.text_area("定义（YAML）", text, height=420, key=f"def_text_{vid}")
         if st.button("校验并保存草稿", key=f"def_save_{vid}"):
-            try:
-                new_doc = yaml.safe_load(edited)
-            except yaml.YAMLError as err:
-                st.error(f"YAML 格式错误：{err}")
-            else:
-                run_action(f"def_save_{vid}", lambda _: definitions.update_content(actor, vid, new_doc) or True,
-                           "草稿已保存（已通过校验）。")
+            run_action(f"def_save_{vid}", lambda _: definitions.update_text(actor, vid, edited) or True,
+                       "草稿已保存（已通过校验）。")

@@ -1,4 +1,5 @@
-"""Uploaded files: checked by content (magic bytes), not by name; stored under a content hash."""
+"""Uploaded files: checked by size, then by content (magic bytes), not by name; an .xlsx / .docx also by its
+zip directory (no compression bomb); stored under a content hash. Limits: services/io/upload_limits.py."""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +10,7 @@ import filetype
 
 from config import settings
 from services.errors import ValidationFailed
+from services.io.upload_limits import check_size, check_zip
 
 # What each allowed extension must really be.
 MIME = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
@@ -36,15 +38,16 @@ def store_upload(data: bytes, filename: str, allowed: tuple[str, ...], max_mb: f
     """Check and store an upload; return its descriptor {name, sha256, size, type, path}.
 
     Raise ``ValidationFailed`` in Chinese when the size or the *content* type is not allowed
-    (a renamed .exe stays refused however it is named).
+    (a renamed .exe stays refused however it is named), or when an Office file is a compression bomb.
     """
     allowed_norm = {"jpg" if a == "jpeg" else a for a in allowed}
-    if len(data) > max_mb * 1024 * 1024:
-        raise ValidationFailed({label: [f"{label}：文件不能超过 {max_mb:g} MB（当前 {len(data) / 1048576:.1f} MB）。"]})
+    check_size(data, label, max_mb)
     real = sniff(data)
     if real is None or real not in allowed_norm:
         raise ValidationFailed({label: [f"{label}：文件内容不是允许的类型（允许：{'、'.join(sorted(allowed_norm))}），"
                                         "请检查后重新上传。"]})
+    if real in ("xlsx", "docx"):
+        check_zip(data, label)
     digest = hashlib.sha256(data).hexdigest()
     root = folder or settings.upload_dir
     root.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,10 @@ from services.forms import ownership
 from services.forms.loader import load_definition, read_document
 from services.forms.schema import Definition, DefinitionInvalid
 from services.forms.types import KINDS
+from services.forms.xlsform import from_workbook
+from services.io.upload_limits import check_size, decode_text
 from services.permissions import P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, Actor, require
+from services.uploads import sniff
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 log = logging.getLogger("huiqi")
@@ -136,13 +139,39 @@ def save_draft(actor: Actor, doc: dict[str, Any], request_id: str | None = None)
         return draft.id
 
 
-def save_draft_text(actor: Actor, text: str, source: str = "") -> int:
-    """Parse YAML/JSON text and save it as a draft."""
+def _parsed(text: str, source: str = "") -> dict[str, Any]:
     try:
-        doc = read_document(text, source)
+        return read_document(text, source)
     except DefinitionInvalid as err:
         raise ValidationFailed({"定义": [i.render(source) for i in err.issues]}) from err
-    return save_draft(actor, doc)
+
+
+def save_draft_text(actor: Actor, text: str, source: str = "") -> int:
+    """Parse YAML/JSON text and save it as a draft."""
+    require(actor, P_FORMS_DESIGN)
+    return save_draft(actor, _parsed(text, source))
+
+
+def import_file(actor: Actor, data: bytes, filename: str, request_id: str | None = None) -> int:
+    """An uploaded definition (.xlsx, or .yaml / .yml / .json text) saved as a draft; return the draft id.
+
+    The file is read within the upload limits (size, zip directory, rows, cell length, YAML aliases, time:
+    services/io/upload_limits.py) before any transaction opens; nothing is written when it is refused."""
+    require(actor, P_FORMS_DESIGN)
+    name = Path(filename or "").name
+    if name.lower().endswith(".xlsx"):
+        check_size(data, "定义文件")
+        if sniff(data) != "xlsx":
+            raise ValidationFailed({"定义文件": ["定义文件：文件内容不是 Excel（.xlsx）文件。"]})
+        try:
+            doc = from_workbook(data)
+        except DefinitionInvalid as err:
+            raise ValidationFailed({"定义": [i.render(name) for i in err.issues]}) from err
+    elif name.lower().endswith((".yaml", ".yml", ".json")):
+        doc = _parsed(decode_text(data, "定义文件"), name)
+    else:
+        raise ValidationFailed({"定义文件": ["定义文件：只能导入 .yaml、.yml、.json 或 .xlsx 文件。"]})
+    return save_draft(actor, doc, request_id)
 
 
 def _version(session: Session, version_id: int) -> tuple[FormDefinition, FormVersion]:
@@ -205,6 +234,12 @@ def copy_to_draft(actor: Actor, version_id: int, new_code: str | None = None) ->
     if new_code:
         doc["code"], doc["title"] = new_code, title
     return save_draft(actor, doc)
+
+
+def update_text(actor: Actor, version_id: int, text: str) -> None:
+    """Replace a draft's content with edited YAML text (read within the upload limits, like an import)."""
+    require(actor, P_FORMS_DESIGN)
+    update_content(actor, version_id, _parsed(text))
 
 
 def update_content(actor: Actor, version_id: int, doc: dict[str, Any]) -> None:

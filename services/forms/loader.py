@@ -8,15 +8,17 @@ from typing import Any
 import yaml
 
 from services.forms import expr
+from services.io.upload_limits import load_json, load_yaml
 from services.forms.schema import (NAME_RE, RESERVED, Branch, Cell, Choice, Constraint, Definition, DefinitionInvalid,
                                    DefinitionIssue, Group, MatrixRow, Outcome, Question, Scoring, Section)
 from services.forms.types import ALIASES, CELL_TYPES, FILE_TYPES, KINDS, PERIODS, QUESTION_TYPES, SEVERITIES
 
 
 def read_document(text: str, source: str = "") -> dict[str, Any]:
-    """Parse YAML or JSON text into a dict (``DefinitionInvalid`` D016 otherwise)."""
+    """Parse YAML or JSON text into a dict (``DefinitionInvalid`` D016 otherwise) within the upload limits
+    (size, YAML aliases and nesting: ``services.io.upload_limits.UploadRefused``)."""
     try:
-        data = yaml.safe_load(text) if not text.lstrip().startswith("{") else json.loads(text)
+        data = load_yaml(text) if not text.lstrip().startswith("{") else load_json(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise DefinitionInvalid([DefinitionIssue("D016", f"无法解析 YAML/JSON：{exc}")], source) from exc
     if not isinstance(data, dict):

@@ -3,7 +3,9 @@
 ``to_workbook(doc)`` writes the document that ``loader.load_definition`` accepts as an .xlsx with the
 sheets 说明 (instructions), survey, choices, settings, rules, scoring and outcomes (plus a hidden
 ``_lists`` sheet feeding the drop-downs); ``from_workbook(data)`` reads it back, so that
-``load_definition(from_workbook(to_workbook(doc)))`` equals ``load_definition(doc)``.
+``load_definition(from_workbook(to_workbook(doc)))`` equals ``load_definition(doc)``. Reading goes through
+the bounded upload reader (services/io/upload_limits.py): a sheet too long or wide, a cell too long or
+a compression bomb is refused (X005) before it is read whole.
 
 survey has one row per section/group start and end and per question. A matrix question is followed
 by its ``row`` and ``cell`` rows; the first constraint and goto branch sit on the question (or cell)
@@ -19,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -27,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from services.forms.schema import DefinitionInvalid, DefinitionIssue
 from services.forms.types import ALIASES, QUESTION_TYPES
 from services.forms.xlsform_guide import HELP
+from services.io.upload_limits import Sheet, UploadRefused, read_xlsx
 from services.forms.xlsform_layout import (  # noqa: F401 - XLS_CODES is part of this module's API
     BOOL, CELL, CON, DROPDOWNS, END, FALSE, FILLS, GOTO, GROUP, HEADER_ALIASES, LISTS, NUM, QUESTION, REPEAT, RISKY,
     ROW, SCORING_DEFAULTS, SECTION, SHEETS, STRUCT, TAGGED, TRUE, XLS_CODES, Cols, _ESC, _UNESC, flat_settings,
@@ -217,9 +220,9 @@ class _Reader:
             return [p.strip() for p in re.split(r"[,，]", str(v)) if p.strip()]
         return v
 
-    def records(self, ws: Any, extra: str = "") -> list[tuple[int, dict[str, Any]]]:
+    def records(self, ws: Sheet, extra: str = "") -> list[tuple[int, dict[str, Any]]]:
         """Rows of a sheet as (Excel row number, {column: converted value}); empty rows are skipped."""
-        sheet, rows, out = ws.title.strip().lower(), ws.iter_rows(), []
+        sheet, rows, out = ws.title.strip().lower(), iter(ws.rows), []
         header = []
         for cell in next(rows, ()):
             h = str(cell.value or "").strip()
@@ -271,14 +274,14 @@ class _Reader:
             out["required"] = self.value("survey", "required", out["required"], row, "", yes_no=True)
         return out
 
-    def survey(self, ws: Any) -> list[dict[str, Any]]:
+    def survey(self, ws: Sheet) -> list[dict[str, Any]]:
         sections: list[dict[str, Any]] = []
         sec: dict[str, Any] | None = None
         grp: dict[str, Any] | None = None
         q: dict[str, Any] | None = None
         target: dict[str, Any] | None = None  # where constraint rows go: the last question, matrix row or cell
         opened = {"section": 0, "group": 0}
-        if "type" not in [str(c.value or "").strip().lower() for c in ws[1]]:
+        if "type" not in [str(c.value or "").strip().lower() for c in (ws.rows[0] if ws.rows else ())]:
             self.err("X001", "survey", 1, "缺少 type 列")
         for row, rec in self.records(ws, "tag"):
             raw = str(rec.get("type") or "").strip()
@@ -354,10 +357,10 @@ def from_workbook(data: bytes) -> dict[str, Any]:
     """Read a workbook written by ``to_workbook`` (or edited by hand) back into a definition document."""
     reader = _Reader()
     try:
-        wb = load_workbook(io.BytesIO(data))
-    except Exception as exc:  # not a zip, not a workbook, damaged…
-        raise DefinitionInvalid([DefinitionIssue("X005", f"无法读取 Excel 文件：{exc}")]) from exc
-    sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+        book = read_xlsx(data, "定义文件", sheets=SHEETS, data_only=False)
+    except UploadRefused as exc:  # not a workbook, damaged, too large, too long, a compression bomb…
+        raise DefinitionInvalid([DefinitionIssue("X005", exc.reason)]) from exc
+    sheets = {ws.title.strip().lower(): ws for ws in book.values()}
     if "survey" not in sheets:
         reader.err("X001", "survey", 0, "缺少 survey 工作表")
         raise DefinitionInvalid(reader.issues)

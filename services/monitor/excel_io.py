@@ -1,7 +1,9 @@
 """上报导入: the monthly report's Excel template and the import of a filled one (enterprise side).
 
-The upload is checked by content (an .xlsx is a zip holding ``xl/``), parsed (services/monitor/
-excel_layout.py), and validated with the same engine ``evaluate()`` and context as the online form,
+The upload is checked by size and content (an .xlsx is a zip holding ``xl/``) and read within the
+upload limits (services/io/upload_limits.py: zip directory, rows, columns, cell length, time) *before*
+the transaction opens — a huge or hostile file is refused without holding any lock. Inside one short
+transaction it is interpreted (services/monitor/excel_layout.py) and validated with the same engine ``evaluate()`` and context as the online form,
 plus "not a number" cell problems. Any error rejects the whole file — nothing is written — and the
 result lists each error by sheet and cell, with an .xlsx of that list to download. A clean file is
 saved into the month's report and, when the month's questionnaires are answered, reported (上报,
@@ -30,11 +32,12 @@ from services.forms.engine import Context, Finding, evaluate, visible_rows
 from services.forms.schema import Definition
 from services.io.excel import rows_to_xlsx
 from services.monitor import reports, workflow
-from services.monitor.excel_layout import GROUP, MATRIX, SHEET_IND, SHEET_PROD, Parsed, read_upload, write_template
+from services.io.upload_limits import Sheet, check_size
+from services.monitor.excel_layout import (GROUP, MATRIX, SHEET_IND, SHEET_PROD, Parsed, read_book, read_upload,
+                                           write_template)
 from services.permissions import P_MONITOR_REPORT, Actor, require
 from services.uploads import sniff
 
-MAX_MB = 10
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SECTION_SHEET = {"basic": "基本信息（在线填报第一步）", "indicators": SHEET_IND, "products": SHEET_PROD}
 
@@ -121,9 +124,9 @@ def _locate(findings: list[Finding], parsed: Parsed, taken: set[tuple[str, str]]
 
 
 def _check(session: Session, org: Organisation, report: MonitorReport | None, d: Definition, ctx: Context,
-           period: str, reporter: str, data: bytes) -> tuple[list[CellError], Parsed, dict[str, Any]]:
-    """Parse and validate; return (errors, parsed file, step-1 answers to save)."""
-    parsed = read_upload(data, d, visible_rows(d, MATRIX, ctx))
+           period: str, reporter: str, book: dict[str, Sheet]) -> tuple[list[CellError], Parsed, dict[str, Any]]:
+    """Interpret and validate the rows read; return (errors, parsed file, step-1 answers to save)."""
+    parsed = read_upload(book, d, visible_rows(d, MATRIX, ctx))
     errors = [CellError(p.sheet, p.cell, p.indicator, msg) for p, msg in parsed.problems]
     if any(not p.cell for p, _ in parsed.problems):
         return errors, parsed, {}   # the file itself is unusable: no point checking values
@@ -165,13 +168,13 @@ def import_report(actor: Actor, period: str, reporter: str, data: bytes, request
         raise ValidationFailed({"填报人": ["填报人：必填项，请填写。"]})
     if len(reporter) > 64:
         raise ValidationFailed({"填报人": ["填报人：不能超过 64 个字符。"]})
-    if len(data) > MAX_MB * 1024 * 1024:
-        raise ValidationFailed({"导入文件": [f"导入文件：文件不能超过 {MAX_MB} MB。"]})
+    check_size(data, "导入文件")
     if sniff(data) != "xlsx":
         raise ValidationFailed({"导入文件": ["导入文件：文件内容不是 Excel（.xlsx）文件，请使用下载的模板填写后上传。"]})
+    book = read_book(data)       # bounded, and before the transaction: no lock is held while a file is read
     try:
         with session_scope() as session:
-            return _import(session, actor, period, reporter, data, request_id)
+            return _import(session, actor, period, reporter, book, request_id)
     except IntegrityError:  # the same request, or the same month opened by someone else, at the same moment
         with session_scope() as session:
             if (done := audit.replayed(session, request_id)) is not None:
@@ -184,7 +187,7 @@ def _replayed(done: Any) -> ImportResult:
                         reported=bool((done.detail or {}).get("reported")))
 
 
-def _import(session: Session, actor: Actor, period: str, reporter: str, data: bytes,
+def _import(session: Session, actor: Actor, period: str, reporter: str, book: dict[str, Sheet],
             request_id: str | None) -> ImportResult:
     if (done := audit.replayed(session, request_id)) is not None:
         return _replayed(done)
@@ -195,7 +198,7 @@ def _import(session: Session, actor: Actor, period: str, reporter: str, data: by
     if report is not None and report.status not in workflow.EDITABLE:
         raise Conflict(f"{period} 月报当前状态为「{workflow.STATUS_LABEL.get(report.status, report.status)}」，不能导入；"
                        "只有未填报、编辑、退回或解除冻结的月份可以导入。")
-    errors, parsed, basic = _check(session, org, report, d, ctx, period, reporter, data)
+    errors, parsed, basic = _check(session, org, report, d, ctx, period, reporter, book)
     if errors:
         return ImportResult(report.id if report else None, errors, errors_xlsx(errors, period))
     if report is None:

@@ -2,7 +2,9 @@
 sheet 主要经济指标 (the indicator rows the form shows this enterprise this month, their units and the
 four value columns), sheet 主要产品产销存 (the products group's columns) and sheet 填写说明.
 
-The reader turns a filled workbook into the form's answers plus a map from each answer to its cell,
+Reading is in two steps: ``read_book`` streams the two sheets within the upload limits
+(services/io/upload_limits.py; no database involved, so it runs before any transaction), and
+``read_upload`` turns those rows into the form's answers plus a map from each answer to its cell,
 so the engine's findings can be reported as "sheet, cell, indicator, message".
 """
 from __future__ import annotations
@@ -11,11 +13,12 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -23,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question
 from services.io.excel import write_cell
+from services.io.upload_limits import Sheet, read_xlsx
 
 SHEET_IND, SHEET_PROD, SHEET_HELP = "主要经济指标", "主要产品产销存", "填写说明"
 MATRIX, GROUP = "ind", "products"
@@ -207,33 +211,36 @@ def _text(v: Any) -> str | None:
     return str(v).strip() or None
 
 
-def read_upload(data: bytes, d: Definition, rows: list[MatrixRow]) -> Parsed:
-    """Parse a filled template. Problems of the file itself and of cells (not a number) are collected."""
+def read_book(data: bytes) -> dict[str, Sheet]:
+    """Stream the template's two data sheets within the upload limits (``UploadRefused`` otherwise)."""
+    return read_xlsx(data, "导入文件", sheets=(SHEET_IND, SHEET_PROD))
+
+
+def _values(sheet: Sheet, min_row: int, width: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, the row's first ``width`` values, padded with None) from ``min_row`` on."""
+    for i, cells in enumerate(sheet.rows[min_row - 1:], min_row):
+        values = tuple(c.value for c in cells[:width])
+        yield i, values + (None,) * (width - len(values))
+
+
+def read_upload(book: dict[str, Sheet], d: Definition, rows: list[MatrixRow]) -> Parsed:
+    """Interpret a filled template read by ``read_book``; problems of the file and its cells are collected."""
     out = Parsed()
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-        out.problems.append((Place("", "", "导入文件"), "无法读取该 Excel 文件，请使用下载的模板（.xlsx）填写后上传。"))
+    for sheet in (SHEET_IND, SHEET_PROD):
+        if sheet not in book:
+            out.problems.append((Place(sheet, "", "导入文件"), f"缺少工作表「{sheet}」，请使用下载的模板。"))
+    if out.problems:
         return out
-    try:
-        for sheet in (SHEET_IND, SHEET_PROD):
-            if sheet not in wb.sheetnames:
-                out.problems.append((Place(sheet, "", "导入文件"), f"缺少工作表「{sheet}」，请使用下载的模板。"))
-        if out.problems:
-            return out
-        _read_indicators(wb[SHEET_IND], d, rows, out)
-        _read_products(wb[SHEET_PROD], product_group(d), out)
-    finally:
-        wb.close()
+    _read_indicators(book[SHEET_IND], d, rows, out)
+    _read_products(book[SHEET_PROD], product_group(d), out)
     return out
 
 
-def _read_indicators(ws: Any, d: Definition, rows: list[MatrixRow], out: Parsed) -> None:
+def _read_indicators(ws: Sheet, d: Definition, rows: list[MatrixRow], out: Parsed) -> None:
     matrix, cells = d.question(MATRIX), value_cells(d)
     shown = {r.label: r for r in rows}
     known = {r.label for r in matrix.rows}
-    for i, values in enumerate(ws.iter_rows(min_row=1, max_col=2 + len(cells), values_only=True), 1):
-        values = tuple(values) + (None,) * (2 + len(cells) - len(values))
+    for i, values in _values(ws, 1, 2 + len(cells)):
         if i == 2:
             out.meta = {k: _text(values[ord(ref[0]) - 65]) or "" for k, ref in META.items()}
         if i < FIRST_ROW:
@@ -265,11 +272,10 @@ def _read_indicators(ws: Any, d: Definition, rows: list[MatrixRow], out: Parsed)
         out.indicators[row.name] = answer
 
 
-def _read_products(ws: Any, g: Group, out: Parsed) -> None:
+def _read_products(ws: Sheet, g: Group, out: Parsed) -> None:
     questions: list[Question] = list(g.questions)
     title = g.title or g.name
-    for i, values in enumerate(ws.iter_rows(min_row=2, max_col=len(questions), values_only=True), 2):
-        values = tuple(values) + (None,) * (len(questions) - len(values))
+    for i, values in _values(ws, 2, len(questions)):
         if all(_text(v) is None for v in values):
             continue
         n = len(out.products) + 1
