@@ -25,22 +25,28 @@ def coded_answer(q: Question, v: Any) -> str | None:
     return None
 
 
-def _text(q: Question, v: Any) -> str:
+def _plain(q: Question, v: Any) -> str | list[str]:
+    """An answer as plain text (a list: one line per key of a dict answer)."""
     if is_empty(v):
         return "—"
     if (named := coded_answer(q, v)) is not None:
-        return html.escape(named)
+        return named
     if v == NA:
         return "不适用"
     labels = {c.value: c.label for c in q.choices}
     if isinstance(v, list):
-        return "、".join(labels.get(str(x), str(x)) for x in v) if not all(isinstance(x, dict) for x in v) else \
-            "、".join(str(x.get("name")) for x in v)
+        return "、".join(str(x.get("name")) if isinstance(x, dict) else labels.get(str(x), str(x)) for x in v)
     if isinstance(v, dict) and q.type == "file":
         return f"附件：{v.get('name')}"
     if isinstance(v, dict):
-        return "<br>".join(f"{html.escape(str(k))}：{html.escape(str(x))}" for k, x in v.items())
-    return html.escape(f"{labels.get(str(v), v)} {q.unit}".strip())
+        return [f"{k}：{x}" for k, x in v.items()]
+    return f"{labels.get(str(v), v)} {q.unit}".strip()
+
+
+def _text(q: Question, v: Any) -> str:
+    """An answer as HTML: every piece of user text escaped (file names, free text, keys, labels)."""
+    plain = _plain(q, v)
+    return "<br>".join(map(html.escape, plain)) if isinstance(plain, list) else html.escape(plain)
 
 
 def printable_html(d: Definition, answers: dict[str, Any], title: str = "", org: str = "", period: str = "",

@@ -52,10 +52,14 @@ class RevocableCookie(CookieModel):
         return (clock.now() + dt.timedelta(days=self.cookie_expiry_days)).timestamp()
 
     def store(self, sid: str, key: str) -> None:
-        """Write the signed cookie for session ``sid`` (component ``key``)."""
+        """Write the signed cookie for session ``sid`` (component ``key``) with every attribute a cookie
+        written by page JavaScript can carry: SameSite=Strict, Path=/, Secure when ``HUIQI_COOKIE_SECURE``
+        (served over HTTPS). HttpOnly cannot be set from JavaScript; the cookie holds only a signed,
+        revocable session id (see the module docstring and README)."""
         self._sid = sid
         self.exp_date = self._set_exp_date()
-        self.cookie_manager.set(self.cookie_name, self._token_encode(), key=key,  # the browser judges by its own clock
+        self.cookie_manager.set(self.cookie_name, self._token_encode(), key=key, path="/", same_site="strict",
+                                secure=settings.cookie_secure,  # the browser judges expires_at by its own clock
                                 expires_at=clock.browser_now() + dt.timedelta(days=self.cookie_expiry_days))
 
     def drop(self, key: str) -> None:
