@@ -82,7 +82,7 @@ def run(url: str, products: int) -> None:
     from services.forms.engine import evaluate, visible_rows
     from services.forms.responses import context_for
     from services.monitor import excel_io, reports, reviewers
-    from services.monitor.excel_layout import read_upload
+    from services.monitor.excel_layout import read_book, read_upload
     configure(url)
     init_db(url)
     tag = uuid.uuid4().hex[:6]
@@ -109,9 +109,9 @@ def run(url: str, products: int) -> None:
         ctx = context_for(s, response)  # type: ignore[arg-type]
     d = definition_for_version(published_version("sme_monthly_report").id)
     rows = visible_rows(d, "ind", ctx)
-    parsed = read_upload(data, d, rows)
+    parsed = read_upload(read_book(data), d, rows)
     assert not parsed.problems and len(parsed.products) == products, parsed.problems[:3]
-    med, p95 = timed(lambda: read_upload(data, d, rows), 5)
+    med, p95 = timed(lambda: read_upload(read_book(data), d, rows), 5)
     print(f"  parse the upload: median {med:.0f} ms, p95 {p95:.0f} ms")
     answers = {"ind": parsed.indicators, "products": parsed.products}
     med, p95 = timed(lambda: evaluate(d, answers, ctx), 5)
