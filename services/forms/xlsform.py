@@ -29,11 +29,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from services.forms.schema import DefinitionInvalid, DefinitionIssue
 from services.forms.types import ALIASES, QUESTION_TYPES
 from services.forms.xlsform_guide import HELP
-from services.io.upload_limits import Sheet, UploadRefused, read_xlsx
 from services.forms.xlsform_layout import (  # noqa: F401 - XLS_CODES is part of this module's API
     BOOL, CELL, CON, DROPDOWNS, END, FALSE, FILLS, GOTO, GROUP, HEADER_ALIASES, LISTS, NUM, QUESTION, REPEAT, RISKY,
     ROW, SCORING_DEFAULTS, SECTION, SHEETS, STRUCT, TAGGED, TRUE, XLS_CODES, Cols, _ESC, _UNESC, flat_settings,
     split_settings)
+from services.io.upload_limits import Sheet, UploadRefused, read_xlsx
 
 
 # --- writing -----------------------------------------------------------------------------

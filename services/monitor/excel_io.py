@@ -31,8 +31,8 @@ from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Context, Finding, evaluate, visible_rows
 from services.forms.schema import Definition
 from services.io.excel import rows_to_xlsx
-from services.monitor import reports, workflow
 from services.io.upload_limits import Sheet, check_size
+from services.monitor import reports, workflow
 from services.monitor.excel_layout import (GROUP, MATRIX, SHEET_IND, SHEET_PROD, Parsed, read_book, read_upload,
                                            write_template)
 from services.permissions import P_MONITOR_REPORT, Actor, require
