@@ -76,10 +76,12 @@ class ImportResult:
         return "导入成功，数据已保存。请完成本月调查问卷（" + "、".join(self.remaining) + "）后上报。"
 
 
-def _setting(session: Session, org: Organisation, period: str) -> tuple[MonitorReport | None, Definition, Context]:
-    """The month's report (if any, locked), its definition version and the form's evaluation context."""
-    report = session.scalar(select(MonitorReport).where(MonitorReport.org_id == org.id, MonitorReport.period == period)
-                            .with_for_update())
+def _setting(session: Session, org: Organisation, period: str,
+             lock: bool = True) -> tuple[MonitorReport | None, Definition, Context]:
+    """The month's report (if any; locked unless ``lock`` is false, as in a read scope), its definition
+    version and the form's evaluation context."""
+    query = select(MonitorReport).where(MonitorReport.org_id == org.id, MonitorReport.period == period)
+    report = session.scalar(query.with_for_update() if lock else query)
     if report is not None:
         response = session.get(FormResponse, report.response_id)
         assert response is not None
@@ -100,7 +102,7 @@ def template_xlsx(actor: Actor, period: str) -> bytes:
     _check_period(period)
     with session_scope(read=True) as session:
         org = reports.own_org(session, actor)
-        _, d, ctx = _setting(session, org, period)
+        _, d, ctx = _setting(session, org, period, lock=False)   # a read scope: PostgreSQL refuses FOR UPDATE
         return write_template(d, visible_rows(d, MATRIX, ctx), org.name, org.credit_code or "", period)
 
 
