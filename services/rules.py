@@ -194,9 +194,9 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 def mobile_is_valid(phone: str) -> bool:
     """Return True for an 11-digit mainland mobile number starting with 1."""
-    return bool(MOBILE_RE.match(phone or ""))
+    return bool(MOBILE_RE.fullmatch(phone or ""))
 
 
 def email_is_valid(email: str) -> bool:
     """Return True for a plausible e-mail address."""
-    return bool(EMAIL_RE.match(email or ""))
+    return bool(EMAIL_RE.fullmatch(email or ""))
