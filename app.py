@@ -23,11 +23,12 @@ def _ready(url: str) -> bool:
 
 
 def _sidebar(actor: Actor) -> None:
-    st.markdown(f"**{md(actor.display_name)}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
+    roles = "、".join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)
+    st.markdown(f"**{md(actor.display_name)}**  \n{md(roles)}")
     if actor.region_code:
-        st.caption(f"辖区：{region_full_name(actor.region_code)}")
+        st.caption(f"辖区：{md(region_full_name(actor.region_code))}")
     if unread := notify.unread_count(actor):
-        st.page_link("pages/inbox.py", label=f"未读消息 {unread} 条", icon=":material/mark_email_unread:")
+        st.page_link("pages/inbox.py", label=f"未读消息 {unread:d} 条", icon=":material/mark_email_unread:")
     if st.button("退出登录", key="signout", width="stretch"):
         signin.sign_out()  # forgets every piece of this user's UI state
         st.session_state["actor"] = None
