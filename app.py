@@ -13,6 +13,13 @@ from services.permissions import ROLES, Actor
 from services.reference import region_full_name
 
 st.set_page_config(page_title="惠企 · 企业服务数据平台", page_icon="🏛️", layout="wide")
+# No table offers Streamlit's own "Download as CSV" or copy: it writes a cell such as =HYPERLINK(…) as a live
+# formula. Users export through the app's formula-safe Excel (services/io/excel.py). .streamlit/config.toml
+# sets this; here it also holds when the app was started elsewhere (the file is read from the working
+# directory). The browser learns the option at the start of each run, hence the one rerun.
+if not st.get_option("client.disableDataExport"):
+    st.set_option("client.disableDataExport", True)
+    st.rerun()
 
 
 @st.cache_resource(show_spinner="正在准备数据库……")
