@@ -2,13 +2,12 @@
 
 Streamlit 1.67 can switch that download (and copying cells) off for every ``st.dataframe`` /
 ``st.data_editor`` with ``client.disableDataExport``; the app's own exports are Excel files written
-formula-safe by ``services/io/excel.py``. The option is set in ``.streamlit/config.toml`` and enforced
-by ``app.py`` (the browser receives it with each run), so it holds on every page whatever directory
-the app was started from.
+formula-safe by ``services/io/excel.py``. The option is set in ``.streamlit/config.toml``
+(tests/unit/test_streamlit_config.py) and enforced by ``app.py`` (the browser receives it with each run),
+so it holds on every page whatever directory the app was started from.
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 
 import pytest
@@ -19,14 +18,9 @@ from db.engine import session_scope
 from db.organisation import Organisation
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.pages.conftest import _navigation_mode, app  # noqa: F401 - fixtures: AppTest runs app.py
-from tests.pages.helpers import ROOT, assert_clean, signed_in
+from tests.pages.helpers import assert_clean, signed_in
 
 FORMULA = '=HYPERLINK("http://evil.example/x","点我")'
-
-
-def test_the_project_configuration_switches_table_export_off() -> None:
-    with open(ROOT / ".streamlit" / "config.toml", "rb") as f:
-        assert tomllib.load(f)["client"]["disableDataExport"] is True
 
 
 @pytest.fixture
