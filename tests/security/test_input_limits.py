@@ -20,7 +20,7 @@ from db.engine import session_scope
 from services import accounts, registration
 from services.errors import ValidationFailed
 from services.forms import responses
-from services.monitor import reports, review, reviewers
+from services.monitor import excel_io, reports, review, reviewers
 from services.monitor.excel_layout import number as excel_number
 from services.numbers import number_problem, to_number
 from services.org_fields import validate_org_form
@@ -81,6 +81,9 @@ def test_reporter_longer_than_its_column_is_refused_at_step_one(chain: Chain) ->
     report_id = reports.open_report(chain.ent, reports.period_options()[0])
     with pytest.raises(ValidationFailed) as err:
         save(chain.ent, report_id, "basic", {**_basic(chain.ent, report_id), "reporter": "张" * 65})
+    assert err.value.problems["填报人"] == ["填报人：长度不能超过 64 个字符（当前 65 个）。"]
+    with pytest.raises(ValidationFailed) as err:  # 上报导入 checks the same column, before reading the file
+        excel_io.import_report(chain.ent, reports.period_options()[0], "张" * 65, b"")
     assert err.value.problems["填报人"] == ["填报人：长度不能超过 64 个字符（当前 65 个）。"]
 
 
