@@ -13,6 +13,13 @@ from services.permissions import ROLES, Actor
 from services.reference import region_full_name
 
 st.set_page_config(page_title="惠企 · 企业服务数据平台", page_icon="🏛️", layout="wide")
+# No table offers Streamlit's own "Download as CSV" or copy: it writes a cell such as =HYPERLINK(…) as a live
+# formula. Users export through the app's formula-safe Excel (services/io/excel.py). .streamlit/config.toml
+# sets this; here it also holds when the app was started elsewhere (the file is read from the working
+# directory). The browser learns the option at the start of each run, hence the one rerun.
+if not st.get_option("client.disableDataExport"):
+    st.set_option("client.disableDataExport", True)
+    st.rerun()
 
 
 @st.cache_resource(show_spinner="正在准备数据库……")
@@ -23,11 +30,12 @@ def _ready(url: str) -> bool:
 
 
 def _sidebar(actor: Actor) -> None:
-    st.markdown(f"**{md(actor.display_name)}**  \n{'、'.join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)}")
+    roles = "、".join(ROLES[r].name for r in sorted(actor.roles) if r in ROLES)
+    st.markdown(f"**{md(actor.display_name)}**  \n{md(roles)}")
     if actor.region_code:
-        st.caption(f"辖区：{region_full_name(actor.region_code)}")
+        st.caption(f"辖区：{md(region_full_name(actor.region_code))}")
     if unread := notify.unread_count(actor):
-        st.page_link("pages/inbox.py", label=f"未读消息 {unread} 条", icon=":material/mark_email_unread:")
+        st.page_link("pages/inbox.py", label=f"未读消息 {unread:d} 条", icon=":material/mark_email_unread:")
     if st.button("退出登录", key="signout", width="stretch"):
         signin.sign_out()  # forgets every piece of this user's UI state
         st.session_state["actor"] = None

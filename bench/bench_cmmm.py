@@ -39,7 +39,7 @@ def generate(n: int, seed: int = 1) -> None:
     from services.cmmm.demo import TARGETS
     from services.forms.definitions import published_version
     from services.reference import region_path, regions_at_level
-    from services.rules import CREDIT_CHARSET, credit_check_char
+    from services.rules import CREDIT_CHARSET, credit_code_for
 
     rng = random.Random(seed)
     counties = [c for c in regions_at_level("county") if c.code[:2] not in ("71", "81", "82")]
@@ -61,9 +61,9 @@ def generate(n: int, seed: int = 1) -> None:
         for _ in range(min(chunk, orgs_needed - (org_id - next_org))) if org_id - next_org < orgs_needed else []:
             code, p = rng.choices(paths, weights)[0]
             div = f"{rng.randrange(13, 44):02d}"
-            body = "91" + code + "".join(rng.choice(CREDIT_CHARSET) for _ in range(9))
+            credit = credit_code_for(code, "".join(rng.choice(CREDIT_CHARSET) for _ in range(8)))
             orgs.append({"id": org_id, "kind": "enterprise", "name": f"基准企业{org_id:07d}有限公司",
-                         "credit_code": body + credit_check_char(body), "region_code": code,
+                         "credit_code": credit, "region_code": code,
                          "province_code": p.province_code, "city_code": p.city_code, "county_code": p.county_code,
                          "division_code": div, "industry_code": div, "size": rng.choice("大中小微小微微"),
                          "status": "approved", "details": {}, "version": 1})

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from components.feedback import run_action
+from components.text import md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,10 +26,10 @@ def prepared_download(key: str, source: Any, build: Callable[[], bytes], prepare
         del st.session_state[slot]
         held = None
     if held is None:
-        if st.button(prepare, key=f"{key}_prepare"):
+        if st.button(md(prepare), key=f"{key}_prepare"):
             with st.spinner("正在生成文件……"):
                 data = run_action(key, lambda _: build())
             if data is not None:
                 held = st.session_state[slot] = (source, data)
     if held is not None:
-        st.download_button(download, held[1], file_name=file_name, mime=mime, key=f"{key}_download")
+        st.download_button(md(download), held[1], file_name=file_name, mime=mime, key=f"{key}_download")

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from components.text import md
 from services.errors import ServiceError, ValidationFailed, as_service_error
 
 log = logging.getLogger("huiqi")
@@ -50,7 +51,7 @@ def user_messages(exc: Exception) -> list[str]:
 
 def show_error(exc: Exception) -> None:
     for msg in user_messages(exc):
-        st.error(msg, icon=":material/error:")
+        st.error(md(msg), icon=":material/error:")  # a message may quote what the user typed
 
 
 @contextmanager
@@ -82,5 +83,5 @@ def run_action(form_key: str, action: Callable[[str], T], success: str | None = 
         return None
     new_request(form_key)
     if success:
-        st.success(success)
+        st.success(md(success))
     return result

@@ -15,6 +15,7 @@ import streamlit as st
 from components.feedback import run_action
 from components.form_print import coded_answer, printable_html
 from components.question_widgets import NA_LABEL, question_label, section_widgets, widget_key
+from components.text import md
 from services.errors import ServiceError, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version
@@ -40,7 +41,7 @@ def render_response(actor: Actor, response_id: int, printable: bool = True, on_f
         render_readonly(d, view.answers, view)
         return
     if (conflict := st.session_state.get(_k(rid, "conflict"))) is not None:
-        st.error(conflict)
+        st.error(md(conflict))
         if st.button("刷新（载入最新内容，放弃本部分未保存的修改）", key=_k(rid, "reload"), type="primary"):
             _reset(rid)
             st.rerun()
@@ -60,9 +61,9 @@ def render_response(actor: Actor, response_id: int, printable: bool = True, on_f
 
     nav, body = st.columns([1, 3], gap="large")
     with body:
-        st.subheader(section.title)
+        st.subheader(md(section.title))
         if section.description:
-            st.caption(section.description)
+            st.caption(md(section.description, multiline=True))
         values, placeholders = section_widgets(d, section, working, pre, rid)
         st.session_state[_k(rid, "live")] = values
         ev = evaluate(d, working, ctx)
@@ -70,12 +71,12 @@ def render_response(actor: Actor, response_id: int, printable: bool = True, on_f
             q = d.question(name)
             shown = ev.values.get(name)
             # no key: the widget identity follows the value, so a new result is never shown stale
-            slot.text_input(question_label(q), value="" if shown is None else f"{shown} {q.unit}".strip(), disabled=True,
-                            help=q.help or None)
+            slot.text_input(md(question_label(q)), value="" if shown is None else f"{shown} {q.unit}".strip(),
+                            disabled=True, help=md(q.help, multiline=True) or None)
         for f in ev.warnings(section.name):
-            st.warning(f"提示：{f.message}")
+            st.warning(f"提示：{md(f.message)}")
         if (note := st.session_state.pop(_k(rid, "note"), None)) is not None:
-            st.warning(note)
+            st.warning(md(note))
         alerts = st.container()  # a save's errors appear here: above the buttons, next to the table they are in
         action = _buttons(section, visible_sections, rid, finish=on_finish is not None)
     with nav:
@@ -99,14 +100,14 @@ def render_response(actor: Actor, response_id: int, printable: bool = True, on_f
 def _navigator(ev: Evaluation, sections: list[Section], current: Section, rid: int) -> str | None:
     """Render the section list with progress; return the section clicked, if any."""
     answered, total = ev.totals()
-    st.progress(answered / total if total else 0.0, text=f"总进度 {answered}/{total}")
+    st.progress(answered / total if total else 0.0, text=f"总进度 {answered:d}/{total:d}")
     clicked = None
     for s in sections:
         a, t = ev.progress.get(s.name, (0, 0))
-        if st.button(s.title, key=_k(rid, "nav", s.name), width="stretch",
+        if st.button(md(s.title), key=_k(rid, "nav", s.name), width="stretch",
                      type="primary" if s.name == current.name else "secondary"):
             clicked = s.name
-        st.caption(f"共 {t} 题，已答 {a} 题，进度 {a}/{t}")
+        st.caption(f"共 {t:d} 题，已答 {a:d} 题，进度 {a:d}/{t:d}")
     return clicked
 
 
@@ -133,7 +134,7 @@ def show_errors(d: Definition, err: ValidationFailed) -> None:
     """Show every problem at once; a table's problems also as a grid (row × column) with the cells marked."""
     for msgs in err.problems.values():
         for m in msgs:
-            st.error(m)
+            st.error(md(m))
     by_question: dict[str, dict[tuple[str, str], str]] = {}
     for question, row, column, message in err.cells:
         by_question.setdefault(question, {})[(row, column)] = message.rsplit("：", 1)[-1]
@@ -142,7 +143,7 @@ def show_errors(d: Definition, err: ValidationFailed) -> None:
         rows = [r for r in q.rows if any((r.name, c.name) in cells for c in q.cells)]
         grid = pd.DataFrame([[cells.get((r.name, c.name), "") for c in q.cells if not c.calculation] for r in rows],
                             index=[r.label for r in rows], columns=[c.label for c in q.cells if not c.calculation])
-        st.caption(f"「{q.label}」中需要修改的单元格（行 × 列）：")
+        st.caption(f"「{md(q.label)}」中需要修改的单元格（行 × 列）：")
         st.dataframe(grid.style.map(lambda v: "background-color: #fde2e1; color: #a8071a; font-weight: 600" if v else ""),
                      width="stretch")
 
@@ -227,15 +228,15 @@ def answer_text(q: Question, v: Any) -> str:
 def render_readonly(d: Definition, answers: dict[str, Any], view: responses.ResponseView | None = None) -> None:
     """Show a submitted response, section by section, with recorded warnings."""
     if view is not None:
-        st.caption(f"{view.org_name} · {view.period or ''} · 状态：{view.status_label}"
-                   + (f" · 提交时间 {view.submitted_at}" if view.submitted_at else ""))
+        st.caption(f"{md(view.org_name)} · {md(view.period)} · 状态：{md(view.status_label)}"
+                   + (f" · 提交时间 {md(view.submitted_at)}" if view.submitted_at else ""))
         for w in view.warnings:
-            st.warning(f"已记录的提示：{w['message']}")
+            st.warning(f"已记录的提示：{md(w['message'])}")
     ev = evaluate(d, answers, view.context if view else None)
     for s in d.sections:
         if s.name not in ev.visible_sections:
             continue
-        with st.expander(s.title, expanded=True):
+        with st.expander(md(s.title), expanded=True):
             rows = [(q.label, answer_text(q, ev.values.get(q.name))) for q in s.questions
                     if q.name in ev.visible and q.type != "note"]
             for g in s.groups:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.form_print import CSS
+from components.text import md
 from services.forms.definitions import definition_for_version
 from services.forms.functions import to_number
 from services.io.excel import rows_to_xlsx
@@ -56,14 +57,14 @@ def summary(d: ReportDetail) -> str:
 
 def render_detail(d: ReportDetail, key: str, history: bool = True, exports: bool = True) -> None:
     """Show one report: summary, return reason, changes, warnings, indicators, products (and history)."""
-    st.caption(summary(d))
+    st.caption(md(summary(d)))
     if d.return_reason and d.status in ("returned", "editing"):
-        st.error(f"退回原因：{d.return_reason}")
+        st.error(f"退回原因：{md(d.return_reason, multiline=True)}")
     if d.frozen_changes:
         st.warning("冻结：企业修改了关键信息，等待管理员确认变更。")
         st.dataframe(pd.DataFrame(change_rows(d)), hide_index=True, width="stretch")
     for w in d.warnings:
-        st.warning(f"系统筛查提示：{w}")
+        st.warning(f"系统筛查提示：{md(w)}")
     indicators = d.indicators
     st.markdown("**主要经济指标**")
     if indicators:

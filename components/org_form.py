@@ -9,6 +9,7 @@ import streamlit as st
 
 import clock
 from components.pickers import industry_picker, region_picker
+from components.text import md, md_table
 from services.org_fields import HOLDING_TYPES, ORG_FIELDS, REG_TYPES, YES_NO, size_preview
 from services.registration import OrgView, detail_rows
 
@@ -61,9 +62,9 @@ def org_fields(prefix: str, kind: str = "enterprise") -> dict[str, Any]:
         c2.radio("控股类型 *", HOLDING_TYPES, index=None, horizontal=True, key=key("holding_type"))
     star = " *" if enterprise else ""
     c1, c2, c3 = st.columns(3)
-    c1.text_input(f"上年末营业收入（千元）{star}", key=key("revenue_k"), help="填写报送数据企业的上年末营业收入")
-    c2.text_input(f"上年末从业人数（人）{star}", key=key("employees"), help="填写报送数据企业的上年末从业人数")
-    c3.text_input(f"上年末资产总计（千元）{star}", key=key("assets_k"), help="填写报送数据企业的上年末资产总计")
+    c1.text_input("上年末营业收入（千元）" + md(star), key=key("revenue_k"), help="填写报送数据企业的上年末营业收入")
+    c2.text_input("上年末从业人数（人）" + md(star), key=key("employees"), help="填写报送数据企业的上年末从业人数")
+    c3.text_input("上年末资产总计（千元）" + md(star), key=key("assets_k"), help="填写报送数据企业的上年末资产总计")
     size_slot = st.empty()
     if enterprise:
         c1, c2 = st.columns(2)
@@ -98,16 +99,9 @@ def org_fields(prefix: str, kind: str = "enterprise") -> dict[str, Any]:
     if isinstance(opened, dt.date):
         data["opened_on"] = opened.isoformat()  # drafts are JSON
     size = size_preview(data, kind)
-    size_slot.caption("企业规模（按工信部联企业〔2011〕300号自动计算）：**" + size + "**" if size else
+    size_slot.caption("企业规模（按工信部联企业〔2011〕300号自动计算）：**" + md(size) + "**" if size else
                       "企业规模：选择所属行业并填写上年末营业收入、从业人数和资产总计后自动计算。")
     return data
-
-
-def _md(text: str) -> str:
-    """Escape a value for a markdown table cell."""
-    for ch in "\\`*_[]<>|#":
-        text = text.replace(ch, "\\" + ch)
-    return " ".join(text.split())
 
 
 def show_details(view: OrgView) -> None:
@@ -115,7 +109,4 @@ def show_details(view: OrgView) -> None:
     rows = detail_rows(view)
     if len(rows) % 2:
         rows.append(("", ""))
-    lines = ["| 项目 | 内容 | 项目 | 内容 |", "| --- | --- | --- | --- |"]
-    for (a, x), (b, y) in zip(rows[::2], rows[1::2]):
-        lines.append(f"| {_md(a)} | {_md(x)} | {_md(b)} | {_md(y)} |")
-    st.markdown("\n".join(lines))
+    st.markdown(md_table(["项目", "内容", "项目", "内容"], [(a, x, b, y) for (a, x), (b, y) in zip(rows[::2], rows[1::2])]))

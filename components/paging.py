@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from components.feedback import run_action
+from components.text import md
 
 T = TypeVar("T")
 
@@ -21,7 +22,7 @@ def paged(key: str, query: Any, fetch: Callable[[int], tuple[int, list[T]]], per
     found = run_action(f"{key}_list", lambda _: fetch(page - 1))
     total, rows = found if found is not None else (0, [])
     pages = max(1, -(-total // per_page))
-    st.caption(f"共 {total} {unit}" + (f"，第 {page}/{pages} 页" if pages > 1 else ""))
+    st.caption(f"共 {total:d} {md(unit)}" + (f"，第 {page:d}/{pages:d} 页" if pages > 1 else ""))
     if pages > 1:
         st.number_input("页码", min_value=1, max_value=pages, step=1, key=f"{key}_page")
     return rows

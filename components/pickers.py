@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from components.text import md
 from services import reference
 from services.reference import Node
 
@@ -28,7 +29,7 @@ def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str],
             return "请选择" if code == _NONE else fmt(nodes[code])
 
         with cols[depth]:
-            value: str | None = st.selectbox(label, all_codes, index=all_codes.index(default), key=f"{key}_{depth}",
+            value: str | None = st.selectbox(md(label), all_codes, index=all_codes.index(default), key=f"{key}_{depth}",
                                              format_func=show, placeholder="请选择")
         if value is None or value == _NONE:
             break
@@ -39,7 +40,7 @@ def _cascade(key: str, levels: list[tuple[str, list[Node]]], chain: list[str],
 
 def region_picker(key: str, value: str | None = None, label: str = "所在地区", root: str | None = None) -> str | None:
     """Cascading province / city / county picker; ``root`` limits it to a jurisdiction subtree."""
-    st.markdown("**" + label.replace("*", "\\*") + "**")
+    st.markdown("**" + md(label) + "**")
     chain = [n.code for n in reference.region_ancestors(value)] if value else []
     if root:
         root_chain = [n.code for n in reference.region_ancestors(root)]
@@ -56,7 +57,7 @@ def region_picker(key: str, value: str | None = None, label: str = "所在地区
 
 def industry_picker(key: str, value: str | None = None, label: str = "所属行业（GB/T 4754-2017）") -> str | None:
     """Cascading 门类 / 大类 / 中类 / 小类 picker."""
-    st.markdown("**" + label.replace("*", "\\*") + "**")
+    st.markdown("**" + md(label) + "**")
     chain = [n.code for n in reference.industry_ancestors(value)] if value else []
     levels = [("门类", reference.industry_tree()), ("大类", []), ("中类", []), ("小类", [])]
     return _cascade(key, levels, chain, lambda n: f"{n.code} {n.name}")

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.pickers import industry_picker, region_picker
+from components.text import md
 from services.errors import ValidationFailed
 from services.forms.engine import NA, Evaluation, evaluate
 from services.forms.schema import Definition, Group, Question, Section
@@ -61,7 +62,7 @@ def group_widgets(d: Definition, g: Group, working: dict[str, Any], ev: Evaluati
             working[g.name] = out[g.name] = v
         return ev, dirty
     if g.title and any(q.name in ev.visible for q in g.questions):
-        st.markdown(f"##### {g.title}")
+        st.markdown(f"##### {md(g.title)}")
     for q in g.questions:
         if dirty:
             ev, dirty = evaluate(d, working, ev_context(ev)), False
@@ -86,15 +87,16 @@ def ev_context(ev: Evaluation) -> Any:
 
 def question_widget(q: Question, value: Any, key: str, ev: Evaluation | None = None) -> Any:
     """Render one question and return its answer (None when empty)."""
-    help_text = q.help or None
+    help_text = md(q.help, multiline=True) or None  # a definition's text: shown as written, never as Markdown
     placeholder = f"例：{q.example}" if q.example else None
     t = q.type
     if t == "note":
-        st.info(q.label + (f"\n\n{q.help}" if q.help else ""))
+        st.info(md(q.label, multiline=True) + ("\n\n" + md(q.help, multiline=True) if q.help else ""))
         return None
     if t == "calculated":
         shown = (ev.values.get(q.name) if ev else value)
-        st.text_input(question_label(q), value="" if shown is None else str(shown), disabled=True, key=key, help=help_text)
+        st.text_input(md(question_label(q)), value="" if shown is None else str(shown), disabled=True, key=key,
+                      help=help_text)
         return None
     allowed = ev.choices.get(q.name) if ev is not None else None
     choices = [c for c in q.choices if allowed is None or c.value in allowed]
@@ -105,50 +107,54 @@ def question_widget(q: Question, value: Any, key: str, ev: Evaluation | None = N
             options, labels = options + [NA], {**labels, NA: NA_LABEL}
         current = str(value) if value is not None and str(value) in options else None
         horizontal = (q.columns or 1) > 1 or t == "rating"
-        picked = st.radio(question_label(q), options, index=options.index(current) if current else None, key=key,
-                          format_func=lambda o: labels.get(o, o), horizontal=horizontal, help=help_text)
+        picked = st.radio(md(question_label(q)), options, index=options.index(current) if current else None, key=key,
+                          format_func=lambda o: md(labels.get(o, o)), horizontal=horizontal,
+                          help=help_text)
         return picked
     if t == "multiple":
-        st.markdown("**" + question_label(q).replace("*", "\\*") + "**", help=help_text)
+        st.markdown("**" + md(question_label(q)) + "**", help=help_text)
         chosen = set(value or []) if isinstance(value, list) else set()
         cols = st.columns(q.columns or 1)
         ticked: list[str] = []
         for i, c in enumerate(choices):
-            if cols[i % len(cols)].checkbox(c.label, value=c.value in chosen, key=f"{key}__opt_{c.value}"):
+            if cols[i % len(cols)].checkbox(md(c.label), value=c.value in chosen, key=f"{key}__opt_{c.value}"):
                 ticked.append(c.value)
         return ticked or None
     if t in ("text", "integer", "decimal", "percent", "month"):
         if t == "month" and not placeholder:
             placeholder = "YYYY-MM，如 2026-01"
-        text = st.text_input(question_label(q), value="" if value in (None, NA) else str(value), key=key, help=help_text,
-                             placeholder=placeholder)
+        text = st.text_input(md(question_label(q)), value="" if value in (None, NA) else str(value), key=key,
+                             help=help_text, placeholder=placeholder)
         return text.strip() or None
     if t == "textarea":
-        text = st.text_area(question_label(q), value=value or "", key=key, help=help_text, placeholder=placeholder)
+        text = st.text_area(md(question_label(q)), value=value or "", key=key, help=help_text,
+                            placeholder=placeholder)
         return text.strip() or None
     if t == "date":
         initial = dt.date.fromisoformat(value) if isinstance(value, str) and value else None
-        picked_date = st.date_input(question_label(q), value=initial, key=key, help=help_text, format="YYYY-MM-DD")
+        picked_date = st.date_input(md(question_label(q)), value=initial, key=key, help=help_text,
+                                    format="YYYY-MM-DD")
         return picked_date.isoformat() if isinstance(picked_date, dt.date) else None
     if t == "region":
         return region_picker(key, value, question_label(q))
     if t == "industry":
         return industry_picker(key, value, question_label(q))
     if t == "file":
-        return _file(q, value, key, help_text)
+        return _file(q, value, key)
     if t in ("matrix_single", "matrix_multiple"):
         return _matrix_choice(q, value, key)
     if t == "matrix_fill":
         return _matrix_fill(q, value, key, ev)
-    st.warning(f"暂不支持的题型：{t}")
+    st.warning(f"暂不支持的题型：{md(t)}")
     return value
 
 
-def _file(q: Question, value: Any, key: str, help_text: str | None) -> Any:
+def _file(q: Question, value: Any, key: str) -> Any:
     if isinstance(value, dict):
-        st.caption(f"已上传：{value.get('name')}（{int(value.get('size', 0)) // 1024} KB）")
-    up = st.file_uploader(question_label(q), type=list(q.file_types), key=key, help=help_text or
-                          f"允许 {'、'.join(q.file_types)}，不超过 {q.max_mb:g} MB；按文件内容校验类型")
+        st.caption(f"已上传：{md(value.get('name'))}（{int(value.get('size', 0)) // 1024:d} KB）")
+    up = st.file_uploader(md(question_label(q)), type=list(q.file_types), key=key,
+                          help=md(q.help or f"允许 {'、'.join(q.file_types)}，不超过 {q.max_mb:g} MB；按文件内容校验类型",
+                                  multiline=True))
     if up is None:
         return value
     try:
@@ -156,12 +162,12 @@ def _file(q: Question, value: Any, key: str, help_text: str | None) -> Any:
     except ValidationFailed as err:
         for msgs in err.problems.values():
             for m in msgs:
-                st.error(m)
+                st.error(md(m))
         return value
 
 
 def _matrix_choice(q: Question, value: Any, key: str) -> Any:
-    st.markdown("**" + question_label(q).replace("*", "\\*") + "**", help=q.help or None)
+    st.markdown("**" + md(question_label(q)) + "**", help=md(q.help, multiline=True) or None)
     value = value if isinstance(value, dict) else {}
     out: dict[str, Any] = {}
     labels = {c.value: c.label for c in q.choices}
@@ -169,12 +175,12 @@ def _matrix_choice(q: Question, value: Any, key: str) -> Any:
         if q.type == "matrix_single":
             opts = list(labels)
             cur = value.get(row.name)
-            picked = st.radio(row.label, opts, index=opts.index(cur) if cur in opts else None, horizontal=True,
-                              format_func=lambda o: labels.get(o, o), key=f"{key}__row_{row.name}")
+            picked = st.radio(md(row.label), opts, index=opts.index(cur) if cur in opts else None, horizontal=True,
+                              format_func=lambda o: md(labels.get(o, o)), key=f"{key}__row_{row.name}")
             if picked is not None:
                 out[row.name] = picked
         else:
-            chosen = st.multiselect(row.label, list(labels), default=[v for v in value.get(row.name) or [] if v in labels],
+            chosen = st.multiselect(md(row.label), list(labels), default=[v for v in value.get(row.name) or [] if v in labels],
                                     format_func=lambda o: labels.get(o, o), key=f"{key}__row_{row.name}", placeholder="请选择")
             if chosen:
                 out[row.name] = chosen
@@ -182,7 +188,7 @@ def _matrix_choice(q: Question, value: Any, key: str) -> Any:
 
 
 def _matrix_fill(q: Question, value: Any, key: str, ev: Evaluation | None) -> Any:
-    st.markdown("**" + question_label(q).replace("*", "\\*") + "**", help=q.help or None)
+    st.markdown("**" + md(question_label(q)) + "**", help=md(q.help, multiline=True) or None)
     value = value if isinstance(value, dict) else {}
     computed = (ev.values.get(q.name) if ev else None) or {}
     rows = [r for r in q.rows if ev is None or q.name not in ev.rows or r.name in ev.rows[q.name]]
@@ -206,7 +212,7 @@ def _matrix_fill(q: Question, value: Any, key: str, ev: Evaluation | None) -> An
 
 
 def _repeat(g: Group, value: Any, rid: int) -> Any:
-    st.markdown(f"##### {g.title or g.name}")
+    st.markdown(f"##### {md(g.title or g.name)}")
     rows = value if isinstance(value, list) else []
     cols = {q.name: q.label + (f"（{q.unit}）" if q.unit else "") for q in g.questions if q.type != "note"}
     frame = pd.DataFrame([{cols[n]: ("" if r.get(n) is None else str(r.get(n))) for n in cols} for r in rows],
@@ -219,7 +225,7 @@ def _repeat(g: Group, value: Any, rid: int) -> Any:
             config[cols[q.name]] = st.column_config.TextColumn()
     edited = st.data_editor(frame, num_rows="dynamic", key=widget_key(rid, "repeat", g.name), column_config=config,
                             width="stretch")
-    st.caption(f"可添加行（{g.add_label}），最多 {g.max_rows} 行")
+    st.caption(f"可添加行（{md(g.add_label)}），最多 {g.max_rows:d} 行")
     out = []
     for _, row in edited.iterrows():
         item = {n: (str(row[label]).strip() if row[label] is not None and str(row[label]).strip() not in ("", "nan", "None")

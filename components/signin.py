@@ -17,6 +17,7 @@ from extra_streamlit_components.CookieManager import _component_func as stx_cook
 from streamlit_authenticator.models.cookie_model import CookieModel
 
 import clock
+from components.text import md
 from config import settings
 from services import auth
 from services.errors import ServiceError
@@ -128,7 +129,7 @@ def sign_in_form() -> Actor | None:
     try:
         token, actor = auth.sign_in(username, password, client_id())
     except ServiceError as err:
-        st.error(str(err))
+        st.error(md(err))
         return None
     remember(token)
     return actor

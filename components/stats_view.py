@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit_echarts import st_echarts
 
 from charts.stats import LEVEL_NAMES, grouped_bars, heatmap, level_stack, radar
+from components.text import md
 from db.stats import DOMAINS, SUBDOMAINS
 from services.io.excel import rows_to_xlsx
 from services.numfmt import fmt, percent, round_half_up
@@ -35,7 +36,7 @@ def filters(with_industry: bool = True) -> tuple[str, str | None, str | None]:
     sizes, divisions = ["", *cmmm_stats.SIZES], ["", *cmmm_stats.DIVISIONS]
     left, middle, right = st.columns([3, 1, 2])
     picked = left.radio("统计口径", options, index=options.index(current), horizontal=True, key="stats_scope_radio",
-                        format_func=lambda s: "累计（各企业最新一次）" if s == "all" else f"{s} 年")
+                        format_func=lambda s: "累计（各企业最新一次）" if s == "all" else f"{md(s)} 年")
     size = middle.selectbox("企业规模", sizes, index=sizes.index(st.session_state.get(SIZE_KEY, "")),
                             key="stats_size_select", format_func=lambda s: s or "全部规模", placeholder="请选择")
     division = st.session_state.get(DIVISION_KEY, "")
@@ -55,7 +56,7 @@ def region_view(actor: Actor) -> tuple[str, str | None, str | None, str | None, 
     try:
         total, rows = cmmm_stats.region_rows(actor, parent, scope, size, division)
     except ValidationFailed as err:
-        st.info(str(err))
+        st.info(md(err))
         st.stop()
     return scope, size, division, parent, total, rows
 
@@ -97,8 +98,8 @@ def breadcrumbs(actor: Actor) -> None:
     cols = st.columns(len(chain) + 4)
     for i, (code, name) in enumerate(chain):
         if i == len(chain) - 1:
-            cols[i].markdown(f"**{name}**")
-        elif cols[i].button(f"{name} ›", key=f"crumb_{i}"):
+            cols[i].markdown(f"**{md(name)}**")
+        elif cols[i].button(f"{md(name)} ›", key=f"crumb_{i}"):
             st.session_state[PATH_KEY] = path[:i]
             st.rerun()
 
@@ -147,7 +148,7 @@ def comparison(rows: Sequence[Any], first: str, key: str, export_name: str, by_s
     with tabs[1]:
         names = [r.name for r in scored]
         default = [r.name for r in sorted(scored, key=lambda r: -r.n)[:5]]
-        chosen = st.multiselect(f"对比的{first}（最多 8 个）", names, default=default, max_selections=8,
+        chosen = st.multiselect(f"对比的{md(first)}（最多 8 个）", names, default=default, max_selections=8,
                                 key=f"{key}_radar_pick_{len(names)}", placeholder="请选择")
         st_echarts(radar([r for r in scored if r.name in chosen], labels, pick), height="520px",
                    key=f"{key}_radar_{pick}_{'_'.join(chosen)}")

@@ -11,6 +11,7 @@ from components.downloads import prepared_download
 from components.feedback import fragment, run_action
 from components.question_widgets import group_widgets
 from components.nav import guard
+from components.text import md
 from services.cmmm import diagnosis as dx
 from services.cmmm.report import build_pdf
 from services.cmmm.results import result, score_table
@@ -27,7 +28,7 @@ actor = guard(P_DIAG_FILL)
 st.title("企业自诊断")
 st.caption("智能制造能力成熟度模型（GB/T 39116-2020）· 评估方法（GB/T 39117-2020）")
 if (flash := st.session_state.pop("cmmm_flash", None)) is not None:
-    st.success(flash)
+    st.success(md(flash))
 
 
 def show_result(diagnosis_id: int, where: str = "work") -> None:
@@ -35,8 +36,8 @@ def show_result(diagnosis_id: int, where: str = "work") -> None:
     res = result(actor, diagnosis_id)
     c1, c2, c3 = st.columns(3)
     c1.metric("总分 S", fmt(res.total_score))
-    c2.metric("成熟度等级", res.level_label or "—")
-    c3.metric("完成时间", res.completed_at or "—")
+    c2.metric("成熟度等级", md(res.level_label or "—"))
+    c3.metric("完成时间", md(res.completed_at or "—"))
     st.markdown("#### 各等级得分")
     st.dataframe(pd.DataFrame(score_table(res)), hide_index=True, width="stretch", key=f"scores_{diagnosis_id}")
     left, right = st.columns(2)
@@ -50,7 +51,7 @@ def show_result(diagnosis_id: int, where: str = "work") -> None:
                    key=f"{where}_peer_{diagnosis_id}")
         for p in res.peers[1:]:
             if p.average is None:
-                st.caption(f"{p.label}：样本不足（{p.count} 家，至少 3 家才显示平均值）")
+                st.caption(f"{md(p.label)}：样本不足（{p.count:d} 家，至少 3 家才显示平均值）")
         st_echarts(level_bars([(lvl, score) for lvl, score, _ in res.level_rows]), height="220px",
                    key=f"{where}_levels_{diagnosis_id}")
     prepared_download(f"{where}_pdf", diagnosis_id, lambda: build_pdf(res), "生成 PDF 报告", "下载 PDF 报告",
@@ -75,12 +76,12 @@ def answer_level(view: dx.DiagnosisView) -> None:
     d = definition_for_version(state["version_id"])
     section = next(s for s in d.sections if s.name == view.current_section)
     done = [lvl for lvl in dx.LEVELS if lvl in view.level_scores]
-    st.progress(len(done) / 6, text=f"已完成 {len(done)} 个等级 · 当前：{section.title}")
+    st.progress(len(done) / 6, text=f"已完成 {len(done)} 个等级 · 当前：{md(section.title)}")
     for lvl in done:
         st.caption(f"{dx.LEVEL_NAMES[int(lvl[-1])]}：{fmt(view.level_scores[lvl])}")
-    st.subheader(section.title)
+    st.subheader(md(section.title))
     if section.description:
-        st.info(section.description)
+        st.info(md(section.description, multiline=True))
     progress, saved_note = st.empty(), st.empty()
     _evaluation(d, section, state)
     values: dict[str, Any] = {}
@@ -101,7 +102,7 @@ def answer_level(view: dx.DiagnosisView) -> None:
                                                                         state["version"], saved))
     if outcome is None:
         return
-    (st.success if outcome.achieved else st.warning)(outcome.message)
+    (st.success if outcome.achieved else st.warning)(md(outcome.message))
     if outcome.achieved and outcome.next_section != "effectiveness":
         with st.spinner(f"{dx.ADVANCE_SECONDS} 秒后自动进入下一级……"):
             time.sleep(dx.ADVANCE_SECONDS)
@@ -113,9 +114,9 @@ def _show_progress(section: Section, state: dict[str, Any], progress: Any, saved
     answers, visible = state["answers"], state["evaluated"][1].visible
     shown = [q for q in section.questions if q.answerable and q.name in visible]
     answered = sum(1 for q in shown if answers.get(q.name))
-    progress.caption(f"共 {len(shown)} 题，已答 {answered} 题，进度 {answered}/{len(shown)}")
+    progress.caption(f"共 {len(shown)} 题，已答 {answered:d} 题，进度 {answered:d}/{len(shown)}")
     if state["saved_at"]:
-        saved_note.caption(f"已自动保存（{state['saved_at']}），可随时离开，回来后「继续自诊断」。")
+        saved_note.caption(f"已自动保存（{md(state['saved_at'])}），可随时离开，回来后「继续自诊断」。")
     else:
         saved_note.empty()
 
@@ -160,14 +161,14 @@ def new_diagnosis() -> None:
         st.warning("自诊断模型尚未发布（specs/cmmm/self_diagnosis.yaml），请联系平台管理员。")
         return
     with st.expander("填报须知与成熟度等级特征", expanded=True):
-        st.markdown(d.description)
+        st.markdown(md(d.description, multiline=True))
         for s in d.sections:
             if s.name in dx.LEVELS:
-                st.markdown(f"**{s.title}**：{s.description}")
+                st.markdown(f"**{md(s.title)}**：{md(s.description)}")
     st.markdown("**能力域裁剪**（请勾选本企业**不参与**自诊断的能力域；人员、技术、资源要素和生产能力域不可裁剪；开始答题后不能更改）")
     cols = st.columns(4)
     chosen = [code for i, (code, label) in enumerate(dx.TAILORABLE.items())
-              if cols[i].checkbox(label, key=f"tailor_{code}")]
+              if cols[i].checkbox(md(label), key=f"tailor_{code}")]
     if st.button("开始答题", type="primary"):
         new_id = run_action("cmmm_start", lambda rid: dx.start(actor, chosen, rid))
         if new_id:
@@ -212,7 +213,7 @@ with tab_work:
             st.rerun()
     elif active is not None:
         names = "、".join(dx.TAILORABLE.get(t, t) for t in active.tailoring) or "无"
-        st.markdown(f"**第 {active.id} 号自诊断 · {active.status_label}** · 裁剪：{names}")
+        st.markdown(f"**第 {active.id:d} 号自诊断 · {md(active.status_label)}** · 裁剪：{md(names)}")
         answer_level(active)
         with st.expander("放弃本次自诊断"):
             st.caption("放弃后可重新选择裁剪并新建自诊断（放弃的不计入每月次数）。")

@@ -9,6 +9,7 @@ from components.downloads import XLSX_MIME, prepared_download
 from components.nav import guard
 from components.paging import paged
 from components.pickers import industry_picker, region_picker
+from components.text import md
 from services.cmmm import admin
 from services.cmmm.diagnosis import LEVEL_NAMES
 from services.cmmm.report import build_pdf
@@ -54,8 +55,8 @@ if rows:
     res = result(actor, chosen)
     c1, c2, c3 = st.columns(3)
     c1.metric("总分", fmt(res.total_score))
-    c2.metric("成熟度等级", res.level_label)
-    c3.metric("所属行业", res.industry_name or "—")
+    c2.metric("成熟度等级", md(res.level_label))
+    c3.metric("所属行业", md(res.industry_name or "—"))
     st.dataframe(pd.DataFrame(score_table(res)), hide_index=True, width="stretch")
     a1, a2, a3 = st.columns(3)
     a1.download_button("导出答题记录", admin.answer_sheet(actor, chosen), file_name=f"答题记录_{chosen}.xlsx", mime=XLSX_MIME)
@@ -64,7 +65,7 @@ if rows:
                           f"自诊断报告_{res.org_name}_{chosen}.pdf", "application/pdf")
     if a3.button("进入企业", key="rec_enter"):
         name, items = admin.enterprise_diagnoses(actor, by_id[chosen].org_id)
-        st.markdown(f"**{name}** 的全部自诊断")
+        st.markdown(f"**{md(name)}** 的全部自诊断")
         st.dataframe(pd.DataFrame([{"编号": i.id, "状态": "已完成", "时间": i.completed_at, "总分": fmt(i.total_score),
                                     "等级": i.level_label} if isinstance(i, admin.Record) else
                                    {"编号": i[0], "状态": i[1], "时间": i[2], "总分": "", "等级": ""} for i in items]),

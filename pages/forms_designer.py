@@ -6,6 +6,7 @@ import yaml
 from components.downloads import XLSX_MIME, prepared_download
 from components.feedback import run_action
 from components.nav import guard
+from components.text import md
 from services.errors import ValidationFailed
 from services.forms import definitions, ownership, xlsform
 from services.forms.loader import load_definition
@@ -45,8 +46,8 @@ if vid is None:  # opens light: a large model (hundreds of questions) is loaded 
 v = by_id[vid]
 doc = definitions.version_document(vid)
 if not v.changeable:  # convenience only: the service refuses these actions anyway
-    st.info(f"该定义属于{v.owner_label}，您不能发布、修改、停用或新建版本；"
-            f"「复制为新草稿」将创建{ownership.owner_label(ownership.scope_of(actor))}自己的新定义（新代码）。")
+    st.info(f"该定义属于{md(v.owner_label)}，您不能发布、修改、停用或新建版本；"
+            f"「复制为新草稿」将创建{md(ownership.owner_label(ownership.scope_of(actor)))}自己的新定义（新代码）。")
 c1, c2, c3, c4 = st.columns(4)
 if v.status == "draft" and c1.button("发布", type="primary", disabled=not v.changeable):
     if run_action(f"publish_{vid}", lambda rid: definitions.publish(actor, vid, rid) or True, "已发布。"):
@@ -67,9 +68,9 @@ prepared_download("def_xlsx", vid, lambda: xlsform.to_workbook(doc), "生成 Exc
 tab_struct, tab_edit = st.tabs(["结构", "编辑（草稿）"])
 with tab_struct:
     d = load_definition(doc)
-    st.markdown(f"**{d.title}**　{d.description}")
+    st.markdown(f"**{md(d.title)}**　{md(d.description)}")
     for s in d.sections:
-        st.markdown(f"**{s.title}**")
+        st.markdown(f"**{md(s.title)}**")
         st.dataframe(pd.DataFrame([{"名称": q.name, "题型": q.qtype.label, "题目": q.label,
                                     "必填": "是" if q.required is True else ("条件" if q.required else ""),
                                     "显示条件": q.show_if or "", "规则数": len(q.constraints)} for q in s.questions]),
@@ -78,7 +79,7 @@ with tab_edit:
     if v.status != "draft":
         st.info("已发布或已停用的版本不可修改；请先「复制为新草稿」。")
     elif not v.changeable:
-        st.info(f"该草稿属于{v.owner_label}，您不能修改；请先「复制为新草稿」。")
+        st.info(f"该草稿属于{md(v.owner_label)}，您不能修改；请先「复制为新草稿」。")
     else:
         edited = st.text_area("定义（YAML）", text, height=420, key=f"def_text_{vid}")
         if st.button("校验并保存草稿", key=f"def_save_{vid}"):

@@ -8,13 +8,14 @@ import clock
 from components.feedback import run_action
 from components.form_renderer import render_response
 from components.nav import guard
+from components.text import md
 from services.forms import definitions, responses
 from services.permissions import P_FORMS_FILL
 
 actor = guard(P_FORMS_FILL)
 st.title("在线填报")
 if "flash" in st.session_state:
-    st.success(st.session_state.pop("flash"))
+    st.success(md(st.session_state.pop("flash")))
 
 # a monthly report's questionnaires are filled only in 当期报送 step ④, never here
 mine = [m for m in responses.my_responses(actor) if not m.monthly_report_part]
@@ -55,5 +56,5 @@ active = st.session_state.get("active_response")
 if active:
     st.divider()
     view = responses.get_response(actor, active)
-    st.markdown(f"### {view.title} {view.period}　·　{view.status_label}")
+    st.markdown(f"### {md(view.title)} {md(view.period)}　·　{md(view.status_label)}")
     render_response(actor, active)

@@ -10,6 +10,7 @@ from streamlit_echarts import st_echarts
 from charts.forms import option_bar
 from components.downloads import XLSX_MIME, prepared_download
 from components.nav import guard
+from components.text import md
 from services.forms import analysis, definitions
 from services.io.excel import rows_to_xlsx
 from services.numfmt import fmt, percent
@@ -30,7 +31,7 @@ if vid is None:
     st.info("请选择问卷；明细、导出与逐题统计在选择后按需计算。")
     st.stop()
 total = analysis.response_count(actor, vid)
-st.caption(f"辖区内已提交 {total} 份")
+st.caption(f"辖区内已提交 {total:d} 份")
 if not total:
     st.stop()
 view = st.radio("查看", ["明细", "逐题统计"], horizontal=True, key="res_view")
@@ -57,7 +58,7 @@ else:
                          hide_index=True)
         else:
             c1, c2, c3, c4 = st.columns(4)
-            c1.metric("填答数", stats.count)
+            c1.metric("填答数", f"{stats.count:d}")
             c2.metric("平均", fmt(stats.mean, grouping=True))
             c3.metric("最小", fmt(stats.min, grouping=True))
             c4.metric("最大", fmt(stats.max, grouping=True))

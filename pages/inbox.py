@@ -2,14 +2,15 @@
 import streamlit as st
 
 from components.nav import guard
+from components.text import md
 from services import notify
 from services.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW, has_perm
 
 actor = guard(None)
 unread = notify.unread_count(actor)
-st.title(f"消息中心（{unread} 条未读）" if unread else "消息中心")
+st.title(f"消息中心（{unread:d} 条未读）" if unread else "消息中心")
 if "inbox_flash" in st.session_state:
-    st.success(st.session_state.pop("inbox_flash"))
+    st.success(md(st.session_state.pop("inbox_flash")))
 
 c1, c2 = st.columns([3, 1])
 only_unread = c1.toggle("只看未读", key="inbox_unread")
@@ -38,9 +39,9 @@ def open_link(link: str) -> None:
 for n in notes:
     with st.container(border=True):
         head, b1, b2 = st.columns([5, 1, 1], vertical_alignment="center")
-        head.markdown(("" if n.read else "🔴 ") + f"**{n.title}**  \n{n.at}")
+        head.markdown(("" if n.read else "🔴 ") + f"**{md(n.title)}**  \n{md(n.at)}")
         if n.body:
-            st.write(n.body)
+            st.markdown(md(n.body, multiline=True))
         if not n.read and b1.button("标为已读", key=f"inbox_read_{n.id}"):
             notify.mark_read(actor, [n.id])
             st.rerun()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.feedback import run_action
 from components.nav import guard
+from components.text import md
 from services.errors import ServiceError
 from services.monitor import enterprises, reviewers
 from services.permissions import P_MONITOR_REVIEW
@@ -11,16 +12,16 @@ from services.permissions import P_MONITOR_REVIEW
 actor = guard(P_MONITOR_REVIEW)
 st.title("下级管理员维护")
 if "mad_flash" in st.session_state:  # set before a rerun, which would discard a message shown in place
-    st.success(st.session_state.pop("mad_flash"))
+    st.success(md(st.session_state.pop("mad_flash")))
 try:
     me = reviewers.me(actor)
     subs = reviewers.subordinates(actor)
 except ServiceError as err:
-    st.error(str(err))
+    st.error(md(err))
     st.stop()
 
 names = {me.account_id: me.name, **{s.account_id: s.name for s in subs}}
-st.caption(f"您是{me.region_name}{reviewers.LEVEL_NAME.get(me.level, '')}级审核管理员；下级管理员共 {len(subs)} 人。")
+st.caption(f"您是{md(me.region_name)}{reviewers.LEVEL_NAME.get(me.level, '')}级审核管理员；下级管理员共 {len(subs)} 人。")
 tab_list, tab_new = st.tabs(["下级管理员与授权", "创建下级管理员"])
 
 with tab_list:

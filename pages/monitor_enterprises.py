@@ -7,6 +7,7 @@ from components.feedback import run_action
 from components.nav import guard
 from components.paging import paged
 from components.pickers import region_picker
+from components.text import md, md_table
 from services import registration
 from services.errors import ServiceError
 from services.monitor import enterprises
@@ -16,7 +17,7 @@ from services.permissions import P_MONITOR_REVIEW
 actor = guard(P_MONITOR_REVIEW)
 st.title("监测企业管理")
 for message in st.session_state.pop("men_flash", []):  # set before a rerun, which would discard it in place
-    st.success(message)
+    st.success(md(message))
 
 STATUS = {"": "全部", "active": "正常", "disabled": "失效"}
 f1, f2, f3 = st.columns([2, 1, 1], vertical_alignment="bottom")
@@ -44,12 +45,12 @@ if not chosen:
     st.stop()
 
 if len(chosen) == 1:
-    with st.expander(f"企业详细信息：{by_id[chosen[0]].name}"):
+    with st.expander(f"企业详细信息：{md(by_id[chosen[0]].name)}"):
         try:
             view = registration.org_for_admin(actor, chosen[0])
-            st.table(pd.DataFrame(registration.detail_rows(view), columns=["项目", "内容"]).set_index("项目"))
+            st.markdown(md_table(["项目", "内容"], registration.detail_rows(view)))  # st.table would render Markdown
         except ServiceError as err:
-            st.caption(str(err))
+            st.caption(md(err))
 
 b1, b2, b3 = st.columns(3)
 if b1.button("禁用", key="men_disable"):

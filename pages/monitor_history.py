@@ -4,6 +4,7 @@ import streamlit as st
 from components.feedback import run_action
 from components.monitor_detail import render_detail
 from components.nav import guard
+from components.text import md
 from services.errors import ServiceError
 from services.monitor import reports, review, workflow
 from services.permissions import P_MONITOR_REPORT
@@ -11,7 +12,7 @@ from services.permissions import P_MONITOR_REPORT
 actor = guard(P_MONITOR_REPORT)
 st.title("历史报送")
 if "mh_flash" in st.session_state:  # set before a rerun / page switch
-    st.success(st.session_state.pop("mh_flash"))
+    st.success(md(st.session_state.pop("mh_flash")))
 
 this_year = int(reports.current_period()[:4])
 years = list(range(this_year, this_year - 6, -1))
@@ -37,23 +38,23 @@ if not rows:
 
 WIDTHS = [1, 1, 1.6, 1.5, 2.6, 0.8, 0.8, 0.8]
 for col, head in zip(st.columns(WIDTHS), ["报表月份", "状态", "上报时间", "系统筛查", "退回原因", "", "", ""]):
-    col.markdown(f"**{head}**" if head else "")
+    col.markdown(f"**{md(head)}**" if head else "")
 for row in rows:
     cols = st.columns(WIDTHS, vertical_alignment="center")
-    cols[0].write(row.period)
-    cols[1].write(row.status_label)
-    cols[2].write(row.submitted_at or "—")
+    cols[0].markdown(md(row.period))
+    cols[1].markdown(md(row.status_label))
+    cols[2].markdown(md(row.submitted_at or "—"))
     if row.screening_passed is None:
         cols[3].write("—")
     elif row.screening_passed:
         cols[3].write("通过")
     else:
-        with cols[3].popover(f"未通过（{row.warning_count}）"):
+        with cols[3].popover(f"未通过（{row.warning_count:d}）"):
             st.markdown("**系统筛查未通过原因**")
             for w in review.detail(actor, row.report_id).warnings if row.report_id else []:
-                st.warning(w)
-    cols[4].write(row.return_reason or "")
-    if row.action and cols[5].button(row.action, key=f"mh_edit_{row.period}"):
+                st.warning(md(w))
+    cols[4].markdown(md(row.return_reason or ""))
+    if row.action and cols[5].button(md(row.action), key=f"mh_edit_{row.period}"):
         st.session_state["monitor_period"] = row.period
         st.switch_page("pages/monitor_report.py")
     if row.can_revoke and row.report_id and cols[6].button("撤销", key=f"mh_revoke_{row.report_id}"):
@@ -71,10 +72,10 @@ if viewing:
         detail = review.detail(actor, int(viewing))
     except ServiceError as err:
         st.session_state.pop("mh_view", None)
-        st.error(str(err))
+        st.error(md(err))
         st.stop()
     head, close = st.columns([5, 1])
-    head.subheader(f"{detail.period} 月报详情")
+    head.subheader(f"{md(detail.period)} 月报详情")
     if close.button("关闭详情", key="mh_close"):
         st.session_state.pop("mh_view", None)
         st.rerun()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.feedback import run_action
 from components.nav import guard
+from components.text import md
 from services.monitor import excel_io, reports
 from services.permissions import P_MONITOR_REPORT
 
@@ -20,7 +21,7 @@ reporter = c2.text_input("填报人", key="mi_reporter", max_chars=64)
 template = run_action("mi_template", lambda _: excel_io.template_xlsx(actor, period))
 if template is None:
     st.stop()
-st.download_button(f"下载 {period} 数据模板", template, file_name=f"月报上报导入模板_{period}.xlsx",
+st.download_button(f"下载 {md(period)} 数据模板", template, file_name=f"月报上报导入模板_{period}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
                    key="mi_template_download")
 
@@ -43,7 +44,7 @@ if st.button("导入", type="primary", key="mi_import"):
 stored = st.session_state.get("mi_result")
 if stored and not stored[1].ok:
     failed_period, failed = stored
-    st.error(failed.message)
+    st.error(md(failed.message))
     st.dataframe(pd.DataFrame([{"工作表": e.sheet, "单元格": e.cell, "指标": e.indicator, "错误信息": e.message}
                                for e in failed.errors]), hide_index=True, width="stretch", key="mi_errors")
     if failed.errors_xlsx:

@@ -7,6 +7,7 @@ from components.feedback import run_action
 from components.form_renderer import render_response
 from components.monitor_detail import change_rows
 from components.nav import guard
+from components.text import md
 from services.forms.definitions import definition_for_version
 from services.monitor import reports, review, workflow
 from services.permissions import P_MONITOR_REPORT
@@ -14,7 +15,7 @@ from services.permissions import P_MONITOR_REPORT
 actor = guard(P_MONITOR_REPORT)
 st.title("当期报送")
 if "flash" in st.session_state:  # the renderer's message after a questionnaire was submitted
-    st.success(st.session_state.pop("flash"))
+    st.success(md(st.session_state.pop("flash")))
 
 options = reports.period_options()
 if "monitor_period" in st.session_state:  # 编辑 / 补报 from 历史报送
@@ -27,21 +28,21 @@ report_id = run_action("mr_open", lambda _: reports.open_report(actor, period))
 if report_id is None:
     st.stop()
 d = review.detail(actor, report_id)
-st.markdown(f"**{period} 月报** · 状态：**{d.status_label}**")
+st.markdown(f"**{md(period)} 月报** · 状态：**{md(d.status_label)}**")
 
 if d.status == "frozen":
     st.warning("冻结：等待管理员确认企业名称、统一社会信用代码或所属行业的变更，确认后才能继续填报。")
     st.dataframe(pd.DataFrame(change_rows(d)), hide_index=True, width="stretch")
 elif d.status == "returned":
-    st.error(f"退回原因：{d.return_reason or '（未说明）'}　请修改后重新上报。")
+    st.error(f"退回原因：{md(d.return_reason or '（未说明）')}　请修改后重新上报。")
 elif d.status == "unfrozen":
     st.info("关键信息变更已确认，已解除冻结，请继续填报并上报。")
 elif d.status == "reviewing":
-    st.info(f"审核中：等待 {d.holder} 审核。管理员尚未处理时，可在「历史报送」中撤销后修改。")
+    st.info(f"审核中：等待 {md(d.holder)} 审核。管理员尚未处理时，可在「历史报送」中撤销后修改。")
 elif d.status == "accepted":
     st.success("审核通过。")
 elif d.return_reason:  # a refused key-field change
-    st.error(f"关键信息变更被驳回：{d.return_reason}")
+    st.error(f"关键信息变更被驳回：{md(d.return_reason)}")
 if d.status not in workflow.EDITABLE:
     render_response(actor, d.response_id)  # read-only
     st.stop()
@@ -52,7 +53,7 @@ titles = [s.title for s in sections] + ["四、调查问卷"]
 if step_key not in st.session_state and d.current_section == reports.QUESTIONNAIRE_STEP and d.status != "returned":
     st.session_state[step_key] = 4  # a new session opens on the step the enterprise reached
 on_questionnaires = st.session_state.get(step_key) == 4
-st.caption("填报步骤：" + " → ".join(f"**{t}**" if (i == 3) == on_questionnaires else t for i, t in enumerate(titles)))
+st.caption("填报步骤：" + " → ".join(f"**{md(t)}**" if (i == 3) == on_questionnaires else md(t) for i, t in enumerate(titles)))
 
 
 def to_questionnaires() -> None:
@@ -74,7 +75,7 @@ if not items:
     st.info("本月没有需要填写的调查问卷。")
 for q in items:
     c1, c2 = st.columns([4, 1])
-    c1.markdown(f"**{q.title}**")
+    c1.markdown(f"**{md(q.title)}**")
     if q.answered:
         c2.markdown(":green[**问卷已答**]")
     elif c2.button("进入答题", key=f"mr_qopen_{report_id}_{q.version_id}"):
@@ -88,7 +89,7 @@ if active is not None and any(q.response_id == active and q.answered for q in it
     active = None
 if active is not None:
     with st.container(border=True):
-        st.markdown(f"#### {next((q.title for q in items if q.response_id == active), '调查问卷')}")
+        st.markdown(f"#### {md(next((q.title for q in items if q.response_id == active), '调查问卷'))}")
         render_response(actor, active, printable=False)
 
 c1, c2 = st.columns([1, 4])

@@ -8,6 +8,7 @@ from components.monitor_detail import change_rows, render_detail, render_history
 from components.nav import guard
 from components.paging import paged
 from components.pickers import region_picker
+from components.text import md
 from services.errors import ServiceError
 from services.monitor import reports, review, reviewers
 from services.monitor.review import QueueFilter
@@ -17,7 +18,7 @@ from services.reference import region_ancestors, region_full_name
 actor = guard(P_MONITOR_REVIEW)
 st.title("月报审核")
 if "mrv_flash" in st.session_state:  # set before a rerun, which would discard a message shown in place
-    st.success(st.session_state.pop("mrv_flash"))
+    st.success(md(st.session_state.pop("mrv_flash")))
 try:
     me: reviewers.ReviewerView | None = reviewers.me(actor)
 except ServiceError:
@@ -76,12 +77,12 @@ with tab_queue:
         try:
             cur, prev = review.with_last_month(actor, chosen)
         except ServiceError as err:
-            st.error(str(err))
+            st.error(md(err))
             st.stop()
-        st.subheader(f"{cur.org_name} · {cur.period}")
+        st.subheader(f"{md(cur.org_name)} · {md(cur.period)}")
         left, right = st.columns(2, gap="large")
         with left:
-            st.markdown(f"##### 查看本月（{cur.period}）")
+            st.markdown(f"##### 查看本月（{md(cur.period)}）")
             render_detail(cur, key=f"mrv_cur_{cur.id}", history=False)
         with right:
             st.markdown("##### 查看上月")
@@ -106,7 +107,7 @@ with tab_queue:
                             st.session_state["mrv_flash"] = f"已退回「{cur.org_name}」{cur.period} 月报。"
                             st.rerun()
         elif cur.status == "reviewing":
-            st.caption(f"该月报正等待 {cur.holder} 审核，您不能接收或退回。")
+            st.caption(f"该月报正等待 {md(cur.holder)} 审核，您不能接收或退回。")
 
 with tab_frozen:
     found = run_action("mrv_frozen", lambda _: review.queue(actor, QueueFilter(status="frozen"), 0, 20))
@@ -114,18 +115,18 @@ with tab_frozen:
     if not frozen:
         st.info("没有等待确认的关键信息变更。")
     elif frozen_total > len(frozen):
-        st.caption(f"共 {frozen_total} 份冻结的月报，先显示其中 {len(frozen)} 份，处理后显示其余的。")
+        st.caption(f"共 {frozen_total:d} 份冻结的月报，先显示其中 {len(frozen)} 份，处理后显示其余的。")
     for r in frozen:
         fd = review.detail(actor, r.id)
         with st.container(border=True):
-            st.markdown(f"**{r.org_name}** · {r.period} · {region_full_name(r.region_code)}")
+            st.markdown(f"**{md(r.org_name)}** · {md(r.period)} · {md(region_full_name(r.region_code))}")
             st.dataframe(pd.DataFrame(change_rows(fd)), hide_index=True, width="stretch")
             b1, b2, b3 = st.columns([1, 3, 1], vertical_alignment="bottom")
             if b1.button("确认变更", type="primary", key=f"mrv_confirm_{r.id}"):
                 if run_action(f"mrv_confirm_{r.id}", lambda req, i=r.id: review.confirm_change(actor, i, req) or True):
                     st.session_state["mrv_flash"] = f"已确认「{r.org_name}」的关键信息变更，月报已解除冻结。"
                     st.rerun()
-            why = b2.text_input("驳回原因", key=f"mrv_reject_reason_{r.id}")
+            why = b2.text_input("驳回原因", key=f"mrv_reject_reason_{r.id}", max_chars=review.RETURN_REASON_MAX)
             if b3.button("驳回", key=f"mrv_reject_{r.id}"):
                 if run_action(f"mrv_reject_{r.id}", lambda _, i=r.id: review.reject_change(actor, i, why) or True):
                     st.session_state["mrv_flash"] = f"已驳回「{r.org_name}」的关键信息变更。"

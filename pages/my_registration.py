@@ -5,6 +5,7 @@ import streamlit as st
 from components.feedback import run_action
 from components.nav import guard
 from components.org_form import load_into_state, org_fields, show_details
+from components.text import md
 from services import registration
 from services.permissions import P_ORG_OWN
 
@@ -14,17 +15,17 @@ org = registration.my_org(actor)
 kind = registration.applicant_kind(actor)
 STATUS_BOX = {"pending": st.info, "approved": st.success, "returned": st.warning}
 if org is not None:
-    STATUS_BOX.get(org.status, st.info)(f"审核状态：**{org.status_label}**"
-                                        + (f"　提交时间：{org.submitted_at}" if org.submitted_at else ""))
+    STATUS_BOX.get(org.status, st.info)(f"审核状态：**{md(org.status_label)}**"
+                                        + (f"　提交时间：{md(org.submitted_at)}" if org.submitted_at else ""))
     if org.status == "returned":
-        st.warning(f"退回原因：{org.return_reason}\n\n请修改后重新提交。")
+        st.warning(f"退回原因：{md(org.return_reason, multiline=True)}\n\n请修改后重新提交。")
 if org is not None and org.status in ("pending", "approved"):
     st.markdown("① 填写帐号信息 → ② 填写单位信息 → **③ " + ("等待审核" if org.status == "pending" else "注册完成") + "**")
     show_details(org)
     st.stop()
 
 st.markdown("① 填写帐号信息 → **② 填写单位信息** → ③ 等待审核")
-st.caption(f"用户ID：{actor.username}")
+st.caption(f"用户ID：{md(actor.username)}")
 if "reg_loaded" not in st.session_state:
     start = registration.load_draft(actor, "registration")
     if not start and org is not None:
@@ -35,12 +36,13 @@ data = org_fields("reg", kind)
 
 b1, b2, _ = st.columns([1, 1, 4])
 if b1.button("暂存", width="stretch"):
-    problems = registration.save_draft(actor, "registration", data)
-    st.success("已暂存，关闭浏览器后重新登录可继续填写。")
+    problems = run_action("reg_draft", lambda _: registration.save_draft(actor, "registration", data))
+    if problems is not None:
+        st.success("已暂存，关闭浏览器后重新登录可继续填写。")
     if problems:
         st.warning("以下已填写的内容不符合要求，提交审核前请修改：")
         for msg in (m for msgs in problems.values() for m in msgs):
-            st.error(msg)
+            st.error(md(msg))
 if b2.button("提交审核", type="primary", width="stretch"):
     org_id = run_action("submit_org", lambda rid: registration.submit_org(actor, data, request_id=rid))
     if org_id:

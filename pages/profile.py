@@ -4,14 +4,15 @@ import streamlit as st
 from components import signin
 from components.feedback import run_action
 from components.nav import guard
+from components.text import md
 from services import accounts
 from services.permissions import P_PROFILE
 
 actor = guard(P_PROFILE)
 st.title("个人中心")
 me = accounts.profile(actor)
-st.markdown(f"用户名：`{me.username}`　角色：{me.role_names}"
-            + (f"　单位：{me.org_name}" if me.org_name else "") + (f"　辖区：{me.region_name}" if me.region_name else ""))
+st.markdown(f"用户名：`{md(me.username)}`　角色：{md(me.role_names)}"
+            + (f"　单位：{md(me.org_name)}" if me.org_name else "") + (f"　辖区：{md(me.region_name)}" if me.region_name else ""))
 left, right = st.columns(2)
 with left, st.form("profile"):
     st.subheader("账户信息")

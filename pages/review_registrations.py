@@ -5,17 +5,18 @@ import streamlit as st
 from components.feedback import run_action
 from components.nav import guard
 from components.org_form import show_details
+from components.text import md
 from services import registration
 from services.permissions import P_ORG_REVIEW
 
 actor = guard(P_ORG_REVIEW)
 st.title("注册审核")
 if "review_flash" in st.session_state:  # set before st.rerun(), which would discard a message shown in place
-    st.success(st.session_state.pop("review_flash"))
+    st.success(md(st.session_state.pop("review_flash")))
 counts = registration.review_counts(actor)
 cols = st.columns(3)
 for col, status in zip(cols, ("pending", "approved", "returned")):
-    col.metric(registration.STATUS_LABEL[status], counts.get(status, 0))
+    col.metric(registration.STATUS_LABEL[status], f"{counts.get(status, 0):d}")
 
 f1, f2 = st.columns([1, 2])
 status = f1.selectbox("状态", ["pending", "returned", "approved"], format_func=registration.STATUS_LABEL.get, placeholder="请选择")
@@ -33,9 +34,9 @@ by_id = {r.id: r for r in rows}
 chosen = st.selectbox("选择申请", list(by_id), format_func=lambda i: f"{by_id[i].name}（{by_id[i].credit_code}）", placeholder="请选择")
 org = by_id[chosen]
 with st.container(border=True):
-    st.markdown(f"### {org.name}")
-    st.caption(f"{'企业' if org.kind == 'enterprise' else '服务商'}注册信息详细　提交时间：{org.submitted_at or '—'}"
-               f"　状态：{org.status_label}")
+    st.markdown(f"### {md(org.name)}")
+    st.caption(f"{'企业' if org.kind == 'enterprise' else '服务商'}注册信息详细　提交时间：{md(org.submitted_at or '—')}"
+               f"　状态：{md(org.status_label)}")
     show_details(org)
     if org.status == "pending":
         a1, a2 = st.columns([1, 3])
@@ -49,4 +50,4 @@ with st.container(border=True):
                 st.session_state["review_flash"] = f"「{org.name}」已退回。"
                 st.rerun()
     elif org.return_reason:
-        st.caption(f"退回原因：{org.return_reason}")
+        st.caption(f"退回原因：{md(org.return_reason)}")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from components import stats_view as sv
 from components.nav import guard
+from components.text import md
 from services.errors import PermissionDenied
 from services.permissions import P_STATS_VIEW
 from services.stats import cmmm_stats
@@ -15,8 +16,8 @@ parent = sv.current_parent(actor)
 try:
     total, rows = cmmm_stats.industry_rows(actor, parent, scope, size)
 except PermissionDenied as err:
-    st.info(str(err))
+    st.info(md(err))
     st.stop()
-st.caption(f"{sv.place(actor)} · {total.n:,} 家企业")
+st.caption(f"{md(sv.place(actor))} · {total.n:,} 家企业")
 sv.comparison(rows, "行业", f"industry_{parent}_{scope}_{size}", f"行业统计_{sv.place(actor)}_{sv.label(scope, size)}",
               by_size=True)

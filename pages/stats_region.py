@@ -3,12 +3,13 @@ import streamlit as st
 
 from components import stats_view as sv
 from components.nav import guard
+from components.text import md
 from services.numfmt import fmt
 from services.permissions import P_STATS_VIEW
 
 actor = guard(P_STATS_VIEW)
 st.title("按区域范围统计")
 scope, size, division, parent, total, rows = sv.region_view(actor)
-st.caption(f"{sv.place(actor)} · {total.n:,} 家企业 · 平均总分 {fmt(total.average)}")
+st.caption(f"{md(sv.place(actor))} · {total.n:,} 家企业 · 平均总分 {fmt(total.average)}")
 sv.comparison(rows, "地区", f"region_{parent}_{scope}_{size}_{division}",
               f"区域统计_{sv.place(actor)}_{sv.label(scope, size, division)}")

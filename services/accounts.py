@@ -19,12 +19,14 @@ from db.organisation import Organisation
 from services import audit
 from services.auth import revoke_all
 from services.errors import NotFound, PermissionDenied, ValidationFailed, check
+from services.lengths import too_long
 from services.passwords import RECENT_PASSWORDS, hash_password, password_problems, verify_password
 from services.account_rank import account_path, can_manage, manageable_clause
 from services.permissions import (ADMIN_ROLE_BY_LEVEL, P_ACCOUNT_MANAGE, P_PROFILE, ROLES, Actor, in_jurisdiction,
                                   require)
 from services.reference import region, region_full_name
 from services.rules import email_is_valid, mobile_is_valid
+from services.usernames import check_username_free, username_problems
 
 __all__ = ["password_problems", "hash_password", "verify_password", "AccountView", "profile", "update_profile",
            "change_password", "search_accounts", "admin_update", "reset_password", "set_status", "create_account"]
@@ -55,9 +57,11 @@ def _view(account: Account, org_name: str | None, org_region: str | None = None)
                        region_name=region_full_name(account.region_code or org_region) if (account.region_code or org_region) else "")
 
 
-def _contact_problems(phone: str, email: str) -> dict[str, list[str]]:
+def _contact_problems(phone: str, email: str, display_name: str = "") -> dict[str, list[str]]:
+    too_long_email = too_long("电子邮箱", email, Account.email)
     return {"手机号": [] if mobile_is_valid(phone) else ["手机号：须为以 1 开头的 11 位数字。"],
-            "电子邮箱": [] if not email or email_is_valid(email) else ["电子邮箱：格式不正确。"]}
+            "电子邮箱": too_long_email or ([] if not email or email_is_valid(email) else ["电子邮箱：格式不正确。"]),
+            "名称": too_long("名称", (display_name or "").strip(), Account.display_name)}
 
 
 def _history(session: Session, account: Account) -> list[str]:
@@ -88,7 +92,7 @@ def update_profile(actor: Actor, display_name: str, phone: str, email: str) -> N
     """Change the actor's own display name, phone and e-mail."""
     require(actor, P_PROFILE)
     phone, email = (phone or "").strip(), (email or "").strip()
-    check(_contact_problems(phone, email))
+    check(_contact_problems(phone, email, display_name))
     with session_scope() as session:
         account = session.get(Account, actor.account_id)
         assert account is not None
@@ -152,7 +156,7 @@ def _managed(session: Session, actor: Actor, account_id: int) -> Account:
 def admin_update(actor: Actor, account_id: int, display_name: str, phone: str, email: str) -> None:
     """Edit an account's display name, phone and e-mail."""
     phone, email = (phone or "").strip(), (email or "").strip()
-    check(_contact_problems(phone, email))
+    check(_contact_problems(phone, email, display_name))
     with session_scope() as session:
         account = _managed(session, actor, account_id)
         account.display_name, account.phone, account.email = (display_name or "").strip()[:64], phone, email or None
@@ -190,8 +194,12 @@ def create_account(username: str, password: str, roles: list[str], region_code: 
                                       [f"地区：未知的行政区划代码 {region_code}。"]}
     if check_password:
         problems["密码"] = [f"密码：{m}" for m in password_problems(password, username, phone or "")]
+    problems["用户名"] = username_problems(username)
+    problems["名称"] = too_long("名称", display_name, Account.display_name)
+    problems["手机号"] = [] if phone is None or mobile_is_valid(phone) else ["手机号：须为以 1 开头的 11 位数字。"]
     check(problems)
     with session_scope() as session:
+        check_username_free(session, username)
         account = Account(username=username, password_hash=hash_password(password), phone=phone,
                           display_name=display_name or username, region_code=region_code, org_id=org_id)
         account.roles.extend(AccountRole(role_code=r) for r in roles)

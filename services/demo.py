@@ -22,7 +22,7 @@ from services.accounts import create_account
 from services.org_fields import HOLDING_TYPES, REG_TYPES
 from services.passwords import DEMO_PASSWORD, hash_password
 from services.reference import industry_ancestors, region, region_path, regions_at_level, _industries
-from services.rules import CREDIT_CHARSET, classify_size, credit_check_char
+from services.rules import CREDIT_CHARSET, classify_size, credit_code_for
 
 # The password is public (README), so the password rules refuse it for real use (services.passwords)
 # and production refuses to start while a demo account still has it (services.production).
@@ -58,8 +58,8 @@ TRADE = {"C": ["机械", "精密", "电子", "材料", "化工", "制造", "装�
 
 def make_credit_code(rng: random.Random, adcode: str) -> str:
     """Return a valid unified social credit code registered in ``adcode``."""
-    body = "91" + adcode + "".join(rng.choice(CREDIT_CHARSET) for _ in range(9))
-    return body + credit_check_char(body)
+    drawn = "".join(rng.choice(CREDIT_CHARSET) for _ in range(9))  # nine draws, as before: same demo data after
+    return credit_code_for(adcode, drawn[:8])
 
 
 def _sizes(rng: random.Random, code: str) -> tuple[int, Decimal, Decimal]:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from db.organisation import Organisation
+from services.lengths import max_length
+from services.numbers import OUT_OF_RANGE, parse_number
 from services.reference import industry, industry_ancestors, region, region_path
 from services.rules import classify_size, credit_code_is_valid, email_is_valid, mobile_is_valid, size_indicators
 from services.timefmt import china_now
@@ -46,11 +48,14 @@ LABEL = {**ORG_FIELDS, **LEGACY_LABEL}
 BASE_REQUIRED = ("name", "credit_code", "region_code", "industry_code", "legal_rep", "contact_name")
 ENTERPRISE_REQUIRED = ("reg_type", "holding_type", "employees", "revenue_k", "assets_k", "listed", "address",
                        "postcode", "opened_on", "business")
-MAX_LEN = {"legal_rep": 64, "contact_name": 64, "address": 256, "business": 500, "website": 200, "email": 100}
+# Longest text per field: the column's length where the field has a column (services.lengths), else the
+# form's own limit (fields kept in the ``details`` JSON).
+MAX_LEN = {**{k: max_length(getattr(Organisation, k)) for k in ("legal_rep", "contact_name", "address")},
+           "business": 500, "website": 200, "email": 100}
 MODES = ("submit", "correct", "draft")
 
 LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-[0-9]{7,8}(-[0-9]{1,6})?$")  # 区号-号码[-分机], e.g. 025-12345678
-LEGACY_PHONE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")  # providers' 联系电话, unchanged
+LEGACY_PHONE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")  # providers' 联系电话, unchanged
 SIX_DIGITS = re.compile(r"^[0-9]{6}$")  # ASCII digits only (\d would take full-width ones)
 WEBSITE_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 MONEY_LIMIT = Decimal("1e13")  # 千元; the 万元 column holds 16 digits with 2 decimals
@@ -126,12 +131,10 @@ def _number(raw: Any, label: str, problems: list[str], integer: bool = False,
             limit: Decimal | int | None = None, places: int | None = None) -> Decimal | None:
     if raw is None or str(raw).strip() == "":
         return None
-    try:
-        value = Decimal(str(raw).strip())
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        problems.append(f"{label}：须为数字。")
+    value, problem = parse_number(raw)  # the one number rule: short ASCII text, finite, below 10^15
+    if value is None:
+        problems.append(f"{label}：数值过大，请核对单位。" if problem == OUT_OF_RANGE and limit is not None
+                        else f"{label}：{problem}。")
         return None
     if value < 0:
         problems.append(f"{label}：不能为负数。")

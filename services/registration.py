@@ -6,7 +6,6 @@ States: draft → pending → approved | returned(reason) → pending → …
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from db.engine import session_scope
 from db.organisation import Organisation
 from services import audit, notify
 from services.errors import Conflict, NotFound, ValidationFailed, check
+from services.lengths import MAX_DRAFT_BYTES, too_big, too_long
 from services.org_fields import ORG_FIELDS, apply_org_values, industry_path, phones, plain, thousand_from_wan
 from services.org_fields import validate_org_form
 from services.passwords import hash_password, password_problems
@@ -28,8 +28,8 @@ from services.permissions import P_ORG_EDIT, P_ORG_OWN, P_ORG_REVIEW, Actor, req
 from services.reference import industry_full_name, region_full_name, region_path
 from services.rules import email_is_valid, mobile_is_valid
 from services.timefmt import china_time
+from services.usernames import check_username_free, username_problems
 
-USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 KINDS = {"enterprise": "企业用户", "provider": "服务商"}
 STATUS_LABEL = {"draft": "草稿", "pending": "待审核", "approved": "已通过", "returned": "已退回"}
 DUPLICATE_HINT = "说明该单位已在平台注册过账户，请联系所在地区管理员或平台技术支持找回账户名。"
@@ -46,11 +46,11 @@ def register_account(kind: str, username: str, password: str, password2: str, ph
     problems: dict[str, list[str]] = {"角色": [], "用户名": [], "手机号": [], "密码": [], "确认密码": [], "电子邮箱": []}
     if kind not in KINDS:
         problems["角色"].append("角色：请选择「企业用户」或「服务商」。")
-    if not USERNAME_RE.match(username):
-        problems["用户名"].append("用户名：须为 4–32 位英文字母、数字或下划线，并以字母开头。")
+    problems["用户名"] = username_problems(username)
     if not mobile_is_valid(phone):
         problems["手机号"].append("手机号：须为以 1 开头的 11 位数字。")
-    if email and not email_is_valid(email):
+    problems["电子邮箱"] = too_long("电子邮箱", email, Account.email)
+    if email and not problems["电子邮箱"] and not email_is_valid(email):
         problems["电子邮箱"].append("电子邮箱：格式不正确。")
     problems["密码"] = [f"密码：{m}" for m in password_problems(password, username=username, phone=phone)]
     if password != password2:
@@ -60,8 +60,7 @@ def register_account(kind: str, username: str, password: str, password2: str, ph
         done = audit.replayed(session, request_id)
         if done is not None:
             return int(done.target_id or 0)
-        if session.scalar(select(Account.id).where(Account.username == username)) is not None:
-            raise ValidationFailed({"用户名": ["用户名：该用户名已被注册，请换一个。"]})
+        check_username_free(session, username)
         account = Account(username=username, password_hash=hash_password(password), phone=phone,
                           email=email or None, display_name=username)
         account.roles.append(AccountRole(role_code=kind))
@@ -83,8 +82,11 @@ def save_draft(actor: Actor, form_key: str, data: dict[str, Any]) -> dict[str, l
 
     Only the format of filled fields and the uniqueness of name and credit code are checked
     (required fields wait for 提交审核). The draft is kept even with problems, so nothing typed
-    is lost; the page shows the returned messages.
+    is lost; the page shows the returned messages. Only the form's fields are kept, and a draft
+    larger than ``MAX_DRAFT_BYTES`` is refused (``ValidationFailed``) and not stored.
     """
+    data = {k: v for k, v in data.items() if k in ORG_FIELDS}
+    check({"暂存": too_big("暂存内容", data, MAX_DRAFT_BYTES)})
     clean, problems = validate_org_form(data, applicant_kind(actor), mode="draft")
     with session_scope() as session:
         account = session.get(Account, actor.account_id)

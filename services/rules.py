@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 # --- GB 32100-2015 unified social credit code --------------------------------------------
+# 登记管理部门代码 (1) + 机构类别代码 (1) + 登记管理机关行政区划码 (6) + 主体标识码 = the GB 11714
+# organisation code (8 + its own check character) + the check character over the first 17.
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, Z, S, V
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# Registration departments: 1 机构编制 … 9 工商 (numbered in GB 32100 and after it), A 中央军委改革和编制办公室,
+# N 农业, Y 其他; an institution category is a digit 1–9. So an all-zero code is refused whatever its check.
+REGISTRATION_DEPARTMENTS = "123456789ANY"
+ORG_CODE_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714 character values (A = 10 … Z = 35)
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def credit_check_char(first17: str) -> str:
@@ -20,14 +27,32 @@ def credit_check_char(first17: str) -> str:
     return CREDIT_CHARSET[(31 - total % 31) % 31]
 
 
+def org_code_check_char(first8: str) -> str:
+    """Return the GB 11714 check character of an organisation code's first 8 characters."""
+    c = 11 - sum(ORG_CODE_CHARSET.index(ch) * w for ch, w in zip(first8, ORG_CODE_WEIGHTS)) % 11
+    return {10: "X", 11: "0"}.get(c, str(c))
+
+
+def credit_code_for(region_code: str, serial: str, prefix: str = "91") -> str:
+    """Return the valid code of an organisation registered in ``region_code`` whose organisation code
+    starts with the 8 characters ``serial`` (``prefix`` 91 = 工商 · 企业); used by demo data and tests."""
+    body = prefix + region_code + serial + org_code_check_char(serial)
+    return body + credit_check_char(body)
+
+
 def credit_code_is_valid(code: str) -> bool:
-    """Return True if ``code`` is an 18-character code whose check character is right."""
+    """Return True if ``code`` is an 18-character code with a known registration department and
+    institution category, a 6-digit region, a valid organisation code and the right check character."""
     if not isinstance(code, str) or len(code) != 18:
         return False
     code = code.upper()
     if any(c not in CREDIT_CHARSET for c in code):
         return False
+    if code[0] not in REGISTRATION_DEPARTMENTS or code[1] not in "123456789":
+        return False
     if not code[2:8].isdigit():  # registration authority's region code
+        return False
+    if org_code_check_char(code[8:16]) != code[16]:
         return False
     return credit_check_char(code[:17]) == code[17]
 
@@ -163,15 +188,15 @@ def size_indicators(industry_code: str) -> list[str]:
 
 
 # --- contact details ---------------------------------------------------------------------
-MOBILE_RE = re.compile(r"^1\d{10}$")
+MOBILE_RE = re.compile(r"^1[0-9]{10}$")  # ASCII digits (\d would take full-width ones)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 def mobile_is_valid(phone: str) -> bool:
     """Return True for an 11-digit mainland mobile number starting with 1."""
-    return bool(MOBILE_RE.match(phone or ""))
+    return bool(MOBILE_RE.fullmatch(phone or ""))
 
 
 def email_is_valid(email: str) -> bool:
     """Return True for a plausible e-mail address."""
-    return bool(EMAIL_RE.match(email or ""))
+    return bool(EMAIL_RE.fullmatch(email or ""))

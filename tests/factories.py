@@ -65,6 +65,6 @@ def make_org(region_code: str = "320102", status: str = "pending", kind: str = "
 def make_enterprise_user(region_code: str = "320102", status: str = "approved") -> tuple[Actor, int]:
     """Create an enterprise account bound to a new organisation; return (actor, org id)."""
     org_id = make_org(region_code, status=status)
-    username = f"qy{next(_seq)}"
+    username = f"qy{next(_seq):04d}"  # 4–32 characters, as every username
     create_account(username, PASSWORD, ["enterprise"], org_id=org_id, phone="13800000000")
     return actor_of(username), org_id

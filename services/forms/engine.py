@@ -17,7 +17,8 @@ from services.forms import expr
 from services.forms.functions import number_problem, to_number
 from services.forms.scoring import NA, Scores, is_empty, score, scorable, section_score  # noqa: F401 - re-exported
 from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question, Section
-from services.forms.typecheck import type_problems
+from services.forms.typecheck import TEXT_MAX, type_problems
+from services.lengths import too_long
 
 @dataclass(frozen=True)
 class Context:
@@ -224,6 +225,9 @@ class _Checker:
                     continue
                 if cell.type in ("integer", "decimal", "percent") and to_number(x) is None:
                     self.add("error", f"{where}：{number_problem(x) or '须为数字'}。", q.name, section, "type", cell=at)
+                    continue
+                if (long := too_long(where, str(x), TEXT_MAX["text"])):
+                    self.add("error", long[0], q.name, section, "type", cell=at)
                     continue
                 self.constraints(cell.constraints + row.constraints, env.with_(current=x, row=vals), where, q.name,
                                  section, at)

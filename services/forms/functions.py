@@ -4,45 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import clock
+from services.numbers import MAX_ABS, MAX_PLACES, number_problem, to_number
 
 
-# Every number an answer may hold: finite, below 10^15 in size, at most 10 decimal places.
-# (NaN, sNaN, Infinity and 1e309 parse as Decimals but would break every comparison and sum.)
-MAX_ABS = Decimal(10) ** 15
-MAX_PLACES = 10
-
-
-def number_problem(v: Any) -> str | None:
-    """Return why ``v`` (non-empty) is not an acceptable number, in Chinese, or None when it is."""
-    try:
-        n = v if isinstance(v, Decimal) else Decimal(str(v).strip())
-    except (InvalidOperation, ValueError):
-        return "须为数字"
-    if not n.is_finite():
-        return "须为有限的数字（不接受 NaN、Infinity 等）"
-    if abs(n) >= MAX_ABS:
-        return "超出数值范围（绝对值须小于 10 的 15 次方）"
-    if n != 0 and -n.normalize().as_tuple().exponent > MAX_PLACES:  # type: ignore[operator]
-        return f"小数位数过多（最多 {MAX_PLACES} 位）"
-    return None
-
-
-def to_number(v: Any) -> Decimal | None:
-    """Return ``v`` as an exact Decimal, or None for empty, non-numeric or out-of-range input
-    (``number_problem`` says which)."""
-    if v is None or v == "" or isinstance(v, bool):
-        return None
-    if isinstance(v, Decimal):  # computed inside the engine: only a non-finite result is refused
-        return v if v.is_finite() else None
-    try:
-        n = Decimal(str(v).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return n if number_problem(n) is None else None
+# The one number rule (finite, below 10^15, at most 10 decimals, short ASCII text): services/numbers.py.
+__all__ = ["FUNCTIONS", "FUNCTION_ARITY", "MAX_ABS", "MAX_PLACES", "number_problem", "to_number"]
 
 
 def _flat(values: Iterable[Any]) -> list[Any]:

@@ -19,13 +19,14 @@ from db.engine import session_scope
 from db.forms import FormDefinition, FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
 from services import audit
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.errors import Conflict, NotFound, ValidationFailed, check
 from services.forms import ownership
 from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.schema import Definition
 from services.forms.typecheck import MONTH_RE
 from services.forms.typed_rows import write_typed_rows
+from services.lengths import MAX_SECTION_BYTES, too_big
 from services.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm, require
 from services.reference import region_path
 
@@ -136,7 +137,7 @@ def _load(session: Session, actor: Actor, response_id: int, for_update: bool = F
 
 
 PERIOD_FORMATS = {"month": (MONTH_RE, "月份", "须为 YYYY-MM 格式，月份为 01–12，如 2026-01"),
-                  "year": (re.compile(r"^\d{4}$"), "年度", "须为 4 位年份，如 2026")}
+                  "year": (re.compile(r"^[0-9]{4}$"), "年度", "须为 4 位年份，如 2026")}
 
 
 def check_period(kind: str, period: str) -> None:
@@ -279,6 +280,8 @@ def save_section(actor: Actor, response_id: int, section: str, data: dict[str, A
         own = {q.name for s in d.sections if s.name == section for q in s.questions} | \
             {g.name for s in d.sections if s.name == section for g in s.groups if g.repeat}
         clean = {k: v for k, v in data.items() if k in own}
+        title = next(s.title for s in d.sections if s.name == section)
+        check({title: too_big(f"「{title}」", clean, MAX_SECTION_BYTES)})
         ev = evaluate(d, {**answers, **clean}, _context(session, r))
         errors = [f for f in ev.errors(section) if complete or f.rule not in ("required", "min_rows")]
         if errors:

@@ -9,8 +9,11 @@ from typing import Any
 from services.forms.functions import number_problem, to_number
 from services.forms.schema import Question
 from services.forms.scoring import NA
+from services.lengths import too_long
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+# Longest answer of a free-text question (a table's text cell counts as ``text``).
+TEXT_MAX = {"text": 500, "textarea": 5000}
 
 
 def type_problems(q: Question, v: Any, label: str) -> list[str]:
@@ -34,6 +37,8 @@ def type_problems(q: Question, v: Any, label: str) -> list[str]:
         if hi is not None and n > Decimal(str(hi)):
             out.append(f"{label}：不能大于 {hi:g}。")
         return out
+    if t in TEXT_MAX:
+        return too_long(label, str(v), TEXT_MAX[t])
     if t == "single":
         return [] if str(v) in {c.value for c in q.choices} else [f"{label}：选项「{v}」无效。"]
     if t == "multiple":

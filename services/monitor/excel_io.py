@@ -25,13 +25,14 @@ from db.forms import FormResponse, ResponseSection
 from db.monitor import MonitorReport
 from db.organisation import Organisation
 from services import audit
-from services.errors import Conflict, ValidationFailed
+from services.errors import Conflict, ValidationFailed, check
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Context, Finding, evaluate, visible_rows
 from services.forms.schema import Definition
 from services.io.excel import rows_to_xlsx
 from services.io.upload_limits import Sheet, check_size
+from services.lengths import too_long
 from services.monitor import reports, workflow
 from services.monitor.excel_layout import (GROUP, MATRIX, SHEET_IND, SHEET_PROD, Parsed, read_book, read_upload,
                                            write_template)
@@ -168,8 +169,7 @@ def import_report(actor: Actor, period: str, reporter: str, data: bytes, request
     reporter = (reporter or "").strip()
     if not reporter:
         raise ValidationFailed({"填报人": ["填报人：必填项，请填写。"]})
-    if len(reporter) > 64:
-        raise ValidationFailed({"填报人": ["填报人：不能超过 64 个字符。"]})
+    check({"填报人": too_long("填报人", reporter, MonitorReport.reporter)})  # the column's length, as step 1
     check_size(data, "导入文件")
     if sniff(data) != "xlsx":
         raise ValidationFailed({"导入文件": ["导入文件：文件内容不是 Excel（.xlsx）文件，请使用下载的模板填写后上传。"]})

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,12 +26,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question
 from services.io.excel import write_cell
 from services.io.upload_limits import Sheet, read_xlsx
+from services.numbers import NOT_A_NUMBER, ONLY_ASCII, parse_number
 
 SHEET_IND, SHEET_PROD, SHEET_HELP = "主要经济指标", "主要产品产销存", "填写说明"
 MATRIX, GROUP = "ind", "products"
 HEADER_ROW, FIRST_ROW = 3, 4          # indicator sheet: column headings, then one indicator per row
 META = {"org_name": "B2", "credit_code": "D2", "period": "F2"}
-NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 NUMBER_HINT = "只能输入数字、小数点和正负号（不要输入千分位逗号、单位或文字）"
 _BOUND = re.compile(r"^\.\s*(>=|>|<=|<)\s*(-?\d+(?:\.\d+)?)$")
 _OPERATOR = {">=": "greaterThanOrEqual", ">": "greaterThan", "<=": "lessThanOrEqual", "<": "lessThan"}
@@ -188,19 +187,19 @@ def plain(d: Decimal) -> str:
 
 
 def number(v: Any) -> tuple[str | None, str | None]:
-    """Return (the answer text, None) for a numeric cell, (None, None) when empty, (None, problem) otherwise."""
+    """Return (the answer text, None) for a numeric cell, (None, None) when empty, (None, problem) otherwise
+    (the one number rule, ``services.numbers``)."""
     if v is None or (isinstance(v, str) and not v.strip()):
         return None, None
-    if isinstance(v, bool) or isinstance(v, (dt.date, dt.time, dt.timedelta)):
+    if isinstance(v, (dt.date, dt.time, dt.timedelta)):
         return None, f"须为数字，{NUMBER_HINT}。"
-    if isinstance(v, (int, float, Decimal)):
-        if isinstance(v, float) and not math.isfinite(v):
-            return None, f"须为数字，{NUMBER_HINT}。"
-        return plain(Decimal(str(v))), None
-    text = str(v).strip()
-    if not NUMBER.match(text):
-        return None, f"须为数字，{NUMBER_HINT}；当前为「{text[:20]}」。"
-    return plain(Decimal(text)), None
+    n, problem = parse_number(v)
+    if n is not None:
+        return plain(n), None
+    if problem in (NOT_A_NUMBER, ONLY_ASCII):
+        shown = f"；当前为「{str(v).strip()[:20]}」" if isinstance(v, str) else ""
+        return None, f"须为数字，{NUMBER_HINT}{shown}。"
+    return None, f"{problem}。"
 
 
 def _text(v: Any) -> str | None:

@@ -19,11 +19,12 @@ from db.forms import FormDefinition, FormResponse, FormVersion, ResponseSection
 from db.monitor import MonitorReport
 from db.organisation import Organisation
 from services import audit, notify
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.errors import Conflict, NotFound, ValidationFailed, check
 from services.forms import ownership, responses
 from services.forms.definitions import definition_for_version, monitor_settings, published_version
 from services.forms.engine import evaluate
 from services.forms.typed_rows import write_typed_rows
+from services.lengths import too_long
 from services.monitor import freeze, reviewers, workflow
 from services.permissions import P_MONITOR_REPORT, Actor, require
 from services.timefmt import china_now, china_time
@@ -117,9 +118,11 @@ def open_report(actor: Actor, period: str, reporter: str | None = None) -> int:
 # --- freezing --------------------------------------------------------------------------------
 def _freeze_on_key_change(session: Session, response: FormResponse, section: str, data: dict[str, Any],
                           actor: Actor) -> None:
-    """After step 1 is saved: a changed name, credit code or industry freezes the report."""
+    """After step 1 is saved: a changed name, credit code or industry freezes the report. The reporter
+    is kept in a column, so its length is that column's (the save is refused, with the field named)."""
     if section != "basic":
         return
+    check({"填报人": too_long("填报人", data.get("reporter"), MonitorReport.reporter)})
     report = session.scalar(select(MonitorReport).where(MonitorReport.response_id == response.id))
     org = session.get(Organisation, response.org_id)
     if report is None or org is None:

@@ -19,10 +19,11 @@ from db.forms import FormResponse, ResponseSection
 from db.monitor import MonitorReport, MonitorReviewer, MonitorTransition
 from db.organisation import Organisation
 from services import audit
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.forms import responses
 from services.forms.definitions import definition_for_version
 from services.forms.engine import Context, evaluate
+from services.lengths import too_long
 from services.monitor import freeze, reviewers, workflow
 from services.monitor.reports import basic_from_org
 from services.permissions import (P_MONITOR_REPORT, P_MONITOR_REVIEW, Actor, RegionPath, has_perm, in_jurisdiction,
@@ -32,6 +33,7 @@ from services.scope import jurisdiction, org_clause, within
 from services.timefmt import china_time
 
 PAGE = 50
+RETURN_REASON_MAX = 150  # a reason the enterprise reads (退回 and 驳回 alike)
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -230,8 +232,8 @@ def return_report(actor: Actor, report_id: int, reason: str, request_id: str | N
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"退回原因": ["退回原因：必填项，请说明需要企业修改的内容。"]})
-    if len(reason) > 150:
-        raise ValidationFailed({"退回原因": ["退回原因：不能超过 150 个字符。"]})
+    if len(reason) > RETURN_REASON_MAX:
+        raise ValidationFailed({"退回原因": [f"退回原因：不能超过 {RETURN_REASON_MAX} 个字符。"]})
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
@@ -313,6 +315,7 @@ def reject_change(actor: Actor, report_id: int, reason: str) -> None:
     require(actor, P_MONITOR_REVIEW)
     if not (reason or "").strip():
         raise ValidationFailed({"驳回原因": ["驳回原因：必填项。"]})
+    check({"驳回原因": too_long("驳回原因", reason.strip(), RETURN_REASON_MAX)})
     with session_scope() as session:
         report = load(session, actor, report_id, lock=True)
         if report.status != "frozen":

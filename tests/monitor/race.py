@@ -29,7 +29,7 @@ from services.forms.definitions import VersionView, published_version
 from services.monitor import review
 from services.permissions import Actor
 from services.reference import region_path
-from services.rules import CREDIT_CHARSET, credit_check_char
+from services.rules import CREDIT_CHARSET, credit_code_for
 
 REASON = "并发核对：请核实本月数据后重新上报。"
 
@@ -37,11 +37,10 @@ REASON = "并发核对：请核实本月数据后重新上报。"
 def credit_code(adcode: str, seq: int) -> str:
     """Return a valid, unique unified social credit code for the ``seq``-th generated organisation."""
     digits = ""
-    for _ in range(9):
+    for _ in range(8):
         seq, r = divmod(seq, len(CREDIT_CHARSET))
         digits = CREDIT_CHARSET[r] + digits
-    body = "91" + adcode + digits
-    return body + credit_check_char(body)
+    return credit_code_for(adcode, digits)
 
 
 def bump_sequences(tables: Sequence[str]) -> None:

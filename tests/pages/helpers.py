@@ -1,10 +1,12 @@
 """Small helpers shared by the page tests: find widgets by label, read messages, sign in afresh."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from components.text import JOINER
 from tests.pages.conftest import APP, sign_in
 
 ROOT = Path(APP).parent
@@ -17,9 +19,15 @@ def by_label(widgets, label: str):  # type: ignore[no-untyped-def]
     return found[0]
 
 
+def shown(markdown: str) -> str:
+    """Return what a reader sees of Markdown the app wrote with ``components.text.md``: its backslash
+    escapes undone and its invisible word joiners dropped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(JOINER, "")
+
+
 def texts(elements) -> list[str]:  # type: ignore[no-untyped-def]
-    """Return the text of every element in an element list (``at.error``, ``at.success`` …)."""
-    return [str(e.value) for e in elements]
+    """Return the text a reader sees of every element in an element list (``at.error``, ``at.success`` …)."""
+    return [shown(str(e.value)) for e in elements]
 
 
 def joined(elements) -> str:  # type: ignore[no-untyped-def]

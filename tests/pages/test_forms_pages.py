@@ -7,6 +7,7 @@ import clock
 from services.forms import definitions, responses
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.pages.conftest import APP, sign_in
+from tests.pages.helpers import texts
 
 
 LAST_YEAR = str(clock.today().year - 1)  # the fill page's default period for a yearly survey
@@ -187,5 +188,5 @@ def test_fill_page_refuses_month_13_and_offers_no_monthly_report_questionnaire(a
     at.text_input(key="fill_month").input("2026-13")
     at.button(key=next(b.key for b in at.button if b.label == "开始 / 继续填报")).click().run()
     assert not at.exception
-    assert "月份：须为 YYYY-MM 格式，月份为 01–12，如 2026-01（填写的是「2026-13」）。" in [e.value for e in at.error]
+    assert "月份：须为 YYYY-MM 格式，月份为 01–12，如 2026-01（填写的是「2026-13」）。" in texts(at.error)
     assert "active_response" not in at.session_state

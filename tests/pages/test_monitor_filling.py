@@ -12,7 +12,7 @@ from db.engine import session_scope
 from db.organisation import Organisation
 from services.monitor import reports
 from tests.monitor.conftest import _basic, indicators, save
-from tests.pages.helpers import assert_clean, joined
+from tests.pages.helpers import assert_clean, joined, shown, texts
 from tests.pages.test_monitor_pages import (INBOX, REPORT, REVIEW, People, open_page, people,  # noqa: F401
                                             response_of)
 
@@ -99,7 +99,7 @@ def test_a_message_opens_its_report_without_an_empty_list_message(people: People
         assert [t.value for t in inbox.title] == ["月报审核"]
         assert "没有符合条件的月报。" not in joined(inbox.info)
         assert inbox.selectbox(key="mrv_pick").value == report_id
-        assert any(h.value.endswith(" · 2025-05") for h in inbox.subheader)
+        assert any(h.endswith(" · 2025-05") for h in texts(inbox.subheader))
         assert inbox.selectbox(key="mrv_status").value == "all"
 
 
@@ -120,7 +120,7 @@ def test_the_sidebar_shows_the_confirmed_new_name(people: People) -> None:
 def test_the_enterprise_home_page_shows_this_month(people: People) -> None:
     with clock.travel("2025-06-12T10:00:00+08:00"):
         at = open_page(people.ent.username, "pages/home.py")
-    assert "本月月报：2025-05" in [h.value for h in at.subheader]
-    metrics = {m.label: m.value for m in at.metric}
+    assert "本月月报：2025-05" in texts(at.subheader)
+    metrics = {m.label: shown(m.value) for m in at.metric}
     assert metrics == {"月报状态": "未填报", "报送截止": "2025-06-10", "未读消息": "0"}
     assert [m.proto.delta for m in at.metric if m.label == "报送截止"] == ["已逾期 2 天"]

@@ -17,7 +17,7 @@ from services.monitor import reports, review, reviewers
 from services.permissions import Actor
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.monitor.conftest import filled, indicators, save
-from tests.pages.helpers import ROOT, assert_clean, joined, signed_in
+from tests.pages.helpers import ROOT, assert_clean, joined, signed_in, texts
 
 REPORT, HISTORY, REVIEW, INBOX = ("pages/monitor_report.py", "pages/monitor_history.py", "pages/monitor_review.py",
                                   "pages/inbox.py")
@@ -119,7 +119,7 @@ def test_history_revoke_view_and_export(people: People) -> None:
     at = open_page(people.ent.username, HISTORY)
     at.button(key=f"mh_view_{report_id}").click().run()
     assert_clean(at)
-    assert f"{period} 月报详情" in [h.value for h in at.subheader]
+    assert f"{period} 月报详情" in texts(at.subheader)
     table = at.dataframe[0].value
     assert list(table["指标名称"])[:2] == ["工业总产值", "出口交货值"]
     assert [b.label for b in at.get("download_button")] == ["导出 Excel", "打印版（HTML）"]
@@ -142,7 +142,7 @@ def test_reviewer_accepts_and_returns_with_a_reason(people: People) -> None:
     assert "共 2 份月报" in joined(at.caption)
     assert len(at.dataframe[0].value) == 2
     at.selectbox(key="mrv_pick").set_value(first).run()
-    assert "##### 查看本月（" + period + "）" in [m.value for m in at.markdown]
+    assert "##### 查看本月（" + period + "）" in texts(at.markdown)
     at.button(key=f"mrv_accept_{first}").click().run()
     assert_clean(at)
     assert any("已接收" in s and "已报送上级审核" in s for s in [x.value for x in at.success])

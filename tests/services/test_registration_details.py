@@ -51,7 +51,8 @@ def test_size_is_computed_from_thousands(revenue_k: str, employees: str, size: s
 
 
 @pytest.mark.parametrize("value,rule", [
-    ("12.34", "最多保留 1 位小数"), ("-0.1", "不能为负数"), ("abc", "须为数字"), ("NaN", "须为数字"),
+    ("12.34", "最多保留 1 位小数"), ("-0.1", "不能为负数"), ("abc", "须为数字"),
+    ("NaN", "须为有限的数字（不接受 NaN、Infinity 等）"),
     ("10000000000000", "数值过大"),
 ])
 def test_money_in_thousands_rules(value: str, rule: str) -> None:

@@ -5,7 +5,7 @@ from services.orgs import credit_code_is_valid
 from services.rules import credit_check_char
 
 # Real published codes (company registers).
-VALID = ["91350100M000100Y43", "91110000802100433B", "91440300708461136T"]
+VALID = ["91350100M000100Y43", "91110000802100433B", "91440300708461136T", "91110000600037341L"]
 
 
 @pytest.mark.parametrize("code", VALID)
@@ -31,13 +31,30 @@ def test_malformed_codes_fail(code) -> None:  # type: ignore[no-untyped-def]
 
 def test_check_character_zero_case() -> None:
     # A body whose weighted sum is a multiple of 31 has check character "0", not 31.
-    from services.rules import CREDIT_CHARSET, CREDIT_WEIGHTS
-    body = "9111000000000000"
-    for c in CREDIT_CHARSET:
-        candidate = body + c
-        total = sum(CREDIT_CHARSET.index(x) * w for x, w in zip(candidate, CREDIT_WEIGHTS))
-        if total % 31 == 0:
-            assert credit_check_char(candidate) == "0"
-            assert credit_code_is_valid(candidate + "0")
-            return
+    from services.rules import CREDIT_CHARSET, CREDIT_WEIGHTS, credit_code_for
+    for a in CREDIT_CHARSET:
+        for b in CREDIT_CHARSET:
+            code = credit_code_for("110000", f"000000{a}{b}")
+            if sum(CREDIT_CHARSET.index(x) * w for x, w in zip(code[:17], CREDIT_WEIGHTS)) % 31 == 0:
+                assert credit_check_char(code[:17]) == "0" and code[17] == "0"
+                assert credit_code_is_valid(code)
+                return
     pytest.fail("no body with sum divisible by 31 found")
+
+
+@pytest.mark.parametrize("code", [
+    "000000000000000000",   # all zeros: its check character is right, but no department 0 / category 0 exists
+    "01110000600037341X",   # registration department 0
+    "90110000600037341P",   # institution category 0
+    "91110000600037342P",   # organisation code check character wrong (the overall check character recomputed)
+])
+def test_codes_with_a_right_check_character_but_invalid_parts_fail(code: str) -> None:
+    assert credit_check_char(code[:17]) == code[17]  # each passes the GB 32100 check character alone
+    assert not credit_code_is_valid(code)
+
+
+def test_generated_codes_are_valid() -> None:
+    from services.demo import make_credit_code
+    import random
+    rng = random.Random(7)
+    assert all(credit_code_is_valid(make_credit_code(rng, "320102")) for _ in range(200))

@@ -18,6 +18,12 @@ def test_no_full_garbage_collection_after_every_run() -> None:
     assert CONFIG["runner"]["postScriptGC"] is False
 
 
+def test_tables_offer_no_csv_download() -> None:
+    """A table's own "Download as CSV" would write a cell such as =HYPERLINK(…) as a live formula; the app's
+    Excel exports are formula-safe (app.py also enforces this when the file was not read)."""
+    assert CONFIG["client"]["disableDataExport"] is True
+
+
 def test_uploads_are_bounded_by_the_server() -> None:
     assert 0 < CONFIG["server"]["maxUploadSize"] <= 50
     assert CONFIG["server"]["enableXsrfProtection"] is True
