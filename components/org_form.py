@@ -60,11 +60,11 @@ def org_fields(prefix: str, kind: str = "enterprise") -> dict[str, Any]:
         c1, c2 = st.columns([1, 2])
         c1.selectbox("注册类型 *", REG_TYPES, index=None, placeholder="请选择", key=key("reg_type"))
         c2.radio("控股类型 *", HOLDING_TYPES, index=None, horizontal=True, key=key("holding_type"))
-    star = " *" if enterprise else ""
+    star = " " + md("*") if enterprise else ""  # a literal star (md would drop a leading blank)
     c1, c2, c3 = st.columns(3)
-    c1.text_input("上年末营业收入（千元）" + md(star), key=key("revenue_k"), help="填写报送数据企业的上年末营业收入")
-    c2.text_input("上年末从业人数（人）" + md(star), key=key("employees"), help="填写报送数据企业的上年末从业人数")
-    c3.text_input("上年末资产总计（千元）" + md(star), key=key("assets_k"), help="填写报送数据企业的上年末资产总计")
+    c1.text_input("上年末营业收入（千元）" + star, key=key("revenue_k"), help="填写报送数据企业的上年末营业收入")
+    c2.text_input("上年末从业人数（人）" + star, key=key("employees"), help="填写报送数据企业的上年末从业人数")
+    c3.text_input("上年末资产总计（千元）" + star, key=key("assets_k"), help="填写报送数据企业的上年末资产总计")
     size_slot = st.empty()
     if enterprise:
         c1, c2 = st.columns(2)

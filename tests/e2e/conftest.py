@@ -207,8 +207,13 @@ def expect(target: Any) -> Any:
 
 
 def text_input(page: Page, label: str) -> Any:
-    """Streamlit text inputs carry their label as aria-label (the help button has another name)."""
-    return page.locator(f'input[aria-label="{label}"]')
+    """Streamlit text inputs carry their label as aria-label (the help button has another name) — as
+    written, i.e. escaped by ``components.text.md`` where the label holds punctuation."""
+    from components.text import md
+
+    def css(value: str) -> str:
+        return value.replace("\\", "\\\\").replace('"', '\\"')
+    return page.locator(f'input[aria-label="{css(label)}"], input[aria-label="{css(md(label))}"]')
 
 
 def fill(page: Page, label: str, value: str) -> None:
