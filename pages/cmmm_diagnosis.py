@@ -83,7 +83,7 @@ def answer_level(view: dx.DiagnosisView) -> None:
     if section.description:
         st.info(md(section.description, multiline=True))
     progress, saved_note = st.empty(), st.empty()
-    _evaluation(d, section, state)
+    _evaluation(d, state)
     values: dict[str, Any] = {}
     for group in section.groups:  # one fragment per group: an answer redraws only its own few questions
         values.update(group_form(view, d, section, group, progress, saved_note) or {})
@@ -121,7 +121,7 @@ def _show_progress(section: Section, state: dict[str, Any], progress: Any, saved
         saved_note.empty()
 
 
-def _evaluation(d: Definition, section: Section, state: dict[str, Any]) -> Evaluation:
+def _evaluation(d: Definition, state: dict[str, Any]) -> Evaluation:
     """The level's evaluation for the answers saved so far (made once per saved version, shared by the groups)."""
     if state.get("evaluated", (None,))[0] != state["version"]:
         state["evaluated"] = (state["version"], evaluate(d, state["answers"], state["context"]))
@@ -131,12 +131,12 @@ def _evaluation(d: Definition, section: Section, state: dict[str, Any]) -> Evalu
 @fragment
 def group_form(view: dx.DiagnosisView, d: Definition, section: Section, group: Group, progress: Any,
                saved_note: Any) -> dict[str, Any]:
-    """One group's questions (a capability sub-domain, 4–8 questions). An answer reruns only this
+    """One group's questions (a capability sub-domain, 2–6 questions). An answer reruns only this
     fragment and is saved as a draft at once (server-side, per level): nothing is lost on sign-out,
     navigation or a closed browser. Returns the group's answers (used by 提交 on a full run)."""
     state = _level_state(view)
     saved = state["answers"]
-    pre = _evaluation(d, section, state)
+    pre = _evaluation(d, state)
     values: dict[str, Any] = {}
     group_widgets(d, group, dict(saved), pre, view.response_id, values, {})
     if any(v != saved.get(k) for k, v in values.items()):
@@ -148,7 +148,7 @@ def group_form(view: dx.DiagnosisView, d: Definition, section: Section, group: G
             saved.update(values)
             state["saved_at"] = china_now().strftime("%H:%M:%S")
             here = {q.name for q in section.questions}
-            if _evaluation(d, section, state).visible & here != pre.visible & here:
+            if _evaluation(d, state).visible & here != pre.visible & here:
                 st.rerun(scope="app")  # an answer showed or hid questions of other groups: redraw them all
     _show_progress(section, state, progress, saved_note)  # on every run: a fragment may only refill what it filled
     return values
