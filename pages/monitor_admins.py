@@ -44,7 +44,7 @@ with tab_list:
                                help="仅限省级管理员：系统筛查通过的待审核月报直接报送国家")
             if st.form_submit_button("保存授权", type="primary"):
                 if run_action(f"mad_grant_{sub.account_id}", lambda _: reviewers.grant(
-                        actor, sub.account_id, bulk, skip and sub.level == "province") or True):
+                        actor, sub.account_id, bulk, skip) or True):  # the service refuses what it cannot grant
                     st.session_state["mad_flash"] = f"已更新 {sub.name} 的授权。"
                     st.rerun()
 

@@ -187,8 +187,9 @@ def set_status(actor: Actor, account_id: int, status: str) -> None:
 
 def create_account(username: str, password: str, roles: list[str], region_code: str | None = None,
                    phone: str | None = None, display_name: str = "", org_id: int | None = None,
-                   check_password: bool = True) -> int:
-    """Create an account directly (command line and demo data); return its id."""
+                   check_password: bool = True, session: Session | None = None) -> int:
+    """Create an account directly (command line, demo data, and services that create an account as
+    part of a larger action — pass their ``session`` so it is one transaction); return its id."""
     problems: dict[str, list[str]] = {"角色": [f"角色：未知角色 {r}。" for r in roles if r not in ROLES],
                                       "地区": [] if region_code is None or region(region_code) else
                                       [f"地区：未知的行政区划代码 {region_code}。"]}
@@ -198,15 +199,22 @@ def create_account(username: str, password: str, roles: list[str], region_code: 
     problems["名称"] = too_long("名称", display_name, Account.display_name)
     problems["手机号"] = [] if phone is None or mobile_is_valid(phone) else ["手机号：须为以 1 开头的 11 位数字。"]
     check(problems)
-    with session_scope() as session:
-        check_username_free(session, username)
-        account = Account(username=username, password_hash=hash_password(password), phone=phone,
-                          display_name=display_name or username, region_code=region_code, org_id=org_id)
-        account.roles.extend(AccountRole(role_code=r) for r in roles)
-        session.add(account)
-        session.flush()
-        audit.record(session, None, "account.created", "account", account.id, {"roles": roles})
-        return account.id
+    if session is None:
+        with session_scope() as own:
+            return _insert_account(own, username, password, roles, region_code, phone, display_name, org_id)
+    return _insert_account(session, username, password, roles, region_code, phone, display_name, org_id)
+
+
+def _insert_account(session: Session, username: str, password: str, roles: list[str], region_code: str | None,
+                    phone: str | None, display_name: str, org_id: int | None) -> int:
+    check_username_free(session, username)
+    account = Account(username=username, password_hash=hash_password(password), phone=phone,
+                      display_name=display_name or username, region_code=region_code, org_id=org_id)
+    account.roles.extend(AccountRole(role_code=r) for r in roles)
+    session.add(account)
+    session.flush()
+    audit.record(session, None, "account.created", "account", account.id, {"roles": roles})
+    return account.id
 
 
 def admin_role_for(region_code: str | None) -> str:

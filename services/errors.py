@@ -1,7 +1,7 @@
 """Errors raised by services, carrying Chinese messages that name the field and the rule."""
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 
 class ServiceError(Exception):
@@ -45,11 +45,18 @@ _BUSY_SIGNS = ("database is locked", "database table is locked", "lock timeout",
                "deadlock detected", "could not serialize access")
 
 
+DUPLICATE = "保存失败：与已有记录重复（例如用户名、代码或同一期别已存在），或已被其他操作抢先保存；本次操作未保存，请刷新后核对再试。"
+
+
 def as_service_error(exc: BaseException) -> ServiceError | None:
     """Return the user-facing error for ``exc``: itself for a ServiceError, ``Busy`` for a lock the
-    database gave up waiting for, None for anything else (a defect: log it, show an error id)."""
+    database gave up waiting for, ``Conflict`` for a constraint the database refused (a unique value
+    taken by a concurrent action — the transaction rolled back, nothing was written), None for
+    anything else (a defect: log it, show an error id)."""
     if isinstance(exc, ServiceError):
         return exc
+    if isinstance(exc, IntegrityError):
+        return Conflict(DUPLICATE)
     if isinstance(exc, OperationalError) and any(s in str(exc.orig).lower() for s in _BUSY_SIGNS):
         return Busy()
     return None

@@ -156,16 +156,19 @@ def grant(actor: Actor, account_id: int, bulk_accept: bool, skip_level: bool) ->
 
 def create_subordinate(actor: Actor, username: str, password: str, region_code: str, display_name: str = "",
                        phone: str | None = None) -> int:
-    """Create an administrator for a region one level below the actor's; they report to the actor."""
+    """Create an administrator for a region one level below the actor's; they report to the actor.
+
+    One transaction: a username taken meanwhile (a unique violation at commit) leaves nothing behind
+    and reaches the page as a ``Conflict`` with a Chinese message (``services.errors.as_service_error``)."""
     require(actor, P_ACCOUNT_MANAGE)
     require(actor, P_MONITOR_REVIEW)
     node = region(region_code)
     if node is None or node.level != NEXT_LEVEL.get(level_of(actor.region_code)) or \
             not in_jurisdiction(actor, region_path(region_code)):
         raise ValidationFailed({"所在地区": ["所在地区：只能为本辖区内下一级地区创建管理员。"]})
-    account_id = create_account(username, password, [ADMIN_ROLE_BY_LEVEL[node.level]], region_code=region_code,
-                                display_name=display_name or f"{node.name}管理员", phone=phone)
-    with session_scope() as session:
+    with session_scope() as session:  # the account, its place in the chain and the audit row: one transaction
+        account_id = create_account(username, password, [ADMIN_ROLE_BY_LEVEL[node.level]], region_code=region_code,
+                                    display_name=display_name or f"{node.name}管理员", phone=phone, session=session)
         session.add(MonitorReviewer(account_id=account_id, parent_id=actor.account_id, level=node.level,
                                     region_code=region_code))
         audit.record(session, actor.account_id, "monitor.subordinate_created", "account", account_id,

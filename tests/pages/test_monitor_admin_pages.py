@@ -110,3 +110,4 @@ def test_subordinates_grant_and_create(people: People) -> None:
         new = s.query(Account).filter_by(username="ma_sz_new").one()
         reviewer = s.get(MonitorReviewer, new.id)
         assert reviewer is not None and reviewer.parent_id == people.js.account_id and reviewer.level == "city"
+
