@@ -315,9 +315,12 @@ def version_document(version_id: int) -> dict[str, Any]:
 
 
 def sync_specs(folder: Path = SPECS) -> list[str]:
-    """Publish every definition file under ``specs/`` whose content differs from its published version.
+    """Publish every definition file under ``specs/`` whose content differs from its last shipped version.
 
     Shipped definitions are data in the repository; this keeps the database in step at start-up.
+    A shipped file never overrides newer work: the file is compared with the last version that came
+    from a file (``published_by`` NULL), and nothing is published when an administrator has published
+    a later version of the same code, or stopped the shipped one (their decision stands; logged).
     Returns the codes (re)published.
     """
     import json
@@ -331,14 +334,18 @@ def sync_specs(folder: Path = SPECS) -> list[str]:
             if d is not None and d.owner_region is not None:  # shipped files are national: never a region's
                 log.warning("specs/%s: code %s belongs to region %s; not synced", path.name, d.code, d.owner_region)
                 continue
-            current = None
             if d is not None:
-                current = session.scalar(select(FormVersion).where(FormVersion.definition_id == d.id,
-                                                                   FormVersion.status == "published"))
-            same = current is not None and json.dumps({**current.content, "version": None}, sort_keys=True) == \
-                json.dumps({**doc, "version": None}, sort_keys=True)
-            if same:
-                continue
+                versions = list(session.scalars(select(FormVersion).where(FormVersion.definition_id == d.id,
+                                                                          FormVersion.status != "draft")
+                                                .order_by(FormVersion.version.desc())))
+                shipped = next((v for v in versions if v.published_by is None), None)
+                if versions and versions[0].published_by is not None:
+                    log.warning("specs/%s: %s has a newer version %s published by an administrator; not synced",
+                                path.name, d.code, versions[0].version)
+                    continue
+                if shipped is not None and json.dumps({**shipped.content, "version": None}, sort_keys=True) == \
+                        json.dumps({**doc, "version": None}, sort_keys=True):
+                    continue  # unchanged (and if an administrator stopped it, it stays stopped)
             if d is None:
                 d = FormDefinition(code=definition.code, kind=definition.kind, title=definition.title)
                 session.add(d)

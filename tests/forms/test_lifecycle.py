@@ -167,3 +167,48 @@ def test_table_and_question_stats(designer) -> None:  # type: ignore[no-untyped-
     assert len(table) == 2 and table[0]["需要的系统"] == "ERP、MES"
     with session_scope() as s:
         assert s.scalar(select(func.count()).select_from(ResponseScore)) == 0  # no scoring declared
+
+
+def _shipped(tmp_path, title: str):  # type: ignore[no-untyped-def]
+    folder = tmp_path / "specs"
+    folder.mkdir(exist_ok=True)
+    (folder / "needs.yaml").write_text(yaml.safe_dump({**DOC, "title": title}, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def test_a_shipped_file_never_overrides_an_administrators_newer_version(designer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = _shipped(tmp_path, "数字化需求调查")
+    assert definitions.sync_specs(folder) == ["digital_needs"]
+    assert definitions.sync_specs(folder) == []  # every start: nothing to do
+    mine = definitions.save_draft(designer, {**DOC, "title": "数字化需求调查（本年修订）"})
+    definitions.publish(designer, mine)
+    folder = _shipped(tmp_path, "数字化需求调查（新发行版）")  # the next release changes the file
+    assert definitions.sync_specs(folder) == []
+    assert definitions.published_version("digital_needs").id == mine  # the administrator's version stays on
+    assert definitions.version_document(mine)["title"] == "数字化需求调查（本年修订）"
+
+
+def test_a_changed_shipped_file_replaces_only_a_shipped_version(designer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    definitions.sync_specs(_shipped(tmp_path, "数字化需求调查"))
+    first = definitions.published_version("digital_needs").id
+    assert definitions.sync_specs(_shipped(tmp_path, "数字化需求调查（新发行版）")) == ["digital_needs"]
+    now = definitions.published_version("digital_needs")
+    assert now.id != first and definitions.version_document(now.id)["title"] == "数字化需求调查（新发行版）"
+
+
+def test_a_shipped_version_an_administrator_stopped_stays_stopped(designer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = _shipped(tmp_path, "数字化需求调查")
+    definitions.sync_specs(folder)
+    definitions.stop(designer, definitions.published_version("digital_needs").id)
+    assert definitions.sync_specs(folder) == []  # before: every start republished it
+    with pytest.raises(NotFound):
+        definitions.published_version("digital_needs")
+
+
+def test_the_designer_reads_a_draft_as_it_is_now(designer) -> None:  # type: ignore[no-untyped-def]
+    vid = definitions.save_draft(designer, DOC)
+    assert definitions.version_document(vid)["title"] == "数字化需求调查"
+    assert definitions.definition_for_version(vid).title == "数字化需求调查"
+    assert definitions.save_draft(designer, {**DOC, "title": "改过的标题"}) == vid
+    assert definitions.version_document(vid)["title"] == "改过的标题"  # never a cached copy of a draft
+    assert definitions.definition_for_version(vid).title == "改过的标题"
