@@ -3,8 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-import clock
-
 from components.feedback import run_action
 from components.form_renderer import render_response
 from components.nav import guard
@@ -39,13 +37,10 @@ with tab_fill:
         by_id = {v.id: v for v in available}
         vid = st.selectbox("选择问卷", list(by_id), format_func=lambda i: f"{by_id[i].title}（第 {by_id[i].version} 版）", placeholder="请选择")
         chosen = by_id[vid]
-        period = ""
-        doc_period = definitions.definition_for_version(vid).period
-        this_year = clock.today().year
-        if doc_period == "year":
-            period = str(st.selectbox("年度", [this_year - 1, this_year, this_year - 2], key="fill_year", placeholder="请选择"))
-        elif doc_period == "month":
-            period = st.text_input("月份（YYYY-MM）", value=clock.today().strftime("%Y-%m"), key="fill_month")
+        periods = responses.period_choices(definitions.definition_for_version(vid).period)  # the service's rule
+        period = periods.default
+        if len(periods.options) > 1:
+            period = st.selectbox(periods.label, periods.options, key=f"fill_period_{periods.kind}", placeholder="请选择")
         if st.button("开始 / 继续填报", type="primary"):
             rid = run_action("open_response", lambda _: responses.open_response(actor, vid, period))
             if rid:

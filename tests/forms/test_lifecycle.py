@@ -212,3 +212,39 @@ def test_the_designer_reads_a_draft_as_it_is_now(designer) -> None:  # type: ign
     assert definitions.save_draft(designer, {**DOC, "title": "改过的标题"}) == vid
     assert definitions.version_document(vid)["title"] == "改过的标题"  # never a cached copy of a draft
     assert definitions.definition_for_version(vid).title == "改过的标题"
+
+
+@pytest.mark.parametrize("when", ["2027-01-01T00:30:00+08:00", "2027-03-31T23:50:00+08:00", "2028-02-29T09:00:00+08:00"])
+def test_the_service_decides_which_periods_a_survey_opens_for(designer, when) -> None:  # type: ignore[no-untyped-def]
+    import clock
+    with clock.travel(when):
+        today = clock.today()
+        months = responses.period_choices("month")
+        assert months.default == today.strftime("%Y-%m") and len(months.options) == 12
+        assert months.options[-1] < months.options[0]
+        quarters = responses.period_choices("quarter")
+        assert quarters.default == f"{today.year}-Q{(today.month - 1) // 3 + 1}" and len(quarters.options) == 4
+        assert f"{today.year - 1}-Q{(today.month - 1) // 3 + 1}" not in quarters.options  # a year back: too old
+        assert responses.period_choices("year").default == str(today.year - 1)
+        assert responses.period_choices("none").options == [""]
+        user, _ = make_enterprise_user()
+        quarterly = {**DOC, "code": "q_needs", "period": "quarter"}
+        vid = _publish(designer, quarterly)
+        rid = responses.open_response(user, vid, quarters.options[1])
+        assert responses.get_response(user, rid).period == quarters.options[1]  # before: a quarter became ""
+        for bad, rule in (("2027Q1", "季度：须为 YYYY-Qn 格式"), ("2027-Q5", "季度：须为 YYYY-Qn 格式"),
+                          (f"{today.year + 1}-Q1", "季度：只能填报"), (f"{today.year - 2}-Q1", "季度：只能填报")):
+            with pytest.raises(ValidationFailed, match=rule):
+                responses.open_response(user, vid, bad)
+        assert responses.get_response(user, responses.open_response(user, vid, "")).period == quarters.default
+        plain = _publish(designer, {**DOC, "code": "no_period"})
+        with pytest.raises(ValidationFailed, match="期别：该问卷不分期别"):
+            responses.open_response(user, plain, "2027")
+        yearly = _publish(designer, {**DOC, "code": "y_needs", "period": "year"})
+        with pytest.raises(ValidationFailed, match="年度：只能填报"):
+            responses.open_response(user, yearly, str(today.year + 1))
+
+
+def test_the_period_before() -> None:
+    assert [responses.previous_period(p) for p in ("2027-01", "2027-03", "2027-Q1", "2027-Q3", "2027", "")] == \
+        ["2026-12", "2027-02", "2026-Q4", "2027-Q2", "2026", ""]

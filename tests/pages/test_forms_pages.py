@@ -171,7 +171,7 @@ def test_designer_and_results_name_kinds_in_chinese(app) -> None:  # type: ignor
     assert any("调查问卷" in o for o in options) and not any(code in o for o in options for code in codes)
 
 
-def test_fill_page_refuses_month_13_and_offers_no_monthly_report_questionnaire(app) -> None:  # type: ignore[no-untyped-def]
+def test_fill_page_offers_the_services_months_and_no_monthly_report_questionnaire(app) -> None:  # type: ignore[no-untyped-def]
     definitions.sync_specs()
     designer = make_admin(None, "fill_designer")
     vid = definitions.save_draft(designer, {
@@ -185,8 +185,10 @@ def test_fill_page_refuses_month_13_and_offers_no_monthly_report_questionnaire(a
     assert any("月度成本调查" in o for o in offered)
     assert not any("中小企业经济月度调查问卷" in o for o in offered)  # filled only in 当期报送 step ④
     at.selectbox[0].set_value(vid).run()
-    at.text_input(key="fill_month").input("2026-13")
+    month = at.selectbox(key="fill_period_month")  # the service's periods: no month 13 can be typed
+    assert month.options == responses.period_choices("month").options and len(month.options) == 12
+    assert month.value == clock.today().strftime("%Y-%m")
+    month.set_value(month.options[2])
     at.button(key=next(b.key for b in at.button if b.label == "开始 / 继续填报")).click().run()
-    assert not at.exception
-    assert "月份：须为 YYYY-MM 格式，月份为 01–12，如 2026-01（填写的是「2026-13」）。" in texts(at.error)
-    assert "active_response" not in at.session_state
+    assert not at.exception and not at.error
+    assert responses.get_response(user, int(at.session_state["active_response"])).period == month.options[2]
