@@ -1,5 +1,5 @@
 """Command-line entry: python manage.py init-db | prepare | seed-demo | retire-demo | create-admin | migrate |
-makemigration."""
+makemigration | check-specs."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("prepare", help="init-db；若 HUIQI_DEMO_DATA 为真且库中无演示数据，再生成演示数据（启动脚本使用）；"
                                    "生产模式下仍有演示账户使用演示密码时拒绝启动")
     sub.add_parser("retire-demo", help="停用仍使用演示密码的演示账户、吊销其会话并作废其密码（生产环境清理）")
+    chk = sub.add_parser("check-specs", help="校验 specs/ 下全部定义（问卷、评估模型、流程、列表），有问题时列出编码并以非零状态退出")
+    chk.add_argument("--root", default=None, help="定义目录，默认为项目的 specs/")
     mk = sub.add_parser("makemigration", help="根据模型变化生成迁移脚本")
     mk.add_argument("-m", "--message", required=True)
     seed = sub.add_parser("seed-demo", help="生成演示数据（已有则跳过）")
@@ -29,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     adm.add_argument("--password", default=None, help="不填则交互输入")
     args = parser.parse_args(argv)
 
+    if args.cmd == "check-specs":  # reads files only: no database needed
+        from pathlib import Path
+        from services import spec_check
+        return spec_check.main(Path(args.root) if args.root else spec_check.SPECS)
     from services import bootstrap
     if args.cmd == "migrate":
         bootstrap.migrate()

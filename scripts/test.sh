@@ -34,6 +34,9 @@ reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
 status=0
 
+echo "=== python manage.py check-specs"
+.venv/bin/python manage.py check-specs || status=1
+
 echo "=== today ($(date -u +%FT%TZ))"
 .venv/bin/python -m pytest --junitxml="$reports/today.xml" "$@" || status=1
 for when in $DATES; do
