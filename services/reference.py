@@ -17,14 +17,13 @@ from sqlalchemy.orm import Session
 
 from db.reference import Industry, Region
 from services.permissions import RegionPath
-from services.rules import normalise_industry_code
+from services.rules import MANUFACTURING_DIVISIONS, normalise_industry_code
 
 REFDATA = Path(__file__).resolve().parent.parent / "refdata"
 REGION_LEVELS = ("province", "city", "county")
 INDUSTRY_LEVELS = ("section", "division", "group", "class")
 LEVEL_LABEL = {"province": "省级", "city": "市级", "county": "区县级", "section": "门类", "division": "大类",
                "group": "中类", "class": "小类"}
-MANUFACTURING_DIVISIONS = tuple(f"{d:02d}" for d in range(13, 44))
 
 
 @dataclass

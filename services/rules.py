@@ -100,6 +100,13 @@ SECTION_DIVISIONS = {
     "K": range(70, 71), "L": range(71, 73), "M": range(73, 76), "N": range(76, 80), "O": range(80, 83),
     "P": range(83, 84), "Q": range(84, 86), "R": range(86, 91), "S": range(91, 97), "T": range(97, 98),
 }
+# Manufacturing (制造业) = section C = divisions 13–43: written here once.
+MANUFACTURING_DIVISIONS = tuple(f"{d:02d}" for d in SECTION_DIVISIONS["C"])
+
+
+def is_manufacturing(division_code: str | None) -> bool:
+    """True for a manufacturing 大类 (13–43)."""
+    return division_code in MANUFACTURING_DIVISIONS
 
 
 def normalise_industry_code(code: str) -> str:

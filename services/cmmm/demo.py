@@ -18,6 +18,7 @@ from services.cmmm.diagnosis import CHINA, CODE, LEVEL_OF_OUTCOME, TAILORABLE, s
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import evaluate
 from services.forms.schema import Definition
+from services.rules import MANUFACTURING_DIVISIONS
 from services.stats.cmmm_stats import set_typed_scores
 
 # Target level shares (≈ the published national distribution of self-diagnosed enterprises).
@@ -52,7 +53,7 @@ def seed_diagnoses(seed: int = 7, completed_share: float = 0.55, running_share: 
         orgs = session.execute(select(Organisation.id, Organisation.province_code, Organisation.city_code,
                                       Organisation.county_code, Organisation.division_code, Organisation.size)
                                .where(Organisation.kind == "enterprise", Organisation.status == "approved",
-                                      Organisation.division_code.between("13", "43")).order_by(Organisation.id)).all()
+                                      Organisation.division_code.in_(MANUFACTURING_DIVISIONS)).order_by(Organisation.id)).all()
     version = published_version(CODE)
     d = definition_for_version(version.id)
     rng = random.Random(seed)

@@ -32,6 +32,7 @@ from services.forms.typed_rows import write_typed_rows
 from services.lengths import MAX_SECTION_BYTES, too_big
 from services.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm, require
 from services.reference import region_path
+from services.rules import is_manufacturing
 
 EDITABLE = ("draft", "returned")
 # Per definition kind: called inside the transaction after a section is saved (e.g. the monthly
@@ -87,7 +88,7 @@ def org_context(org: Organisation) -> dict[str, Any]:
             "section": section, "size": org.size, "region_code": org.region_code, "province_code": org.province_code,
             "city_code": org.city_code, "county_code": org.county_code, "employees": org.employees,
             "revenue": org.revenue, "assets": org.assets,
-            "manufacturing": bool(org.division_code and "13" <= org.division_code <= "43"),
+            "manufacturing": is_manufacturing(org.division_code),
             "industrial": section in ("B", "C", "D")}
 
 

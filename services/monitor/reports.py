@@ -27,6 +27,7 @@ from services.forms.typed_rows import write_typed_rows
 from services.lengths import too_long
 from services.monitor import freeze, reviewers, workflow
 from services.permissions import P_MONITOR_REPORT, Actor, require
+from services.rules import is_manufacturing
 from services.timefmt import china_now, china_time
 
 REPORT_CODE = "sme_monthly_report"
@@ -154,7 +155,7 @@ def questionnaires_for(session: Session, org: Organisation, period: str) -> list
     """Return the month's questionnaires for this organisation: every published monthly survey that
     reaches it (national, or of a region it lies in) whose ``settings.monitor.audience`` is all, or
     matches manufacturing / non-manufacturing."""
-    manufacturing = bool(org.division_code and "13" <= org.division_code <= "43")
+    manufacturing = is_manufacturing(org.division_code)
     wanted = {"all", "manufacturing" if manufacturing else "non_manufacturing"}
     out = []
     rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)

@@ -19,10 +19,11 @@ from db.stats import ALL, DOMAINS, LEVELS, MEASURES, SUBDOMAINS, UNIT, stat_indu
 from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
+from services.rules import MANUFACTURING_DIVISIONS
 from services.stats.rebuild import measures, rebuild, rebuild_all  # noqa: F401  (rebuilds: this module's interface)
 
 SIZES = ["大型", "中型", "小型", "微型"]
-DIVISIONS = [f"{d:02d}" for d in range(13, 44)]  # the 31 manufacturing 大类 (GB/T 4754-2017 C 门类)
+DIVISIONS = list(MANUFACTURING_DIVISIONS)  # the 31 manufacturing 大类 (GB/T 4754-2017 C 门类)
 
 
 def units(score: Any) -> int:
