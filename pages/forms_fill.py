@@ -40,7 +40,7 @@ with tab_fill:
         periods = responses.period_choices(definitions.definition_for_version(vid).period)  # the service's rule
         period = periods.default
         if len(periods.options) > 1:
-            period = st.selectbox(periods.label, periods.options, key=f"fill_period_{periods.kind}", placeholder="请选择")
+            period = st.selectbox(periods.label, periods.options, key=f"fill_period_{periods.kind}", placeholder="请选择")  # md: a constant of the service (月份 / 季度 / 年度)
         if st.button("开始 / 继续填报", type="primary"):
             rid = run_action("open_response", lambda _: responses.open_response(actor, vid, period))
             if rid:
