@@ -73,11 +73,70 @@ def map_for(parent_code: str | None) -> dict[str, Any]:
 
 
 def display_map(parent_code: str | None) -> dict[str, Any]:
-    """Return the FeatureCollection to draw for ``parent_code``: ``map_for`` except for the nation,
-    whose main map leaves out the South China Sea line and islands (they go to the inset)."""
-    if _key(parent_code) != NATION:
-        return map_for(parent_code)
-    return _national_main()
+    """Return the FeatureCollection to draw for ``parent_code``: ``map_for`` with its rings simplified
+    below a pixel at the page's map size (``DISPLAY_DETAIL``; the chart sends the shapes to the browser
+    on every view: national 318 → 102 KB), and for the nation without the South China Sea line and
+    islands (they go to the inset). Cached per map; the files are not changed."""
+    if not has_map(parent_code):
+        raise KeyError(parent_code)
+    return _display(_key(parent_code))
+
+
+# A map is drawn about 560 px high and up to ~900 px wide: a tolerance of 1/DISPLAY_DETAIL of its larger
+# side keeps every edge within about half a pixel at that size (a few pixels when zoomed in far).
+DISPLAY_DETAIL = 1500
+
+
+@lru_cache(maxsize=64)
+def _display(code: str) -> dict[str, Any]:
+    fc = _national_main() if code == NATION else map_for(code)
+    xs = [x for f in fc["features"] for poly in _polygons(f["geometry"]) for x, _ in poly[0]]
+    ys = [y for f in fc["features"] for poly in _polygons(f["geometry"]) for _, y in poly[0]]
+    tolerance = max(max(xs) - min(xs), max(ys) - min(ys)) / DISPLAY_DETAIL if xs else 0.0
+    features = []
+    for f in fc["features"]:
+        geom = f["geometry"]
+        if geom["type"] in ("Polygon", "MultiPolygon"):
+            polys = [[simplify_ring(r, tolerance) for r in poly] for poly in _polygons(geom)]
+            geom = {"type": "Polygon", "coordinates": polys[0]} if geom["type"] == "Polygon" else \
+                {"type": "MultiPolygon", "coordinates": polys}
+        features.append({**f, "geometry": geom})
+    return {**fc, "features": features}
+
+
+def simplify_ring(ring: Ring, tolerance: float) -> Ring:
+    """Douglas–Peucker on a closed ring: keep the points farther than ``tolerance`` (degrees) from the
+    simplified outline; the result is still closed, has at least 4 points, and uses only original points."""
+    if tolerance <= 0 or len(ring) <= 5:
+        return ring
+    closed = ring[0] == ring[-1]
+    pts = ring[:-1] if closed else ring
+    # split at the point farthest from the first, so both halves are open chains
+    far = max(range(len(pts)), key=lambda i: (pts[i][0] - pts[0][0]) ** 2 + (pts[i][1] - pts[0][1]) ** 2)
+    keep = [False] * (len(pts) + 1)
+    chain = pts + [pts[0]]
+    keep[0] = keep[far] = keep[len(pts)] = True
+    todo = [(0, far), (far, len(pts))]
+    tol2 = tolerance * tolerance
+    while todo:
+        a, b = todo.pop()
+        (ax, ay), (bx, by) = chain[a][:2], chain[b][:2]
+        dx, dy = bx - ax, by - ay
+        norm = dx * dx + dy * dy
+        best, best_d = -1, tol2
+        for i in range(a + 1, b):
+            px, py = chain[i][0] - ax, chain[i][1] - ay
+            d = (px * dy - py * dx) ** 2 / norm if norm else px * px + py * py
+            if d > best_d:
+                best, best_d = i, d
+        if best >= 0:
+            keep[best] = True
+            todo += [(a, best), (best, b)]
+    out = [chain[i] for i in range(len(chain)) if keep[i]]
+    if len(out) < 4:  # a ring needs three corners and the closing point
+        step = max(1, len(pts) // 3)
+        out = [pts[0], pts[step], pts[min(2 * step, len(pts) - 1)], pts[0]]
+    return out
 
 
 def inset_for(parent_code: str | None) -> dict[str, Any] | None:

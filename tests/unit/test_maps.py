@@ -139,7 +139,8 @@ def test_file_sizes_and_coordinate_precision():
 def test_national_main_map_leaves_the_south_china_sea_to_the_inset():
     main = maps.display_map(None)
     assert main is maps.display_map(None)  # cached
-    assert maps.display_map("320000") is maps.map_for("320000")  # other levels: the file itself
+    with pytest.raises(KeyError):
+        maps.display_map("320102")  # a county has no map below it
     codes = [f["properties"]["adcode"] for f in main["features"]]
     assert set(codes) == {n.code for n in reference.region_children(None)} and len(codes) == 34
     south = min(y for f in main["features"] for poly in _polygons(f["geometry"]) for x, y in poly[0])
@@ -178,3 +179,43 @@ def test_clip_ring_to_a_box():
     assert sorted(map(tuple, inner)) == [(0, 0), (0, 4), (4, 0), (4, 4)]
     half = maps.clip_ring([[0, 0], [4, 4], [4, 0], [0, 0]], (0, 0, 2, 4))  # a triangle cut at x = 2
     assert {tuple(p) for p in half} == {(0, 0), (2, 2), (2, 0)}
+
+
+@pytest.mark.parametrize("parent", [None, "320000", "650000", "320100"])
+def test_display_maps_are_simplified_below_a_pixel_and_keep_every_region(parent):
+    import json
+    shown = maps.display_map(parent)
+    assert shown is maps.display_map(parent)  # cached
+    source = maps._national_main() if parent is None else maps.map_for(parent)
+    assert [f["properties"] for f in shown["features"]] == [f["properties"] for f in source["features"]]
+    xs = [x for f in source["features"] for p in _polygons(f["geometry"]) for x, _ in p[0]]
+    ys = [y for f in source["features"] for p in _polygons(f["geometry"]) for _, y in p[0]]
+    tolerance = max(max(xs) - min(xs), max(ys) - min(ys)) / maps.DISPLAY_DETAIL
+    for before, after in zip(source["features"], shown["features"]):
+        for p_before, p_after in zip(_polygons(before["geometry"]), _polygons(after["geometry"])):
+            for r_before, r_after in zip(p_before, p_after):
+                assert len(r_after) >= 4 and r_after[0] == r_after[-1]
+                original = {tuple(pt) for pt in r_before}
+                assert all(tuple(pt) in original for pt in r_after)  # only original points
+                # every dropped point lies within the tolerance of the kept outline
+                for x, y in r_before[:: max(1, len(r_before) // 50)]:
+                    assert _distance_to_ring(x, y, r_after) <= tolerance * 1.0001 or len(r_after) == 4
+    size = lambda fc: len(json.dumps(fc, ensure_ascii=False, separators=(",", ":")))  # noqa: E731
+    assert size(shown) <= size(source)
+    if parent is None:
+        assert size(shown) < 0.4 * size(source)  # the national view: 318 KB of shapes → about 100 KB
+
+
+def _distance_to_ring(x, y, ring):
+    best = float("inf")
+    for (ax, ay), (bx, by) in zip(ring, ring[1:]):
+        dx, dy = bx - ax, by - ay
+        t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)))
+        best = min(best, ((x - ax - t * dx) ** 2 + (y - ay - t * dy) ** 2) ** 0.5)
+    return best
+
+
+def test_simplify_ring_keeps_corners_and_closes():
+    square = [[0, 0], [1, 0.001], [2, 0], [2, 2], [0, 2], [0, 0]]
+    assert maps.simplify_ring(square, 0.01) == [[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]
+    assert maps.simplify_ring(square, 0) == square
