@@ -27,3 +27,21 @@ def test_tables_offer_no_csv_download() -> None:
 def test_uploads_are_bounded_by_the_server() -> None:
     assert 0 < CONFIG["server"]["maxUploadSize"] <= 50
     assert CONFIG["server"]["enableXsrfProtection"] is True
+
+
+def test_no_magic_and_no_page_relies_on_it() -> None:
+    """Every new session recompiles app.py and its page (Streamlit clears its script cache when a session
+    starts); magic's syntax-tree rewrite was most of that cost. With magic off, a bare expression or a
+    stray string in a page would silently show nothing: there is none."""
+    import ast
+    assert CONFIG["runner"]["magicEnabled"] is False
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in [root / "app.py", *sorted((root / "pages").rglob("*.py"))]:
+        for parent in ast.walk(ast.parse(path.read_text("utf-8"))):
+            body = getattr(parent, "body", None)
+            for i, node in enumerate(body if isinstance(body, list) else []):
+                if isinstance(node, ast.Expr) and not isinstance(node.value, (ast.Call, ast.Await)) and \
+                        not (i == 0 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
