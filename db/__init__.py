@@ -19,3 +19,4 @@ __all__ = [
 ]
 from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer, MonitorTransition
 from db.notify import Notification
+from db.workflow import WorkflowInstance, WorkflowTransition

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.feedback import run_action
+from components.history import render_history
 from components.nav import guard
 from components.org_form import load_into_state, org_fields, show_details
 from components.text import md
@@ -19,6 +20,8 @@ if org is not None:
                                         + (f"　提交时间：{md(org.submitted_at)}" if org.submitted_at else ""))
     if org.status == "returned":
         st.warning(f"退回原因：{md(org.return_reason, multiline=True)}\n\n请修改后重新提交。")
+    with st.expander("审核记录", expanded=org.status == "returned"):
+        render_history(registration.review_history(actor, org.id), title="提交与审核的全部记录")
 if org is not None and org.status in ("pending", "approved"):
     st.markdown("① 填写帐号信息 → ② 填写单位信息 → **③ " + ("等待审核" if org.status == "pending" else "注册完成") + "**")
     show_details(org)

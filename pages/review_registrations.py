@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from components.feedback import run_action
+from components.history import render_history
 from components.nav import guard
 from components.org_form import show_details
 from components.text import md
@@ -51,3 +52,4 @@ with st.container(border=True):
                 st.rerun()
     elif org.return_reason:
         st.caption(f"退回原因：{md(org.return_reason)}")
+    render_history(registration.review_history(actor, org.id))

@@ -6,7 +6,7 @@ States: draft → pending → approved | returned(reason) → pending → …
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -18,7 +18,7 @@ from db.base import utcnow
 from db.draft import FormDraft
 from db.engine import session_scope
 from db.organisation import Organisation
-from services import audit, notify
+from services import audit
 from services.errors import Conflict, NotFound, ValidationFailed, check
 from services.lengths import MAX_DRAFT_BYTES, too_big, too_long
 from services.org_fields import ORG_FIELDS, apply_org_values, industry_path, phones, plain, thousand_from_wan
@@ -29,10 +29,20 @@ from services.reference import industry_full_name, region_full_name, region_path
 from services.rules import email_is_valid, mobile_is_valid
 from services.timefmt import china_time
 from services.usernames import check_username_free, username_problems
+from services.workflow import definitions, engine as workflow
+
+SUBJECT = "organisation"
 
 KINDS = {"enterprise": "企业用户", "provider": "服务商"}
-STATUS_LABEL = {"draft": "草稿", "pending": "待审核", "approved": "已通过", "returned": "已退回"}
+STATUS_LABEL = dict(definitions.get("registration").states)  # draft / pending / approved / returned
 DUPLICATE_HINT = "说明该单位已在平台注册过账户，请联系所在地区管理员或平台技术支持找回账户名。"
+
+# The review chain is declared in specs/workflows/registration.yaml; ``organisation.status`` is the
+# instance's state, copied there by the workflow engine only (the lists and counts filter on it).
+workflow.register_subject(workflow.Subject(
+    "organisation", Organisation, "registration", name=lambda org: org.name or "该单位",
+    region=lambda org: region_path(org.region_code), owner_org=lambda org: org.id, mirror={"state": "status"},
+    audit_detail=lambda _org: {}))
 
 # The form's fields, rules and units: services.org_fields (ORG_FIELDS, validate_org_form and
 # apply_org_values are imported from here by pages and services/monitor/review.py).
@@ -139,14 +149,15 @@ def submit_org(actor: Actor, data: dict[str, Any], request_id: str | None = None
                 org = Organisation(kind=kind, status="draft", details={})
                 session.add(org)
             apply_org_values(org, clean)
-            org.status, org.submitted_at, org.return_reason = "pending", utcnow(), None
+            org.submitted_at, org.return_reason = utcnow(), None
             session.flush()
             account.org_id = org.id
             draft = session.get(FormDraft, (actor.account_id, "registration"))
             if draft is not None:
                 session.delete(draft)
-            audit.record(session, actor.account_id, "registration.submitted", "organisation", org.id,
-                         {"name": org.name}, request_id=request_id)
+            # the account owns the organisation from this transaction on
+            workflow.transition(session, SUBJECT, org, "submit", replace(actor, org_id=org.id),
+                                detail={"name": org.name}, request_id=request_id)
             return org.id
     except IntegrityError as exc:  # a concurrent registration took the name or code first
         raise Conflict(f"企业名称或统一社会信用代码已被注册。{DUPLICATE_HINT}") from exc
@@ -292,35 +303,32 @@ def approve(actor: Actor, org_id: int, request_id: str | None = None) -> None:
         if audit.replayed(session, request_id):
             return
         org = _reviewable(session, actor, org_id)
-        if org.status != "pending":
-            raise Conflict(f"该申请当前状态为「{STATUS_LABEL.get(org.status)}」，不能审核通过。")
-        org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "approved", utcnow(), actor.account_id, None
-        audit.record(session, actor.account_id, "registration.approved", "organisation", org.id, {},
-                     request_id=request_id)
-        notify.to_org(session, org.id, "注册审核已通过",
-                      f"「{org.name}」的注册信息已由所在地区管理员审核通过，现在可以使用平台的全部功能。",
-                      link=f"registration:{org.id}")
+        workflow.transition(session, SUBJECT, org, "approve", actor, request_id=request_id)
+        org.reviewed_at, org.reviewed_by, org.return_reason = utcnow(), actor.account_id, None
 
 
 def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str | None = None) -> None:
-    """Return a pending registration to the applicant with a reason they will see."""
-    reason = (reason or "").strip()
-    if not 2 <= len(reason) <= 500:
-        raise ValidationFailed({"退回原因": ["退回原因：必填，2–500 个字符，申请人将看到此原因。"]})
+    """Return a pending registration to the applicant with a reason they will see (2–500 characters)."""
+    workflow.check_reason(workflow.SUBJECTS[SUBJECT].definition().action("return"), reason)
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
         org = _reviewable(session, actor, org_id)
-        if org.status != "pending":
-            raise Conflict(f"该申请当前状态为「{STATUS_LABEL.get(org.status)}」，不能退回。")
-        org.status, org.reviewed_at, org.reviewed_by, org.return_reason = "returned", utcnow(), actor.account_id, reason
-        audit.record(session, actor.account_id, "registration.returned", "organisation", org.id, {"reason": reason},
-                     request_id=request_id)
-        notify.to_org(session, org.id, "注册信息被退回",
-                      f"「{org.name}」的注册信息被退回。退回原因：{reason}\n请在「单位注册信息」页修改后重新提交审核。",
-                      link=f"registration:{org.id}")
+        step = workflow.transition(session, SUBJECT, org, "return", actor, reason=reason, request_id=request_id)
+        org.reviewed_at, org.reviewed_by, org.return_reason = utcnow(), actor.account_id, step.reason
 
 
+def review_history(actor: Actor, org_id: int) -> list[workflow.HistoryRow]:
+    """Return the registration's full history (who, when, action, from → to, reason), oldest first:
+    for the applicant's own organisation, or a reviewer whose jurisdiction contains it."""
+    from services.permissions import has_perm
+    with session_scope(read=True) as session:
+        org = session.get(Organisation, org_id)
+        account = session.get(Account, actor.account_id)  # the actor may predate their organisation
+        own = org is not None and account is not None and account.org_id == org.id and has_perm(actor, P_ORG_OWN)
+        if org is None or not (own or has_perm(actor, P_ORG_REVIEW, region=region_path(org.region_code))):
+            raise NotFound("未找到该注册申请。")
+        return workflow.history(session, SUBJECT, org.id, start_label="未提交")
 
 
 # --- corrections by administrators ---------------------------------------------------------

@@ -325,7 +325,8 @@ def sync_specs(folder: Path = SPECS) -> list[str]:
     """
     import json
     changed: list[str] = []
-    files = sorted(p for p in folder.rglob("*.y*ml")) if folder.exists() else []
+    files = sorted(p for p in folder.rglob("*.y*ml") if "workflows" not in p.relative_to(folder).parts) \
+        if folder.exists() else []  # specs/workflows: review chains (services/workflow), not forms
     for path in files:
         doc = read_document(path.read_text(encoding="utf-8"), str(path))
         definition = load_definition(doc, str(path))
