@@ -234,7 +234,9 @@ def parse(doc: Any, file: str = "") -> tuple[Workflow | None, list[SpecError]]:
         notices = []
         for n in a.get("notify") or []:
             if not isinstance(n, dict) or n.get("to") not in RECIPIENTS or not n.get("title"):
-                c.err("WF010", f"{item} › notify", f"通知须写明 to（{' / '.join(RECIPIENTS)}）和 title")
+                to = n.get("to") if isinstance(n, dict) else n
+                c.err("WF010", f"{item} › notify", f"通知对象「{to}」无效或缺少 title："
+                                                   f"须写明 to（{' / '.join(RECIPIENTS)}）和 title")
                 continue
             for part in ("title", "body", "link"):
                 bad = _fields(str(n.get(part) or "")) - allowed_vars

@@ -149,7 +149,7 @@ def rule_allows(rule: definitions.Rule, actor: Actor | None, inst: WorkflowInsta
     return False
 
 
-_ORDERLY = ("holder", "submitter")   # failing these means the item moved on: a conflict, not a denial
+_ORDERLY = ("holder",)   # the item moved on to someone else: a conflict, not a denial
 
 
 def check_actor(action: Action, actor: Actor | None, inst: WorkflowInstance, sub: Subject, obj: Any,
