@@ -4,12 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.text import md
 from services.workflow.engine import HistoryRow
 
 
 def render_history(rows: list[HistoryRow], title: str = "审核记录", holder: bool = False) -> None:
     """Show who did what and when, the state change and the reason (``holder``: the 待处理人 column too)."""
-    st.markdown(f"**{title}**")
+    st.markdown(f"**{md(title)}**")
     if not rows:
         st.caption("暂无记录。")
         return

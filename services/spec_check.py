@@ -54,13 +54,27 @@ def check_form(path: Path) -> list[SpecProblem]:
     return []
 
 
-# folder under specs/ → checker; anything else is a form definition
+# folder under specs/ → the engine module that checks its files with ``check_file(path)`` (a list of
+# problems with code, file, item, message); anything else is a form / assessment definition
+ENGINES = {"workflows": "services.workflow.definitions"}
 CHECKERS: dict[str, Checker] = {}
 
 
 def register(folder: str, checker: Checker) -> None:
     """Let an engine check the files of ``specs/<folder>/``."""
     CHECKERS[folder] = checker
+
+
+def _engine_checker(module: str) -> Checker:
+    def check(path: Path) -> list[SpecProblem]:
+        import importlib
+        found = importlib.import_module(module).check_file(path)
+        return [SpecProblem(e.code, _relative(path), e.item, e.message) for e in found]
+    return check
+
+
+for _folder, _module in ENGINES.items():
+    register(_folder, _engine_checker(_module))
 
 
 def checker_for(path: Path, root: Path = SPECS) -> Checker:
@@ -80,20 +94,8 @@ def _code_of(path: Path) -> str | None:
     return str(doc.get("code")) if isinstance(doc, dict) and doc.get("code") else None
 
 
-def _load_engine_checkers() -> None:
-    """Import the engines that register checkers (kept lazy: the app does not need them to start)."""
-    import importlib
-    for module in ("services.workflow.definitions", "services.lists.declarations"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            if err.name is None or not module.startswith(err.name):
-                raise
-
-
 def check_all(root: Path = SPECS) -> list[SpecProblem]:
     """Return every problem of every definition file under ``root`` (empty when all are valid)."""
-    _load_engine_checkers()
     problems: list[SpecProblem] = []
     codes: dict[tuple[str, str], Path] = {}
     for path in sorted(root.rglob("*")):

@@ -31,6 +31,9 @@ def test_broken_files_are_reported_with_codes_and_a_failing_status(tmp_path: Pat
         "      - {name: q1, type: integer, label: 人数}\n      - {name: q2, type: integer, label: 其中, show_if: \"${nope} > 1\"}\n",
         encoding="utf-8")
     (surveys / "not_yaml.yaml").write_text("code: [unclosed\n", encoding="utf-8")
+    flows = tmp_path / "workflows"
+    flows.mkdir()
+    (flows / "review.yaml").write_text("code: review\nstates: {a: {label: 甲}}\n", encoding="utf-8")
     (surveys / "twin.yaml").write_text((surveys / "bad_type.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     done = _run(tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
@@ -40,7 +43,8 @@ def test_broken_files_are_reported_with_codes_and_a_failing_status(tmp_path: Pat
     assert "not_yaml.yaml: [D016]" in out
     assert "twin.yaml: [S001] code s1" in out and "bad_type.yaml" in out.split("[S001]")[1]
     assert "Traceback" not in out + done.stderr
-    assert "4 个定义文件" in out
+    assert "review.yaml: [WF002] initial" in out  # a workflow file is read by the workflow engine's checks
+    assert "5 个定义文件" in out
 
 
 def test_a_valid_folder_exits_zero(tmp_path: Path) -> None:
