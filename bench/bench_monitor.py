@@ -87,10 +87,11 @@ def generate(n: int, admins: dict[str | None, int], seed: int = 6) -> None:
     from db.base import utcnow
     from db.engine import session_scope
     from db.forms import FormResponse
-    from db.monitor import MonitorAssignment, MonitorReport, MonitorTransition
+    from db.monitor import MonitorAssignment, MonitorReport
     from db.organisation import Organisation
     from services.forms import responses
     from services.forms.definitions import published_version
+    from services.monitor import workflow
     from services.monitor.reports import current_period
     from services.reference import regions_at_level
     from tests.monitor.race import bump_sequences, held_history, org_row, report_row, response_row
@@ -138,9 +139,10 @@ def generate(n: int, admins: dict[str | None, int], seed: int = 6) -> None:
         with session_scope() as s:
             c = s.connection()
             for table, rows in ((Organisation, orgs), (MonitorAssignment, assign), (FormResponse, resps),
-                                (MonitorReport, reps), (MonitorTransition, hist)):
+                                (MonitorReport, reps)):
                 if rows:
                     c.execute(insert(table), rows)
+            workflow.seed(c, reps, hist)   # the reports' workflow instances and their history
         done = min(len(plan), first + chunk)
         sys.stdout.write(f"\rgenerating {done:,}/{len(plan):,} enterprises, {rep_id - 1:,} reports "
                          f"({(rep_id - 1) / (time.perf_counter() - start):,.0f} reports/s)")

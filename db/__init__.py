@@ -17,6 +17,6 @@ __all__ = [
     "FormResponse", "ResponseSection", "AnswerValue", "ResponseScore", "Diagnosis",
     "stat_region", "stat_industry",
 ]
-from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer, MonitorTransition
+from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer
 from db.notify import Notification
 from db.workflow import WorkflowInstance, WorkflowTransition

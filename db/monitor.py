@@ -6,7 +6,8 @@ administrator), at which level, whether it passed system screening, and the orga
 and industry copied in so the reviewers' queues and later queries filter on one table.
 
 States (status): editing → reviewing → accepted, with returned / frozen / unfrozen on the way
-(services/monitor/workflow.py holds the transitions).
+(specs/workflows/monitor_report.yaml; the workflow engine writes status / holder_id / holder_level
+and keeps the history in workflow_transition).
 """
 from __future__ import annotations
 
@@ -57,22 +58,6 @@ class MonitorReport(Base):
 # alone (bench/bench_monitor.py: national queue of ~39k reports, 800 ms → under 100 ms on SQLite).
 Index("ix_monitor_report_queue", MonitorReport.holder_id, MonitorReport.status, MonitorReport.period.desc(),
       MonitorReport.submitted_at, MonitorReport.id, MonitorReport.org_id)
-
-
-class MonitorTransition(Base):
-    """One step of a report's history: who, when, what, from → to, the holder change, the reason."""
-
-    __tablename__ = "monitor_transition"
-    id: Mapped[intpk]
-    report_id: Mapped[int] = mapped_column(ForeignKey("monitor_report.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"))
-    action: Mapped[str] = mapped_column(String(24))
-    from_status: Mapped[Optional[str]] = mapped_column(String(12))
-    to_status: Mapped[str] = mapped_column(String(12))
-    from_holder: Mapped[Optional[int]] = mapped_column(Integer)
-    to_holder: Mapped[Optional[int]] = mapped_column(Integer)
-    reason: Mapped[Optional[str]] = mapped_column(Text)
-    at: Mapped[timestamp]
 
 
 class MonitorReviewer(Base):

@@ -21,7 +21,7 @@ from db.account import Account
 from db.audit import AuditLog
 from db.engine import session_scope
 from db.forms import AnswerValue, FormResponse, FormVersion, ResponseSection
-from db.monitor import MonitorReport, MonitorReviewer, MonitorTransition
+from db.monitor import MonitorReport, MonitorReviewer
 from db.organisation import Organisation
 from services import audit
 from services.forms import responses
@@ -29,7 +29,7 @@ from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Context, evaluate
 from services.forms.schema import Definition
 from services.forms.typed_rows import typed_rows
-from services.monitor import reviewers
+from services.monitor import reviewers, workflow
 from services.monitor.demo_figures import PRODUCTS, SLIP_SHARE, indicator_cells, monthly_series, slip, survey_answers
 from services.monitor.reports import basic_from_org, current_period, questionnaires_for
 from services.monitor.workflow import response_status
@@ -323,17 +323,18 @@ def _write(session: Any, setup: _Setup, items: list[dict[str, Any]]) -> int:
     conn.execute(insert(MonitorReport), [{**it["report"], "response_id": it["response_id"]} for it in items])
     report_ids = dict(conn.execute(select(MonitorReport.response_id, MonitorReport.id).where(
         MonitorReport.response_id.in_([it["response_id"] for it in items]))).all())
+    instances = [{**it["report"], "id": report_ids[it["response_id"]]} for it in items]
     history, audit = [], []
     for it in items:
         report_id = report_ids[it["response_id"]]
         for at, (actor, action, frm, to, fh, th, reason) in zip(it["times"][1:], it["steps"]):
-            history.append({"report_id": report_id, "actor_id": actor, "action": action, "from_status": frm,
-                            "to_status": to, "from_holder": fh, "to_holder": th, "reason": reason, "at": at})
+            history.append({"report_id": report_id, "actor_id": actor, "action": action, "from_state": frm,
+                            "to_state": to, "from_holder": fh, "to_holder": th, "reason": reason, "at": at})
             audit.append({"actor_id": actor, "action": f"monitor.{action}", "target_type": "monitor_report",
                           "target_id": str(report_id), "at": at, "request_id": None,
                           "detail": {"period": it["period"], "org_id": it["org"].id, "to": to, "holder": th,
                                      **({"reason": reason} if reason else {})}})
-    if history:
-        conn.execute(insert(MonitorTransition), history)
+    workflow.seed(conn, instances, history)   # the reports' workflow instances and their history
+    if audit:
         conn.execute(insert(AuditLog), audit)
     return len(items)

@@ -218,5 +218,5 @@ def _import(session: Session, actor: Actor, period: str, reporter: str, book: di
                   "reported": not remaining}, request_id=request_id)
     if remaining:
         return ImportResult(report.id, remaining=remaining)
-    warnings = reports.check_and_report(session, report, actor.account_id, action="import", require_questionnaires=False)
+    warnings = reports.check_and_report(session, report, actor, action="import", require_questionnaires=False)
     return ImportResult(report.id, reported=True, warnings=warnings)

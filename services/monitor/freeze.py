@@ -10,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import clock
 from db.base import as_utc
-from db.monitor import MonitorReport, MonitorTransition
+from db.monitor import MonitorReport
 from db.organisation import Organisation
 from services.errors import ServiceError
 from services.monitor import workflow
 from services.permissions import Actor
+from services.workflow import engine
 from services.registration import correct_org, form_values
 
 REVIEW_WINDOW = dt.timedelta(minutes=2)
@@ -37,16 +37,14 @@ def confirm(session: Session, report: MonitorReport, actor: Actor | None, reques
     data = form_values(org) | {target: changes[key][1] for key, target in KEY_TARGETS if key in changes}
     correct_org(session, actor, org, data)   # the same rules, uniqueness and audit as an administrator's edit
     report.division_code = org.division_code
-    workflow.move(session, report, actor.account_id if actor else None, "unfreeze" if actor else "auto_unfreeze",
-                  "unfrozen", request_id=request_id, frozen_changes={}, reason=None if actor else AUTO_REASON)
+    workflow.move(session, report, actor, "unfreeze" if actor else "auto_unfreeze", request_id=request_id, frozen_changes={}, reason=None if actor else AUTO_REASON)
     workflow.notify_enterprise(session, report, f"{report.period} 月报已解除冻结",
                                "关键信息变更已确认，请继续填报。" if actor else f"关键信息变更{AUTO_REASON}，请继续填报。")
 
 
 def frozen_since(session: Session, report_id: int) -> dt.datetime | None:
     """Return when the report was last frozen (UTC)."""
-    at = session.scalar(select(func.max(MonitorTransition.at)).where(MonitorTransition.report_id == report_id,
-                                                                     MonitorTransition.action == "freeze"))
+    at = engine.last_at(session, workflow.SUBJECT, report_id, "freeze")
     return as_utc(at) if at is not None else None
 
 

@@ -132,7 +132,7 @@ def _freeze_on_key_change(session: Session, response: FormResponse, section: str
     changes = {k: [now.get(k), data.get(k)] for k in KEY_FIELDS if (data.get(k) or None) != (now.get(k) or None)}
     if not changes:
         return
-    workflow.move(session, report, actor.account_id, "freeze", "frozen", frozen_changes=changes,
+    workflow.move(session, report, actor, "freeze", frozen_changes=changes,
                   reason="修改了" + "、".join(KEY_FIELDS[k] for k in changes))
     notify.send(session, [reviewers.direct_reviewer(session, org)], f"{org.name} 修改了关键信息，月报已冻结",
                 "请在「月报审核 › 冻结确认」中确认或驳回变更。", link=f"monitor_report:{report.id}")
@@ -201,7 +201,7 @@ def open_questionnaire(actor: Actor, report_id: int, version_id: int) -> int:
 
 
 # --- 上报 / 撤销 ------------------------------------------------------------------------------
-def check_and_report(session: Session, report: MonitorReport, actor_id: int | None, action: str = "report",
+def check_and_report(session: Session, report: MonitorReport, actor: Actor, action: str = "report",
                      request_id: str | None = None, require_questionnaires: bool = True) -> list[str]:
     """Validate the whole report (errors block), record warnings, and send it to the direct reviewer."""
     if report.status not in workflow.EDITABLE:
@@ -225,7 +225,7 @@ def check_and_report(session: Session, report: MonitorReport, actor_id: int | No
     holder = reviewers.direct_reviewer(session, org)
     level = reviewers.reviewer_row(session, holder).level
     basic = responses.answers_of(session, response.id)
-    workflow.move(session, report, actor_id, action, "reviewing", holder, level, request_id=request_id,
+    workflow.move(session, report, actor, action, holder, level, request_id=request_id,
                   screening_passed=not warnings, warning_count=len(warnings), acted=False, approved=False,
                   submitted_at=utcnow(), return_reason=None, reporter=basic.get("reporter") or report.reporter,
                   reviewer_id=holder)
@@ -241,7 +241,7 @@ def submit_report(actor: Actor, report_id: int, request_id: str | None = None) -
         if audit.replayed(session, request_id):
             return []
         report = own_report(session, actor, report_id, lock=True)
-        return check_and_report(session, report, actor.account_id, request_id=request_id)
+        return check_and_report(session, report, actor, request_id=request_id)
 
 
 def revoke(actor: Actor, report_id: int, request_id: str | None = None) -> None:
@@ -252,7 +252,7 @@ def revoke(actor: Actor, report_id: int, request_id: str | None = None) -> None:
         report = own_report(session, actor, report_id, lock=True)
         if report.status != "reviewing" or report.acted or report.holder_id != report.reviewer_id:
             raise Conflict("管理员已开始审核该月报，不能撤销；如需修改请联系当前审核的管理员退回。")
-        workflow.move(session, report, actor.account_id, "revoke", "editing", request_id=request_id)
+        workflow.move(session, report, actor, "revoke", request_id=request_id)
 
 
 # --- 历史报送 ----------------------------------------------------------------------------------

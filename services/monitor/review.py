@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from db.account import Account
 from db.engine import session_scope
 from db.forms import FormResponse, ResponseSection
-from db.monitor import MonitorReport, MonitorReviewer, MonitorTransition
+from db.monitor import MonitorReport, MonitorReviewer
 from db.organisation import Organisation
 from services import audit
 from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
@@ -156,13 +156,8 @@ def _detail(session: Session, actor: Actor, report: MonitorReport) -> ReportDeta
     org = session.get(Organisation, report.org_id)
     response = session.get(FormResponse, report.response_id)
     assert org is not None and response is not None
-    steps = list(session.scalars(select(MonitorTransition).where(MonitorTransition.report_id == report.id)
-                                 .order_by(MonitorTransition.id)))
-    names = _names(session, {report.holder_id} | {t.actor_id for t in steps} | {t.to_holder for t in steps})
-    history = [{"时间": china_time(t.at, "%Y-%m-%d %H:%M:%S"), "操作人": names.get(t.actor_id or 0, "系统"),
-                "操作": workflow.ACTION_LABEL.get(t.action, t.action),
-                "状态": f"{workflow.STATUS_LABEL.get(t.from_status or '', '未填报')} → {workflow.STATUS_LABEL.get(t.to_status, t.to_status)}",
-                "待审核人": names.get(t.to_holder or 0, ""), "原因": t.reason or ""} for t in steps]
+    names = _names(session, {report.holder_id})
+    history = workflow.history(session, report.id)
     holds = report.holder_id == actor.account_id
     d = ReportDetail(report.id, report.period, org.id, org.name, org.credit_code or "", report.status,
                         workflow.STATUS_LABEL.get(report.status, report.status), names.get(report.holder_id or 0, ""),
@@ -217,11 +212,11 @@ def accept(actor: Actor, report_id: int, request_id: str | None = None) -> str:
         me = reviewers.reviewer_row(session, actor.account_id)
         parent = session.get(MonitorReviewer, me.parent_id) if me.parent_id else None
         if parent is None:
-            workflow.move(session, report, actor.account_id, "final_accept", "accepted", actor.account_id, me.level,
+            workflow.move(session, report, actor, "final_accept", actor.account_id, me.level,
                           request_id=request_id, acted=True, approved=True)
             workflow.notify_enterprise(session, report, f"{report.period} 月报已审核通过")
         else:
-            workflow.move(session, report, actor.account_id, "accept", "reviewing", parent.account_id, parent.level,
+            workflow.move(session, report, actor, "accept", parent.account_id, parent.level,
                           request_id=request_id, acted=True, approved=True)
         return report.status
 
@@ -242,7 +237,7 @@ def return_report(actor: Actor, report_id: int, reason: str, request_id: str | N
         final = report.status == "accepted" and actor.is_national
         if not (holds or final):
             raise Conflict("只有当前等待审核的管理员可以退回该月报；如需退回，请联系当前审核的管理员。")
-        workflow.move(session, report, actor.account_id, "return", "returned", request_id=request_id,
+        workflow.move(session, report, actor, "return", request_id=request_id,
                       reason=reason, return_reason=reason, approved=False, acted=False)
         workflow.notify_enterprise(session, report, f"{report.period} 月报被退回", f"退回原因：{reason}")
 
@@ -290,8 +285,8 @@ def _accept_in_batches(actor: Actor, where: list[Any], parent: MonitorReviewer |
             ids = list(session.scalars(select(MonitorReport.id).where(*where).order_by(MonitorReport.id).limit(batch)))
             if not ids:
                 return total
-            moved = workflow.move_many(session, actor.account_id, action, [MonitorReport.id.in_(ids), *where],
-                                       to_holder, level, final=parent is None)
+            moved = workflow.move_many(session, actor, "bulk_final_accept" if parent is None else action,
+                                       [MonitorReport.id.in_(ids), *where], to_holder, level)
             total += len(moved)
             if not moved:
                 return total
@@ -327,6 +322,6 @@ def reject_change(actor: Actor, report_id: int, reason: str) -> None:
             section.data = {**(section.data or {}), **{k: v for k, v in basic_from_org(org).items()
                                                        if k in ("org_name", "credit_code", "industry")}}
             section.version += 1
-        workflow.move(session, report, actor.account_id, "reject_change", "editing", reason=reason.strip(),
+        workflow.move(session, report, actor, "reject_change", reason=reason.strip(),
                       frozen_changes={}, return_reason=reason.strip())
         workflow.notify_enterprise(session, report, f"{report.period} 月报的关键信息变更被驳回", reason.strip())

@@ -12,25 +12,36 @@ used by next month's balance checks) is set by the first acceptance and cleared 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from db.audit import AuditLog
 from db.base import utcnow
 from db.forms import FormResponse
-from db.monitor import MonitorReport, MonitorTransition
-from services import audit, notify
+from db.monitor import MonitorReport
+from db.workflow import WorkflowInstance, WorkflowTransition
+from services import notify
+from services.permissions import Actor, RegionPath
+from services.workflow import definitions, engine
 
-STATUS_LABEL = {"editing": "编辑", "frozen": "冻结", "unfrozen": "解除冻结", "reviewing": "审核中",
-                "returned": "退回", "accepted": "审核通过"}
-ACTION_LABEL = {"report": "上报", "revoke": "撤销", "accept": "接收", "final_accept": "接收（终审）",
-                "return": "退回", "bulk_accept": "一键接收", "skip_level_accept": "越级接收", "freeze": "冻结",
-                "unfreeze": "解除冻结", "auto_unfreeze": "解除冻结（系统自动确认）", "reject_change": "驳回变更", "import": "上报导入"}
+SUBJECT = "monitor_report"
+# The chain is declared in specs/workflows/monitor_report.yaml: its states and actions (labels, audit
+# names, reason rules, who may act). ``monitor_report.status`` / ``holder_id`` / ``holder_level`` mirror
+# the instance and are written by the workflow engine only (the reviewers' queue index reads them).
+DEFINITION = definitions.get(SUBJECT)
+STATUS_LABEL = dict(DEFINITION.states)
+ACTION_LABEL = {code: a.label for code, a in DEFINITION.actions.items()}
 EDITABLE = ("editing", "returned", "unfrozen")
+
+engine.register_subject(engine.Subject(
+    SUBJECT, MonitorReport, SUBJECT, name=lambda r: f"{r.period} 月报",
+    region=lambda r: RegionPath(r.province_code, r.city_code, r.county_code), owner_org=lambda r: r.org_id,
+    mirror={"state": "status", "holder_id": "holder_id", "holder_level": "holder_level"},
+    audit_detail=lambda r: {"period": r.period, "org_id": r.org_id}))
 
 
 def response_status(report: MonitorReport) -> str:
@@ -44,23 +55,20 @@ def response_status(report: MonitorReport) -> str:
     return report.status  # returned / frozen
 
 
-def move(session: Session, report: MonitorReport, actor_id: int | None, action: str, to_status: str,
+def move(session: Session, report: MonitorReport, actor: Actor | None, action: str,
          to_holder: int | None = None, holder_level: str | None = None, reason: str | None = None,
          request_id: str | None = None, **fields: Any) -> None:
-    """Apply one transition to a loaded report (the caller has checked it is allowed)."""
-    history = MonitorTransition(report_id=report.id, actor_id=actor_id, action=action, from_status=report.status,
-                                to_status=to_status, from_holder=report.holder_id, to_holder=to_holder, reason=reason)
-    session.add(history)
-    report.status, report.holder_id, report.holder_level = to_status, to_holder, holder_level
+    """Apply one action of the definition to a loaded report through the workflow engine (state and
+    actor checked, history and audit rows written); the caller has checked its own rules first.
+    ``fields``: other report columns the action changes."""
     for key, value in fields.items():
         setattr(report, key, value)
+    engine.transition(session, SUBJECT, report, action, actor, reason=reason, request_id=request_id,
+                      holder=(to_holder, holder_level))
     session.flush()
     response = session.get(FormResponse, report.response_id)
     if response is not None:
         response.status = response_status(report)
-    audit.record(session, actor_id, f"monitor.{action}", "monitor_report", report.id,
-                 {"period": report.period, "org_id": report.org_id, "to": to_status, "holder": to_holder,
-                  **({"reason": reason} if reason else {})}, request_id=request_id)
 
 
 @dataclass(frozen=True)
@@ -71,42 +79,62 @@ class Moved:
     response_id: int
 
 
-def move_many(session: Session, actor_id: int, action: str, where: Iterable[Any], to_holder: int | None,
-              holder_level: str | None, final: bool) -> list[Moved]:
-    """Accept many reports in one statement: only rows still matching ``where`` change (a report another
-    reviewer returned meanwhile no longer matches, so nothing is lost); history and audit rows follow."""
-    conditions = list(where)
+def move_many(session: Session, actor: Actor, action: str, where: Iterable[Any], to_holder: int | None,
+              holder_level: str | None) -> list[Moved]:
+    """Accept many reports set-based through the engine (a few statements per 500): only rows still
+    matching ``where`` move (a report another reviewer returned meanwhile no longer matches, so nothing
+    is lost); history and audit rows follow."""
     now = utcnow()
-    rows = list(session.execute(select(MonitorReport.id, MonitorReport.org_id, MonitorReport.period,
-                                       MonitorReport.response_id, MonitorReport.holder_id, MonitorReport.status)
-                                .where(*conditions).with_for_update()))
-    if not rows:
-        return []
-    ids = [r.id for r in rows]
-    values: dict[str, Any] = {"holder_id": to_holder, "holder_level": holder_level, "acted": True, "approved": True,
-                              "updated_at": now, "row_version": MonitorReport.row_version + 1}
-    if final:
-        values["status"] = "accepted"
-    changed = set()
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        done = session.execute(update(MonitorReport).where(MonitorReport.id.in_(chunk), *conditions)
-                               .values(values).returning(MonitorReport.id))
-        changed |= {x for (x,) in done}
-    moved = [r for r in rows if r.id in changed]
-    to_status = "accepted" if final else "reviewing"
-    if moved:
-        session.execute(insert(MonitorTransition), [
-            {"report_id": r.id, "actor_id": actor_id, "action": action, "from_status": r.status, "to_status": to_status,
-             "from_holder": r.holder_id, "to_holder": to_holder, "at": now} for r in moved])
-        session.execute(insert(AuditLog), [
-            {"actor_id": actor_id, "action": f"monitor.{action}", "target_type": "monitor_report",
-             "target_id": str(r.id), "at": now, "detail": {"period": r.period, "to": to_status, "holder": to_holder}}
-            for r in moved])
-        for i in range(0, len(moved), 500):
-            session.execute(update(FormResponse).where(FormResponse.id.in_([r.response_id for r in moved[i:i + 500]]))
-                            .values(status="approved"))
-    return [Moved(r.id, r.org_id, r.period, r.response_id) for r in moved]
+    moved = engine.move_many(
+        session, SUBJECT, action, actor, list(where), (to_holder, holder_level),
+        columns=(MonitorReport.org_id, MonitorReport.period, MonitorReport.response_id),
+        subject_values={"acted": True, "approved": True, "updated_at": now, "row_version": MonitorReport.row_version + 1},
+        detail=lambda r: {"period": r.period})
+    for i in range(0, len(moved), 500):
+        session.execute(update(FormResponse).where(FormResponse.id.in_([m.row.response_id for m in moved[i:i + 500]]))
+                        .values(status="approved"))
+    return [Moved(m.id, m.row.org_id, m.row.period, m.row.response_id) for m in moved]
+
+
+def history(session: Session, report_id: int) -> list[dict[str, str]]:
+    """The report's full history, oldest first, as the detail view shows it."""
+    return [{"时间": h.at, "操作人": h.actor, "操作": h.action, "状态": f"{h.from_state} → {h.to_state}",
+             "待审核人": h.holder, "原因": h.reason} for h in engine.history(session, SUBJECT, report_id, "未填报")]
+
+
+def steps() -> Select[Any]:
+    """Every report's transitions (``report_id`` = the report) — for checks and demos that read many."""
+    return (select(WorkflowInstance.subject_id.label("report_id"), WorkflowTransition.id, WorkflowTransition.actor_id,
+                   WorkflowTransition.action, WorkflowTransition.from_state, WorkflowTransition.to_state,
+                   WorkflowTransition.from_holder, WorkflowTransition.to_holder, WorkflowTransition.reason,
+                   WorkflowTransition.at)
+            .join(WorkflowInstance, WorkflowInstance.id == WorkflowTransition.instance_id)
+            .where(WorkflowInstance.subject_type == SUBJECT))
+
+
+def seed(conn: Connection, reports: Sequence[dict[str, Any]], history_rows: Sequence[dict[str, Any]] = ()) -> None:
+    """For reports inserted directly (demo data, tests, benchmarks): insert their workflow instances
+    (state and holder as on the row) and their history rows (``report_id``, ``actor_id``, ``action``,
+    ``from_state``, ``to_state``, ``from_holder``, ``to_holder``, ``reason``, ``at``)."""
+    now = utcnow()
+    for i in range(0, len(reports), 5000):
+        chunk = reports[i:i + 5000]
+        conn.execute(insert(WorkflowInstance), [
+            {"workflow": SUBJECT, "subject_type": SUBJECT, "subject_id": r["id"], "state": r["status"],
+             "holder_id": r.get("holder_id"), "holder_level": r.get("holder_level"), "row_version": 1,
+             "created_at": now, "updated_at": now} for r in chunk])
+    ids = {r["report_id"] for r in history_rows}
+    inst: dict[int, int] = {}
+    id_list = list(ids)
+    for i in range(0, len(id_list), 5000):
+        inst.update(dict(conn.execute(select(WorkflowInstance.subject_id, WorkflowInstance.id).where(
+            WorkflowInstance.subject_type == SUBJECT, WorkflowInstance.subject_id.in_(id_list[i:i + 5000]))).all()))
+    if history_rows:
+        conn.execute(insert(WorkflowTransition), [
+            {"instance_id": inst[h["report_id"]], "actor_id": h.get("actor_id"), "action": h["action"],
+             "from_state": h.get("from_state"), "to_state": h["to_state"], "from_holder": h.get("from_holder"),
+             "to_holder": h.get("to_holder"), "reason": h.get("reason"), "at": h.get("at") or now}
+            for h in history_rows])
 
 
 def notify_enterprise(session: Session, report: MonitorReport, title: str, body: str = "") -> None:

@@ -22,11 +22,12 @@ from db.audit import AuditLog
 from db.base import utcnow
 from db.engine import get_engine, session_scope
 from db.forms import FormResponse
-from db.monitor import MonitorAssignment, MonitorReport, MonitorTransition
+from db.monitor import MonitorAssignment, MonitorReport
 from db.organisation import Organisation
+from db.workflow import WorkflowInstance, WorkflowTransition
 from services.errors import Conflict
 from services.forms.definitions import VersionView, published_version
-from services.monitor import review
+from services.monitor import review, workflow
 from services.permissions import Actor
 from services.reference import region_path
 from services.rules import CREDIT_CHARSET, credit_code_for
@@ -81,10 +82,10 @@ def report_row(report_id: int, org: dict[str, Any], period: str, rid: int, statu
 
 def held_history(report_id: int, county_admin: int, city_admin: int, at: dt.datetime) -> list[dict[str, Any]]:
     """上报 to the county administrator, who 接收 it up to the city administrator."""
-    return [{"report_id": report_id, "actor_id": None, "action": "report", "from_status": "editing",
-             "to_status": "reviewing", "from_holder": None, "to_holder": county_admin, "at": at},
-            {"report_id": report_id, "actor_id": county_admin, "action": "accept", "from_status": "reviewing",
-             "to_status": "reviewing", "from_holder": county_admin, "to_holder": city_admin, "at": at}]
+    return [{"report_id": report_id, "actor_id": None, "action": "report", "from_state": "editing",
+             "to_state": "reviewing", "from_holder": None, "to_holder": county_admin, "at": at},
+            {"report_id": report_id, "actor_id": county_admin, "action": "accept", "from_state": "reviewing",
+             "to_state": "reviewing", "from_holder": county_admin, "to_holder": city_admin, "at": at}]
 
 
 def hold_reports(city_admin: int, counties: Sequence[tuple[int, str]], enterprises: int, periods: Sequence[str],
@@ -114,8 +115,9 @@ def hold_reports(city_admin: int, counties: Sequence[tuple[int, str]], enterpris
     with session_scope() as s:
         c = s.connection()
         for table, rows in ((Organisation, orgs), (MonitorAssignment, assignments), (FormResponse, resps),
-                            (MonitorReport, reports), (MonitorTransition, history)):
+                            (MonitorReport, reports)):
             c.execute(insert(table), rows)
+        workflow.seed(c, reports, history)
     bump_sequences(["organisation", "form_response", "monitor_report"])
     return [r["id"] for r in reports]
 
@@ -138,8 +140,8 @@ def race(bulk_actor: Actor, returner: Actor, held: Sequence[int], to_return: Seq
     out = Race()
     with session_scope() as s:
         for i in range(0, len(held), 5000):
-            out.before.update(dict(s.execute(select(MonitorTransition.report_id, func.count()).where(
-                MonitorTransition.report_id.in_(held[i:i + 5000])).group_by(MonitorTransition.report_id)).all()))
+            steps = workflow.steps().where(WorkflowInstance.subject_id.in_(held[i:i + 5000])).subquery()
+            out.before.update(dict(s.execute(select(steps.c.report_id, func.count()).group_by(steps.c.report_id)).all()))
         marker = s.scalar(select(func.max(AuditLog.id))) or 0
     out.audit_from = marker
     start = threading.Barrier(2)
@@ -183,7 +185,7 @@ def verify(report_ids: Sequence[int], result: Race, holder: int, next_holder: in
     audit rows that says; raise AssertionError naming the first broken report. Return the counts."""
     ids = list(report_ids)
     problems: list[str] = []
-    steps: dict[int, list[MonitorTransition]] = defaultdict(list)
+    steps: dict[int, list[Any]] = defaultdict(list)
     audits: dict[str, list[str]] = defaultdict(list)
     with session_scope() as s:
         reports, statuses = {}, {}
@@ -191,8 +193,8 @@ def verify(report_ids: Sequence[int], result: Race, holder: int, next_holder: in
             chunk = ids[i:i + 5000]
             for row in s.scalars(select(MonitorReport).where(MonitorReport.id.in_(chunk))):
                 reports[row.id] = row
-            for t in s.scalars(select(MonitorTransition).where(MonitorTransition.report_id.in_(chunk))
-                               .order_by(MonitorTransition.id)):
+            for t in s.execute(workflow.steps().where(WorkflowInstance.subject_id.in_(chunk))
+                               .order_by(WorkflowTransition.id)):
                 steps[t.report_id].append(t)
             for target, action in s.execute(select(AuditLog.target_id, AuditLog.action).where(
                     AuditLog.id > result.audit_from, AuditLog.target_type == "monitor_report",

@@ -11,9 +11,9 @@ import threading
 from sqlalchemy import func, select
 
 from db.engine import session_scope
-from db.monitor import MonitorTransition
+from db.workflow import WorkflowTransition
 from services.forms import responses
-from services.monitor import reports, review, reviewers
+from services.monitor import reports, review, reviewers, workflow
 from tests.monitor.conftest import Chain
 from tests.monitor.race import hold_reports, race, verify
 
@@ -52,7 +52,6 @@ def test_two_bulk_accepts_at_once_move_each_report_once(chain: Chain) -> None:
         t.join()
     assert sum(moved) == len(ids)
     with session_scope() as s:
-        per_report = dict(s.execute(select(MonitorTransition.report_id, func.count())
-                                    .where(MonitorTransition.action == "bulk_accept")
-                                    .group_by(MonitorTransition.report_id)).all())
+        steps = workflow.steps().where(WorkflowTransition.action == "bulk_accept").subquery()
+        per_report = dict(s.execute(select(steps.c.report_id, func.count()).group_by(steps.c.report_id)).all())
     assert set(per_report) == set(ids) and set(per_report.values()) == {1}

@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 
 from db.engine import session_scope
 from db.forms import AnswerValue, FormDefinition, FormResponse
-from db.monitor import MonitorReport, MonitorReviewer, MonitorTransition
+from db.monitor import MonitorReport, MonitorReviewer
+from db.workflow import WorkflowInstance, WorkflowTransition
 from db.account import Account
 from services.demo import DEMO_PASSWORD, seed_demo
 from services.forms import definitions, responses
 from services.forms.engine import evaluate
-from services.monitor import review
+from services.monitor import review, workflow
 from services.monitor.demo import seed_reports
 from services.monitor.reports import current_period
 from services.monitor.workflow import response_status
@@ -35,7 +36,7 @@ def test_every_state_and_level_is_present(seeded: int) -> None:
         assert set(statuses) == {"editing", "frozen", "unfrozen", "reviewing", "returned", "accepted"}
         assert statuses["accepted"] > len(reports) / 2
         assert {r.holder_level for r in reports if r.status == "reviewing"} == {"county", "city", "province", "national"}
-        actions = set(s.scalars(select(MonitorTransition.action).distinct()))
+        actions = set(s.scalars(select(WorkflowTransition.action).distinct()))
         assert {"report", "accept", "bulk_accept", "final_accept", "return", "revoke", "freeze", "unfreeze"} <= actions
         assert all(r.return_reason for r in reports if r.status == "returned")
         assert all(r.frozen_changes.get("org_name") for r in reports if r.status == "frozen")
@@ -46,13 +47,17 @@ def test_every_state_and_level_is_present(seeded: int) -> None:
         assert current_period() not in {r.period for r in reports if r.org_id == demo_org}  # left for the demo user
         # The engine's status, the last history row and the holder agree for every report.
         status_of = dict(s.execute(select(FormResponse.id, FormResponse.status)).all())
-        last = {t.report_id: t for t in s.scalars(select(MonitorTransition).order_by(MonitorTransition.id))}
+        last = {t.report_id: t for t in s.execute(workflow.steps().order_by(WorkflowTransition.id))}
+        instance = {i.subject_id: i for i in s.scalars(select(WorkflowInstance).where(
+            WorkflowInstance.subject_type == "monitor_report"))}
         for r in reports:
             assert status_of[r.response_id] == response_status(r)
             if r.id in last:
-                assert (last[r.id].to_status, last[r.id].to_holder) == (r.status, r.holder_id)
+                assert (last[r.id].to_state, last[r.id].to_holder) == (r.status, r.holder_id)
             else:
                 assert r.status == "editing"
+            assert (instance[r.id].state, instance[r.id].holder_id, instance[r.id].holder_level) == \
+                (r.status, r.holder_id, r.holder_level)
         # Submitted reports have typed answer rows and answered questionnaires.
         submitted = [r for r in reports if r.submitted_at is not None]
         typed = set(s.scalars(select(AnswerValue.response_id).distinct()))
