@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.engine import Connection
@@ -102,7 +102,7 @@ def history(session: Session, report_id: int) -> list[dict[str, str]]:
              "待审核人": h.holder, "原因": h.reason} for h in engine.history(session, SUBJECT, report_id, "未填报")]
 
 
-def steps() -> Select[Any]:
+def steps() -> Select[Unpack[tuple[Any, ...]]]:
     """Every report's transitions (``report_id`` = the report) — for checks and demos that read many."""
     return (select(WorkflowInstance.subject_id.label("report_id"), WorkflowTransition.id, WorkflowTransition.actor_id,
                    WorkflowTransition.action, WorkflowTransition.from_state, WorkflowTransition.to_state,
