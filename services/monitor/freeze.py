@@ -19,8 +19,8 @@ from db.organisation import Organisation
 from services.errors import ServiceError
 from services.monitor import workflow
 from services.permissions import Actor
-from services.workflow import engine
 from services.registration import correct_org, form_values
+from services.workflow import engine
 
 REVIEW_WINDOW = dt.timedelta(minutes=2)
 AUTO_REASON = "超过2分钟未处理，系统自动确认"
@@ -37,7 +37,8 @@ def confirm(session: Session, report: MonitorReport, actor: Actor | None, reques
     data = form_values(org) | {target: changes[key][1] for key, target in KEY_TARGETS if key in changes}
     correct_org(session, actor, org, data)   # the same rules, uniqueness and audit as an administrator's edit
     report.division_code = org.division_code
-    workflow.move(session, report, actor, "unfreeze" if actor else "auto_unfreeze", request_id=request_id, frozen_changes={}, reason=None if actor else AUTO_REASON)
+    workflow.move(session, report, actor, "unfreeze" if actor else "auto_unfreeze", request_id=request_id,
+                  frozen_changes={}, reason=None if actor else AUTO_REASON)
     workflow.notify_enterprise(session, report, f"{report.period} 月报已解除冻结",
                                "关键信息变更已确认，请继续填报。" if actor else f"关键信息变更{AUTO_REASON}，请继续填报。")
 

@@ -1,5 +1,6 @@
-"""The monthly report's state machine: one function per transition, each one transaction with a
-history row, an audit row and the notifications it causes.
+"""The monthly report's review chain on the workflow engine (specs/workflows/monitor_report.yaml):
+``move`` / ``move_many`` apply the definition's actions through services.workflow.engine inside the
+caller's transaction (state and actor checked, instance + mirror columns, history row, audit row).
 
     editing ──上报──▶ reviewing (holder: direct reviewer) ──接收──▶ reviewing (holder: upper admin)
        ▲   ◀──撤销── (only while no administrator has acted)          … national ──接收──▶ accepted
