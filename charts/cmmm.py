@@ -22,15 +22,16 @@ def domain_radar(domains: list[tuple[str, float]], compare: list[tuple[str, list
     }
 
 
-def level_bars(rows: list[tuple[str, float]]) -> dict[str, Any]:
-    """Return bars of level scores with the 0.8 pass line."""
+def level_bars(rows: list[tuple[str, float]], gates: dict[str, float]) -> dict[str, Any]:
+    """Return bars of level scores with the pass line (the levels' gates from the definition)."""
+    lines = sorted(set(gates.values()))
     return {
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": [r[0] for r in rows]},
         "yAxis": {"type": "value", "min": 0, "max": 1},
         "series": [{"type": "bar", "data": [round_half_up(r[1]) for r in rows], "itemStyle": {"color": RED},
                     "label": {"show": True, "position": "top"},
-                    "markLine": {"symbol": "none", "data": [{"yAxis": 0.8, "name": "达标线"}],
+                    "markLine": {"symbol": "none", "data": [{"yAxis": g, "name": "达标线"} for g in lines],
                                  "lineStyle": {"color": "#2c3e50", "type": "dashed"}}}],
     }
 

@@ -8,6 +8,7 @@ from db.audit import AuditLog
 from db.draft import FormDraft
 from db.forms import AnswerValue, FormDefinition, FormResponse, FormVersion, ResponseScore, ResponseSection
 from db.cmmm import Diagnosis
+from db.assessment import AssessmentAttempt, AssessmentResult
 from db.stats import stat_industry, stat_region
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Region", "Industry", "Organisation", "Account", "AccountRole", "Role", "RolePermission",
     "AuthSession", "LoginAttempt", "PasswordHistory", "AuditLog", "FormDraft", "FormDefinition", "FormVersion",
     "FormResponse", "ResponseSection", "AnswerValue", "ResponseScore", "Diagnosis",
+    "AssessmentAttempt", "AssessmentResult",
     "stat_region", "stat_industry",
 ]
 from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from db.base import Base, intpk, timestamp
+from db.stats import WIDE
 
 
 class Diagnosis(Base):
@@ -38,14 +39,17 @@ class Diagnosis(Base):
     size: Mapped[Optional[str]] = mapped_column(String(4))
     is_latest: Mapped[bool] = mapped_column(Boolean, default=False)  # the org's latest completed diagnosis
     created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"))
-    # Domain (d0–d11) and sub-domain (s0–s19) scores in db.stats.DOMAINS / SUBDOMAINS order, as
-    # integers in db.stats.UNIT (1/10 000 point), so statistics sum them in SQL exactly and fast
-    # (integer sums; no JSON parsing, no NUMERIC arithmetic). NULL = tailored out.
-    for _i in range(12):
-        locals()[f"d{_i}"] = mapped_column(Integer, nullable=True)
-    for _i in range(20):
-        locals()[f"s{_i}"] = mapped_column(Integer, nullable=True)
-    del _i
+    # the names the generic assessment flow reads (services.assessment.flow; db.assessment.AssessmentAttempt)
+    period_key = synonym("month")
+    tier = synonym("level")
+    tier_scores = synonym("level_scores")
+    # The wide dimensions the definition declares (domain d0–d11, sub-domain s0–s19, in its order,
+    # db.stats.WIDE), as integers in db.stats.UNIT (1/10 000 point), so statistics sum them in SQL
+    # exactly and fast (integer sums; no JSON parsing, no NUMERIC arithmetic). NULL = tailored out.
+    for _prefix, _names in WIDE.values():
+        for _i in range(len(_names)):
+            locals()[f"{_prefix}{_i}"] = mapped_column(Integer, nullable=True)
+    del _prefix, _names, _i
     __table_args__ = (
         Index("ix_cmmm_latest_province_level", "is_latest", "province_code", "level"),
         Index("ix_cmmm_latest_city", "is_latest", "city_code"),

@@ -9,17 +9,36 @@ enterprise's latest completed diagnosis within that year); ``size`` is the enter
 (大型/中型/小型/微型) so every page can filter by size. Measures are counts and sums; score sums
 are integers in ``UNIT`` (1/10 000 point, the precision scores are kept to), so they are exact and
 a from-scratch rebuild gives the very same numbers as the incremental updates.
+
+The measures are generated from the self-diagnosis definition's ``assessment:`` block (its tiers
+and the ``dimensions`` that declare a ``column`` prefix): ``n_l0…n_lK`` per tier, ``{column}{i}_sum``
+/ ``_n`` per dimension value in the declared order. Nothing here names a domain; a definition
+whose dimensions change length needs a migration (tests/stats checks the two agree).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table
 
 from db.base import Base
 
-DOMAINS = ["组织战略", "人员技能", "数据", "集成", "信息安全", "装备", "网络", "设计", "生产", "物流", "销售", "服务"]
-SUBDOMAINS = ["组织战略", "人员技能", "数据", "集成", "信息安全", "装备", "网络", "产品设计", "工艺设计", "采购",
-              "计划与调度", "生产作业", "设备管理", "仓储配送", "安全环保", "能源管理", "物流", "销售", "客户服务", "产品服务"]
-LEVELS = range(6)  # 0 = below level 1
+SPEC = Path(__file__).resolve().parent.parent / "specs" / "cmmm" / "self_diagnosis.yaml"
+
+
+def _declared() -> tuple[int, dict[str, tuple[str, list[str]]]]:
+    """Return (tier count, {dimension name: (column prefix, values)}) of the shipped definition."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    block = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=loader)["assessment"]
+    return len(block["tiers"]), {d["name"]: (str(d["column"]), [str(v) for v in d["values"]])
+                                 for d in block.get("dimensions") or [] if d.get("column")}
+
+
+_TIERS, WIDE = _declared()
+DOMAINS = WIDE["domain"][1]        # the dimension values in the definition's order
+SUBDOMAINS = WIDE["subdomain"][1]
+LEVELS = range(_TIERS + 1)  # 0 = below the first tier
 UNIT = 10_000  # score sums and the diagnosis' typed scores count 1/10 000 points
 ALL = "all"  # the cumulative scope: each enterprise's latest completed diagnosis
 
@@ -29,7 +48,7 @@ def measure_columns() -> list[Column]:  # type: ignore[type-arg]
     cols: list[Column] = [Column("n", Integer, nullable=False, default=0),  # type: ignore[type-arg]
                           Column("score_sum", BigInteger, nullable=False, default=0)]
     cols += [Column(f"n_l{k}", Integer, nullable=False, default=0) for k in LEVELS]
-    for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
+    for prefix, names in WIDE.values():
         for i in range(len(names)):
             cols += [Column(f"{prefix}{i}_sum", BigInteger, nullable=False, default=0),
                      Column(f"{prefix}{i}_n", Integer, nullable=False, default=0)]

@@ -52,7 +52,7 @@ def show_result(diagnosis_id: int, where: str = "work") -> None:
         for p in res.peers[1:]:
             if p.average is None:
                 st.caption(f"{md(p.label)}：样本不足（{p.count:d} 家，至少 3 家才显示平均值）")
-        st_echarts(level_bars([(lvl, score) for lvl, score, _ in res.level_rows]), height="220px",
+        st_echarts(level_bars([(lvl, score) for lvl, score, _ in res.level_rows], res.level_gates), height="220px",
                    key=f"{where}_levels_{diagnosis_id}")
     prepared_download(f"{where}_pdf", diagnosis_id, lambda: build_pdf(res), "生成 PDF 报告", "下载 PDF 报告",
                       f"自诊断报告_{res.org_name}_{diagnosis_id}.pdf", "application/pdf")
@@ -75,10 +75,11 @@ def answer_level(view: dx.DiagnosisView) -> None:
     state = _level_state(view)
     d = definition_for_version(state["version_id"])
     section = next(s for s in d.sections if s.name == view.current_section)
-    done = [lvl for lvl in dx.LEVELS if lvl in view.level_scores]
-    st.progress(len(done) / 6, text=f"已完成 {len(done)} 个等级 · 当前：{md(section.title)}")
-    for lvl in done:
-        st.caption(f"{dx.LEVEL_NAMES[int(lvl[-1])]}：{fmt(view.level_scores[lvl])}")
+    m = dx.model()
+    done = [t for t in m.tiers if t.section in view.level_scores]
+    st.progress(len(done) / (len(m.tiers) + 1), text=f"已完成 {len(done)} 个等级 · 当前：{md(section.title)}")
+    for t in done:
+        st.caption(f"{t.label}：{fmt(view.level_scores[t.section])}")
     st.subheader(md(section.title))
     if section.description:
         st.info(md(section.description, multiline=True))
@@ -87,7 +88,7 @@ def answer_level(view: dx.DiagnosisView) -> None:
     values: dict[str, Any] = {}
     for group in section.groups:  # one fragment per group: an answer redraws only its own few questions
         values.update(group_form(view, d, section, group, progress, saved_note) or {})
-    final = section.name == "effectiveness"
+    final = section.name == m.after_tiers
     if not st.button("提交" if final else "提交本级", key=f"cmmm_{view.id}_{section.name}_submit", type="primary"):
         return
     saved = state["answers"]
@@ -98,14 +99,16 @@ def answer_level(view: dx.DiagnosisView) -> None:
             st.session_state["cmmm_view"] = view.id
             st.rerun()
         return
-    outcome = run_action(f"level_{view.id}", lambda rid: dx.submit_level(actor, view.id, int(section.name[-1]), values,
+    tier = m.tier_of(section.name)
+    assert tier is not None
+    outcome = run_action(f"level_{view.id}", lambda rid: dx.submit_level(actor, view.id, tier.level, values,
                                                                         state["version"], saved))
     if outcome is None:
         return
     (st.success if outcome.achieved else st.warning)(md(outcome.message))
-    if outcome.achieved and outcome.next_section != "effectiveness":
-        with st.spinner(f"{dx.ADVANCE_SECONDS} 秒后自动进入下一级……"):
-            time.sleep(dx.ADVANCE_SECONDS)
+    if outcome.achieved and outcome.next_section != m.after_tiers and (pause := dx.advance_seconds()):
+        with st.spinner(f"{pause} 秒后自动进入下一级……"):
+            time.sleep(pause)
     st.rerun()
 
 
@@ -160,14 +163,15 @@ def new_diagnosis() -> None:
     except ServiceError:
         st.warning("自诊断模型尚未发布（specs/cmmm/self_diagnosis.yaml），请联系平台管理员。")
         return
+    m = dx.model()
     with st.expander("填报须知与成熟度等级特征", expanded=True):
         st.markdown(md(d.description, multiline=True))
         for s in d.sections:
-            if s.name in dx.LEVELS:
+            if m.tier_of(s.name) is not None:
                 st.markdown(f"**{md(s.title)}**：{md(s.description)}")
     st.markdown("**能力域裁剪**（请勾选本企业**不参与**自诊断的能力域；人员、技术、资源要素和生产能力域不可裁剪；开始答题后不能更改）")
     cols = st.columns(4)
-    chosen = [code for i, (code, label) in enumerate(dx.TAILORABLE.items())
+    chosen = [code for i, (code, label) in enumerate(m.tailorable)
               if cols[i].checkbox(md(label), key=f"tailor_{code}")]
     if st.button("开始答题", type="primary"):
         new_id = run_action("cmmm_start", lambda rid: dx.start(actor, chosen, rid))
@@ -212,7 +216,7 @@ with tab_work:
             st.session_state["cmmm_new"] = True
             st.rerun()
     elif active is not None:
-        names = "、".join(dx.TAILORABLE.get(t, t) for t in active.tailoring) or "无"
+        names = "、".join(dx.tailorable().get(t, t) for t in active.tailoring) or "无"
         st.markdown(f"**第 {active.id:d} 号自诊断 · {md(active.status_label)}** · 裁剪：{md(names)}")
         answer_level(active)
         with st.expander("放弃本次自诊断"):

@@ -11,7 +11,7 @@ from components.paging import paged
 from components.pickers import industry_picker, region_picker
 from components.text import md
 from services.cmmm import admin
-from services.cmmm.diagnosis import LEVEL_NAMES
+from services.cmmm.diagnosis import level_label
 from services.cmmm.report import build_pdf
 from services.cmmm.results import result, score_table
 from services.numfmt import fmt
@@ -30,7 +30,7 @@ with st.container(border=True):
     region_code = region_picker("rec_region", None, "所在地区（辖区内）", root=actor.region_code)
     industry_code = industry_picker("rec_industry", None, "所属行业")
     level_opt = st.selectbox("成熟度等级", [None, 0, 1, 2, 3, 4, 5], key="rec_level",
-                             format_func=lambda v: "全部" if v is None else LEVEL_NAMES.get(v, "未达到一级"), placeholder="请选择")
+                             format_func=lambda v: "全部" if v is None else level_label(v), placeholder="请选择")
 filters = admin.Filters(int(year_from), int(year_to), keyword, region_code if region_code != actor.region_code else None,
                         industry_code, level_opt)
 found = {"total": 0}

@@ -14,7 +14,7 @@ from db.engine import session_scope
 from db.forms import ResponseSection
 from db.organisation import Organisation
 from services.timefmt import china_time
-from services.cmmm.diagnosis import CHINA, STATUS_LABEL, TAILORABLE, level_label
+from services.cmmm.diagnosis import CHINA, STATUS_LABEL, level_label, tailorable
 from services.errors import NotFound, ValidationFailed
 from services.forms.definitions import definition_for_version
 from services.io.excel import stream_xlsx
@@ -138,7 +138,7 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
                Diagnosis.started_at)
     names: dict[str | None, str] = {}
     divisions: dict[str | None, str] = {}
-    levels = {n: level_label(n) for n in range(6)}
+    levels, tailored = {n: level_label(n) for n in range(6)}, tailorable()
 
     def name(code: str | None) -> str:
         if code not in names:
@@ -162,7 +162,7 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
                    r.county_code or r.region_code, r.division_code, division(r.division_code), r.size, china_time(r.completed_at),
                    round_half_up(r.total_score or 0), levels.get(r.level or 0, ""),
                    *[round_half_up(ls[k]) if k in ls else None for k in ("level1", "level2", "level3", "level4", "level5")],
-                   "、".join(TAILORABLE.get(t, t) for t in r.tailoring or []), china_time(r.started_at)]
+                   "、".join(tailored.get(t, t) for t in r.tailoring or []), china_time(r.started_at)]
 
 
 def export_records(actor: Actor, f: Filters) -> bytes:

@@ -14,7 +14,8 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
-from services.cmmm.diagnosis import CHINA, CODE, LEVEL_OF_OUTCOME, TAILORABLE, stored_scores
+from services.assessment.model import assessment_of
+from services.cmmm.diagnosis import CHINA, CODE, stored_scores
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import evaluate
 from services.forms.schema import Definition
@@ -96,12 +97,13 @@ def refresh_latest(session: Any) -> None:
 
 
 def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random) -> int:
+    m = assessment_of(d)
     with session_scope() as session:
         v = session.get(FormVersion, version_id)
         assert v is not None
         for org, running in batch:
             target = rng.choices([t for t, _ in TARGETS], [w for _, w in TARGETS])[0]
-            tailoring = sorted(rng.sample(list(TAILORABLE), rng.choice([0, 0, 0, 1, 2])))
+            tailoring = sorted(rng.sample([t for t, _ in m.tailorable], rng.choice([0, 0, 0, 1, 2])))
             answers = _answers(d, target, tailoring, rng)
             started = dt.datetime(2021, 1, 1, tzinfo=CHINA) + dt.timedelta(days=rng.randrange(0, 5 * 365 + 300),
                                                                            minutes=rng.randrange(1440))
@@ -131,7 +133,7 @@ def _write(batch: list[Any], d: Definition, version_id: int, rng: random.Random)
             row = Diagnosis(
                 response_id=r.id, org_id=org.id, status="completed", current_section="done", tailoring=tailoring,
                 month=started.strftime("%Y-%m"), started_at=started, completed_at=done, year=done.year,
-                level=LEVEL_OF_OUTCOME.get(sc.outcome or "", 0), **stored_scores(sc),
+                level=m.level_of_outcome(sc.outcome), **stored_scores(sc, m),
                 province_code=org.province_code, city_code=org.city_code, county_code=org.county_code,
                 division_code=org.division_code, size=org.size)
             set_typed_scores(row)

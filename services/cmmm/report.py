@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from fpdf import FPDF
 
-from services.cmmm.diagnosis import TAILORABLE
 from services.cmmm.results import Result
 from services.numfmt import fmt
 
@@ -94,7 +93,7 @@ def build_pdf(res: Result) -> bytes:
     pdf.set_text_color(40, 40, 40)
     for k, v in [("企业名称", res.org_name), ("统一社会信用代码", res.credit_code or ""), ("所在地区", res.region_name),
                  ("所属行业", res.industry_name), ("诊断时间", f"{res.started_at} 至 {res.completed_at or '—'}"),
-                 ("裁剪的能力域", "、".join(TAILORABLE.get(t, t) for t in res.tailoring) or "无")]:
+                 ("裁剪的能力域", "、".join(res.tailorable.get(t, t) for t in res.tailoring) or "无")]:
         pdf.cell(38, 7, k)
         pdf.cell(0, 7, v, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
@@ -109,7 +108,8 @@ def build_pdf(res: Result) -> bytes:
     pdf.set_font("cjk", size=9)
     for level, level_score, subs in res.level_rows:
         pdf.set_fill_color(*LIGHT)
-        pdf.cell(0, 7, f"{level}　得分 {fmt(level_score)}（{'达到' if level_score >= 0.8 else '未达到'} 0.80）", fill=True,
+        gate = res.level_gates.get(level, 0)
+        pdf.cell(0, 7, f"{level}　得分 {fmt(level_score)}（{'达到' if level_score >= gate else '未达到'} {fmt(gate)}）", fill=True,
                  new_x="LMARGIN", new_y="NEXT")
         line = "；".join(f"{name} {fmt(v)}" for name, v in subs)
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")

@@ -2,7 +2,7 @@
 enterprise's position against the averages of its industry and its province (aggregates only)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -12,7 +12,8 @@ from db.engine import session_scope
 from db.forms import FormResponse
 from db.organisation import Organisation
 from services.timefmt import china_time
-from services.cmmm.diagnosis import DOMAIN_ORDER, LEVEL_NAMES, STATUS_LABEL, level_label
+from services.assessment.model import assessment_of
+from services.cmmm.diagnosis import STATUS_LABEL
 from services.errors import NotFound
 from services.forms.definitions import definition_for_version
 from services.numfmt import fmt
@@ -47,6 +48,8 @@ class Result:
     domains: list[tuple[str, float]]
     peers: list[Peer]
     version_id: int
+    level_gates: dict[str, float] = field(default_factory=dict)   # level label → its gate (the definition's)
+    tailorable: dict[str, str] = field(default_factory=dict)      # tailoring value → label
 
 
 def _peer(session, label: str, column, value) -> Peer:  # type: ignore[no-untyped-def]
@@ -71,14 +74,17 @@ def result(actor: Actor, diagnosis_id: int) -> Result:
         assert r is not None
         definition = definition_for_version(r.version_id, session)
         groups = d.group_scores or {}
-        rows = []
-        for n in range(1, 6):
-            key = f"level{n}"
+        m = assessment_of(definition)
+        order = m.dimension("domain").values
+        rows, gates = [], {}
+        for tier in m.tiers:
+            key = tier.section
             if key not in (d.level_scores or {}):
                 continue
+            gates[tier.label] = tier.gate
             section = next(s for s in definition.sections if s.name == key)
             subs = [(g.title, float(Decimal(groups[g.name])) if g.name in groups else None) for g in section.groups]
-            rows.append((LEVEL_NAMES[n], float(Decimal(d.level_scores[key])), subs))
+            rows.append((tier.label, float(Decimal(d.level_scores[key])), subs))
         prov = region(org.province_code) if org.province_code else None
         div = industry(org.division_code) if org.division_code else None
         peers = [Peer("本企业", 1, float(d.total_score) if d.total_score is not None else None)]
@@ -89,11 +95,11 @@ def result(actor: Actor, diagnosis_id: int) -> Result:
                       f"{div.code} {div.name}" if div else "", STATUS_LABEL[d.status],
                       china_time(d.started_at),
                       (china_time(d.completed_at) or None),
-                      float(d.total_score) if d.total_score is not None else None, d.level, level_label(d.level),
+                      float(d.total_score) if d.total_score is not None else None, d.level, m.level_label(d.level),
                       list(d.tailoring or []), rows,
                       sorted(((k, float(Decimal(v))) for k, v in (d.domain_scores or {}).items()),
-                             key=lambda x: DOMAIN_ORDER.index(x[0]) if x[0] in DOMAIN_ORDER else 99),
-                      peers, r.version_id)
+                             key=lambda x: order.index(x[0]) if x[0] in order else 99),
+                      peers, r.version_id, gates, dict(m.tailorable))
 
 
 def score_table(res: Result) -> list[dict[str, str]]:

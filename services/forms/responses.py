@@ -22,7 +22,7 @@ from db.engine import session_scope
 from db.forms import FormDefinition, FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
 from services import audit
-from services.errors import Conflict, NotFound, ValidationFailed, check
+from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.forms import ownership
 from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
@@ -311,41 +311,55 @@ def save_section(actor: Actor, response_id: int, section: str, data: dict[str, A
         r = _load(session, actor, response_id, for_update=True)
         if r.org_id != actor.org_id:
             raise NotFound("未找到该填报记录。")
-        if r.status not in EDITABLE:
-            raise Conflict(f"该填报当前状态为「{status_label(r.status)}」，不能修改。")
-        d = definition_for_version(r.version_id, session)
-        if section not in {s.name for s in d.sections}:
-            raise NotFound(f"问卷中没有「{section}」部分。")
-        answers, rows = _answers(session, r.id)
-        row = rows.get(section)
-        current_version = row.version if row else 0
-        if current_version != base_version:
-            who = session.get(Account, row.updated_by) if row and row.updated_by else None
-            changes = _diff(d, base_data or {}, row.data if row else {})
-            raise Conflict(f"本部分已被{(who.display_name or who.username) if who else '他人'}于 "
-                           f"{row.updated_at.strftime('%H:%M:%S') if row and row.updated_at else ''} 修改并保存，"
-                           f"您的修改未保存，以免覆盖对方的内容。对方的修改："
-                           f"{'；'.join(changes) or '（内容相同）'}。请刷新后重新填写本部分。")
-        own = {q.name for s in d.sections if s.name == section for q in s.questions} | \
-            {g.name for s in d.sections if s.name == section for g in s.groups if g.repeat}
-        clean = {k: v for k, v in data.items() if k in own}
+        return save_section_in(session, actor, r, section, data, base_version, base_data, move_to, complete)
+
+
+def save_section_in(session: Session, actor: Actor, r: FormResponse, section: str, data: dict[str, Any],
+                    base_version: int, base_data: dict[str, Any] | None = None, move_to: str | None = None,
+                    complete: bool = True, as_assessor: bool = False) -> tuple[int, list[Finding]]:
+    """``save_section`` inside the caller's transaction, on a response the caller loaded (locked) and
+    checked the actor may write. A section an assessment declares assessor-only (``assessment.assessor``)
+    is written only with ``as_assessor`` (the assessment flow checks the assessor), whatever the status."""
+    d = definition_for_version(r.version_id, session)
+    if section not in {s.name for s in d.sections}:
+        raise NotFound(f"问卷中没有「{section}」部分。")
+    assessor_only = d.assessment is not None and section in d.assessment.assessor_sections
+    if assessor_only != as_assessor:
         title = next(s.title for s in d.sections if s.name == section)
-        check({title: too_big(f"「{title}」", clean, MAX_SECTION_BYTES)})
-        ev = evaluate(d, {**answers, **clean}, _context(session, r))
-        errors = [f for f in ev.errors(section) if complete or f.rule not in ("required", "min_rows")]
-        if errors:
-            raise findings_error(errors, section)
-        if row is None:
-            row = ResponseSection(response_id=r.id, section=section, data={}, version=0)
-            session.add(row)
-        row.data, row.version, row.updated_by, row.updated_at = clean, current_version + 1, actor.account_id, utcnow()
+        raise PermissionDenied(f"「{title}」只能由评审员填写。" if assessor_only else f"评审员不能修改「{title}」。")
+    if r.status not in EDITABLE and not as_assessor:
+        raise Conflict(f"该填报当前状态为「{status_label(r.status)}」，不能修改。")
+    answers, rows = _answers(session, r.id)
+    row = rows.get(section)
+    current_version = row.version if row else 0
+    if current_version != base_version:
+        who = session.get(Account, row.updated_by) if row and row.updated_by else None
+        changes = _diff(d, base_data or {}, row.data if row else {})
+        raise Conflict(f"本部分已被{(who.display_name or who.username) if who else '他人'}于 "
+                       f"{row.updated_at.strftime('%H:%M:%S') if row and row.updated_at else ''} 修改并保存，"
+                       f"您的修改未保存，以免覆盖对方的内容。对方的修改："
+                       f"{'；'.join(changes) or '（内容相同）'}。请刷新后重新填写本部分。")
+    own = {q.name for s in d.sections if s.name == section for q in s.questions} | \
+        {g.name for s in d.sections if s.name == section for g in s.groups if g.repeat}
+    clean = {k: v for k, v in data.items() if k in own}
+    title = next(s.title for s in d.sections if s.name == section)
+    check({title: too_big(f"「{title}」", clean, MAX_SECTION_BYTES)})
+    ev = evaluate(d, {**answers, **clean}, _context(session, r))
+    errors = [f for f in ev.errors(section) if complete or f.rule not in ("required", "min_rows")]
+    if errors:
+        raise findings_error(errors, section)
+    if row is None:
+        row = ResponseSection(response_id=r.id, section=section, data={}, version=0)
+        session.add(row)
+    row.data, row.version, row.updated_by, row.updated_at = clean, current_version + 1, actor.account_id, utcnow()
+    if not as_assessor:
         r.current_section = move_to or section
-        r.updated_at = utcnow()
-        kind = session.scalar(select(FormDefinition.kind).where(FormDefinition.id == r.definition_id))
-        if (hook := AFTER_SAVE.get(kind or "")) is not None:
-            session.flush()
-            hook(session, r, section, clean, actor)
-        return row.version, ev.warnings(section)
+    r.updated_at = utcnow()
+    kind = session.scalar(select(FormDefinition.kind).where(FormDefinition.id == r.definition_id))
+    if (hook := AFTER_SAVE.get(kind or "")) is not None:
+        session.flush()
+        hook(session, r, section, clean, actor)
+    return row.version, ev.warnings(section)
 
 
 def set_position(actor: Actor, response_id: int, section: str) -> None:
@@ -375,20 +389,28 @@ def submit(actor: Actor, response_id: int, request_id: str | None = None) -> lis
         r = _load(session, actor, response_id, for_update=True)
         if r.org_id != actor.org_id:
             raise NotFound("未找到该填报记录。")
-        if r.status not in EDITABLE:
-            raise Conflict(f"该填报已{status_label(r.status)}，不能重复提交。")
-        d = definition_for_version(r.version_id, session)
-        answers, _ = _answers(session, r.id)
-        ev = evaluate(d, answers, _context(session, r))
-        if ev.errors():
-            raise findings_error(ev.errors(), "问卷")
-        r.status, r.submitted_at = "submitted", utcnow()
-        r.warnings = [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
-                      for w in ev.warnings()]
-        write_typed_rows(session, r, d, ev)
-        audit.record(session, actor.account_id, "response.submitted", "form_response", r.id,
-                     {"warnings": len(r.warnings)}, request_id=request_id)
-        return ev.warnings()
+        return submit_in(session, actor, r, request_id)
+
+
+def submit_in(session: Session, actor: Actor, r: FormResponse, request_id: str | None = None) -> list[Finding]:
+    """``submit`` inside the caller's transaction, on a response the caller loaded (locked) and checked.
+    An assessment's assessor-only sections are not the submitter's to complete."""
+    if r.status not in EDITABLE:
+        raise Conflict(f"该填报已{status_label(r.status)}，不能重复提交。")
+    d = definition_for_version(r.version_id, session)
+    answers, _ = _answers(session, r.id)
+    ev = evaluate(d, answers, _context(session, r))
+    skip = set(d.assessment.assessor_sections) if d.assessment is not None else set()
+    errors = [f for f in ev.errors() if f.section not in skip]
+    if errors:
+        raise findings_error(errors, "问卷")
+    r.status, r.submitted_at = "submitted", utcnow()
+    r.warnings = [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
+                  for w in ev.warnings()]
+    write_typed_rows(session, r, d, ev)
+    audit.record(session, actor.account_id, "response.submitted", "form_response", r.id,
+                 {"warnings": len(r.warnings)}, request_id=request_id)
+    return ev.warnings()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ CODES = {
     "D008": "计算存在循环引用", "D009": "跳转目标无效", "D010": "选项值重复或缺失", "D011": "矩阵缺少行或列",
     "D012": "评分配置无效", "D013": "数值设置无效", "D014": "文件设置无效", "D015": "定义类型或周期无效",
     "D016": "文档格式错误", "D017": "重复组设置无效",
+    # the assessment block (``assessment:``, see specs/README.md)
+    "D018": "测评等级设置无效", "D019": "裁剪设置无效", "D020": "次数限制无效", "D021": "评审部分无效",
+    "D022": "统计维度无效",
 }
 
 
@@ -174,6 +177,66 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """One level of a tier-based assessment: a section answered in turn, passed at ``gate``."""
+    level: int              # 1, 2, …: what the result keeps (0 = below the first tier)
+    section: str
+    label: str              # "一级 规划级"
+    gate: float             # the section's own gate, else scoring.pass
+    outcome: str = ""       # the scoring outcome label that means this tier ("一级")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A result dimension kept for statistics: one score per value (a group tag's mean)."""
+    name: str               # "domain"
+    tag: str                # the group tag averaged (one of scoring.aggregate_tags)
+    label: str
+    values: tuple[str, ...]  # every value, in the order statistics show them
+    column: str = ""        # a wide summary's column prefix (db/stats.py), if it has one
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """``assessment:``: how a tier-based assessment runs (services.assessment reads nothing else)."""
+    tiers: tuple[Tier, ...]
+    below_label: str = "未达到第一级"
+    after_tiers: str | None = None          # the section filled after the tiers (or none)
+    tailoring_question: str | None = None   # a multiple-choice question whose chosen values are skipped
+    tailorable: tuple[tuple[str, str], ...] = ()  # (value, label) that may be tailored
+    limit_per: str = "month"                # month / quarter / year (China time)
+    limit_max: int | None = None            # attempts started per period; abandoned ones do not count
+    assessor_sections: tuple[str, ...] = ()  # written only by an assessor
+    assessor_permission: str = ""
+    dimensions: tuple[Dimension, ...] = ()
+    advance_seconds: int = 0                # pause shown before the next tier opens
+    noun: str = "测评"                      # what users call one attempt ("自诊断")
+
+    def status_label(self, status: str) -> str:
+        """Return an attempt's status as users read it ("诊断中" for a 自诊断 in progress)."""
+        running = f"{self.noun[-2:]}中" if self.noun.endswith(("诊断", "评估")) else "进行中"
+        return {"in_progress": running, "completed": "已完成", "abandoned": "已放弃"}.get(status, "处理中")
+
+    def tier(self, level: int) -> Tier:
+        return next(t for t in self.tiers if t.level == level)
+
+    def tier_of(self, section: str) -> Tier | None:
+        return next((t for t in self.tiers if t.section == section), None)
+
+    def level_label(self, level: int | None) -> str:
+        """Return the tier's label, ``below_label`` for 0, "" for None."""
+        if level is None:
+            return ""
+        return next((t.label for t in self.tiers if t.level == level), self.below_label)
+
+    def level_of_outcome(self, outcome: str | None) -> int:
+        return next((t.level for t in self.tiers if outcome and t.outcome == outcome), 0)
+
+    def dimension(self, name: str) -> Dimension:
+        return next(d for d in self.dimensions if d.name == name)
+
+
+@dataclass(frozen=True)
 class Definition:
     code: str
     kind: str
@@ -185,6 +248,7 @@ class Definition:
     columns: int = 1
     rules: tuple[Constraint, ...] = ()
     scoring: Scoring | None = None
+    assessment: Assessment | None = None
     source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def questions(self) -> list[Question]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.cmmm import Diagnosis
 from db.engine import session_scope
-from db.stats import ALL, DOMAINS, LEVELS, MEASURES, SUBDOMAINS, UNIT, stat_industry, stat_region
+from db.stats import ALL, LEVELS, MEASURES, UNIT, WIDE, stat_industry, stat_region
 from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
@@ -32,8 +32,10 @@ def units(score: Any) -> int:
 
 
 def set_typed_scores(d: Diagnosis) -> None:
-    """Copy the JSON domain / sub-domain scores into the integer columns d0–d11, s0–s19."""
-    for prefix, names, scores in (("d", DOMAINS, d.domain_scores or {}), ("s", SUBDOMAINS, d.subdomain_scores or {})):
+    """Copy the JSON dimension scores (``{dimension}_scores``) into the integer columns of the wide
+    dimensions the definition declares (d0–d11, s0–s19)."""
+    for dimension, (prefix, names) in WIDE.items():
+        scores = getattr(d, f"{dimension}_scores") or {}
         for i, name in enumerate(names):
             setattr(d, f"{prefix}{i}", units(scores[name]) if name in scores else None)
 
@@ -43,7 +45,7 @@ def contribution(d: Diagnosis) -> dict[str, Any]:
     out: dict[str, Any] = {m: 0 for m in MEASURES}
     out["n"], out["score_sum"] = 1, units(d.total_score or 0)
     out[f"n_l{int(d.level or 0)}"] = 1
-    for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
+    for prefix, names in WIDE.values():
         for i in range(len(names)):
             value = getattr(d, f"{prefix}{i}")
             if value is not None:
@@ -115,8 +117,15 @@ class Row:
     n: int
     average: float | None
     levels: list[int]                       # counts per level 0..5
-    domains: list[float | None] = field(default_factory=list)
-    subdomains: list[float | None] = field(default_factory=list)
+    dimensions: dict[str, list[float | None]] = field(default_factory=dict)  # per declared dimension, in order
+
+    @property
+    def domains(self) -> list[float | None]:
+        return self.dimensions.get("domain", [])
+
+    @property
+    def subdomains(self) -> list[float | None]:
+        return self.dimensions.get("subdomain", [])
 
     @property
     def share_l2_plus(self) -> float | None:
@@ -130,7 +139,7 @@ def _row(code: str, name: str, r: Any) -> Row:
         return [int(getattr(r, f"{prefix}{i}_sum")) / UNIT / int(getattr(r, f"{prefix}{i}_n"))
                 if int(getattr(r, f"{prefix}{i}_n") or 0) else None for i in range(count)]
     return Row(code, name, n, int(r.score_sum) / UNIT / n if n else None, [int(getattr(r, f"n_l{k}") or 0) for k in LEVELS],
-               avg("d", len(DOMAINS)), avg("s", len(SUBDOMAINS)))
+               {dimension: avg(prefix, len(names)) for dimension, (prefix, names) in WIDE.items()})
 
 
 def _check_scope(actor: Actor, parent: str | None) -> None:
@@ -181,7 +190,7 @@ def region_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str | 
             where += [t.level == {None: "province", "province": "city", "city": "county"}[level],
                       t.parent_code == (parent or "")]
         rows, total = _read(stat_region, where, t.region_code)
-    out = [_row(c.code, c.name, rows[c.code]) if c.code in rows else Row(c.code, c.name, 0, None, [0] * 6)
+    out = [_row(c.code, c.name, rows[c.code]) if c.code in rows else Row(c.code, c.name, 0, None, [0] * len(LEVELS))
            for c in children]
     return _row(parent or "100000", node.name if node else "全国", total), out
 
@@ -220,7 +229,7 @@ def industry_rows(actor: Actor, parent: str | None, scope: str = ALL, size: str 
     for code in DIVISIONS:
         ind = industry(code)
         name = ind.name if ind else code
-        out.append(_row(code, name, rows[code]) if code in rows else Row(code, name, 0, None, [0] * 6))
+        out.append(_row(code, name, rows[code]) if code in rows else Row(code, name, 0, None, [0] * len(LEVELS)))
     return _row(parent or "100000", node.name if node else "全国", total), out
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropConst
 
 from db.cmmm import Diagnosis
 from db.engine import get_engine, session_scope
-from db.stats import ALL, DOMAINS, LEVELS, MEASURES, SUBDOMAINS, UNIT, stat_industry, stat_region
+from db.stats import ALL, LEVELS, MEASURES, UNIT, WIDE, stat_industry, stat_region
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = [sys.executable, "-m", "services.stats.rebuild"]  # + the database file and the scratch file
@@ -53,7 +53,7 @@ def measures(packed: bool = False) -> list[Any]:
     total = cast(func.round(Diagnosis.total_score * UNIT), Integer)  # the typed scores are in UNIT already
     cols: list[Any] = [func.count().label("n"), func.coalesce(func.sum(total), 0).label("score_sum")]
     cols += [func.sum(case((Diagnosis.level == k, 1), else_=0)).label(f"n_l{k}") for k in LEVELS]
-    for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
+    for prefix, names in WIDE.values():
         for i in range(len(names)):
             c = getattr(Diagnosis, f"{prefix}{i}")
             if packed:
@@ -66,7 +66,7 @@ def measures(packed: bool = False) -> list[Any]:
 def unpack(q: Any) -> list[Any]:
     """Return every measure of ``q``, a subquery of ``measures(packed=True)``, in MEASURES order."""
     cols: list[Any] = [q.c.n, q.c.score_sum, *[q.c[f"n_l{k}"] for k in LEVELS]]
-    for prefix, names in (("d", DOMAINS), ("s", SUBDOMAINS)):
+    for prefix, names in WIDE.values():
         for i in range(len(names)):
             p = q.c[f"{prefix}{i}_packed"]
             cols += [p.op(">>")(PACK.bit_length() - 1), p.op("&")(PACK - 1)]

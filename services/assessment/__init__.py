@@ -1,0 +1,1 @@
+"""Tier-based assessments declared by their definition's ``assessment:`` block (see flow.py)."""
