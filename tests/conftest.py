@@ -25,7 +25,7 @@ from sqlalchemy import delete
 
 from db import engine as db_engine
 
-_CLEAN = ["notification", "workflow_transition", "workflow_instance", "monitor_report", "monitor_assignment", "monitor_reviewer", "stat_region", "stat_industry", "cmmm_diagnosis", "response_score", "answer_value", "response_section", "form_response", "form_version", "form_definition",
+_CLEAN = ["notification", "workflow_transition", "workflow_instance", "monitor_report", "monitor_assignment", "monitor_reviewer", "stat_region", "stat_industry", "cmmm_diagnosis", "assessment_result", "assessment_attempt", "response_score", "answer_value", "response_section", "form_response", "form_version", "form_definition",
           "audit_log", "login_attempt", "auth_session", "password_history", "form_draft", "account_role", "account",
           "organisation"]
 

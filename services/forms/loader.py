@@ -306,11 +306,9 @@ class _Builder:
                 continue
             if any(x.section == section for x in tiers):
                 self.err("D018", f"部分「{section}」重复作为等级", tw)
-            gate = by_name[section].gate
-            if gate is None and scoring is not None:
-                gate = scoring.pass_score
+            gate = by_name[section].gate  # the engine hides the later tiers by it, so the flow reads the same
             if gate is None or not 0 < gate:
-                self.err("D018", "等级须有达标分数：部分的 gate 或 scoring.pass（大于 0）", tw)
+                self.err("D018", f"等级部分「{section}」须有大于 0 的达标分数（部分的 gate）", tw)
                 gate = 0.0
             outcome = str(t.get("outcome") or "")
             if outcome and outcome not in outcomes:

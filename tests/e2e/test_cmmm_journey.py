@@ -24,7 +24,14 @@ from openpyxl import load_workbook  # noqa: E402
 from playwright.sync_api import Locator, Page, expect  # noqa: E402 - after the opt-out, so a missing package fails
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from services.cmmm.diagnosis import ADVANCE_SECONDS, LEVEL_NAMES, MAX_PER_MONTH, china_now  # noqa: E402
+from services.cmmm.diagnosis import china_now  # noqa: E402
+from services.forms.definitions import SPECS  # noqa: E402
+from services.forms.loader import load_file  # noqa: E402
+
+MODEL = load_file(SPECS / "cmmm" / "self_diagnosis.yaml").assessment  # the levels, limit and pause, as declared
+assert MODEL is not None and MODEL.limit_max is not None
+ADVANCE_SECONDS, MAX_PER_MONTH = MODEL.advance_seconds, MODEL.limit_max
+LEVEL_NAMES = {t.level: t.label for t in MODEL.tiers}
 from services.demo import DEMO_PASSWORD  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402 - shared Streamlit helpers
     HuiqiApp, expect_no_exception, expect_signed_in_as, open_page, server_runs, settle, sign_in, sign_out, text_input)

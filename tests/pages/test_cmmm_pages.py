@@ -22,7 +22,7 @@ from tests.pages.helpers import assert_clean, by_label, joined, texts
 @pytest.fixture(autouse=True)
 def _model(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     definitions.sync_specs()
-    monkeypatch.setattr(dx, "ADVANCE_SECONDS", 0)
+    monkeypatch.setattr(dx, "advance_seconds", lambda: 0)
 
 
 def _answer(at, rid: int, answers: dict) -> None:  # type: ignore[no-untyped-def]
