@@ -28,10 +28,11 @@ TARGETS = [(0, 0.30), (1, 0.36), (2, 0.16), (3, 0.09), (4, 0.06), (5, 0.03)]
 
 def _answers(d: Definition, target: int, tailoring: list[str], rng: random.Random) -> dict[str, Any]:
     """Answers that reach ``target`` and fail the next level (level 5 reached when target is 5)."""
-    out: dict[str, Any] = {"tailor": tailoring or None}
-    for n in range(1, 6):
-        section = next(s for s in d.sections if s.name == f"level{n}")
-        passing = n <= target
+    m = assessment_of(d)
+    out: dict[str, Any] = {m.tailoring_question or "tailor": tailoring or None}
+    for tier in m.tiers:
+        section = next(s for s in d.sections if s.name == tier.section)
+        passing = tier.level <= target
         for g in section.groups:
             if g.show_if and any(f"'{t}'" in g.show_if for t in tailoring):
                 continue
@@ -39,7 +40,7 @@ def _answers(d: Definition, target: int, tailoring: list[str], rng: random.Rando
                 out[q.name] = rng.choice(["1", "1", "0.8"]) if passing else rng.choice(["0", "0.5", "0.5", "0.8"])
         if not passing:
             break
-    eff = next(s for s in d.sections if s.name == "effectiveness")
+    eff = next(s for s in d.sections if s.name == m.after_tiers)
     for q in eff.questions:
         out[q.name] = f"{rng.uniform(0, 25):.2f}" if q.type == "decimal" else "（本期值−基期值）/基期值×100%"
     return out
