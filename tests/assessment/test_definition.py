@@ -55,3 +55,14 @@ def test_check_file_reports_code_file_item_message(tmp_path: Path) -> None:
     [(code, file, item, message)] = check_file(path)
     assert (code, file, item) == ("D020", str(path), "测评（assessment） › limit") and "week" in message
     assert check_file(SPECS / "cmmm" / "self_diagnosis.yaml") == []
+
+
+def test_check_specs_reports_the_assessment_codes(tmp_path: Path) -> None:
+    from services import spec_check
+    (tmp_path / "quality").mkdir()
+    bad = doc(limit={"per": "month", "max": 0}, assessor={"permission": "quality.assess", "sections": ["t2"]})
+    (tmp_path / "quality" / "mini.yaml").write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    problems = spec_check.check_all(tmp_path)
+    assert {(p.code, p.item) for p in problems} == {("D020", "测评（assessment） › limit"),
+                                                    ("D021", "测评（assessment） › assessor › 部分 t2")}
+    assert spec_check.main(tmp_path) == 1
