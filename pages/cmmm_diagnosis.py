@@ -79,7 +79,7 @@ def answer_level(view: dx.DiagnosisView) -> None:
     done = [t for t in m.tiers if t.section in view.level_scores]
     st.progress(len(done) / (len(m.tiers) + 1), text=f"已完成 {len(done)} 个等级 · 当前：{md(section.title)}")
     for t in done:
-        st.caption(f"{t.label}：{fmt(view.level_scores[t.section])}")
+        st.caption(md(f"{t.label}：{fmt(view.level_scores[t.section])}"))
     st.subheader(md(section.title))
     if section.description:
         st.info(md(section.description, multiline=True))
@@ -107,7 +107,7 @@ def answer_level(view: dx.DiagnosisView) -> None:
         return
     (st.success if outcome.achieved else st.warning)(md(outcome.message))
     if outcome.achieved and outcome.next_section != m.after_tiers and (pause := dx.advance_seconds()):
-        with st.spinner(f"{pause} 秒后自动进入下一级……"):
+        with st.spinner(f"{int(pause)} 秒后自动进入下一级……"):  # md: a whole number
             time.sleep(pause)
     st.rerun()
 
