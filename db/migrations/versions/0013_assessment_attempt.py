@@ -1,7 +1,7 @@
 """assessment_attempt / assessment_result: tier-based assessments declared by their definition
 
-Revision ID: 0011_assessment
-Revises: 0010
+Revision ID: 0013_assessment
+Revises: 0012_monitor_workflow
 Create Date: 2026-12-01 09:00:00
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_assessment'
-down_revision = '0010'
+revision = '0013_assessment'
+down_revision = '0012_monitor_workflow'
 branch_labels = None
 depends_on = None
 
