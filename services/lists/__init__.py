@@ -130,10 +130,15 @@ def order(spec: ListSpec, by: str | None = None, descending: bool | None = None)
     return Order(by, bool(descending), (expr.desc() if descending else expr.asc(),))
 
 
-def page(actor: Actor, code: str, values: Mapping[str, Any], page_index: int = 0,
+def _spec(code: str | ListSpec) -> ListSpec:
+    return code if isinstance(code, ListSpec) else declaration(code)
+
+
+def page(actor: Actor, code: str | ListSpec, values: Mapping[str, Any], page_index: int = 0,
          sort_by: str | None = None, descending: bool | None = None) -> Page:
-    """Return one page (0-based) of list ``code`` for the filter ``values``, inside the actor's jurisdiction."""
-    spec = declaration(code)
+    """Return one page (0-based) of list ``code`` (a shipped declaration's code, or a loaded declaration)
+    for the filter ``values``, inside the actor's jurisdiction."""
+    spec = _spec(code)
     src = _source(actor, spec)
     return src.page(actor, params(actor, spec, values), order(spec, sort_by, descending), max(0, page_index),
                     spec.page_size)
@@ -143,11 +148,11 @@ def export_columns(spec: ListSpec) -> list[Any]:
     return [c for c in spec.columns if c.export]
 
 
-def export(actor: Actor, code: str, values: Mapping[str, Any], sort_by: str | None = None,
+def export(actor: Actor, code: str | ListSpec, values: Mapping[str, Any], sort_by: str | None = None,
            descending: bool | None = None) -> bytes:
     """Return the whole result of list ``code`` as .xlsx, streamed (the source reads in chunks inside
     ``session_scope(read=True)``): the declared export columns, codes as text, no formulas."""
-    spec = declaration(code)
+    spec = _spec(code)
     src = _source(actor, spec)
     if spec.export_file is None or src.stream is None:
         raise PermissionDenied("此列表不提供导出。")
