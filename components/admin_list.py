@@ -55,12 +55,11 @@ def _filter(spec: ListSpec, f: FilterSpec, actor: Actor, key: str, slot: Any) ->
     values = list(options)
     index = values.index(f.default) if f.default in values else 0
 
-    def show(v: Any) -> str:
-        return md(options.get(v, str(v)))
-
     if f.widget == "radio":
-        return slot.radio(md(f.label), values, index=index, key=wkey, horizontal=True, format_func=show)
-    return slot.selectbox(md(f.label), values, index=index, key=wkey, format_func=show, placeholder="请选择")
+        return slot.radio(md(f.label), values, index=index, key=wkey, horizontal=True,
+                          format_func=lambda v: md(options.get(v, str(v))))
+    return slot.selectbox(md(f.label), values, index=index, key=wkey, format_func=lambda v: md(options.get(v, str(v))),
+                          placeholder="请选择")
 
 
 def _filters(spec: ListSpec, actor: Actor, key: str) -> dict[str, Any]:

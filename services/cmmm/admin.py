@@ -328,19 +328,18 @@ def _progress_stream(actor: Actor, p: dict[str, Any], order: Any) -> Iterator[di
 
 def _register() -> None:
     from services.lists.source import Field as F, Param, Source, register
-    export_only = {"screen": False}
     register(Source(
         "cmmm_records", P_DIAG_ADMIN,
         {"id": F("编号", "number", Diagnosis.id), "org_name": F("企业名称"), "credit_code": F("统一社会信用代码", "code"),
          "region_name": F("所在地区", export=False),
-         "province": F("省", **export_only), "city": F("市", **export_only), "county": F("区县", **export_only),
-         "adcode": F("行政区划代码", "code", **export_only), "industry_code": F("行业代码", "code", **export_only),
-         "industry_name": F("所属行业", export=False), "division_name": F("所属行业", **export_only),
-         "size": F("企业规模", **export_only),
+         "province": F("省", screen=False), "city": F("市", screen=False), "county": F("区县", screen=False),
+         "adcode": F("行政区划代码", "code", screen=False), "industry_code": F("行业代码", "code", screen=False),
+         "industry_name": F("所属行业", export=False), "division_name": F("所属行业", screen=False),
+         "size": F("企业规模", screen=False),
          "completed_at": F("完成时间", "datetime", Diagnosis.completed_at),
          "total_score": F("总分", "number", Diagnosis.total_score), "level_label": F("成熟度等级", sort=Diagnosis.level),
-         **{f"level{n}": F(f"{'一二三四五'[n - 1]}级得分", "number", **export_only) for n in range(1, 6)},
-         "tailoring": F("裁剪的能力域", **export_only), "started_at": F("开始时间", "datetime", **export_only)},
+         **{f"level{n}": F(f"{'一二三四五'[n - 1]}级得分", "number", screen=False) for n in range(1, 6)},
+         "tailoring": F("裁剪的能力域", screen=False), "started_at": F("开始时间", "datetime", screen=False)},
         {"year": Param("year_range", "年份"), "keyword": Param("text", "企业名称关键词"),
          "region": Param("region", "所在地区"), "industry": Param("industry", "所属行业"),
          "level": Param("select", "成熟度等级", lambda: {n: level_label(n) for n in range(6)})},
@@ -348,7 +347,7 @@ def _register() -> None:
     register(Source(
         "cmmm_progress", P_DIAG_ADMIN,
         {"org_name": F("企业名称", sort="name"), "credit_code": F("统一社会信用代码", "code", sort="credit_code"),
-         "region_name": F("所在地区"), "adcode": F("行政区划代码", "code", **export_only),
+         "region_name": F("所在地区"), "adcode": F("行政区划代码", "code", screen=False),
          "status_label": F("自诊断进度", sort="progress")},
         {"region": Param("region", "所在地区"), "keyword": Param("text", "企业名称关键词"),
          "status": Param("select", "进度", lambda: PROGRESS_LABEL)},
