@@ -58,8 +58,8 @@ def _filter(spec: ListSpec, f: FilterSpec, actor: Actor, key: str, slot: Any) ->
     if f.widget == "radio":
         return slot.radio(md(f.label), values, index=index, key=wkey, horizontal=True,
                           format_func=lambda v: md(options.get(v, str(v))))
-    return slot.selectbox(md(f.label), values, index=index, key=wkey, format_func=lambda v: md(options.get(v, str(v))),
-                          placeholder="请选择")
+    return slot.selectbox(md(f.label), values, index=index, key=wkey, format_func=lambda v: options.get(v, str(v)),
+                          placeholder="请选择")  # selectbox options are plain text (radio options are Markdown)
 
 
 def _filters(spec: ListSpec, actor: Actor, key: str) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def _sort(spec: ListSpec, key: str) -> tuple[str | None, bool | None]:
     options += list(sortable)
     s1, s2 = st.columns([3, 1], vertical_alignment="bottom")
     by = s1.selectbox("排序", options, index=options.index(default_by) if default_by in options else 0, key=f"{key}_sort",
-                      format_func=lambda k: "默认顺序" if k == _DEFAULT else md(sortable[k]), placeholder="请选择")
+                      format_func=lambda k: "默认顺序" if k == _DEFAULT else sortable[k], placeholder="请选择")
     desc = s2.checkbox("降序", value=default_desc, key=f"{key}_desc")
     return (None, None) if by == _DEFAULT or by is None else (str(by), bool(desc))
 
@@ -101,7 +101,7 @@ def _cell(value: Any, format: str | None) -> Any:
 @fragment
 def _table(key: str, labels: dict[str, str], shown: list[str], frame: pd.DataFrame) -> None:
     """The column chooser and the table: choosing columns reruns only this fragment (no query)."""
-    chosen = st.multiselect("显示列", list(labels), default=shown, key=f"{key}_cols", format_func=lambda k: md(labels[k]),
+    chosen = st.multiselect("显示列", list(labels), default=shown, key=f"{key}_cols", format_func=lambda k: labels[k],
                             placeholder="请选择要显示的列")
     if not chosen:
         st.caption("请至少选择一列。")
@@ -137,5 +137,5 @@ def admin_list(code: str, actor: Actor, key: str) -> list[Any]:
     if spec.export_file:
         total = found["page"].total
         prepared_download(f"{key}_export", query, lambda: lists.export(actor, code, values, sort_by, descending),
-                          f"导出全部 {total:,} {spec.unit}为 Excel", "下载 Excel", spec.export_file, XLSX_MIME)
+                          f"导出全部 {total:,} 条为 Excel", "下载 Excel", spec.export_file, XLSX_MIME)
     return items
