@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -25,7 +25,12 @@ FILTER_KEYS = {"name", "type", "label", "key", "default", "options", "all", "wid
                "keys", "labels", "min", "max"}
 COLUMN_KEYS = {"key", "label", "visible", "export", "sortable", "format"}
 
-Problem = tuple[str, str, str, str]  # (code, file, item, message)
+class Problem(NamedTuple):
+    """One broken rule: (code, file, item, message) — a tuple, with named fields for ``check-specs``."""
+    code: str
+    file: str
+    item: str
+    message: str
 
 
 class SpecError(Exception):
@@ -89,7 +94,7 @@ def _check(path: Path, data: Any, registry: dict[str, Source]) -> tuple[list[Pro
     out: list[Problem] = []
 
     def bad(code: str, item: str, message: str) -> None:
-        out.append((code, name, item, message))
+        out.append(Problem(code, name, item, message))
 
     if not isinstance(data, dict):
         bad("LS001", "(file)", "a list declaration must be a YAML mapping")
@@ -267,7 +272,7 @@ def _read(path: Path) -> tuple[list[Problem], Any]:
         return [], yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return [("LS001", path.name, "(file)", f"cannot read the file as YAML: {first}")], None
+        return [Problem("LS001", path.name, "(file)", f"cannot read the file as YAML: {first}")], None
 
 
 def check_file(path: str | Path) -> list[Problem]:
@@ -295,7 +300,7 @@ def parse(path: str | Path) -> ListSpec:
 def declaration(code: str) -> ListSpec:
     """Return the shipped declaration ``specs/lists/<code>.yaml`` (validated; cached)."""
     if not re.fullmatch(r"[a-z0-9_]+", code):
-        raise SpecError([("LS012", f"{code}.yaml", "code", "a list code is lower-case letters, digits and _")])
+        raise SpecError([Problem("LS012", f"{code}.yaml", "code", "a list code is lower-case letters, digits and _")])
     return parse(LISTS_DIR / f"{code}.yaml")
 
 

@@ -166,3 +166,11 @@ def test_filter_values_are_checked_with_field_names(orgs: dict[str, list[int]]) 
     assert "起始年份（2021）不能晚于截止年份（2019）" in str(err.value.problems)
     with pytest.raises(ValidationFailed):
         lists.page(nj, "cmmm_records", {"industry": "999"})
+
+
+def test_check_specs_reports_list_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from services import spec_check
+    (tmp_path / "lists").mkdir()
+    write(tmp_path / "lists", GOOD.format(code="probe").replace("  - credit_code", "  - x"))
+    assert spec_check.main(tmp_path) == 1
+    assert "[LS003] column 'x'" in capsys.readouterr().out
