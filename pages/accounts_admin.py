@@ -1,7 +1,7 @@
 """用户管理 — 本人可管理的账户（辖区内级别更低者，services.account_rank）：查询，修改手机号 / 邮箱，重置密码，停用 / 启用."""
-import pandas as pd
 import streamlit as st
 
+from components.admin_list import admin_list
 from components.feedback import run_action
 from components.nav import guard
 from components.org_form import load_into_state, org_fields
@@ -10,19 +10,9 @@ from services.permissions import P_ACCOUNT_MANAGE, P_ORG_EDIT, has_perm
 
 actor = guard(P_ACCOUNT_MANAGE)
 st.title("用户管理")
-f1, f2 = st.columns([2, 1])
-keyword = f1.text_input("关键词", placeholder="用户名 / 企业名称 / 手机号 / 统一社会信用代码")
-status = f2.selectbox("状态", ["", "active", "disabled"], format_func=lambda s: {"": "全部", "active": "启用",
-                                                                                "disabled": "停用"}[s], placeholder="请选择")
-rows = accounts.search_accounts(actor, keyword=keyword, status=status)
-st.caption(f"显示 {len(rows)} 个账户（最多 200 个，请用关键词缩小范围）。只列出您可以管理的账户：辖区内的企业、"
-           "服务商及其员工和下级管理员；本人的信息与密码请在「个人中心」修改。")
+rows = admin_list("accounts", actor, "acc")
 if not rows:
     st.stop()
-st.dataframe(pd.DataFrame([{"ID": a.id, "用户名": a.username, "名称": a.display_name, "角色": a.role_names,
-                            "单位": a.org_name or "", "辖区": a.region_name, "手机号": a.phone,
-                            "状态": "启用" if a.status == "active" else "停用"} for a in rows]),
-             hide_index=True, width="stretch")
 by_id = {a.id: a for a in rows}
 chosen = st.selectbox("选择账户", list(by_id), format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）", placeholder="请选择")
 acc = by_id[chosen]

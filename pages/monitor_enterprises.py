@@ -1,17 +1,14 @@
 """监测企业管理 — 本人及下级审核员负责的企业：查询（地区、企业名称 / 信用代码 / 用户名、用户状态）、查看详细信息、
 禁用 / 启用、删除（仅已禁用的企业；已上报过数据或填写过问卷的企业保留为禁用）、变更审核员."""
-import pandas as pd
 import streamlit as st
 
+from components.admin_list import admin_list
 from components.feedback import run_action
 from components.nav import guard
-from components.paging import paged
-from components.pickers import region_picker
 from components.text import md, md_table
 from services import registration
 from services.errors import ServiceError
 from services.monitor import enterprises
-from services.monitor.enterprises import EnterpriseFilter
 from services.permissions import P_MONITOR_REVIEW
 
 actor = guard(P_MONITOR_REVIEW)
@@ -19,23 +16,10 @@ st.title("监测企业管理")
 for message in st.session_state.pop("men_flash", []):  # set before a rerun, which would discard it in place
     st.success(md(message))
 
-STATUS = {"": "全部", "active": "正常", "disabled": "失效"}
-f1, f2, f3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-keyword = f1.text_input("关键词", key="men_keyword", placeholder="企业名称 / 统一社会信用代码 / 企业用户名")
-status = f2.selectbox("用户状态", list(STATUS), key="men_status", format_func=STATUS.get, placeholder="请选择")
-mine = f3.checkbox("仅本人及下级审核员负责的企业", value=True, key="men_mine",
-                   help="取消勾选则显示辖区内全部企业")
-picked = region_picker("men_region", None, "地区", root=actor.region_code)
-f = EnterpriseFilter(region_code=picked if picked != actor.region_code else None, keyword=keyword,
-                     status=status, mine=mine)
-rows = paged("men", f, lambda page: enterprises.search(actor, f, page), enterprises.PAGE, "家企业")
+rows = admin_list("monitor_enterprises", actor, "men")
 if not rows:
     st.info("没有符合条件的企业。")
     st.stop()
-st.dataframe(pd.DataFrame([{
-    "企业名称": r.name, "统一社会信用代码": r.credit_code, "企业用户名": r.usernames, "所在地区": r.region_name,
-    "注册状态": r.registration, "用户状态": r.account_label, "直接授权审核员": r.reviewer, "已建月报": r.reports}
-    for r in rows]), hide_index=True, width="stretch")
 
 by_id = {r.org_id: r for r in rows}
 chosen = st.multiselect("勾选企业", list(by_id), key="men_pick", format_func=lambda i: by_id[i].name,

@@ -3,17 +3,16 @@
 import pandas as pd
 import streamlit as st
 
+from components.admin_list import admin_list
 from components.feedback import run_action
 from components.monitor_detail import change_rows, render_detail, render_history
 from components.nav import guard
-from components.paging import paged
-from components.pickers import region_picker
 from components.text import md
 from services.errors import ServiceError
 from services.monitor import reports, review, reviewers
 from services.monitor.review import QueueFilter
 from services.permissions import P_MONITOR_REVIEW
-from services.reference import region_ancestors, region_full_name
+from services.reference import region_full_name
 
 actor = guard(P_MONITOR_REVIEW)
 st.title("月报审核")
@@ -36,37 +35,16 @@ if me is not None and me.level == "province" and me.skip_level and grants[1].but
         st.session_state["mrv_flash"] = f"越级接收：{done[0]} 份系统筛查通过的月报已直接报送国家级；{done[1]} 份需逐一审核。"
         st.rerun()
 
-STATUS = {"waiting": "等待我审核", "reviewing": "审核中", "returned": "退回", "accepted": "审核通过", "frozen": "冻结",
-          "editing": "编辑", "unfrozen": "解除冻结", "all": "全部"}
-SCREENING = {"全部": None, "通过": True, "未通过": False}
 tab_queue, tab_frozen = st.tabs(["月报审核", "冻结确认"])
 
 with tab_queue:
     opened = st.session_state.pop("mrv_open", None)  # 查看 in 消息中心: filters that contain the linked report
     linked = run_action("mrv_open", lambda _: review.detail(actor, int(opened))) if opened is not None else None
     if linked is not None:
-        st.session_state.update(mrv_period=linked.period if linked.period in reports.period_options() else "",
-                                mrv_status="all", mrv_screening="全部", mrv_keyword="")
-    f1, f2, f3, f4 = st.columns(4)
-    period = f1.selectbox("报表月份", ["", *reports.period_options()], key="mrv_period",
-                          format_func=lambda p: p or "全部月份", placeholder="请选择")
-    status = f2.selectbox("报表状态", list(STATUS), key="mrv_status", format_func=STATUS.get, placeholder="请选择")
-    screening = f3.selectbox("系统筛查", list(SCREENING), key="mrv_screening", placeholder="请选择")
-    keyword = f4.text_input("企业名称 / 统一社会信用代码", key="mrv_keyword", placeholder="输入关键词筛选")
-    county = actor.region_code is not None and len(region_ancestors(actor.region_code)) == 3
-    picked = actor.region_code if county else region_picker("mrv_region", None, "地区", root=actor.region_code)
-    f = QueueFilter(period=period or None, region_code=picked if picked != actor.region_code else None,
-                    status=status, screening=SCREENING[screening], keyword=keyword)
-    rows = paged("mrv", f, lambda page: review.queue(actor, f, page), review.PAGE, "份月报")
-    if rows:
-        st.dataframe(pd.DataFrame([{
-            "报表月份": r.period, "企业名称": r.org_name, "统一社会信用代码": r.credit_code,
-            "所在地区": region_full_name(r.region_code), "状态": r.status_label,
-            "当前审核级别": reviewers.LEVEL_NAME.get(r.holder_level or "", "") if r.status == "reviewing" else "",
-            "系统筛查": {True: "通过", False: "未通过", None: "—"}[r.screening_passed], "提示数": r.warning_count,
-            "上报时间": r.submitted_at, "等待我审核": "是" if r.waiting_for_me else ""} for r in rows]),
-            hide_index=True, width="stretch")
-    elif linked is None:
+        st.session_state.update(mrv_period=linked.period if linked.period in reports.period_options() else None,
+                                mrv_status="all", mrv_screening=None, mrv_keyword="")
+    rows = [item["row"] for item in admin_list("monitor_review", actor, "mrv")]
+    if not rows and linked is None:
         st.info("没有符合条件的月报。")
     labels = {r.id: f"{r.period} {r.org_name}（{r.status_label}）" for r in rows}
     if linked is not None:

@@ -7,10 +7,12 @@ account's sessions.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from db.account import Account, AccountRole, PasswordHistory
 from db.base import utcnow
@@ -46,6 +48,10 @@ class AccountView:
     org_name: str | None
     region_code: str | None
     region_name: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABEL.get(self.status, self.status)
 
 
 def _view(account: Account, org_name: str | None, org_region: str | None = None) -> AccountView:
@@ -116,21 +122,46 @@ def change_password(actor: Actor, old: str, new: str, new2: str) -> None:
 
 
 # --- administrators ----------------------------------------------------------------------
+def _accounts_stmt(actor: Actor, keyword: str, status: str):  # type: ignore[no-untyped-def]
+    require(actor, P_ACCOUNT_MANAGE)
+    stmt = (select(Account, Organisation.name, Organisation.region_code)
+            .outerjoin(Organisation, Organisation.id == Account.org_id).where(manageable_clause(actor)))
+    if keyword.strip():
+        like = f"%{keyword.strip()}%"
+        stmt = stmt.where(or_(Account.username.like(like), Account.display_name.like(like),
+                              Account.phone.like(like), Organisation.name.like(like),
+                              Organisation.credit_code.like(like)))
+    if status:
+        stmt = stmt.where(Account.status == status)
+    return stmt
+
+
 def search_accounts(actor: Actor, keyword: str = "", status: str = "", limit: int = 200) -> list[AccountView]:
     """Return the accounts the actor may manage (account_rank) matching a username / name / phone / org keyword."""
-    require(actor, P_ACCOUNT_MANAGE)
     with session_scope(read=True) as session:
-        stmt = (select(Account, Organisation.name, Organisation.region_code)
-                .outerjoin(Organisation, Organisation.id == Account.org_id).where(manageable_clause(actor)))
-        if keyword.strip():
-            like = f"%{keyword.strip()}%"
-            stmt = stmt.where(or_(Account.username.like(like), Account.display_name.like(like),
-                                  Account.phone.like(like), Organisation.name.like(like),
-                                  Organisation.credit_code.like(like)))
-        if status:
-            stmt = stmt.where(Account.status == status)
-        rows = session.execute(stmt.order_by(Account.id.desc()).limit(limit)).all()
+        rows = session.execute(_accounts_stmt(actor, keyword, status).order_by(Account.id.desc()).limit(limit)).all()
         return [_view(a, name, org_region) for a, name, org_region in rows]
+
+
+def account_page(actor: Actor, keyword: str = "", status: str = "", page: int = 0, page_size: int = 50,
+                 order: tuple[Any, ...] = ()) -> tuple[int, list[AccountView]]:
+    """Return (total, one page) of the accounts ``search_accounts`` finds (newest first unless ``order``)."""
+    stmt = _accounts_stmt(actor, keyword, status)
+    with session_scope(read=True) as session:
+        total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Account.id).subquery())) or 0
+        rows = session.execute(stmt.order_by(*order, Account.id.desc()).offset(page * page_size).limit(page_size)).all()
+        return int(total), [_view(a, name, org_region) for a, name, org_region in rows]
+
+
+def every_account(actor: Actor, keyword: str = "", status: str = "", order: tuple[Any, ...] = (),
+                  chunk: int = 1000) -> Iterator[AccountView]:
+    """Yield every account ``account_page`` pages through, read in chunks in one read-only transaction."""
+    stmt = _accounts_stmt(actor, keyword, status).options(selectinload(Account.roles))
+    with session_scope(read=True) as session:
+        result = session.execute(stmt.order_by(*order, Account.id.desc()).execution_options(yield_per=chunk))
+        for part in result.partitions(chunk):
+            yield from (_view(a, name, org_region) for a, name, org_region in part)
+            session.expunge_all()
 
 
 def _managed(session: Session, actor: Actor, account_id: int) -> Account:
@@ -221,3 +252,25 @@ def admin_role_for(region_code: str | None) -> str:
     """Return the administrator role for a jurisdiction root (None = national)."""
     node = region(region_code) if region_code else None
     return ADMIN_ROLE_BY_LEVEL[node.level if node else None]
+
+
+# --- the list source (specs/lists/accounts.yaml) ----------------------------------------------
+STATUS_LABEL = {"active": "启用", "disabled": "停用"}
+
+
+def _register() -> None:
+    from services.lists.source import Field as F, Page, Param, Source, register
+
+    def page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
+        return Page(*account_page(actor, p.get("keyword") or "", p.get("status") or "", index, size, order.clauses))
+
+    register(Source(
+        "accounts", P_ACCOUNT_MANAGE,
+        {"id": F("ID", "number", Account.id), "username": F("用户名", sort=Account.username),
+         "display_name": F("名称", sort=Account.display_name), "role_names": F("角色"), "org_name": F("单位"),
+         "region_name": F("辖区"), "phone": F("手机号", "code"), "email": F("电子邮箱"), "status_label": F("状态")},
+        {"keyword": Param("text", "关键词"), "status": Param("select", "状态", lambda: STATUS_LABEL)},
+        page, lambda actor, p, order: every_account(actor, p.get("keyword") or "", p.get("status") or "", order.clauses)))
+
+
+_register()

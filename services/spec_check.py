@@ -56,7 +56,7 @@ def check_form(path: Path) -> list[SpecProblem]:
 
 # folder under specs/ → the engine module that checks its files with ``check_file(path)`` (a list of
 # problems with code, file, item, message); anything else is a form / assessment definition
-ENGINES = {"workflows": "services.workflow.definitions"}
+ENGINES = {"workflows": "services.workflow.definitions", "lists": "services.lists.spec"}
 CHECKERS: dict[str, Checker] = {}
 
 

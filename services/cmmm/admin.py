@@ -110,13 +110,17 @@ def _record(d: Diagnosis, org: Organisation) -> Record:
                   float(d.total_score or 0), int(d.level or 0), level_label(d.level))
 
 
-def query_records(actor: Actor, f: Filters, page: int = 1, page_size: int = 20) -> tuple[int, list[Record]]:
-    """Return (total count, one page of records), newest first."""
+NEWEST = (Diagnosis.completed_at.desc(), Diagnosis.id.desc())
+
+
+def query_records(actor: Actor, f: Filters, page: int = 1, page_size: int = 20,
+                  order: tuple[Any, ...] = ()) -> tuple[int, list[Record]]:
+    """Return (total count, one page of records), newest first unless ``order`` (clauses on diagnosis columns)."""
     with session_scope(read=True) as session:
         conds = _conditions(session, actor, f)
         total = session.scalar(select(func.count()).select_from(Diagnosis).where(and_(*conds))) or 0
         ids = list(session.scalars(select(Diagnosis.id).where(and_(*conds))
-                                   .order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc())
+                                   .order_by(*order, *NEWEST)
                                    .offset(max(0, page - 1) * page_size).limit(page_size)))
         rows = session.execute(select(Diagnosis, Organisation).join(Organisation, Organisation.id == Diagnosis.org_id)
                                .where(Diagnosis.id.in_(ids))).all()
@@ -130,7 +134,7 @@ EXPORT_COLUMNS = ["编号", "企业名称", "统一社会信用代码", "省", "
 TEXT_COLUMNS = (2, 6, 7)  # credit code, adcode, industry code stay text
 
 
-def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
+def _export_rows(actor: Actor, f: Filters, order: tuple[Any, ...] = ()) -> Iterator[list[Any]]:
     # Plain columns, not ORM entities: loading 100k entities costs seconds; tuples cost milliseconds.
     columns = (Diagnosis.id, Organisation.name, Organisation.credit_code, Diagnosis.province_code, Diagnosis.city_code,
                Diagnosis.county_code, Organisation.region_code, Diagnosis.division_code, Diagnosis.size,
@@ -155,7 +159,7 @@ def _export_rows(actor: Actor, f: Filters) -> Iterator[list[Any]]:
     with session_scope(read=True) as session:
         stmt = (select(*columns).join(Organisation, Organisation.id == Diagnosis.org_id)
                 .where(and_(*_conditions(session, actor, f)))
-                .order_by(Diagnosis.completed_at.desc(), Diagnosis.id.desc()))
+                .order_by(*order, *NEWEST))
         for r in session.execute(stmt.execution_options(yield_per=5000)):
             ls = r.level_scores or {}
             yield [r.id, r.name, r.credit_code, name(r.province_code), name(r.city_code), name(r.county_code),
@@ -230,39 +234,45 @@ def _progress_stmt(actor: Actor, region_code: str | None, keyword: str):  # type
     return stmt
 
 
-def _progress_matching(base: Any, status: str | None):  # type: ignore[no-untyped-def]
+def _progress_matching(base: Any, status: str | None, order: tuple[Any, ...] = ()):  # type: ignore[no-untyped-def]
     """Return the rows of ``base`` (a ``_progress_stmt`` subquery) whose progress is ``status`` (None = any)."""
     if status is not None and status not in PROGRESS_LABEL:
         raise ValidationFailed({"进度": [f"进度只能是{'、'.join(PROGRESS_LABEL.values())}之一。"]})
-    stmt = select(base)
+    stmt = select(base).order_by(*order, base.c.id)
     return stmt.where(base.c.progress == status) if status else stmt
 
 
 def progress(actor: Actor, region_code: str | None = None, keyword: str = "", status: str | None = None,
-             page: int = 1, page_size: int = 20) -> tuple[dict[str, int], int, list[ProgressRow]]:
-    """Return (counts per status, total matching, one page) of registered enterprises' progress."""
+             page: int = 1, page_size: int = 20, order: tuple[Any, ...] = ()) -> tuple[dict[str, int], int, list[ProgressRow]]:
+    """Return (counts per status, total matching, one page) of registered enterprises' progress
+    (by enterprise id unless ``order``: clauses on the columns name / credit_code / region_code / progress)."""
     base = _progress_stmt(actor, region_code, keyword).subquery()
-    stmt = _progress_matching(base, status)
+    stmt = _progress_matching(base, status, order)
     with session_scope(read=True) as session:
         counts = {k: 0 for k in PROGRESS_LABEL}
         for k, n in session.execute(select(base.c.progress, func.count()).group_by(base.c.progress)):
             counts[str(k)] = int(n)
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = session.execute(stmt.order_by(base.c.id).offset(max(0, page - 1) * page_size).limit(page_size)).all()
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        rows = session.execute(stmt.offset(max(0, page - 1) * page_size).limit(page_size)).all()
         return counts, int(total), [ProgressRow(r.id, r.name, r.credit_code, region_full_name(r.region_code), r.progress,
                                                 PROGRESS_LABEL[r.progress]) for r in rows]
 
 
+def _progress_rows(actor: Actor, region_code: str | None, keyword: str, status: str | None,
+                   order: tuple[Any, ...] = ()) -> Iterator[list[Any]]:
+    base = _progress_stmt(actor, region_code, keyword).subquery()
+    stmt = _progress_matching(base, status, order)
+    with session_scope(read=True) as session:
+        for r in session.execute(stmt.execution_options(yield_per=2000)):
+            yield [r.name, r.credit_code, region_full_name(r.region_code), r.region_code, PROGRESS_LABEL[r.progress]]
+
+
+PROGRESS_EXPORT = ["企业名称", "统一社会信用代码", "所在地区", "行政区划代码", "自诊断进度"]
+
+
 def export_progress(actor: Actor, region_code: str | None = None, keyword: str = "", status: str | None = None) -> bytes:
     """Return every matching enterprise (the rows ``progress`` pages through) with its progress as .xlsx."""
-    base = _progress_stmt(actor, region_code, keyword).subquery()
-    stmt = _progress_matching(base, status).order_by(base.c.id)
-
-    def rows() -> Iterator[list[Any]]:
-        with session_scope(read=True) as session:
-            for r in session.execute(stmt.execution_options(yield_per=2000)):
-                yield [r.name, r.credit_code, region_full_name(r.region_code), r.region_code, PROGRESS_LABEL[r.progress]]
-    return stream_xlsx(["企业名称", "统一社会信用代码", "所在地区", "行政区划代码", "自诊断进度"], rows(), "自诊断情况", (1, 3))
+    return stream_xlsx(PROGRESS_EXPORT, _progress_rows(actor, region_code, keyword, status), "自诊断情况", (1, 3))
 
 
 def enterprise_diagnoses(actor: Actor, org_id: int) -> tuple[str, list[Record | tuple[int, str, str]]]:
@@ -279,3 +289,69 @@ def enterprise_diagnoses(actor: Actor, org_id: int) -> tuple[str, list[Record | 
             else:
                 out.append((d.id, STATUS_LABEL[d.status], china_time(d.started_at)))
         return org.name, out
+
+
+# --- the list sources (specs/lists/cmmm_records.yaml, cmmm_progress.yaml) ------------------------
+def _record_filters(p: dict[str, Any]) -> Filters:
+    years = p.get("year") or (None, None)
+    return Filters(years[0], years[1], p.get("keyword") or "", p.get("region"), p.get("industry"), p.get("level"))
+
+
+def _records_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Any:
+    from services.lists import Page
+    total, rows = query_records(actor, _record_filters(p), index + 1, size, order.clauses)
+    return Page(total, rows)
+
+
+RECORD_EXPORT_KEYS = ("id", "org_name", "credit_code", "province", "city", "county", "adcode", "industry_code",
+                      "division_name", "size", "completed_at", "total_score", "level_label", "level1", "level2",
+                      "level3", "level4", "level5", "tailoring", "started_at")
+
+
+def _records_stream(actor: Actor, p: dict[str, Any], order: Any) -> Iterator[dict[str, Any]]:
+    for row in _export_rows(actor, _record_filters(p), order.clauses):
+        yield dict(zip(RECORD_EXPORT_KEYS, row))
+
+
+def _progress_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Any:
+    from services.lists import Page
+    counts, total, rows = progress(actor, p.get("region"), p.get("keyword") or "", p.get("status"), index + 1, size,
+                                   order.clauses)
+    return Page(total, rows, [(PROGRESS_LABEL[k], counts[k]) for k in PROGRESS_LABEL])
+
+
+def _progress_stream(actor: Actor, p: dict[str, Any], order: Any) -> Iterator[dict[str, Any]]:
+    keys = ("org_name", "credit_code", "region_name", "adcode", "status_label")
+    for row in _progress_rows(actor, p.get("region"), p.get("keyword") or "", p.get("status"), order.clauses):
+        yield dict(zip(keys, row))
+
+
+def _register() -> None:
+    from services.lists.source import Field as F, Param, Source, register
+    register(Source(
+        "cmmm_records", P_DIAG_ADMIN,
+        {"id": F("编号", "number", Diagnosis.id), "org_name": F("企业名称"), "credit_code": F("统一社会信用代码", "code"),
+         "region_name": F("所在地区", export=False),
+         "province": F("省", screen=False), "city": F("市", screen=False), "county": F("区县", screen=False),
+         "adcode": F("行政区划代码", "code", screen=False), "industry_code": F("行业代码", "code", screen=False),
+         "industry_name": F("所属行业", export=False), "division_name": F("所属行业", screen=False),
+         "size": F("企业规模", screen=False),
+         "completed_at": F("完成时间", "datetime", Diagnosis.completed_at),
+         "total_score": F("总分", "number", Diagnosis.total_score), "level_label": F("成熟度等级", sort=Diagnosis.level),
+         **{f"level{n}": F(f"{'一二三四五'[n - 1]}级得分", "number", screen=False) for n in range(1, 6)},
+         "tailoring": F("裁剪的能力域", screen=False), "started_at": F("开始时间", "datetime", screen=False)},
+        {"year": Param("year_range", "年份"), "keyword": Param("text", "企业名称关键词"),
+         "region": Param("region", "所在地区"), "industry": Param("industry", "所属行业"),
+         "level": Param("select", "成熟度等级", lambda: {n: level_label(n) for n in range(6)})},
+        _records_page, _records_stream))
+    register(Source(
+        "cmmm_progress", P_DIAG_ADMIN,
+        {"org_name": F("企业名称", sort="name"), "credit_code": F("统一社会信用代码", "code", sort="credit_code"),
+         "region_name": F("所在地区"), "adcode": F("行政区划代码", "code", screen=False),
+         "status_label": F("自诊断进度", sort="progress")},
+        {"region": Param("region", "所在地区"), "keyword": Param("text", "企业名称关键词"),
+         "status": Param("select", "进度", lambda: PROGRESS_LABEL)},
+        _progress_page, _progress_stream))
+
+
+_register()

@@ -314,6 +314,9 @@ def version_document(version_id: int) -> dict[str, Any]:
         return dict(v.content)
 
 
+NOT_FORMS = ("lists", "workflows")  # specs/ folders holding other kinds of declaration (not published as forms)
+
+
 def sync_specs(folder: Path = SPECS) -> list[str]:
     """Publish every definition file under ``specs/`` whose content differs from its last shipped version.
 
@@ -325,8 +328,8 @@ def sync_specs(folder: Path = SPECS) -> list[str]:
     """
     import json
     changed: list[str] = []
-    files = sorted(p for p in folder.rglob("*.y*ml") if "workflows" not in p.relative_to(folder).parts) \
-        if folder.exists() else []  # specs/workflows: review chains (services/workflow), not forms
+    files = sorted(p for p in folder.rglob("*.y*ml")
+                   if p.relative_to(folder).parts[0] not in NOT_FORMS) if folder.exists() else []
     for path in files:
         doc = read_document(path.read_text(encoding="utf-8"), str(path))
         definition = load_definition(doc, str(path))

@@ -14,7 +14,7 @@ deletion's own audit row names the accounts).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,9 +68,7 @@ def _orgs_with(*where: Any) -> Any:
     return select(Account.org_id).where(Account.org_id.is_not(None), *where)
 
 
-def search(actor: Actor, f: EnterpriseFilter = EnterpriseFilter(), page: int = 0,
-           page_size: int = PAGE) -> tuple[int, list[EnterpriseRow]]:
-    """Return (total, one page) of enterprises in the actor's jurisdiction matching the filter."""
+def _where(session: Session, actor: Actor, f: EnterpriseFilter) -> list[Any]:
     require(actor, P_MONITOR_REVIEW)
     where = [Organisation.kind == "enterprise", org_clause(actor)]
     if f.region_code:
@@ -87,15 +85,36 @@ def search(actor: Actor, f: EnterpriseFilter = EnterpriseFilter(), page: int = 0
     elif f.status == "disabled":
         where += [Organisation.id.in_(_orgs_with(Account.status == "disabled")),
                   Organisation.id.not_in(_orgs_with(Account.status == "active"))]
+    if f.mine:  # no direct reviewer yet, or one in my team: not assigned to anyone outside it
+        team = reviewers.subtree(session, reviewers.reviewer_row(session, actor.account_id).account_id)
+        where.append(Organisation.id.not_in(select(MonitorAssignment.org_id)
+                                            .where(MonitorAssignment.reviewer_id.not_in(team))))
+    return where
+
+
+def search(actor: Actor, f: EnterpriseFilter = EnterpriseFilter(), page: int = 0,
+           page_size: int = PAGE, order: tuple[Any, ...] = ()) -> tuple[int, list[EnterpriseRow]]:
+    """Return (total, one page) of enterprises in the actor's jurisdiction matching the filter
+    (newest first unless ``order``: clauses on organisation columns)."""
     with session_scope(read=True) as session:
-        if f.mine:  # no direct reviewer yet, or one in my team: not assigned to anyone outside it
-            team = reviewers.subtree(session, reviewers.reviewer_row(session, actor.account_id).account_id)
-            where.append(Organisation.id.not_in(select(MonitorAssignment.org_id)
-                                                .where(MonitorAssignment.reviewer_id.not_in(team))))
+        where = _where(session, actor, f)
         total = session.scalar(select(func.count()).select_from(Organisation).where(*where)) or 0
-        orgs = list(session.scalars(select(Organisation).where(*where).order_by(Organisation.id.desc())
+        orgs = list(session.scalars(select(Organisation).where(*where).order_by(*order, Organisation.id.desc())
                                     .offset(page * page_size).limit(page_size)))
         return int(total), _rows(session, orgs)
+
+
+def every(actor: Actor, f: EnterpriseFilter = EnterpriseFilter(), order: tuple[Any, ...] = (),
+          chunk: int = 1000) -> Iterator[EnterpriseRow]:
+    """Yield every enterprise ``search`` pages through, read in chunks in one read-only transaction."""
+    with session_scope(read=True) as session:
+        where = _where(session, actor, f)
+        ids = session.scalars(select(Organisation.id).where(*where).order_by(*order, Organisation.id.desc())
+                              .execution_options(yield_per=chunk))
+        for part in ids.partitions(chunk):
+            by_id = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(part)))}
+            yield from _rows(session, [by_id[i] for i in part if i in by_id])
+            session.expunge_all()
 
 
 def _rows(session: Session, orgs: list[Organisation]) -> list[EnterpriseRow]:
@@ -219,3 +238,26 @@ def subordinate_regions(actor: Actor) -> list[tuple[str, str]]:
     wanted = reviewers.NEXT_LEVEL.get(reviewers.level_of(actor.region_code))
     return [(n.code, n.name) for n in region_children(actor.region_code) if n.level == wanted]
 
+
+
+# --- the list source (specs/lists/monitor_enterprises.yaml) -----------------------------------
+def _filter(p: dict[str, Any]) -> EnterpriseFilter:
+    return EnterpriseFilter(region_code=p.get("region"), keyword=p.get("keyword") or "", status=p.get("status") or "",
+                            mine=bool(p.get("mine", True)))
+
+
+def _register() -> None:
+    from services.lists.source import Field as F, Page, Param, Source, register
+    register(Source(
+        "monitor_enterprises", P_MONITOR_REVIEW,
+        {"name": F("企业名称", sort=Organisation.name), "credit_code": F("统一社会信用代码", "code", Organisation.credit_code),
+         "usernames": F("企业用户名"), "region_name": F("所在地区"), "registration": F("注册状态"),
+         "account_label": F("用户状态"), "reviewer": F("直接授权审核员"), "reports": F("已建月报", "number")},
+        {"region": Param("region", "地区"), "keyword": Param("text", "关键词"),
+         "status": Param("select", "用户状态", lambda: {"active": "正常", "disabled": "失效"}),
+         "mine": Param("flag", "仅本人及下级审核员负责的企业")},
+        lambda actor, p, order, index, size: Page(*search(actor, _filter(p), index, size, order.clauses)),
+        lambda actor, p, order: every(actor, _filter(p), order.clauses)))
+
+
+_register()

@@ -36,12 +36,12 @@ def test_city_admin_search_is_limited_to_its_counties(app) -> None:  # type: ign
     at = accounts_page("admin_nj_city")
     search(at, "直建")  # every factory organisation is named 直建N号有限公司
     assert listed(at) == {xuanwu.username, gulou.username}
-    assert "显示 2 个账户" in joined(at.caption)
+    assert "共 2 个账户" in joined(at.caption)
     assert all(name.startswith("直建") for name in at.dataframe[0].value["单位"])
     # Searching for the other city's account by its exact username finds nothing.
     search(at, wuxi.username)
     assert listed(at) == set()
-    assert "显示 0 个账户" in joined(at.caption)
+    assert "共 0 个账户" in joined(at.caption)
 
 
 def test_city_admin_sees_county_admins_but_not_other_cities(app) -> None:  # type: ignore[no-untyped-def]
