@@ -6,10 +6,10 @@ import streamlit as st
 from components import feedback, nav, signin
 from components.text import md
 from db.engine import get_engine
-from services import notify
-from services.bootstrap import init_db
-from services.production import refuse_unsafe_start
-from services.permissions import ROLES, Actor
+from services.core import notify
+from services.core.bootstrap import init_db
+from services.core.production import refuse_unsafe_start
+from services.core.permissions import ROLES, Actor
 from services.reference import region_full_name
 
 st.set_page_config(page_title="惠企 · 企业服务数据平台", page_icon="🏛️", layout="wide")
@@ -35,7 +35,7 @@ def _sidebar(actor: Actor) -> None:
     if actor.region_code:
         st.caption(f"辖区：{md(region_full_name(actor.region_code))}")
     if unread := notify.unread_count(actor):
-        st.page_link("pages/inbox.py", label=f"未读消息 {unread:d} 条", icon=":material/mark_email_unread:")
+        st.page_link("pages/common/inbox.py", label=f"未读消息 {unread:d} 条", icon=":material/mark_email_unread:")
     if st.button("退出登录", key="signout", width="stretch"):
         signin.sign_out()  # forgets every piece of this user's UI state
         st.session_state["actor"] = None

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, alias="HUIQI_LOGIN_WINDOW_MINUTES")
     login_max_failures_per_account: int = Field(default=5, alias="HUIQI_LOGIN_MAX_PER_ACCOUNT")
     login_max_failures_per_client: int = Field(default=20, alias="HUIQI_LOGIN_MAX_PER_CLIENT")
-    # Reverse proxies whose X-Forwarded-For / X-Real-IP name the client (services/client_address.py);
+    # Reverse proxies whose X-Forwarded-For / X-Real-IP name the client (services/identity/client_address.py);
     # a comma list of addresses or CIDR networks. Empty: the socket peer is the client.
     trusted_proxies: str = Field(default="", alias="HUIQI_TRUSTED_PROXIES")
     bcrypt_rounds: int = Field(default=12, alias="HUIQI_BCRYPT_ROUNDS")
@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_networks(cls, value: str) -> str:
-        from services.client_address import parse_networks
+        from services.identity.client_address import parse_networks
         parse_networks(value)  # refuse to start on an entry that is not an address or a network
         return value
 

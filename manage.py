@@ -33,9 +33,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.cmd == "check-specs":  # reads files only: no database needed
         from pathlib import Path
-        from services import spec_check
+        from services.core import spec_check
         return spec_check.main(Path(args.root) if args.root else spec_check.SPECS)
-    from services import bootstrap
+    from services.core import bootstrap
     if args.cmd == "migrate":
         bootstrap.migrate()
     elif args.cmd == "makemigration":
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         bootstrap.init_db()
         if settings.demo_data:  # production: only when HUIQI_DEMO_DATA=true was set explicitly (config.py)
             from services.cmmm.demo import seed_diagnoses
-            from services.demo import seed_demo
+            from services.core.demo import seed_demo
             counts = seed_demo(settings.demo_enterprises)
             print("演示数据：", "已存在" if counts["accounts"] == 0 else counts)
             made = seed_diagnoses()
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             reports = seed_reports()
             if reports:
                 print(f"演示运行监测月报：{reports} 份")
-        from services.production import UnsafeStart, refuse_unsafe_start
+        from services.core.production import UnsafeStart, refuse_unsafe_start
         try:
             refuse_unsafe_start()
         except UnsafeStart as err:
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     elif args.cmd == "retire-demo":
         bootstrap.init_db()
-        from services.production import retire_demo_accounts
+        from services.core.production import retire_demo_accounts
         retired = retire_demo_accounts()
         shown = "、".join(retired[:10]) + ("等" if len(retired) > 10 else "")
         print(f"已停用并作废密码的演示账户：{len(retired)} 个" + (f"（{shown}）" if retired else ""))
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             print("生产模式下生成演示数据须明确设置 HUIQI_DEMO_DATA=true。", file=sys.stderr)
             return 2
         bootstrap.init_db()
-        from services.demo import seed_demo
+        from services.core.demo import seed_demo
 
         def bar(frac: float) -> None:
             sys.stdout.write(f"\r生成演示数据 [{'#' * int(frac * 30):<30}] {frac:5.0%}")
@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         reports = seed_reports(progress=bar)
         print(f"\n演示运行监测月报：{reports} 份" if reports else "")
     elif args.cmd == "create-admin":
-        from services.accounts import admin_role_for, create_account
-        from services.errors import ServiceError
+        from services.identity.accounts import admin_role_for, create_account
+        from services.core.errors import ServiceError
         bootstrap.init_db()
         password = args.password or getpass.getpass("密码：")
         try:

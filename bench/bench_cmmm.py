@@ -39,7 +39,7 @@ def generate(n: int, seed: int = 1) -> None:
     from services.cmmm.demo import TARGETS
     from services.forms.definitions import published_version
     from services.reference import region_path, regions_at_level
-    from services.rules import CREDIT_CHARSET, credit_code_for
+    from services.core.rules import CREDIT_CHARSET, credit_code_for
 
     rng = random.Random(seed)
     counties = [c for c in regions_at_level("county") if c.code[:2] not in ("71", "81", "82")]
@@ -114,7 +114,7 @@ def national_database(name: str, flag_latest: bool = False) -> str:
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
     from db.engine import configure, session_scope
-    from services.bootstrap import init_db
+    from services.core.bootstrap import init_db
     from services.cmmm.demo import refresh_latest
     configure(url)
     init_db(url)

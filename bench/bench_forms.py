@@ -98,8 +98,8 @@ def main() -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    from services.accounts import create_account
-    from services.bootstrap import init_db
+    from services.identity.accounts import create_account
+    from services.core.bootstrap import init_db
     from services.forms import definitions, responses
     from tests.factories import actor_of, make_admin, make_org
     init_db()

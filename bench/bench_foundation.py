@@ -30,9 +30,11 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
 
     from db.engine import configure
-    from services import accounts, auth, orgs, registration
-    from services.bootstrap import init_db
-    from services.demo import DEMO_PASSWORD, seed_demo
+    from services import orgs
+    from services.identity import accounts, auth
+    from services.orgs import registration
+    from services.core.bootstrap import init_db
+    from services.core.demo import DEMO_PASSWORD, seed_demo
 
     configure(url)
     init_db(url)

@@ -43,8 +43,8 @@ def make_admins() -> dict[str | None, int]:
     from db.account import Account, AccountRole
     from db.engine import session_scope
     from services.monitor.reviewers import sync_reviewers
-    from services.passwords import hash_password
-    from services.permissions import ADMIN_ROLE_BY_LEVEL
+    from services.identity.passwords import hash_password
+    from services.core.permissions import ADMIN_ROLE_BY_LEVEL
     from services.reference import regions_at_level
     nodes = [n for level in ("province", "city", "county") for n in regions_at_level(level)
              if n.code[:2] not in ("71", "81", "82")]
@@ -227,7 +227,7 @@ def run(url: str, enterprises: int) -> None:
     from db.account import Account
     from db.engine import configure, session_scope
     from db.monitor import MonitorReport, MonitorReviewer
-    from services.bootstrap import init_db
+    from services.core.bootstrap import init_db
     from services.monitor import review
     from services.monitor.review import QueueFilter
     from tests.factories import actor_of

@@ -55,9 +55,9 @@ def enterprise() -> object:
     """A fresh approved enterprise in 玄武区 with its account (unique names: a reused database is fine)."""
     from db.engine import session_scope
     from db.organisation import Organisation
-    from services import auth
-    from services.accounts import create_account
-    from services.demo import make_credit_code
+    from services.identity import auth
+    from services.identity.accounts import create_account
+    from services.core.demo import make_credit_code
     from services.reference import region_path
     tag = uuid.uuid4().hex[:8]
     path = region_path("320102")
@@ -76,8 +76,8 @@ def enterprise() -> object:
 
 def run(url: str, products: int) -> None:
     from db.engine import configure, session_scope
-    from services.accounts import admin_role_for, create_account
-    from services.bootstrap import init_db
+    from services.identity.accounts import admin_role_for, create_account
+    from services.core.bootstrap import init_db
     from services.forms.definitions import definition_for_version, published_version
     from services.forms.engine import evaluate, visible_rows
     from services.forms.responses import context_for

@@ -42,7 +42,7 @@ def _exporter(url: str, stop: mp.synchronize.Event, started: mp.synchronize.Even
 def _saver(url: str, username: str, stop: mp.synchronize.Event, started: mp.synchronize.Event,  # type: ignore[name-defined]
            counter: mp.sharedctypes.Synchronized) -> None:  # type: ignore[name-defined]
     from db.engine import configure
-    from services.accounts import update_profile
+    from services.identity.accounts import update_profile
     from tests.factories import actor_of
     configure(url)
     me = actor_of(username)

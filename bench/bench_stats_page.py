@@ -33,8 +33,8 @@ os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
 
 from _timing import timed  # noqa: E402
 
-PAGES = {"按地图范围统计": "pages/stats_map.py", "按区域范围统计": "pages/stats_region.py",
-         "按行业分类范围统计": "pages/stats_industry.py"}
+PAGES = {"按地图范围统计": "pages/stats/stats_map.py", "按区域范围统计": "pages/stats/stats_region.py",
+         "按行业分类范围统计": "pages/stats/stats_industry.py"}
 LEVELS = {"nation": [], "province 320000": ["320000"], "city 320100": ["320000", "320100"]}
 USERNAME = "bench_pages_cn"
 
@@ -42,7 +42,7 @@ USERNAME = "bench_pages_cn"
 def prepare(args: argparse.Namespace) -> str:
     """Bind to the database (seeding a temporary one); return its URL."""
     from db.engine import configure, session_scope
-    from services.bootstrap import init_db
+    from services.core.bootstrap import init_db
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench_stats_page.db"
     configure(url)
     init_db(url)
@@ -61,7 +61,7 @@ def prepare(args: argparse.Namespace) -> str:
         made = f"{args.diagnoses:,} generated diagnoses"
     else:
         from services.cmmm.demo import seed_diagnoses
-        from services.demo import seed_demo
+        from services.core.demo import seed_demo
         seed_demo(args.enterprises)
         made = f"demo seed: {args.enterprises:,} enterprises, {seed_diagnoses():,} diagnoses"
     print(f"temporary database {url}: {made} in {time.perf_counter() - start:.0f} s")

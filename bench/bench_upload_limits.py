@@ -53,7 +53,7 @@ def prepare(url: str) -> dict[str, str]:
     """Migrate, publish the specs, make an enterprise and a national administrator; return names."""
     from db.engine import configure, session_scope
     from db.organisation import Organisation
-    from services.bootstrap import init_db
+    from services.core.bootstrap import init_db
     from services.forms import definitions
     from services.monitor import reports, reviewers
     from tests.factories import make_admin, make_enterprise_user
@@ -73,8 +73,8 @@ def prepare(url: str) -> dict[str, str]:
 def _probe(url: str, started: threading.Event, out: dict[str, object]) -> None:
     """Another user's write, 0.3 s after the upload began: how long did it wait?"""
     from db.engine import session_scope
-    from services import audit
-    from services.errors import ServiceError
+    from services.core import audit
+    from services.core.errors import ServiceError
     started.wait()
     time.sleep(0.3)
     t = time.perf_counter()
@@ -91,7 +91,7 @@ def child(case: str, url: str, names: dict[str, str]) -> None:
     import resource
 
     from db.engine import configure
-    from services.errors import ServiceError
+    from services.core.errors import ServiceError
     from services.forms import definitions
     from services.monitor import excel_io
     from tests.factories import actor_of
@@ -114,7 +114,7 @@ def child(case: str, url: str, names: dict[str, str]) -> None:
         def call() -> object:
             if hasattr(definitions, "import_file"):      # since the bounded reader
                 return definitions.import_file(actor, data, name)
-            from services.forms import xlsform       # before: what pages/forms_designer.py called
+            from services.forms import xlsform       # before: what pages/forms/forms_designer.py called
             if name.endswith(".xlsx"):
                 return definitions.save_draft(actor, xlsform.from_workbook(data))
             return definitions.save_draft_text(actor, data.decode("utf-8"), name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.numfmt import round_half_up
+from services.core.numfmt import round_half_up
 
 RED = "#c0392b"
 

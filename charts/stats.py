@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from services.numfmt import fmt, percent, round_half_up
+from services.core.numfmt import fmt, percent, round_half_up
 
 RED = "#c0392b"
 LEVEL_NAMES = ["未达一级", "一级", "二级", "三级", "四级", "五级"]
@@ -69,7 +69,7 @@ def choropleth(map_name: str, rows: Sequence[RowLike], measure: str = "n",
     """Return a map series keyed by adcode (GeoJSON features carry ``properties.adcode``).
 
     The tooltip and the highlighted label show the region's name, never its adcode.
-    ``inset`` (``services.maps.inset_for``, the national map only) adds the 南海诸岛 inset box.
+    ``inset`` (``services.reference.maps.inset_for``, the national map only) adds the 南海诸岛 inset box.
     """
     data = [{"name": r.code, "value": measure_value(r, measure), "region": r.name, "n": r.n,
              "average": round_half_up(r.average), "text": measure_text(r, measure)} for r in rows]

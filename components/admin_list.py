@@ -25,8 +25,8 @@ from components.pickers import industry_picker, region_picker
 from components.text import md
 from services import lists
 from services.lists.spec import FilterSpec, ListSpec
-from services.numfmt import fmt
-from services.permissions import Actor
+from services.core.numfmt import fmt
+from services.core.permissions import Actor
 from services.reference import region
 
 _DEFAULT = "__default__"

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from components.text import md
-from services.errors import ServiceError, ValidationFailed, as_service_error
+from services.core.errors import ServiceError, ValidationFailed, as_service_error
 
 log = logging.getLogger("huiqi")
 

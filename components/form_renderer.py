@@ -16,12 +16,12 @@ from components.feedback import run_action
 from components.form_print import coded_answer, printable_html
 from components.question_widgets import NA_LABEL, question_label, section_widgets, widget_key
 from components.text import md
-from services.errors import ServiceError, ValidationFailed
+from services.core.errors import ServiceError, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version
 from services.forms.engine import NA, Evaluation, evaluate, is_empty
 from services.forms.schema import Definition, Question, Section
-from services.permissions import Actor
+from services.core.permissions import Actor
 
 _k = widget_key
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL,
+from services.core.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FILL, P_FORMS_DESIGN, P_FORMS_FILL,
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
-from services.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
+from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
 
 
 @dataclass(frozen=True)
@@ -21,31 +21,31 @@ class PageSpec:
 
 
 PAGES = [
-    PageSpec("pages/home.py", "工作台", ":material/home:", "首页", None),
-    PageSpec("pages/my_registration.py", "单位注册信息", ":material/apartment:", "我的单位", P_ORG_OWN),
-    PageSpec("pages/cmmm_diagnosis.py", "企业自诊断", ":material/precision_manufacturing:", "智能制造", P_DIAG_FILL),
-    PageSpec("pages/forms_fill.py", "在线填报", ":material/edit_note:", "我的单位", P_FORMS_FILL),
-    PageSpec("pages/review_registrations.py", "注册审核", ":material/fact_check:", "管理", P_ORG_REVIEW),
-    PageSpec("pages/accounts_admin.py", "用户管理", ":material/manage_accounts:", "管理", P_ACCOUNT_MANAGE),
-    PageSpec("pages/cmmm_records.py", "自诊断记录查询", ":material/manage_search:", "智能制造", P_DIAG_ADMIN),
-    PageSpec("pages/cmmm_progress.py", "自诊断情况查询", ":material/donut_large:", "智能制造", P_DIAG_ADMIN),
-    PageSpec("pages/stats_map.py", "按地图范围统计", ":material/map:", "统计分析", P_STATS_VIEW),
-    PageSpec("pages/stats_region.py", "按区域范围统计", ":material/bar_chart:", "统计分析", P_STATS_VIEW),
-    PageSpec("pages/stats_industry.py", "按行业分类范围统计", ":material/factory:", "统计分析", P_STATS_VIEW),
-    PageSpec("pages/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
-    PageSpec("pages/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
-    PageSpec("pages/monitor_report.py", "当期报送", ":material/assignment:", "运行监测", P_MONITOR_REPORT),
-    PageSpec("pages/monitor_history.py", "历史报送", ":material/history:", "运行监测", P_MONITOR_REPORT),
-    PageSpec("pages/monitor_import.py", "上报导入", ":material/upload_file:", "运行监测", P_MONITOR_REPORT),
-    PageSpec("pages/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
-    PageSpec("pages/monitor_enterprises.py", "监测企业管理", ":material/domain:", "运行监测", P_MONITOR_REVIEW),
-    PageSpec("pages/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
-    PageSpec("pages/inbox.py", "消息中心", ":material/notifications:", "账户", None),
-    PageSpec("pages/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
+    PageSpec("pages/common/home.py", "工作台", ":material/home:", "首页", None),
+    PageSpec("pages/orgs/my_registration.py", "单位注册信息", ":material/apartment:", "我的单位", P_ORG_OWN),
+    PageSpec("pages/cmmm/cmmm_diagnosis.py", "企业自诊断", ":material/precision_manufacturing:", "智能制造", P_DIAG_FILL),
+    PageSpec("pages/forms/forms_fill.py", "在线填报", ":material/edit_note:", "我的单位", P_FORMS_FILL),
+    PageSpec("pages/orgs/review_registrations.py", "注册审核", ":material/fact_check:", "管理", P_ORG_REVIEW),
+    PageSpec("pages/admin/accounts_admin.py", "用户管理", ":material/manage_accounts:", "管理", P_ACCOUNT_MANAGE),
+    PageSpec("pages/cmmm/cmmm_records.py", "自诊断记录查询", ":material/manage_search:", "智能制造", P_DIAG_ADMIN),
+    PageSpec("pages/cmmm/cmmm_progress.py", "自诊断情况查询", ":material/donut_large:", "智能制造", P_DIAG_ADMIN),
+    PageSpec("pages/stats/stats_map.py", "按地图范围统计", ":material/map:", "统计分析", P_STATS_VIEW),
+    PageSpec("pages/stats/stats_region.py", "按区域范围统计", ":material/bar_chart:", "统计分析", P_STATS_VIEW),
+    PageSpec("pages/stats/stats_industry.py", "按行业分类范围统计", ":material/factory:", "统计分析", P_STATS_VIEW),
+    PageSpec("pages/forms/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
+    PageSpec("pages/forms/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
+    PageSpec("pages/monitor/monitor_report.py", "当期报送", ":material/assignment:", "运行监测", P_MONITOR_REPORT),
+    PageSpec("pages/monitor/monitor_history.py", "历史报送", ":material/history:", "运行监测", P_MONITOR_REPORT),
+    PageSpec("pages/monitor/monitor_import.py", "上报导入", ":material/upload_file:", "运行监测", P_MONITOR_REPORT),
+    PageSpec("pages/monitor/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/monitor/monitor_enterprises.py", "监测企业管理", ":material/domain:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/monitor/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
+    PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
 PUBLIC = [
-    PageSpec("pages/login.py", "登录", ":material/login:", "", None),
-    PageSpec("pages/register.py", "注册", ":material/person_add:", "", None),
+    PageSpec("pages/common/login.py", "登录", ":material/login:", "", None),
+    PageSpec("pages/common/register.py", "注册", ":material/person_add:", "", None),
 ]
 
 
@@ -57,14 +57,14 @@ def visible_pages(actor: Actor) -> list[PageSpec]:
 def landing_page(actor: Actor | None) -> str:
     """Return the page to open first: an unfinished registration before anything else."""
     if actor is not None and has_perm(actor, P_ORG_OWN):
-        from services.registration import my_org
+        from services.orgs.registration import my_org
         org = my_org(actor)
         if org is None or org.status != "approved":
-            return "pages/my_registration.py"
-    return "pages/home.py"
+            return "pages/orgs/my_registration.py"
+    return "pages/common/home.py"
 
 
-def navigation_for(actor: Actor | None, default: str = "pages/home.py") -> dict[str, list[st.Page]] | list[st.Page]:
+def navigation_for(actor: Actor | None, default: str = "pages/common/home.py") -> dict[str, list[st.Page]] | list[st.Page]:
     """Build the ``st.navigation`` argument for the actor (public pages when signed out)."""
     if actor is None:
         return [st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(PUBLIC)]

@@ -10,11 +10,11 @@ import streamlit as st
 import clock
 from components.pickers import industry_picker, region_picker
 from components.text import md, md_table
-from services.org_fields import HOLDING_TYPES, ORG_FIELDS, REG_TYPES, YES_NO, size_preview
-from services.registration import OrgView, detail_rows
+from services.orgs.fields import HOLDING_TYPES, ORG_FIELDS, REG_TYPES, YES_NO, size_preview
+from services.orgs.registration import OrgView, detail_rows
 
 # An enterprise's 联系电话 is derived (手机, else 电话); the loaded value still travels with the form, so a
-# provider corrected through this layout (pages/accounts_admin.py) keeps its own.
+# provider corrected through this layout (pages/admin/accounts_admin.py) keeps its own.
 ENTERPRISE_KEYS = list(ORG_FIELDS)
 PROVIDER_KEYS = ["name", "credit_code", "region_code", "industry_code", "employees", "revenue_k", "assets_k",
                  "legal_rep", "contact_name", "contact_phone", "address"]

@@ -11,10 +11,10 @@ import streamlit as st
 
 from components.pickers import industry_picker, region_picker
 from components.text import md
-from services.errors import ValidationFailed
+from services.core.errors import ValidationFailed
 from services.forms.engine import NA, Evaluation, evaluate
 from services.forms.schema import Definition, Group, Question, Section
-from services.uploads import store_upload
+from services.io.uploads import store_upload
 
 NA_LABEL = "不适用"
 

@@ -3,7 +3,7 @@
 streamlit-authenticator signs a re-authentication cookie (JWT, HS256) with ``cookie_key`` and
 writes it through extra-streamlit-components. Its own token holds just a username, so a copied
 cookie outlives logout. Here the signed token holds a random *session id* instead; every rerun
-asks ``services.auth.resume`` whether that server-side session is still live, so logout,
+asks ``services.identity.auth.resume`` whether that server-side session is still live, so logout,
 password change, reset or disabling revoke it at once. Credentials live in the database.
 """
 from __future__ import annotations
@@ -19,9 +19,9 @@ from streamlit_authenticator.models.cookie_model import CookieModel
 import clock
 from components.text import md
 from config import settings
-from services import auth
-from services.errors import ServiceError
-from services.permissions import Actor
+from services.identity import auth
+from services.core.errors import ServiceError
+from services.core.permissions import Actor
 
 TOKEN_KEY = "auth_token"
 COOKIE_TRIES = 5
@@ -93,7 +93,7 @@ def read_sid() -> str | None:
 
 
 def client_id() -> str:
-    """Return the address used to throttle sign-in attempts per client (services.auth.client_of:
+    """Return the address used to throttle sign-in attempts per client (services.identity.auth.client_of:
     the socket peer, or the client named by a trusted proxy's X-Forwarded-For / X-Real-IP)."""
     headers = st.context.headers
     peer = st.context.ip_address  # None for localhost (and under AppTest)

@@ -14,9 +14,9 @@ from charts.stats import LEVEL_NAMES, grouped_bars, heatmap, level_stack, radar
 from components.text import md
 from db.stats import DOMAINS, SUBDOMAINS
 from services.io.excel import rows_to_xlsx
-from services.numfmt import fmt, percent, round_half_up
-from services.errors import ValidationFailed
-from services.permissions import Actor
+from services.core.numfmt import fmt, percent, round_half_up
+from services.core.errors import ValidationFailed
+from services.core.permissions import Actor
 from services.reference import industry, region, region_ancestors
 from services.stats import cmmm_stats
 
@@ -108,7 +108,7 @@ def table(rows: Sequence[Any], first: str, extra: Sequence[tuple[str, Sequence[s
           text: bool = False) -> pd.DataFrame:
     """Return the table behind the charts: counts, average, level shares, and optional score columns.
 
-    Scores are rounded half up (``services.numfmt``). ``text`` gives the on-screen version: every
+    Scores are rounded half up (``services.core.numfmt``). ``text`` gives the on-screen version: every
     score as text and "—" where a region has no data (a grid would print None); without it, numbers
     and empty cells, for the Excel export."""
     def score(v: float | None, places: int) -> float | str | None:

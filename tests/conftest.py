@@ -92,7 +92,7 @@ _ready: set[str] = set()
 def use_database(url: str) -> None:
     """Point the process at ``url``, migrated and loaded once, with the per-test tables emptied."""
     from db.base import Base
-    from services.bootstrap import init_db
+    from services.core.bootstrap import init_db
     if db_engine._engine is None or db_engine._engine.url.render_as_string(hide_password=False) != url:
         db_engine.configure(url)
     if url not in _ready:

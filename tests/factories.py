@@ -6,10 +6,10 @@ import random
 
 from db.engine import session_scope
 from db.organisation import Organisation
-from services import auth
-from services.accounts import admin_role_for, create_account
-from services.demo import make_credit_code
-from services.permissions import Actor
+from services.identity import auth
+from services.identity.accounts import admin_role_for, create_account
+from services.core.demo import make_credit_code
+from services.core.permissions import Actor
 from services.reference import region_path
 
 PASSWORD = "Test@pass1"

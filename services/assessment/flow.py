@@ -27,18 +27,18 @@ from db.engine import session_scope
 from db.forms import FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
 from db.stats import UNIT
-from services import audit
+from services.core import audit
 from services.assessment.model import PERIOD_WORDS, assessment_of, period_key
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Evaluation, evaluate
 from services.forms.schema import Assessment, Definition
 from services.forms.scoring import Scores
-from services.numfmt import fmt, stored
-from services.permissions import Actor, has_perm, require
+from services.core.numfmt import fmt, stored
+from services.core.permissions import Actor, has_perm, require
 from services.reference import region_path
-from services.timefmt import CHINA, china_now, china_time
+from services.core.timefmt import CHINA, china_now, china_time
 
 # (session, the attempt row, its organisation, the final scores, the model) → keep results; same transaction
 Completer = Callable[[Session, Any, Organisation, Scores, Assessment], None]

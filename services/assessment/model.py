@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from services.errors import NotFound
+from services.core.errors import NotFound
 from services.forms.schema import Assessment, Definition
 
 

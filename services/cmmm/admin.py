@@ -13,17 +13,18 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import ResponseSection
 from db.organisation import Organisation
-from services.timefmt import china_time
+from services.core.timefmt import china_time
 from services.cmmm.diagnosis import CHINA, STATUS_LABEL, level_label, tailorable
-from services.errors import NotFound, ValidationFailed
+from services.core.errors import NotFound, ValidationFailed
 from services.forms.definitions import definition_for_version
 from services.io.excel import stream_xlsx
-from services.numfmt import round_half_up
-from services.permissions import P_DIAG_ADMIN, Actor, require
+from services.core.numfmt import round_half_up
+from services.core.permissions import P_DIAG_ADMIN, Actor, require
 from services.reference import industry, region, region_full_name, region_path
-from services.scope import jurisdiction, org_clause, within
+from services.core.scope import jurisdiction, org_clause, within
+from services.core.labels import STATUS
 
-PROGRESS_LABEL = {"none": "未诊断", "in_progress": "诊断中", "completed": "已完成"}
+PROGRESS_LABEL = STATUS["diagnosis_progress"]
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def answer_sheet(actor: Actor, diagnosis_id: int) -> bytes:
 
 
 def _in_scope(actor: Actor, org: Organisation) -> bool:
-    from services.permissions import has_perm
+    from services.core.permissions import has_perm
     return has_perm(actor, P_DIAG_ADMIN, region=region_path(org.region_code))
 
 

@@ -19,7 +19,7 @@ from services.cmmm.diagnosis import CHINA, CODE, stored_scores
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import evaluate
 from services.forms.schema import Definition
-from services.rules import MANUFACTURING_DIVISIONS
+from services.core.rules import MANUFACTURING_DIVISIONS
 from services.stats.cmmm_stats import set_typed_scores
 
 # Target level shares (≈ the published national distribution of self-diagnosed enterprises).

@@ -24,14 +24,15 @@ from services.assessment.flow import AttemptView as DiagnosisView, TierOutcome a
 from services.forms.engine import Evaluation
 from services.forms.schema import Assessment, Definition
 from services.forms.scoring import Scores
-from services.errors import NotFound
-from services.numfmt import stored
-from services.permissions import P_DIAG_FILL, Actor
+from services.core.errors import NotFound
+from services.core.numfmt import stored
+from services.core.permissions import P_DIAG_FILL, Actor
 from services.stats import cmmm_stats
-from services.timefmt import CHINA, china_now, china_time  # noqa: F401  (re-exported for callers)
+from services.core.timefmt import CHINA, china_now, china_time  # noqa: F401  (re-exported for callers)
+from services.core.labels import STATUS
 
 CODE = "cmmm_self_diagnosis"
-STATUS_LABEL = {"in_progress": "诊断中", "completed": "已完成", "abandoned": "已放弃"}
+STATUS_LABEL = STATUS["diagnosis"]
 
 
 def stored_scores(sc: Scores, m: Assessment) -> dict[str, Any]:

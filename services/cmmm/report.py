@@ -9,7 +9,7 @@ from functools import lru_cache
 from fpdf import FPDF
 
 from services.cmmm.results import Result
-from services.numfmt import fmt
+from services.core.numfmt import fmt
 
 RED, GREY, LIGHT = (192, 57, 43), (120, 120, 120), (244, 244, 244)
 

@@ -11,13 +11,13 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse
 from db.organisation import Organisation
-from services.timefmt import china_time
+from services.core.timefmt import china_time
 from services.assessment.model import assessment_of
 from services.cmmm.diagnosis import STATUS_LABEL
-from services.errors import NotFound
+from services.core.errors import NotFound
 from services.forms.definitions import definition_for_version
-from services.numfmt import fmt
-from services.permissions import P_DIAG_ADMIN, P_DIAG_FILL, Actor, has_perm
+from services.core.numfmt import fmt
+from services.core.permissions import P_DIAG_ADMIN, P_DIAG_FILL, Actor, has_perm
 from services.reference import industry, region, region_full_name, region_path
 
 MIN_PEERS = 3  # an average of fewer enterprises is not shown (it would reveal one enterprise)

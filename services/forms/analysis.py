@@ -12,9 +12,9 @@ from db.forms import AnswerValue, FormResponse, ResponseSection
 from db.organisation import Organisation
 from services.forms.definitions import definition_for_version
 from services.forms.responses import STATUS_LABEL
-from services.permissions import P_FORMS_RESULTS, Actor, require
+from services.core.permissions import P_FORMS_RESULTS, Actor, require
 from services.reference import region_full_name
-from services.scope import org_clause
+from services.core.scope import org_clause
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,21 @@ from db.base import utcnow
 from db.engine import session_scope
 from db.forms import FormDefinition, FormVersion
 from db.organisation import Organisation
-from services import audit
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.core import audit
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.forms import ownership
 from services.forms.loader import load_definition, read_document
 from services.forms.schema import Definition, DefinitionInvalid
 from services.forms.types import KINDS
 from services.forms.xlsform import from_workbook
 from services.io.upload_limits import check_size, decode_text
-from services.permissions import P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, Actor, require
-from services.uploads import sniff
+from services.core.permissions import P_FORMS_DESIGN, P_FORMS_FILL, P_FORMS_RESULTS, Actor, require
+from services.io.uploads import sniff
+from services.core.labels import STATUS
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 log = logging.getLogger("huiqi")
-STATUS_LABEL = {"draft": "草稿", "published": "已发布", "stopped": "已停用"}
+STATUS_LABEL = STATUS["definition"]
 
 
 @dataclass(frozen=True)

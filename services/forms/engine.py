@@ -18,7 +18,7 @@ from services.forms.functions import number_problem, to_number
 from services.forms.scoring import NA, Scores, is_empty, score, scorable, section_score  # noqa: F401 - re-exported
 from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question, Section
 from services.forms.typecheck import TEXT_MAX, type_problems
-from services.lengths import too_long
+from services.core.lengths import too_long
 
 @dataclass(frozen=True)
 class Context:

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import clock
-from services.numbers import MAX_ABS, MAX_PLACES, number_problem, to_number
+from services.core.numbers import MAX_ABS, MAX_PLACES, number_problem, to_number
 
 
-# The one number rule (finite, below 10^15, at most 10 decimals, short ASCII text): services/numbers.py.
+# The one number rule (finite, below 10^15, at most 10 decimals, short ASCII text): services/core/numbers.py.
 __all__ = ["FUNCTIONS", "FUNCTION_ARITY", "MAX_ABS", "MAX_PLACES", "number_problem", "to_number"]
 
 

@@ -335,7 +335,7 @@ class _Builder:
             elif any(t.section == name for t in tiers) or name == after:
                 self.err("D021", f"部分「{name}」由企业作答，不能同时只由评审员填写", aw)
         if a_sections:
-            from services.permissions import ROLES
+            from services.core.permissions import ROLES
             known = {p for r in ROLES.values() for p in r.permissions}
             if a_perm not in known:
                 self.err("D021", f"permission「{a_perm}」不是已有的权限（评审员写这些部分所需的权限）", f"{w} › assessor")

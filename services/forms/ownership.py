@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from db.forms import FormDefinition
 from db.organisation import Organisation
 from db.reference import Region
-from services.errors import PermissionDenied
-from services.permissions import P_FORMS_DESIGN, Actor, has_perm, in_jurisdiction
+from services.core.errors import PermissionDenied
+from services.core.permissions import P_FORMS_DESIGN, Actor, has_perm, in_jurisdiction
 from services.reference import region_ancestors, region_full_name, region_path
-from services.scope import region_clause
+from services.core.scope import region_clause
 
 CHANGE_VERBS = "发布、修改、停用或新建版本"
 

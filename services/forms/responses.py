@@ -21,25 +21,26 @@ from db.base import utcnow
 from db.engine import session_scope
 from db.forms import FormDefinition, FormResponse, FormVersion, ResponseSection
 from db.organisation import Organisation
-from services import audit
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
+from services.core import audit
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.forms import ownership
 from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.schema import Definition
 from services.forms.typecheck import MONTH_RE
 from services.forms.typed_rows import write_typed_rows
-from services.lengths import MAX_SECTION_BYTES, too_big
-from services.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm, require
+from services.core.lengths import MAX_SECTION_BYTES, too_big
+from services.core.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm, require
 from services.reference import region_path
-from services.rules import is_manufacturing
+from services.core.rules import is_manufacturing
+from services.core.labels import STATUS
 
 EDITABLE = ("draft", "returned")
 # Per definition kind: called inside the transaction after a section is saved (e.g. the monthly
 # report freezes itself when key organisation fields change). Registered by the owning service.
 AFTER_SAVE: dict[str, Callable[[Session, FormResponse, str, dict[str, Any], Actor], None]] = {}
 # "frozen": a monthly report's response while key-field changes await confirmation (monitor.workflow.response_status)
-STATUS_LABEL = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "approved": "已通过", "frozen": "冻结"}
+STATUS_LABEL = STATUS["response"]
 
 
 def status_label(status: str) -> str:
@@ -77,7 +78,7 @@ class ResponseView:
 
 def org_context(org: Organisation) -> dict[str, Any]:
     """Return the organisation fields expressions may read as ``${org.x}``."""
-    from services.rules import section_of
+    from services.core.rules import section_of
     section = None
     if org.industry_code:
         try:

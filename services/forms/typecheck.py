@@ -9,7 +9,7 @@ from typing import Any
 from services.forms.functions import number_problem, to_number
 from services.forms.schema import Question
 from services.forms.scoring import NA
-from services.lengths import too_long
+from services.core.lengths import too_long
 
 MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 # Longest answer of a free-text question (a table's text cell counts as ``text``).

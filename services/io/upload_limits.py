@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from config import settings
-from services.errors import ValidationFailed
+from services.core.errors import ValidationFailed
 
 MAX_ZIP_PARTS = 1000          # an .xlsx has a dozen parts per sheet at most
 RATIO_FLOOR = 1 << 20         # parts below 1 MB inflated may compress any amount (tiny XML compresses well)

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import literal_column
 
 import clock
-from services.errors import PermissionDenied, ValidationFailed
+from services.core.errors import PermissionDenied, ValidationFailed
 from services.io.excel import stream_xlsx
 from services.lists.source import Field, Order, Page, Param, Source, register, sources, value
 from services.lists.spec import ListSpec, SpecError, check_file, declaration
-from services.permissions import Actor, in_jurisdiction, require
+from services.core.permissions import Actor, in_jurisdiction, require
 from services.reference import industry, region, region_path
 
 __all__ = ["Field", "Order", "Page", "Param", "Source", "register", "sources", "value", "ListSpec", "SpecError",

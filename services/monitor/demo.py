@@ -23,7 +23,7 @@ from db.engine import session_scope
 from db.forms import AnswerValue, FormResponse, FormVersion, ResponseSection
 from db.monitor import MonitorReport, MonitorReviewer
 from db.organisation import Organisation
-from services import audit
+from services.core import audit
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Context, evaluate
@@ -33,7 +33,7 @@ from services.monitor import reviewers, workflow
 from services.monitor.demo_figures import PRODUCTS, SLIP_SHARE, indicator_cells, monthly_series, slip, survey_answers
 from services.monitor.reports import basic_from_org, current_period, questionnaires_for
 from services.monitor.workflow import response_status
-from services.timefmt import CHINA, china_now
+from services.core.timefmt import CHINA, china_now
 
 PANEL_CITIES = ("320100", "440300")
 # State shares by the month's age: the current month, the two before it, older months.

@@ -27,16 +27,17 @@ from db.engine import session_scope
 from db.forms import FormResponse
 from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer
 from db.organisation import Organisation
-from services import audit
-from services.auth import revoke_all
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.core import audit
+from services.identity.auth import revoke_all
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.monitor import reviewers
-from services.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, require
+from services.core.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, require
 from services.reference import region, region_children, region_full_name, region_path
-from services.registration import STATUS_LABEL as REGISTRATION_LABEL
-from services.scope import org_clause, within
+from services.orgs.registration import STATUS_LABEL as REGISTRATION_LABEL
+from services.core.scope import org_clause, within
+from services.core.labels import STATUS
 
-ACCOUNT_LABEL = {"active": "正常", "disabled": "失效", "none": "无账户"}
+ACCOUNT_LABEL = STATUS["monitor_account"]
 PAGE = 50
 
 

@@ -24,20 +24,20 @@ from db.engine import session_scope
 from db.forms import FormResponse, ResponseSection
 from db.monitor import MonitorReport
 from db.organisation import Organisation
-from services import audit
-from services.errors import Conflict, ValidationFailed, check
+from services.core import audit
+from services.core.errors import Conflict, ValidationFailed, check
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
 from services.forms.engine import Context, Finding, evaluate, visible_rows
 from services.forms.schema import Definition
 from services.io.excel import rows_to_xlsx
 from services.io.upload_limits import Sheet, check_size
-from services.lengths import too_long
+from services.core.lengths import too_long
 from services.monitor import reports, workflow
 from services.monitor.excel_layout import (GROUP, MATRIX, SHEET_IND, SHEET_PROD, Parsed, read_book, read_upload,
                                            write_template)
-from services.permissions import P_MONITOR_REPORT, Actor, require
-from services.uploads import sniff
+from services.core.permissions import P_MONITOR_REPORT, Actor, require
+from services.io.uploads import sniff
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SECTION_SHEET = {"basic": "基本信息（在线填报第一步）", "indicators": SHEET_IND, "products": SHEET_PROD}

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from services.forms.schema import Constraint, Definition, Group, MatrixRow, Question
 from services.io.excel import write_cell
 from services.io.upload_limits import Sheet, read_xlsx
-from services.numbers import NOT_A_NUMBER, ONLY_ASCII, parse_number
+from services.core.numbers import NOT_A_NUMBER, ONLY_ASCII, parse_number
 
 SHEET_IND, SHEET_PROD, SHEET_HELP = "主要经济指标", "主要产品产销存", "填写说明"
 MATRIX, GROUP = "ind", "products"
@@ -188,7 +188,7 @@ def plain(d: Decimal) -> str:
 
 def number(v: Any) -> tuple[str | None, str | None]:
     """Return (the answer text, None) for a numeric cell, (None, None) when empty, (None, problem) otherwise
-    (the one number rule, ``services.numbers``)."""
+    (the one number rule, ``services.core.numbers``)."""
     if v is None or (isinstance(v, str) and not v.strip()):
         return None, None
     if isinstance(v, (dt.date, dt.time, dt.timedelta)):

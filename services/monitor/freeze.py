@@ -16,10 +16,10 @@ import clock
 from db.base import as_utc
 from db.monitor import MonitorReport
 from db.organisation import Organisation
-from services.errors import ServiceError
+from services.core.errors import ServiceError
 from services.monitor import workflow
-from services.permissions import Actor
-from services.registration import correct_org, form_values
+from services.core.permissions import Actor
+from services.orgs.registration import correct_org, form_values
 from services.workflow import engine
 
 REVIEW_WINDOW = dt.timedelta(minutes=2)

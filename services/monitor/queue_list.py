@@ -14,7 +14,7 @@ from services.lists.source import Field as F
 from services.lists.source import Page, Param, Source, register
 from services.monitor import reports, review, reviewers
 from services.monitor.review import QueueFilter, QueueRow
-from services.permissions import P_MONITOR_REVIEW, Actor
+from services.core.permissions import P_MONITOR_REVIEW, Actor
 from services.reference import region_full_name
 
 STATUS = {"waiting": "等待我审核", "reviewing": "审核中", "returned": "退回", "accepted": "审核通过", "frozen": "冻结",

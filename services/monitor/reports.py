@@ -18,17 +18,17 @@ from db.engine import session_scope
 from db.forms import FormDefinition, FormResponse, FormVersion, ResponseSection
 from db.monitor import MonitorReport
 from db.organisation import Organisation
-from services import audit, notify
-from services.errors import Conflict, NotFound, ValidationFailed, check
+from services.core import audit, notify
+from services.core.errors import Conflict, NotFound, ValidationFailed, check
 from services.forms import ownership, responses
 from services.forms.definitions import definition_for_version, monitor_settings, published_version
 from services.forms.engine import evaluate
 from services.forms.typed_rows import write_typed_rows
-from services.lengths import too_long
+from services.core.lengths import too_long
 from services.monitor import freeze, reviewers, workflow
-from services.permissions import P_MONITOR_REPORT, Actor, require
-from services.rules import is_manufacturing
-from services.timefmt import china_now, china_time
+from services.core.permissions import P_MONITOR_REPORT, Actor, require
+from services.core.rules import is_manufacturing
+from services.core.timefmt import china_now, china_time
 
 REPORT_CODE = "sme_monthly_report"
 HISTORY_MONTHS = 24

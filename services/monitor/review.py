@@ -2,7 +2,7 @@
 with last month beside it, 接收 / 退回, 一键接收 / 越级接收, and confirming frozen key-field changes.
 
 Only the holder acts on a report (the manual: a lower level that passed it on must ask the holder).
-Every query is limited to the actor's jurisdiction in SQL (services.scope.within on the report's
+Every query is limited to the actor's jurisdiction in SQL (services.core.scope.within on the report's
 copied region columns).
 """
 from __future__ import annotations
@@ -18,19 +18,19 @@ from db.engine import session_scope
 from db.forms import FormResponse, ResponseSection
 from db.monitor import MonitorReport, MonitorReviewer
 from db.organisation import Organisation
-from services import audit
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
+from services.core import audit
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.forms import responses
 from services.forms.definitions import definition_for_version
 from services.forms.engine import Context, evaluate
-from services.lengths import too_long
+from services.core.lengths import too_long
 from services.monitor import freeze, reviewers, workflow
 from services.monitor.reports import basic_from_org
-from services.permissions import (P_MONITOR_REPORT, P_MONITOR_REVIEW, Actor, RegionPath, has_perm, in_jurisdiction,
+from services.core.permissions import (P_MONITOR_REPORT, P_MONITOR_REVIEW, Actor, RegionPath, has_perm, in_jurisdiction,
                                   require)
 from services.reference import region_path
-from services.scope import jurisdiction, org_clause, within
-from services.timefmt import china_time
+from services.core.scope import jurisdiction, org_clause, within
+from services.core.timefmt import china_time
 
 PAGE = 50
 RETURN_REASON_MAX = 150  # a reason the enterprise reads (退回 and 驳回 alike)

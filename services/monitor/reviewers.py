@@ -17,10 +17,10 @@ from db.account import Account, AccountRole
 from db.engine import session_scope
 from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer
 from db.organisation import Organisation
-from services import audit
-from services.accounts import create_account
-from services.errors import NotFound, PermissionDenied, ValidationFailed
-from services.permissions import ADMIN_ROLE_BY_LEVEL, P_ACCOUNT_MANAGE, P_MONITOR_REVIEW, Actor, in_jurisdiction, require
+from services.core import audit
+from services.identity.accounts import create_account
+from services.core.errors import NotFound, PermissionDenied, ValidationFailed
+from services.core.permissions import ADMIN_ROLE_BY_LEVEL, P_ACCOUNT_MANAGE, P_MONITOR_REVIEW, Actor, in_jurisdiction, require
 from services.reference import region, region_ancestors, region_path
 
 ADMIN_ROLES = set(ADMIN_ROLE_BY_LEVEL.values())
@@ -159,7 +159,7 @@ def create_subordinate(actor: Actor, username: str, password: str, region_code: 
     """Create an administrator for a region one level below the actor's; they report to the actor.
 
     One transaction: a username taken meanwhile (a unique violation at commit) leaves nothing behind
-    and reaches the page as a ``Conflict`` with a Chinese message (``services.errors.as_service_error``)."""
+    and reaches the page as a ``Conflict`` with a Chinese message (``services.core.errors.as_service_error``)."""
     require(actor, P_ACCOUNT_MANAGE)
     require(actor, P_MONITOR_REVIEW)
     node = region(region_code)

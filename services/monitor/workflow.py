@@ -25,8 +25,8 @@ from db.base import utcnow
 from db.forms import FormResponse
 from db.monitor import MonitorReport
 from db.workflow import WorkflowInstance, WorkflowTransition
-from services import notify
-from services.permissions import Actor, RegionPath
+from services.core import notify
+from services.core.permissions import Actor, RegionPath
 from services.workflow import definitions, engine
 
 SUBJECT = "monitor_report"

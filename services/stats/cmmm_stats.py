@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.stats import ALL, LEVELS, MEASURES, UNIT, WIDE, stat_industry, stat_region
-from services.errors import PermissionDenied, ValidationFailed
-from services.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
+from services.core.errors import PermissionDenied, ValidationFailed
+from services.core.permissions import P_STATS_VIEW, Actor, in_jurisdiction, require
 from services.reference import industry, region, region_children, region_path
-from services.rules import MANUFACTURING_DIVISIONS
+from services.core.rules import MANUFACTURING_DIVISIONS
 from services.stats.rebuild import measures, rebuild, rebuild_all  # noqa: F401  (rebuilds: this module's interface)
 
 SIZES = ["大型", "中型", "小型", "微型"]

@@ -11,7 +11,7 @@ Holder rules (``who``): ``holder`` (the account the item waits for), ``submitter
 it: withdraw), ``owner`` (an account of the subject's organisation), ``jurisdiction`` (an
 administrator whose jurisdiction contains the subject), ``level_above`` (an administrator of the
 level right above the item's current holder level, whose jurisdiction contains the subject),
-``role: <code>`` (a role of services.permissions.ROLES), ``system`` (no actor: rules the system
+``role: <code>`` (a role of services.core.permissions.ROLES), ``system`` (no actor: rules the system
 applies). A rule may be limited to some states: ``{rule: holder, states: [reviewing]}``.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from services import permissions
+from services.core import permissions
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "specs" / "workflows"
 EARLIER = "earlier"          # ``to: earlier`` — back to any state the item already passed through
@@ -212,7 +212,7 @@ def parse(doc: Any, file: str = "") -> tuple[Workflow | None, list[SpecError]]:
         perm = a.get("permission")
         catalogue = {v for k, v in vars(permissions).items() if k.startswith("P_") and isinstance(v, str)}
         if perm is not None and perm not in catalogue:
-            c.err("WF003", f"{item} › permission", f"权限「{perm}」不在 services/permissions.py 的权限目录中")
+            c.err("WF003", f"{item} › permission", f"权限「{perm}」不在 services/core/permissions.py 的权限目录中")
         rules: list[Rule] = []
         who = a.get("who")
         if not who:
@@ -271,7 +271,7 @@ def _rule(c: _Checker, item: str, raw: Any, states: dict[str, str], sources: set
         return None
     role = raw.get("role")
     if raw["rule"] == "role" and role not in permissions.ROLES:
-        c.err("WF004", item, f"角色「{role}」不存在（services/permissions.py 的 ROLES）")
+        c.err("WF004", item, f"角色「{role}」不存在（services/core/permissions.py 的 ROLES）")
         return None
     limited = tuple(raw.get("states") or ())
     for s in limited:

@@ -31,10 +31,10 @@ from db.account import Account
 from db.audit import AuditLog
 from db.base import utcnow
 from db.workflow import WorkflowInstance, WorkflowTransition
-from services import audit, notify
-from services.errors import Conflict, PermissionDenied, ValidationFailed
-from services.permissions import Actor, RegionPath, in_jurisdiction
-from services.timefmt import china_time
+from services.core import audit, notify
+from services.core.errors import Conflict, PermissionDenied, ValidationFailed
+from services.core.permissions import Actor, RegionPath, in_jurisdiction
+from services.core.timefmt import china_time
 from services.workflow import definitions
 from services.workflow.definitions import EARLIER, Action, Workflow
 

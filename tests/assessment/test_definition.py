@@ -58,7 +58,7 @@ def test_check_file_reports_code_file_item_message(tmp_path: Path) -> None:
 
 
 def test_check_specs_reports_the_assessment_codes(tmp_path: Path) -> None:
-    from services import spec_check
+    from services.core import spec_check
     (tmp_path / "quality").mkdir()
     bad = doc(limit={"per": "month", "max": 0}, assessor={"permission": "quality.assess", "sections": ["t2"]})
     (tmp_path / "quality" / "mini.yaml").write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")

@@ -15,9 +15,9 @@ from db.cmmm import Diagnosis
 from db.engine import session_scope
 from db.forms import FormResponse, ResponseSection
 from services.assessment import flow
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.forms import definitions, responses
-from services.permissions import P_QUALITY_FILL
+from services.core.permissions import P_QUALITY_FILL
 from tests.assessment.model import DOC, tier_answers
 from tests.factories import make_admin, make_enterprise_user
 

@@ -9,7 +9,7 @@ from services.cmmm import diagnosis as dx
 from services.forms import definitions, responses
 from services.forms.loader import load_file
 from services.forms.definitions import SPECS
-from services.permissions import Actor
+from services.core.permissions import Actor
 
 MODEL = load_file(SPECS / "cmmm" / "self_diagnosis.yaml")
 

@@ -11,7 +11,7 @@ from db.engine import session_scope
 from db.organisation import Organisation
 from services.cmmm import admin, diagnosis as dx
 from services.cmmm.demo import seed_diagnoses
-from services.errors import ValidationFailed
+from services.core.errors import ValidationFailed
 from tests.cmmm.conftest import seed_completed
 from tests.factories import make_admin, make_enterprise_user
 

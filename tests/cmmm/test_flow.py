@@ -7,7 +7,7 @@ from db.engine import session_scope
 from services.cmmm import admin, diagnosis as dx
 from services.cmmm.report import build_pdf
 from services.cmmm.results import result
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.core.errors import Conflict, NotFound, ValidationFailed
 from tests.cmmm.conftest import EFFECTIVENESS, level_answers, run_levels, section_version
 from tests.factories import make_admin, make_enterprise_user
 

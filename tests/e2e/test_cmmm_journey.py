@@ -32,7 +32,7 @@ MODEL = load_file(SPECS / "cmmm" / "self_diagnosis.yaml").assessment  # the leve
 assert MODEL is not None and MODEL.limit_max is not None
 ADVANCE_SECONDS, MAX_PER_MONTH = MODEL.advance_seconds, MODEL.limit_max
 LEVEL_NAMES = {t.level: t.label for t in MODEL.tiers}
-from services.demo import DEMO_PASSWORD  # noqa: E402
+from services.core.demo import DEMO_PASSWORD  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402 - shared Streamlit helpers
     HuiqiApp, expect_no_exception, expect_signed_in_as, open_page, server_runs, settle, sign_in, sign_out, text_input)
 

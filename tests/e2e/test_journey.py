@@ -18,7 +18,7 @@ if os.environ.get("HUIQI_SKIP_E2E") == "1":
 
 from playwright.sync_api import Page, expect  # noqa: E402 - after the opt-out, so a missing package fails
 
-from services.demo import DEMO_PASSWORD  # noqa: E402
+from services.core.demo import DEMO_PASSWORD  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402 - shared Streamlit helpers
     COOKIE_NAME, choose, cookie_deleted, expect_no_exception, expect_signed_in_as, expect_signed_out, fill, open_page,
     reload, session_cookie, settle, sign_in, sign_out)

@@ -22,7 +22,7 @@ import yaml  # noqa: E402
 from playwright.sync_api import Locator, Page, expect  # noqa: E402 - after the opt-out, so a missing package fails
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from services.demo import DEMO_PASSWORD  # noqa: E402
+from services.core.demo import DEMO_PASSWORD  # noqa: E402
 from services.monitor.reports import period_options  # noqa: E402 - pure: the months that may be filed now
 from tests.e2e.conftest import (  # noqa: E402 - shared Streamlit helpers
     HuiqiApp, choose, expect_no_exception, fill, open_page, settle, sidebar, sign_in, sign_out, text_input)

@@ -12,7 +12,7 @@ if os.environ.get("HUIQI_SKIP_E2E") == "1":
 
 from playwright.sync_api import Page, expect  # noqa: E402 - after the opt-out, so a missing package fails
 
-from services.demo import DEMO_PASSWORD  # noqa: E402
+from services.core.demo import DEMO_PASSWORD  # noqa: E402
 from tests.e2e.conftest import expect_no_exception, settle, sidebar, sign_in  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.flaky(reruns=1, reruns_delay=2)]

@@ -23,8 +23,8 @@ if os.environ.get("HUIQI_SKIP_E2E") == "1":
 from playwright.sync_api import Locator, Page, expect  # noqa: E402 - after the opt-out, so a missing package fails
 
 from charts.stats import INSET_ID  # noqa: E402
-from services import maps  # noqa: E402
-from services.demo import DEMO_PASSWORD  # noqa: E402
+from services.reference import maps  # noqa: E402
+from services.core.demo import DEMO_PASSWORD  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402 - shared Streamlit helpers
     expect_no_exception, expect_signed_in_as, open_page, settle, sign_in, sign_out)
 

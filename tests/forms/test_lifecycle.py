@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from db.engine import session_scope
 from db.forms import AnswerValue, ResponseScore
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.forms import analysis, definitions, responses
 from services.forms.engine import evaluate
 from tests.factories import make_admin, make_enterprise_user
@@ -102,7 +102,7 @@ def test_fill_save_submit_and_typed_rows(designer) -> None:  # type: ignore[no-u
 def test_concurrent_edit_of_same_section_conflicts_with_details(designer) -> None:  # type: ignore[no-untyped-def]
     vid = _publish(designer)
     a, org_id = make_enterprise_user()
-    from services.accounts import create_account
+    from services.identity.accounts import create_account
     from tests.factories import PASSWORD, actor_of
     create_account("colleague", PASSWORD, ["enterprise"], org_id=org_id)
     b = actor_of("colleague")

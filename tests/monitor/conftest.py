@@ -10,7 +10,7 @@ import pytest
 from db.engine import session_scope
 from services.forms import definitions, responses
 from services.monitor import reports, reviewers
-from services.permissions import Actor
+from services.core.permissions import Actor
 from tests.factories import make_admin, make_enterprise_user
 
 # A consistent month: every required row filled, all balance checks satisfied.

@@ -25,12 +25,12 @@ from db.forms import FormResponse
 from db.monitor import MonitorAssignment, MonitorReport
 from db.organisation import Organisation
 from db.workflow import WorkflowInstance, WorkflowTransition
-from services.errors import Conflict
+from services.core.errors import Conflict
 from services.forms.definitions import VersionView, published_version
 from services.monitor import review, workflow
-from services.permissions import Actor
+from services.core.permissions import Actor
 from services.reference import region_path
-from services.rules import CREDIT_CHARSET, credit_code_for
+from services.core.rules import CREDIT_CHARSET, credit_code_for
 
 REASON = "并发核对：请核实本月数据后重新上报。"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.core.errors import Conflict, NotFound, ValidationFailed
 from services.monitor import reports, review
 from services.monitor.review import QueueFilter
 from tests.monitor.conftest import Chain, filled

@@ -11,7 +11,7 @@ from db.forms import AnswerValue, FormDefinition, FormResponse
 from db.monitor import MonitorReport, MonitorReviewer
 from db.workflow import WorkflowInstance, WorkflowTransition
 from db.account import Account
-from services.demo import DEMO_PASSWORD, seed_demo
+from services.core.demo import DEMO_PASSWORD, seed_demo
 from services.forms import definitions, responses
 from services.forms.engine import evaluate
 from services.monitor import review, workflow

@@ -10,8 +10,8 @@ from db.audit import AuditLog
 from db.engine import session_scope
 from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer
 from db.organisation import Organisation
-from services import auth
-from services.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from services.identity import auth
+from services.core.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from services.forms import responses
 from services.monitor import enterprises, reports, reviewers
 from services.monitor.enterprises import EnterpriseFilter

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import clock
-from services.errors import ValidationFailed
+from services.core.errors import ValidationFailed
 from services.forms import responses
 from services.monitor import reports, review
 from tests.monitor.conftest import Chain

@@ -11,7 +11,7 @@ import clock
 from db.account import Account
 from db.engine import session_scope
 from db.organisation import Organisation
-from services.errors import Conflict
+from services.core.errors import Conflict
 from services.monitor import freeze, reports, review
 from services.monitor.review import QueueFilter
 from tests.factories import actor_of

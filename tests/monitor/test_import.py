@@ -13,7 +13,7 @@ from db.engine import session_scope
 from db.forms import ResponseSection
 from db.monitor import MonitorReport
 from db.organisation import Organisation
-from services.errors import Conflict, PermissionDenied, ValidationFailed
+from services.core.errors import Conflict, PermissionDenied, ValidationFailed
 from services.monitor import excel_io, reports, review
 from services.monitor.excel_layout import SHEET_HELP, SHEET_IND, SHEET_PROD
 from tests.factories import make_enterprise_user

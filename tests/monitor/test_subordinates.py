@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from db.account import Account
 from db.engine import session_scope
 from db.monitor import MonitorReviewer
-from services import audit, usernames
-from services.errors import DUPLICATE, Conflict, ValidationFailed, as_service_error
+from services.core import audit
+from services.identity import usernames
+from services.core.errors import DUPLICATE, Conflict, ValidationFailed, as_service_error
 from services.monitor import reviewers
 from tests.monitor.conftest import Chain
 
@@ -40,7 +41,7 @@ def test_a_username_taken_at_the_same_moment_is_a_clear_conflict(chain: Chain, m
     existing = reviewers.me(chain.nj).username
     # the other request committed between this one's check and its insert: the check saw the name free
     monkeypatch.setattr(usernames, "check_username_free", lambda session, username: None)
-    monkeypatch.setattr("services.accounts.check_username_free", lambda session, username: None)
+    monkeypatch.setattr("services.identity.accounts.check_username_free", lambda session, username: None)
     with pytest.raises(IntegrityError) as caught:
         reviewers.create_subordinate(chain.js, existing, PASSWORD, "320200")
     err = as_service_error(caught.value)

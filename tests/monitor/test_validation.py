@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from db.engine import session_scope
 from db.organisation import Organisation
-from services.errors import ValidationFailed
+from services.core.errors import ValidationFailed
 from services.forms import responses
 from services.forms.engine import Context, Evaluation, evaluate, visible_rows
 from services.forms.loader import load_file

@@ -1,13 +1,13 @@
-"""用户管理 (pages/accounts_admin.py): jurisdiction-limited search and account actions."""
+"""用户管理 (pages/admin/accounts_admin.py): jurisdiction-limited search and account actions."""
 from __future__ import annotations
 
 from db.account import Account
 from db.engine import session_scope
-from services import auth
+from services.identity import auth
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.pages.helpers import assert_clean, by_label, joined, signed_in
 
-ACCOUNTS = "pages/accounts_admin.py"
+ACCOUNTS = "pages/admin/accounts_admin.py"
 
 
 def accounts_page(username: str):  # type: ignore[no-untyped-def]
@@ -93,14 +93,14 @@ def test_admin_resets_password_and_disables_account(app) -> None:  # type: ignor
 
 def test_admin_corrects_org_details_from_user_management(app) -> None:  # type: ignore[no-untyped-def]
     """用户管理 → 单位信息: the admin changes the name; the row and its audit change."""
-    from services import accounts as acc_service
-    from services import registration
+    from services.identity import accounts as acc_service
+    from services.orgs import registration
     from tests.factories import PASSWORD, make_admin, make_enterprise_user
     from tests.pages.conftest import sign_in
     user, org_id = make_enterprise_user("320102")
     make_admin("320100", username="nj_fixer")
     at = sign_in(app, "nj_fixer", PASSWORD)
-    at.switch_page("pages/accounts_admin.py").run()
+    at.switch_page("pages/admin/accounts_admin.py").run()
     at.text_input[0].input(user.username).run()
     prefix = f"adm_org_{org_id}"
     at.text_input(key=f"{prefix}_name").input("更正名称测试有限公司").run()

@@ -37,7 +37,7 @@ def _answer(at, rid: int, answers: dict) -> None:  # type: ignore[no-untyped-def
 def test_enterprise_diagnosis_to_results_and_pdf(app) -> None:  # type: ignore[no-untyped-def]
     user, _ = make_enterprise_user()
     at = sign_in(app, user.username, PASSWORD)
-    at.switch_page("pages/cmmm_diagnosis.py").run()
+    at.switch_page("pages/cmmm/cmmm_diagnosis.py").run()
     assert "一级 规划级" in " ".join(m.value for m in at.markdown)  # level characteristics shown first
     at.checkbox(key="tailor_design").check()
     at.button(key=next(b.key for b in at.button if b.label == "开始答题")).click().run()
@@ -71,7 +71,7 @@ def test_answers_are_saved_as_drafts_without_a_click_on_save(app) -> None:  # ty
     """Each answer is saved server-side at once: a fresh sign-in (browser closed) finds them all."""
     user, _ = make_enterprise_user()
     at = sign_in(app, user.username, PASSWORD)
-    at.switch_page("pages/cmmm_diagnosis.py").run()
+    at.switch_page("pages/cmmm/cmmm_diagnosis.py").run()
     at.button(key=next(b.key for b in at.button if b.label == "开始答题")).click().run()
     view = dx.history(user)[0]
     some = dict(list(level_answers(1, "1", ()).items())[:3])
@@ -80,7 +80,7 @@ def test_answers_are_saved_as_drafts_without_a_click_on_save(app) -> None:  # ty
         assert not at.exception and not at.error
     assert any(c.value.startswith("已自动保存") for c in at.caption)
     again = sign_in(AppTest.from_file(APP, default_timeout=60), user.username, PASSWORD)
-    again.switch_page("pages/cmmm_diagnosis.py").run()
+    again.switch_page("pages/cmmm/cmmm_diagnosis.py").run()
     assert {k: again.radio(key=f"fr_{view.response_id}_{k}").value for k in some} == some
     assert f"共 " in " ".join(c.value for c in again.caption) and "已答 3 题" in " ".join(c.value for c in again.caption)
 
@@ -91,7 +91,7 @@ def test_landing_after_finishing_shows_the_result_and_history_shows_in_place(app
     run_levels(user, did, ["1", "0"])
     dx.finish(user, did, EFFECTIVENESS, 0)
     at = sign_in(app, user.username, PASSWORD)
-    at.switch_page("pages/cmmm_diagnosis.py").run()
+    at.switch_page("pages/cmmm/cmmm_diagnosis.py").run()
     assert not at.exception
     work, history = at.tabs[0], at.tabs[1]
     assert [m.value for m in work.metric][:2] == ["1.00", "一级 规划级"]  # the result, not a blank new diagnosis
@@ -111,7 +111,7 @@ def test_admin_finds_and_exports_records(app) -> None:  # type: ignore[no-untype
         dx.finish(user, did, EFFECTIVENESS, 0)
     make_admin("320100", "nj_cmmm")
     at = sign_in(app, "nj_cmmm", PASSWORD)
-    at.switch_page("pages/cmmm_records.py").run()
+    at.switch_page("pages/cmmm/cmmm_records.py").run()
     assert not at.exception
     assert "共 2 条记录" in [c.value for c in at.caption]
     assert len(at.dataframe[0].value) == 2
@@ -120,7 +120,7 @@ def test_admin_finds_and_exports_records(app) -> None:  # type: ignore[no-untype
     assert {"下载 Excel", "导出答题记录", "下载 PDF 报告"} <= {b.label for b in at.get("download_button")}
     at.button(key="rec_enter").click().run()
     assert not at.exception and any("的全部自诊断" in m.value for m in at.markdown)
-    at.switch_page("pages/cmmm_progress.py").run()
+    at.switch_page("pages/cmmm/cmmm_progress.py").run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["0", "0", "2"]
 
@@ -155,7 +155,7 @@ def _sheet_rows(data: bytes | None) -> list[list[object]]:
 def _records_page(app: AppTest) -> AppTest:
     make_admin("320100", "nj_lists")
     at = sign_in(app, "nj_lists", PASSWORD)
-    at.switch_page("pages/cmmm_records.py").run()
+    at.switch_page("pages/cmmm/cmmm_records.py").run()
     assert_clean(at)
     return at
 
@@ -255,7 +255,7 @@ def test_progress_pages_and_export_follow_the_filters(app: AppTest, served: dict
     idle = [make_org("320102", status="approved") for _ in range(3)]
     make_admin("320100", "nj_prog")
     at = sign_in(app, "nj_prog", PASSWORD)
-    at.switch_page("pages/cmmm_progress.py").run()
+    at.switch_page("pages/cmmm/cmmm_progress.py").run()
     assert_clean(at)
     assert [m.value for m in at.metric] == ["3", "0", "25"] and _count(at) == "共 28 家，第 1/2 页"
     at.number_input(key="prog_page").set_value(2).run()
@@ -284,7 +284,7 @@ def test_result_scores_are_one_row_per_subdomain(app) -> None:  # type: ignore[n
     """Sub-domains down, levels across: 集成 and 网络 no longer sit off-screen at the far right."""
     user, did = _completed()
     at = sign_in(app, user.username, PASSWORD)
-    at.switch_page("pages/cmmm_diagnosis.py")
+    at.switch_page("pages/cmmm/cmmm_diagnosis.py")
     at.session_state["cmmm_view"] = did
     at.run()
     assert not at.exception
@@ -299,7 +299,7 @@ def test_city_admin_picks_districts_and_reads_what_is_counted(app) -> None:  # t
     _completed("320102")
     make_admin("320100", "nj_labels")
     at = sign_in(app, "nj_labels", PASSWORD)
-    at.switch_page("pages/cmmm_records.py").run()
+    at.switch_page("pages/cmmm/cmmm_records.py").run()
     assert not at.exception
     region_boxes = [s.label for s in at.selectbox if (s.key or "").startswith("rec_region")]
     assert region_boxes == ["区县"]  # a city administrator picks a district, not a 市

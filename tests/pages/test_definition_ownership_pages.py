@@ -13,7 +13,7 @@ def test_province_designer_sees_owner_and_copies_a_national_survey_into_its_own(
     make_admin("320000", "js_designer")
     national = definitions.published_version("sme_monthly_survey")
     at = sign_in(app, "js_designer", PASSWORD)
-    at.switch_page("pages/forms_designer.py").run()
+    at.switch_page("pages/forms/forms_designer.py").run()
     assert_clean(at)
     table = at.dataframe[0].value
     assert set(table["归属"]) == {"全国"}
@@ -45,7 +45,7 @@ def test_results_page_lists_the_answers_of_a_stopped_version(app) -> None:  # ty
     v2 = definitions.copy_to_draft(designer, v1)
     definitions.publish(designer, v2)
     at = sign_in(app, "cn_results", PASSWORD)
-    at.switch_page("pages/forms_results.py").run()
+    at.switch_page("pages/forms/forms_results.py").run()
     assert_clean(at)
     box = at.selectbox(key="res_version")
     mine = [o for o in box.options if "数字化转型需求调查" in o]

@@ -19,7 +19,7 @@ def _publish_sample() -> int:
 
 
 def _open_fill(at: AppTest) -> int:
-    at.switch_page("pages/forms_fill.py").run()
+    at.switch_page("pages/forms/forms_fill.py").run()
     at.button(key=next(b.key for b in at.button if b.label == "开始 / 继续填报")).click().run()
     return int(at.session_state["active_response"])
 
@@ -75,7 +75,7 @@ def test_resume_where_the_user_stopped(app) -> None:  # type: ignore[no-untyped-
 def test_second_save_of_same_section_shows_the_other_persons_change(sqlite_db) -> None:  # type: ignore[no-untyped-def]
     vid = _publish_sample()
     a, org_id = make_enterprise_user()
-    from services.accounts import create_account
+    from services.identity.accounts import create_account
     create_account("colleague_b", PASSWORD, ["enterprise"], org_id=org_id)
     rid = responses.open_response(a, vid, LAST_YEAR)
     first = sign_in(AppTest.from_file(APP, default_timeout=60), a.username, PASSWORD)
@@ -103,7 +103,7 @@ def test_designer_edits_draft_and_publishes(app) -> None:  # type: ignore[no-unt
     make_admin(None, "designer_p")
     vid = _publish_sample()
     at = sign_in(app, "designer_p", PASSWORD)
-    at.switch_page("pages/forms_designer.py").run()
+    at.switch_page("pages/forms/forms_designer.py").run()
     assert not at.exception
     assert at.selectbox(key="def_version").value is None and not at.tabs  # opens light: no version loaded
     at.selectbox(key="def_version").set_value(vid).run()
@@ -134,7 +134,7 @@ def test_results_page_table_export_and_stats(app) -> None:  # type: ignore[no-un
         responses.submit(user, rid)
     make_admin("320102", "xw_results")
     at = sign_in(app, "xw_results", PASSWORD)
-    at.switch_page("pages/forms_results.py").run()
+    at.switch_page("pages/forms/forms_results.py").run()
     assert not at.exception
     # opens light: nothing chosen, nothing computed (the 240-question model used to be loaded first)
     assert at.selectbox(key="res_version").value is None and not at.dataframe
@@ -158,14 +158,14 @@ def test_designer_and_results_name_kinds_in_chinese(app) -> None:  # type: ignor
     definitions.sync_specs()
     make_admin(None, "kinds_p")
     at = sign_in(app, "kinds_p", PASSWORD)
-    at.switch_page("pages/forms_designer.py").run()
+    at.switch_page("pages/forms/forms_designer.py").run()
     assert not at.exception
     kinds = set(at.dataframe[0].value["类型"])
     assert {"自诊断模型", "调查问卷", "月报表"} <= kinds
     codes = {"survey", "self_diagnosis", "self_assessment", "monthly_report"}
     assert not kinds & codes
     assert any("月报表" in option for option in at.selectbox(key="def_version").options)
-    at.switch_page("pages/forms_results.py").run()
+    at.switch_page("pages/forms/forms_results.py").run()
     assert not at.exception
     options = at.selectbox(key="res_version").options
     assert any("调查问卷" in o for o in options) and not any(code in o for o in options for code in codes)
@@ -180,7 +180,7 @@ def test_fill_page_offers_the_services_months_and_no_monthly_report_questionnair
     definitions.publish(designer, vid)
     user, _ = make_enterprise_user()
     at = sign_in(app, user.username, PASSWORD)
-    at.switch_page("pages/forms_fill.py").run()
+    at.switch_page("pages/forms/forms_fill.py").run()
     offered = at.selectbox[0].options
     assert any("月度成本调查" in o for o in offered)
     assert not any("中小企业经济月度调查问卷" in o for o in offered)  # filled only in 当期报送 step ④

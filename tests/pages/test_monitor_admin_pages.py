@@ -13,11 +13,11 @@ from db.monitor import MonitorAssignment, MonitorReviewer
 from db.organisation import Organisation
 from services.forms import definitions
 from services.monitor import reviewers
-from services.permissions import Actor
+from services.core.permissions import Actor
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.pages.helpers import assert_clean, by_label, joined, signed_in
 
-ENTERPRISES, ADMINS = "pages/monitor_enterprises.py", "pages/monitor_admins.py"
+ENTERPRISES, ADMINS = "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py"
 
 
 @dataclass

@@ -119,7 +119,7 @@ def test_the_sidebar_shows_the_confirmed_new_name(people: People) -> None:
 
 def test_the_enterprise_home_page_shows_this_month(people: People) -> None:
     with clock.travel("2025-06-12T10:00:00+08:00"):
-        at = open_page(people.ent.username, "pages/home.py")
+        at = open_page(people.ent.username, "pages/common/home.py")
     assert "本月月报：2025-05" in texts(at.subheader)
     metrics = {m.label: shown(m.value) for m in at.metric}
     assert metrics == {"月报状态": "未填报", "报送截止": "2025-06-10", "未读消息": "0"}

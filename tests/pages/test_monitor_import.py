@@ -7,13 +7,13 @@ import pytest
 from db.engine import session_scope
 from services.forms import definitions
 from services.monitor import excel_io, reports, review, reviewers
-from services.permissions import Actor
+from services.core.permissions import Actor
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.monitor.conftest import GOOD, answer_questionnaires
 from tests.monitor.test_import import fill
 from tests.pages.helpers import assert_clean, joined, shown, signed_in
 
-IMPORT = "pages/monitor_import.py"
+IMPORT = "pages/monitor/monitor_import.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -11,16 +11,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from db.engine import session_scope
-from services import notify
+from services.core import notify
 from services.forms import definitions
 from services.monitor import reports, review, reviewers
-from services.permissions import Actor
+from services.core.permissions import Actor
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.monitor.conftest import filled, indicators, save
 from tests.pages.helpers import ROOT, assert_clean, joined, signed_in, texts
 
-REPORT, HISTORY, REVIEW, INBOX = ("pages/monitor_report.py", "pages/monitor_history.py", "pages/monitor_review.py",
-                                  "pages/inbox.py")
+REPORT, HISTORY, REVIEW, INBOX = ("pages/monitor/monitor_report.py", "pages/monitor/monitor_history.py", "pages/monitor/monitor_review.py",
+                                  "pages/common/inbox.py")
 
 
 @dataclass

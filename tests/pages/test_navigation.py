@@ -5,25 +5,25 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import nav
-from services.accounts import create_account
-from services.permissions import ROLES
+from services.identity.accounts import create_account
+from services.core.permissions import ROLES
 from tests.factories import PASSWORD, actor_of, make_admin, make_enterprise_user
 from tests.pages.helpers import ROOT, assert_clean, registered_pages, signed_in
 
-HOME, MINE, REVIEW, ACCOUNTS, PROFILE = ("pages/home.py", "pages/my_registration.py",
-                                         "pages/review_registrations.py", "pages/accounts_admin.py",
-                                         "pages/profile.py")
-FILL, RESULTS, DESIGN = "pages/forms_fill.py", "pages/forms_results.py", "pages/forms_designer.py"
-DIAG, RECORDS, PROGRESS = "pages/cmmm_diagnosis.py", "pages/cmmm_records.py", "pages/cmmm_progress.py"
-SMAP, SREGION, SINDUSTRY = "pages/stats_map.py", "pages/stats_region.py", "pages/stats_industry.py"
-MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor_report.py", "pages/monitor_history.py", "pages/monitor_review.py",
-                                     "pages/inbox.py")
+HOME, MINE, REVIEW, ACCOUNTS, PROFILE = ("pages/common/home.py", "pages/orgs/my_registration.py",
+                                         "pages/orgs/review_registrations.py", "pages/admin/accounts_admin.py",
+                                         "pages/common/profile.py")
+FILL, RESULTS, DESIGN = "pages/forms/forms_fill.py", "pages/forms/forms_results.py", "pages/forms/forms_designer.py"
+DIAG, RECORDS, PROGRESS = "pages/cmmm/cmmm_diagnosis.py", "pages/cmmm/cmmm_records.py", "pages/cmmm/cmmm_progress.py"
+SMAP, SREGION, SINDUSTRY = "pages/stats/stats_map.py", "pages/stats/stats_region.py", "pages/stats/stats_industry.py"
+MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor/monitor_report.py", "pages/monitor/monitor_history.py", "pages/monitor/monitor_review.py",
+                                     "pages/common/inbox.py")
 EXPECTED = {
-    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor_import.py", INBOX, PROFILE},
+    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", INBOX, PROFILE},
                    ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入", "消息中心",
                     "个人中心"]),
     "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, MREVIEW,
-                      "pages/monitor_enterprises.py", "pages/monitor_admins.py", INBOX, PROFILE},
+                      "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py", INBOX, PROFILE},
                      ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
                       "按行业分类范围统计", "问卷结果", "月报审核", "监测企业管理", "下级管理员维护", "消息中心", "个人中心"]),
     "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, INBOX, PROFILE},
@@ -91,7 +91,7 @@ def test_admin_opens_review_and_accounts(app) -> None:  # type: ignore[no-untype
 
 def test_signed_out_visitor_sees_only_public_pages(app) -> None:  # type: ignore[no-untyped-def]
     at = app.run()
-    assert registered_pages(at) == {"pages/login.py", "pages/register.py"}
+    assert registered_pages(at) == {"pages/common/login.py", "pages/common/register.py"}
     with pytest.raises(ValueError):
         at.switch_page(HOME)
 

@@ -11,7 +11,7 @@ from components import nav
 from config import settings
 from db import engine as db_engine
 from services.cmmm.demo import seed_diagnoses
-from services.demo import DEMO_PASSWORD, seed_demo
+from services.core.demo import DEMO_PASSWORD, seed_demo
 from services.forms import definitions
 from services.monitor.demo import seed_reports
 from tests.conftest import use_database_url
@@ -58,7 +58,7 @@ def test_sign_out_forgets_the_previous_users_screens(demo: str) -> None:
     start, no PermissionDenied for the previous user's drill-down path."""
     use_database_url(demo)
     at = signed_in("admin_js", DEMO_PASSWORD)
-    at.switch_page("pages/stats_map.py").run()
+    at.switch_page("pages/stats/stats_map.py").run()
     at.session_state["stats_path"] = ["320100"]  # what clicking 南京市 on the map stores
     at.session_state["rec_name"] = "某企业"
     at.run()
@@ -70,7 +70,7 @@ def test_sign_out_forgets_the_previous_users_screens(demo: str) -> None:
     at.button(key="FormSubmitter:signin-登录").click().run()
     at.run()
     assert "stats_path" not in at.session_state
-    at.switch_page("pages/stats_map.py").run()
+    at.switch_page("pages/stats/stats_map.py").run()
     _assert_no_leak(at, "admin_xw after admin_js")
     assert not at.error, [e.value for e in at.error]
     assert at.session_state["actor"].username == "admin_xw"
@@ -80,7 +80,7 @@ def test_a_previous_path_outside_the_jurisdiction_is_a_message_not_a_traceback(d
     """Even if a stale path reaches the page, the error boundary shows the Chinese refusal."""
     use_database_url(demo)
     at = signed_in("admin_xw", DEMO_PASSWORD)
-    at.switch_page("pages/stats_map.py").run()
+    at.switch_page("pages/stats/stats_map.py").run()
     at.session_state["stats_path"] = ["440300"]
     at.run()
     assert not at.exception
@@ -92,7 +92,7 @@ def test_a_locked_database_says_busy_and_saves_nothing(demo: str, monkeypatch: p
     and the same click works once the lock is gone."""
     use_database_url(demo)
     at = signed_in("admin_xw", DEMO_PASSWORD)
-    at.switch_page("pages/profile.py").run()
+    at.switch_page("pages/common/profile.py").run()
     name_box = [w for w in at.text_input if w.label == "名称"]
     assert name_box, [w.label for w in at.text_input]
     monkeypatch.setattr(settings, "sqlite_busy_seconds", 0.2)
@@ -120,13 +120,13 @@ def test_a_locked_database_says_busy_and_saves_nothing(demo: str, monkeypatch: p
 def test_an_unexpected_error_shows_an_id_and_no_details(demo: str, monkeypatch: pytest.MonkeyPatch,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     use_database_url(demo)
-    from services import notify
+    from services.core import notify
 
     def broken(*_a, **_k):  # type: ignore[no-untyped-def]
         raise KeyError("/work/secret/path.py")
     monkeypatch.setattr(notify, "inbox", broken)
     at = signed_in("admin_xw", DEMO_PASSWORD)
-    at.switch_page("pages/inbox.py").run()
+    at.switch_page("pages/common/inbox.py").run()
     assert not at.exception
     msgs = [str(e.value) for e in at.error]
     assert any("错误编号" in m for m in msgs) and not any("KeyError" in m or "/work/" in m for m in msgs), msgs

@@ -1,8 +1,8 @@
-"""个人中心 (pages/profile.py): profile edits and password change (which signs every session out)."""
+"""个人中心 (pages/common/profile.py): profile edits and password change (which signs every session out)."""
 from __future__ import annotations
 
-from services import auth
-from services.errors import ServiceError
+from services.identity import auth
+from services.core.errors import ServiceError
 from tests.factories import PASSWORD, make_enterprise_user
 from tests.pages.helpers import assert_clean, by_label, joined, signed_in
 
@@ -12,7 +12,7 @@ PW_SUBMIT = "FormSubmitter:password-确认"
 
 def profile_page(username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     at = signed_in(username, password)
-    at.switch_page("pages/profile.py").run()
+    at.switch_page("pages/common/profile.py").run()
     assert_clean(at)
     assert [t.value for t in at.title] == ["个人中心"]
     return at
@@ -89,7 +89,7 @@ def test_new_password_works_on_the_login_page(app) -> None:  # type: ignore[no-u
     assert at.session_state["actor"].username == actor.username
     # AppTest keeps requesting the page last passed to switch_page (profile), which is valid again.
     assert [t.value for t in at.title] == ["个人中心"]
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/common/home.py").run()
     assert at.title[0].value.startswith("您好")
 
 

@@ -2,12 +2,12 @@
 applicant's 单位注册信息 page — who, when, action, from → to, reason."""
 from __future__ import annotations
 
-from services import registration
-from services.accounts import create_account
+from services.orgs import registration
+from services.identity.accounts import create_account
 from tests.factories import PASSWORD, actor_of, make_admin, org_form
 from tests.pages.helpers import assert_clean, by_label, signed_in
 
-REVIEW = "pages/review_registrations.py"
+REVIEW = "pages/orgs/review_registrations.py"
 
 
 def history_table(at) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -41,7 +41,7 @@ def test_history_on_the_review_detail_and_the_applicant_page(app) -> None:  # ty
     assert history_table(at)[-1]["状态"] == "待审核 → 已通过" and history_table(at)[-1]["操作人"] == "admin_hist"
 
     mine = signed_in("hist_co", PASSWORD)
-    mine.switch_page("pages/my_registration.py").run()
+    mine.switch_page("pages/orgs/my_registration.py").run()
     assert_clean(mine)
     assert [(r["操作"], r["原因"]) for r in history_table(mine)] == [
         ("提交审核", ""), ("退回", "请上传<b>清晰</b>的营业执照"), ("提交审核", ""), ("审核通过", "")]
@@ -50,7 +50,7 @@ def test_history_on_the_review_detail_and_the_applicant_page(app) -> None:  # ty
 def test_history_is_not_shown_outside_the_jurisdiction(app) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    from services.errors import NotFound
+    from services.core.errors import NotFound
     create_account("hist_co2", PASSWORD, ["enterprise"], phone="13800000002")
     org_id = registration.submit_org(actor_of("hist_co2"), org_form("320102"))
     other = make_admin("320106")                      # 鼓楼区: not this organisation's

@@ -1,4 +1,4 @@
-"""Self-registration through the pages: step 1 (pages/register.py) and step 2 (pages/my_registration.py)."""
+"""Self-registration through the pages: step 1 (pages/common/register.py) and step 2 (pages/orgs/my_registration.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 import clock
 from db.account import Account
 from db.engine import session_scope
-from services import registration
+from services.orgs import registration
 from tests.factories import credit_code
 from tests.pages.helpers import assert_clean, by_label, fresh_app, joined, signed_in
 
@@ -32,7 +32,7 @@ def account_count() -> int:
 
 def fill_step1(at, username="newco1", phone="13912345678", password=GOOD_PASSWORD,  # type: ignore[no-untyped-def]
                password2=None, agree=True, kind="enterprise"):
-    at.switch_page("pages/register.py").run()
+    at.switch_page("pages/common/register.py").run()
     assert [t.value for t in at.title] == ["欢迎注册"]
     by_label(at.radio, "角色").set_value(kind)
     by_label(at.text_input, "用户名 *").input(username)

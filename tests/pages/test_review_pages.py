@@ -1,14 +1,14 @@
-"""Registration review by a county administrator (pages/review_registrations.py)."""
+"""Registration review by a county administrator (pages/orgs/review_registrations.py)."""
 from __future__ import annotations
 
 from db.engine import session_scope
 from db.organisation import Organisation
-from services import registration
-from services.accounts import create_account
+from services.orgs import registration
+from services.identity.accounts import create_account
 from tests.factories import PASSWORD, actor_of, make_admin, make_enterprise_user, make_org, org_form
 from tests.pages.helpers import assert_clean, by_label, joined, signed_in
 
-REVIEW = "pages/review_registrations.py"
+REVIEW = "pages/orgs/review_registrations.py"
 
 
 def org_row(org_id: int) -> tuple[str, str | None, int | None]:
@@ -164,7 +164,7 @@ DETAIL = [("企业名称", "详细表测试股份有限公司"), ("统一社会�
 
 
 def test_detail_table_shows_every_field_and_approval_notifies(app) -> None:  # type: ignore[no-untyped-def]
-    from services import notify
+    from services.core import notify
     make_admin("320102", username="admin_dt")
     create_account("detail_co", PASSWORD, ["enterprise"], phone="13800000002")
     applicant = actor_of("detail_co")
@@ -184,7 +184,7 @@ def test_detail_table_shows_every_field_and_approval_notifies(app) -> None:  # t
 
 
 def test_return_notifies_with_the_reason(app) -> None:  # type: ignore[no-untyped-def]
-    from services import notify
+    from services.core import notify
     make_admin("320102", username="admin_rn")
     create_account("return_co", PASSWORD, ["enterprise"], phone="13800000003")
     applicant = actor_of("return_co")

@@ -1,8 +1,8 @@
 """Sign-in page: errors, throttling, success, sign-out and session revocation."""
 from __future__ import annotations
 
-from services import auth
-from services.auth import GENERIC_FAILURE
+from services.identity import auth
+from services.identity.auth import GENERIC_FAILURE
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.pages.conftest import sign_in
 from tests.pages.helpers import assert_clean, joined, signed_in

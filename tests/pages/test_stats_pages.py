@@ -21,7 +21,7 @@ def _data(sqlite_db: str) -> None:
 def test_map_page_drills_down_and_back(app) -> None:  # type: ignore[no-untyped-def]
     make_admin("320000", "js_stats")
     at = sign_in(app, "js_stats", PASSWORD)
-    at.switch_page("pages/stats_map.py").run()
+    at.switch_page("pages/stats/stats_map.py").run()
     assert not at.exception
     assert [m.value for m in at.metric][:2] == ["2", "1.50"]  # Jiangsu only: the Shenzhen one is not here
     table = at.dataframe[0].value
@@ -38,7 +38,7 @@ def test_map_page_drills_down_and_back(app) -> None:  # type: ignore[no-untyped-
 def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[no-untyped-def]
     make_admin(None, "cn_stats")
     at = sign_in(app, "cn_stats", PASSWORD)
-    at.switch_page("pages/stats_region.py").run()
+    at.switch_page("pages/stats/stats_region.py").run()
     assert not at.exception
     provinces = at.dataframe[0].value
     assert len(provinces) == 34 and int(provinces["企业数"].sum()) == 3
@@ -53,7 +53,7 @@ def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[n
     assert len(counties) == 11 and int(counties["企业数"].sum()) == 2   # 南京's counties; 玄武 and 秦淮 have one each
     at.session_state["stats_path"] = []
     at.selectbox(key="stats_division_select").set_value("").run()
-    at.switch_page("pages/stats_industry.py").run()
+    at.switch_page("pages/stats/stats_industry.py").run()
     assert not at.exception
     divisions = at.dataframe[0].value
     assert len(divisions) == 31 and int(divisions["企业数"].sum()) == 3
@@ -63,7 +63,7 @@ def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[n
     assert {"产品设计", "计划与调度", "产品服务"} <= set(at.dataframe[0].value.columns)  # the 20 sub-domains
     at.selectbox(key="stats_size_select").set_value("大型").run()   # all test enterprises are 小型
     assert int(at.dataframe[0].value["企业数"].sum()) == 0
-    at.switch_page("pages/stats_map.py").run()                       # the size filter persists across pages
+    at.switch_page("pages/stats/stats_map.py").run()                       # the size filter persists across pages
     assert at.selectbox(key="stats_size_select").value == "大型"
     assert [m.value for m in at.metric][0] == "0"
     at.selectbox(key="stats_size_select").set_value("小型").run()
@@ -73,17 +73,17 @@ def test_region_and_industry_pages_share_filters(app) -> None:  # type: ignore[n
 def test_county_admin_sees_only_its_county(app) -> None:  # type: ignore[no-untyped-def]
     make_admin("320102", "xw_stats")
     at = sign_in(app, "xw_stats", PASSWORD)
-    at.switch_page("pages/stats_map.py").run()
+    at.switch_page("pages/stats/stats_map.py").run()
     assert not at.exception
     assert [m.value for m in at.metric][0] == "1"
-    at.switch_page("pages/stats_industry.py").run()
+    at.switch_page("pages/stats/stats_industry.py").run()
     assert any("行业统计按市及以上范围汇总" in i.value for i in at.info)
 
 
 def test_map_page_says_what_it_counts_and_never_prints_none(app) -> None:  # type: ignore[no-untyped-def]
     make_admin("320100", "nj_none")
     at = sign_in(app, "nj_none", PASSWORD)
-    at.switch_page("pages/stats_map.py").run()
+    at.switch_page("pages/stats/stats_map.py").run()
     assert not at.exception
     assert any("最新一次" in c.value and "自诊断记录查询" in c.value for c in at.caption)
     table = at.dataframe[0].value

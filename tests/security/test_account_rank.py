@@ -14,15 +14,15 @@ from sqlalchemy import select
 
 from db.account import Account
 from db.engine import session_scope
-from services import accounts, auth
-from services.accounts import create_account
-from services.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
-from services.permissions import Actor
+from services.identity import accounts, auth
+from services.identity.accounts import create_account
+from services.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from services.core.permissions import Actor
 from tests.factories import PASSWORD, actor_of, make_org
 
 ACTORS = ("sysadmin", "admin_cn", "admin_js", "admin_nj", "admin_xw")
 
-# target: (role, region of an administrator / 终审, region of the organisation) — as in services/demo.py
+# target: (role, region of an administrator / 终审, region of the organisation) — as in services/core/demo.py
 TARGETS: dict[str, tuple[str, str | None, str | None]] = {
     "sysadmin": ("sysadmin", None, None),
     "sysadmin_2": ("sysadmin", None, None),

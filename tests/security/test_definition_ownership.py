@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from db.base import utcnow
 from db.engine import session_scope
 from db.forms import FormDefinition, FormVersion
-from services.errors import PermissionDenied
+from services.core.errors import PermissionDenied
 from services.forms import definitions
-from services.permissions import Actor
+from services.core.permissions import Actor
 from tests.factories import make_admin
 
 ACTORS: dict[str, tuple[str | None, str | None]] = {  # username: (jurisdiction, role when not the admin of it)

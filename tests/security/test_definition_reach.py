@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pytest
 
 from db.engine import session_scope
-from services.errors import NotFound, PermissionDenied
+from services.core.errors import NotFound, PermissionDenied
 from services.forms import analysis, definitions, responses
 from services.monitor import reports, reviewers
-from services.permissions import Actor
+from services.core.permissions import Actor
 from tests.factories import make_admin, make_enterprise_user
 
 MONTHLY_ANSWERS = {"orders": "up", "costs": "flat", "funding": "ok", "problems": ["none"]}

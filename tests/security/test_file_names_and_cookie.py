@@ -14,7 +14,7 @@ from components.monitor_detail import printable_report_html
 from config import settings
 from services.forms.loader import load_definition
 from services.monitor import review
-from services.uploads import store_upload
+from services.io.uploads import store_upload
 from tests.monitor.conftest import Chain, filled, save
 from tests.monitor.test_validation import month_of
 

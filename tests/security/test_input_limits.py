@@ -17,13 +17,14 @@ from sqlalchemy import select
 from db.account import Account
 from db.draft import FormDraft
 from db.engine import session_scope
-from services import accounts, registration
-from services.errors import ValidationFailed
+from services.identity import accounts
+from services.orgs import registration
+from services.core.errors import ValidationFailed
 from services.forms import responses
 from services.monitor import excel_io, reports, review, reviewers
 from services.monitor.excel_layout import number as excel_number
-from services.numbers import number_problem, to_number
-from services.org_fields import validate_org_form
+from services.core.numbers import number_problem, to_number
+from services.orgs.fields import validate_org_form
 from tests.factories import PASSWORD, actor_of, make_admin, make_enterprise_user, org_form
 from tests.monitor.conftest import Chain, _basic, chain, indicators, save  # noqa: F401 - ``chain`` is a fixture
 

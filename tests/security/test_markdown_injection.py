@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from components.text import md, md_table
 from db.engine import session_scope
 from db.organisation import Organisation
-from services import registration
+from services.orgs import registration
 from services.cmmm import diagnosis as dx
 from services.forms import definitions
 from services.monitor import reports, review, reviewers
@@ -131,13 +131,13 @@ def test_registration_review_inbox_and_the_applicants_page(app) -> None:  # type
     applicant, org_id = make_enterprise_user("320102", status="pending")
     rename(org_id)
     at = signed_in("admin_mdi", PASSWORD)
-    at.switch_page("pages/review_registrations.py").run()
+    at.switch_page("pages/orgs/review_registrations.py").run()
     assert_escaped(at, f"### {ATTACK}", f"| 企业名称 | {ATTACK} |")
     assert list(at.dataframe[0].value["企业名称"]) == [ATTACK]  # a grid cell is plain text
     at.button(key=f"approve_{org_id}").click().run()
     assert_escaped(at, f"「{ATTACK}」已通过")
     inbox = signed_in(applicant.username, PASSWORD)
-    inbox.switch_page("pages/inbox.py").run()
+    inbox.switch_page("pages/common/inbox.py").run()
     assert_escaped(inbox, f"「{ATTACK}」的注册信息已由所在地区管理员审核通过")
 
 
@@ -147,9 +147,9 @@ def test_a_markdown_return_reason_reaches_the_applicant_as_text(app) -> None:  #
     rename(org_id)
     registration.return_for_changes(admin, org_id, REASON)
     at = signed_in(applicant.username, PASSWORD)
-    at.switch_page("pages/my_registration.py").run()
+    at.switch_page("pages/orgs/my_registration.py").run()
     assert_escaped(at, f"退回原因：{REASON}")
-    at.switch_page("pages/inbox.py").run()
+    at.switch_page("pages/common/inbox.py").run()
     assert_escaped(at, REASON)
 
 
@@ -170,18 +170,18 @@ def test_monthly_review_history_and_report_pages(chain_pages) -> None:  # type: 
     report_id = filled(ent, reports.current_period())
     reports.submit_report(ent, report_id)
     at = signed_in("md_xw", PASSWORD)
-    at.switch_page("pages/monitor_review.py").run()
+    at.switch_page("pages/monitor/monitor_review.py").run()
     assert_escaped(at, f"{ATTACK} · {reports.current_period()}")
     at.text_area(key=f"mrv_reason_{report_id}").input(REASON)
     at.button(key=f"mrv_return_{report_id}").click().run()
     assert_escaped(at, f"已退回「{ATTACK}」")
     inbox = signed_in("md_xw", PASSWORD)
-    inbox.switch_page("pages/inbox.py").run()
+    inbox.switch_page("pages/common/inbox.py").run()
     assert_escaped(inbox, f"{ATTACK} 上报了")
     mine = signed_in(ent.username, PASSWORD)
-    mine.switch_page("pages/monitor_report.py").run()
+    mine.switch_page("pages/monitor/monitor_report.py").run()
     assert_escaped(mine, f"退回原因：{REASON}")
-    mine.switch_page("pages/monitor_history.py").run()
+    mine.switch_page("pages/monitor/monitor_history.py").run()
     assert_escaped(mine, REASON)
     mine.session_state["mh_view"] = report_id
     mine.run()
@@ -194,7 +194,7 @@ def test_freeze_confirmation_shows_the_name_as_text(chain_pages) -> None:  # typ
     save(ent, report_id, "basic", {**_basic(ent, report_id), "org_name": "**新名称** :red[改]"})
     assert review.detail(ent, report_id).status == "frozen"
     at = signed_in("md_xw", PASSWORD)
-    at.switch_page("pages/monitor_review.py").run()
+    at.switch_page("pages/monitor/monitor_review.py").run()
     assert_escaped(at, f"**{ATTACK}** · {reports.current_period()}")  # 冻结确认
 
 
@@ -207,6 +207,6 @@ def test_self_diagnosis_records_show_the_name_as_text(app) -> None:  # type: ign
     dx.finish(user, did, EFFECTIVENESS, 0)
     make_admin("320100", "md_rec")
     at = signed_in("md_rec", PASSWORD)
-    at.switch_page("pages/cmmm_records.py").run()
+    at.switch_page("pages/cmmm/cmmm_records.py").run()
     at.button(key="rec_enter").click().run()
     assert_escaped(at, f"{ATTACK}** 的全部自诊断")

@@ -16,11 +16,11 @@ import manage
 from config import MIN_SECRET_BITS, Settings, estimated_bits, settings
 from db.account import Account
 from db.engine import session_scope
-from services import accounts, auth
-from services.demo import DEMO_PASSWORD, DEMO_USERNAMES, seed_demo
-from services.errors import ServiceError, ValidationFailed
-from services.passwords import hash_password, password_problems
-from services.production import UnsafeStart, refuse_unsafe_start, retire_demo_accounts
+from services.identity import accounts, auth
+from services.core.demo import DEMO_PASSWORD, DEMO_USERNAMES, seed_demo
+from services.core.errors import ServiceError, ValidationFailed
+from services.identity.passwords import hash_password, password_problems
+from services.core.production import UnsafeStart, refuse_unsafe_start, retire_demo_accounts
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 
 GOOD_KEY = secrets.token_urlsafe(32)

@@ -11,10 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from config import Settings, settings
-from services import auth
-from services.accounts import create_account
-from services.client_address import client_address, parse_networks
-from services.errors import ServiceError, Throttled
+from services.identity import auth
+from services.identity.accounts import create_account
+from services.identity.client_address import client_address, parse_networks
+from services.core.errors import ServiceError, Throttled
 from tests.factories import PASSWORD
 
 PROXIES = parse_networks("127.0.0.1, 10.0.0.0/8, ::1")

@@ -39,7 +39,7 @@ def test_registration_review_table_offers_no_csv_download(app, export_left_on) -
     with session_scope() as session:
         session.execute(update(Organisation).where(Organisation.id == org_id).values(name=FORMULA))
     at = signed_in("admin_csv", PASSWORD)
-    at.switch_page("pages/review_registrations.py").run()
+    at.switch_page("pages/orgs/review_registrations.py").run()
     assert_clean(at)
     assert list(at.dataframe[0].value["企业名称"]) == [FORMULA]  # shown as typed on screen …
     assert st_config.get_option("client.disableDataExport") is True  # … but never downloadable as CSV

@@ -21,13 +21,13 @@ from db.audit import AuditLog
 from db.engine import get_engine, session_scope
 from db.forms import FormDefinition
 from db.monitor import MonitorReport
-from services.errors import Conflict, ValidationFailed
+from services.core.errors import Conflict, ValidationFailed
 from services.forms import definitions
 from services.io import upload_limits
 from services.io.upload_limits import Limits
 from services.monitor import excel_io, reports, workflow
 from services.monitor.excel_layout import SHEET_IND, SHEET_PROD
-from services.uploads import store_upload
+from services.io.uploads import store_upload
 from tests.factories import make_admin
 from tests.monitor.conftest import Chain, filled
 from tests.monitor.test_import import fill, report_count

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from db.audit import AuditLog
 from db.engine import session_scope
-from services import accounts, auth
-from services.errors import PermissionDenied, ValidationFailed
+from services.identity import accounts, auth
+from services.core.errors import PermissionDenied, ValidationFailed
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import update
 import clock
 from db.account import AuthSession, LoginAttempt
 from db.engine import session_scope
-from services import accounts, auth
-from services.accounts import create_account
-from services.errors import ServiceError, Throttled
+from services.identity import accounts, auth
+from services.identity.accounts import create_account
+from services.core.errors import ServiceError, Throttled
 from tests.factories import PASSWORD, make_admin
 
 

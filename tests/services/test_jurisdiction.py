@@ -1,9 +1,13 @@
 """A county admin cannot see or act on an organisation of another county, through any service."""
 import pytest
 
-from services import accounts, orgs, registration
-from services.accounts import create_account
-from services.errors import NotFound, PermissionDenied, ServiceError
+from services import orgs
+
+from services.identity import accounts
+
+from services.orgs import registration
+from services.identity.accounts import create_account
+from services.core.errors import NotFound, PermissionDenied, ServiceError
 from tests.factories import PASSWORD, actor_of, make_admin, make_enterprise_user, make_org
 
 XUANWU, GULOU, SHENZHEN = "320102", "320106", "440304"

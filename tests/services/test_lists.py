@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from services import lists
-from services.errors import PermissionDenied, ValidationFailed
+from services.core.errors import PermissionDenied, ValidationFailed
 from services.lists.spec import check_all, check_file, parse
 from tests.factories import make_admin, make_org
 
@@ -169,7 +169,7 @@ def test_filter_values_are_checked_with_field_names(orgs: dict[str, list[int]]) 
 
 
 def test_check_specs_reports_list_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from services import spec_check
+    from services.core import spec_check
     (tmp_path / "lists").mkdir()
     write(tmp_path / "lists", GOOD.format(code="probe").replace("  - credit_code", "  - x"))
     assert spec_check.main(tmp_path) == 1

@@ -6,8 +6,9 @@ from db.account import Account
 from db.audit import AuditLog
 from db.engine import session_scope
 from db.organisation import Organisation
-from services import auth, registration
-from services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from services.identity import auth
+from services.orgs import registration
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tests.factories import PASSWORD, actor_of, credit_code, make_admin, org_form
 
 

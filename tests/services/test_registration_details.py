@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.organisation import Organisation
-from services import notify, registration
-from services.errors import ValidationFailed
-from services.org_fields import HOLDING_TYPES, REG_TYPES, validate_org_form
-from services.timefmt import china_now
+from services.core import notify
+from services.orgs import registration
+from services.core.errors import ValidationFailed
+from services.orgs.fields import HOLDING_TYPES, REG_TYPES, validate_org_form
+from services.core.timefmt import china_now
 from tests.factories import PASSWORD, actor_of, make_admin, make_org, org_form
 
 
@@ -269,7 +270,7 @@ def test_admin_correction_keeps_legacy_rows_editable_but_checks_formats(db: str)
 
 
 def test_demo_enterprises_pass_the_rules(db: str) -> None:
-    from services.demo import seed_demo
+    from services.core.demo import seed_demo
     seed_demo(40, seed=5)
     with session_scope() as s:
         orgs = list(s.scalars(select(Organisation).where(Organisation.kind == "enterprise")))

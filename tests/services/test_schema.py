@@ -7,8 +7,8 @@ from db.base import Base
 from db.engine import get_engine, session_scope
 from db.organisation import Organisation
 from services import reference
-from services.demo import seed_demo
-from services.rules import classify_size, credit_code_is_valid
+from services.core.demo import seed_demo
+from services.core.rules import classify_size, credit_code_is_valid
 
 
 def test_migrations_match_models(db: str) -> None:

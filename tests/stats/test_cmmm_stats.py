@@ -8,7 +8,7 @@ import clock
 from db.engine import session_scope
 from db.stats import stat_industry, stat_region
 from services.cmmm import diagnosis as dx
-from services.errors import PermissionDenied
+from services.core.errors import PermissionDenied
 from services.stats import cmmm_stats as stats
 from tests.cmmm.conftest import EFFECTIVENESS, run_levels
 from tests.factories import make_admin, make_enterprise_user
@@ -134,7 +134,7 @@ def test_size_filter(model: int) -> None:
 
 def test_industry_filter_on_the_region_views(model: int) -> None:
     from db.organisation import Organisation
-    from services.errors import ValidationFailed
+    from services.core.errors import ValidationFailed
     a, org_a = make_enterprise_user("320102")
     b, _ = make_enterprise_user("320106")
     c, _ = make_enterprise_user("440304")

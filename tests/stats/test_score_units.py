@@ -5,7 +5,7 @@ from alembic import command
 from sqlalchemy import text
 
 from db.engine import get_engine
-from services.bootstrap import alembic_config
+from services.core.bootstrap import alembic_config
 from services.stats.cmmm_stats import units
 from tests.factories import make_enterprise_user
 from tests.stats.test_cmmm_stats import _complete, _snapshot

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from services import spec_check
+from services.core import spec_check
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ import pytest
 import clock
 from db.base import utcnow
 from services.monitor.reports import current_period
-from services.timefmt import china_now
+from services.core.timefmt import china_now
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 import pytest
 
 from services.orgs import credit_code_is_valid
-from services.rules import credit_check_char
+from services.core.rules import credit_check_char
 
 # Real published codes (company registers).
 VALID = ["91350100M000100Y43", "91110000802100433B", "91440300708461136T", "91110000600037341L"]
@@ -31,7 +31,7 @@ def test_malformed_codes_fail(code) -> None:  # type: ignore[no-untyped-def]
 
 def test_check_character_zero_case() -> None:
     # A body whose weighted sum is a multiple of 31 has check character "0", not 31.
-    from services.rules import CREDIT_CHARSET, CREDIT_WEIGHTS, credit_code_for
+    from services.core.rules import CREDIT_CHARSET, CREDIT_WEIGHTS, credit_code_for
     for a in CREDIT_CHARSET:
         for b in CREDIT_CHARSET:
             code = credit_code_for("110000", f"000000{a}{b}")
@@ -54,7 +54,7 @@ def test_codes_with_a_right_check_character_but_invalid_parts_fail(code: str) ->
 
 
 def test_generated_codes_are_valid() -> None:
-    from services.demo import make_credit_code
+    from services.core.demo import make_credit_code
     import random
     rng = random.Random(7)
     assert all(credit_code_is_valid(make_credit_code(rng, "320102")) for _ in range(200))

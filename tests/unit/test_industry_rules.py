@@ -1,6 +1,6 @@
 """Manufacturing = GB/T 4754-2017 section C = divisions 13–43, one rule for every caller."""
 from services.reference import manufacturing_divisions
-from services.rules import MANUFACTURING_DIVISIONS, is_manufacturing, section_of
+from services.core.rules import MANUFACTURING_DIVISIONS, is_manufacturing, section_of
 
 
 def test_manufacturing_is_section_c() -> None:

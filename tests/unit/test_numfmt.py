@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.numfmt import fmt, half_up, percent, round_half_up, stored
+from services.core.numfmt import fmt, half_up, percent, round_half_up, stored
 
 
 @pytest.mark.parametrize("value, shown", [(0.825, "0.83"), (0.815, "0.82"), (2.675, "2.68"), (0.835, "0.84"),

@@ -1,7 +1,7 @@
 """Password rules from the manuals."""
 import pytest
 
-from services.accounts import hash_password, password_problems
+from services.identity.accounts import hash_password, password_problems
 
 
 @pytest.mark.parametrize("pw", ["Abcdefg1", "abcdef1!", "ABCDEF1!", "Abc!defg", "Aa1!Aa1!Aa1!Aa1!Aa"])

@@ -93,7 +93,7 @@ def test_choropleth_draws_the_south_china_sea_inset_only_when_given() -> None:
 
 
 def test_national_map_option_has_the_inset_from_the_shipped_data() -> None:
-    from services import maps
+    from services.reference import maps
     opt = choropleth(maps.map_name(None), ROWS, "n", maps.inset_for(None))
     (group,) = opt["graphic"]
     kinds = [c["type"] for c in group["children"]]

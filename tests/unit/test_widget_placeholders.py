@@ -18,7 +18,7 @@ def test_the_scan_finds_a_missing_placeholder() -> None:
 
 
 def test_every_selectbox_and_multiselect_has_a_chinese_placeholder() -> None:
-    files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py"))]
+    files = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "components").glob("*.py"))]
     missing = [f"{path.relative_to(ROOT)}:{line}" for path in files
                for line in calls_without_placeholder(path.read_text(encoding="utf-8"))]
     assert missing == []

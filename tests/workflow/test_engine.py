@@ -14,9 +14,9 @@ from db.engine import session_scope
 from db.notify import Notification
 from db.organisation import Organisation
 from db.workflow import WorkflowInstance, WorkflowTransition
-from services.accounts import create_account
-from services.errors import Conflict, PermissionDenied, ServiceError, ValidationFailed
-from services.permissions import Actor
+from services.identity.accounts import create_account
+from services.core.errors import Conflict, PermissionDenied, ServiceError, ValidationFailed
+from services.core.permissions import Actor
 from services.reference import region_path
 from services.workflow import engine
 from services.workflow.definitions import parse

@@ -8,8 +8,8 @@ from sqlalchemy import select, text
 from db.engine import get_engine, session_scope
 from db.organisation import Organisation
 from db.workflow import WorkflowInstance
-from services import registration
-from services.bootstrap import alembic_config
+from services.orgs import registration
+from services.core.bootstrap import alembic_config
 from tests.factories import make_admin, make_org
 
 

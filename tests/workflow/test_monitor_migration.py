@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from db.engine import get_engine, session_scope
 from db.monitor import MonitorReport
 from db.workflow import WorkflowInstance, WorkflowTransition
-from services.bootstrap import alembic_config
+from services.core.bootstrap import alembic_config
 from services.monitor import reports, review, workflow
 from tests.monitor.conftest import Chain, chain, filled  # noqa: F401 - the chain fixture
 

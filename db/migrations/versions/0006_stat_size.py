@@ -2,7 +2,7 @@
 and the enterprise size class in the key
 
 The summaries are derived data: both tables are recreated and refilled by
-``services.bootstrap.init_db`` (``cmmm_stats.rebuild`` runs when they are empty).
+``services.core.bootstrap.init_db`` (``cmmm_stats.rebuild`` runs when they are empty).
 
 Revision ID: 0006
 Revises: 0005
