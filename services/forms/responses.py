@@ -5,15 +5,12 @@ validates everything, records the warnings for reviewers and writes typed answer
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
-import clock
 from sqlalchemy.orm import Session
 
 from db.account import Account
@@ -27,7 +24,7 @@ from services.forms import ownership
 from services.forms.definitions import definition_for_version, monitor_settings
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.schema import Definition
-from services.forms.typecheck import MONTH_RE
+from services.forms.periods import PERIOD_FORMATS, PeriodChoice, check_period, period_choices, previous_period  # noqa: F401  (callers import them from here)
 from services.forms.typed_rows import write_typed_rows
 from services.core.lengths import MAX_SECTION_BYTES, too_big
 from services.core.permissions import P_FORMS_FILL, P_FORMS_RESULTS, Actor, has_perm, require
@@ -93,20 +90,6 @@ def org_context(org: Organisation) -> dict[str, Any]:
             "industrial": section in ("B", "C", "D")}
 
 
-def previous_period(period: str) -> str:
-    """Return the period before ``period`` ("2026-01" → "2025-12", "2026-Q1" → "2025-Q4", "2026" → "2025",
-    "" → "")."""
-    if len(period) == 7 and period[5] == "Q":
-        y, q = int(period[:4]), int(period[6])
-        return f"{y - 1}-Q4" if q == 1 else f"{y}-Q{q - 1}"
-    if len(period) == 7:
-        y, m = int(period[:4]), int(period[5:])
-        return f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
-    if len(period) == 4 and period.isdigit():
-        return str(int(period) - 1)
-    return ""
-
-
 def _answers(session: Session, response_id: int) -> tuple[dict[str, Any], dict[str, ResponseSection]]:
     rows = {r.section: r for r in session.scalars(select(ResponseSection).where(ResponseSection.response_id == response_id))}
     merged: dict[str, Any] = {}
@@ -143,61 +126,6 @@ def _load(session: Session, actor: Actor, response_id: int, for_update: bool = F
     if org is not None and has_perm(actor, P_FORMS_RESULTS, region=region_path(org.region_code)):
         return r
     raise NotFound("未找到该填报记录。")  # another organisation's response looks absent
-
-
-PERIOD_FORMATS = {"month": (MONTH_RE, "月份", "须为 YYYY-MM 格式，月份为 01–12，如 2026-01"),
-                  "quarter": (re.compile(r"^[0-9]{4}-Q[1-4]$"), "季度", "须为 YYYY-Qn 格式，n 为 1–4，如 2026-Q1"),
-                  "year": (re.compile(r"^[0-9]{4}$"), "年度", "须为 4 位年份，如 2026")}
-
-
-@dataclass(frozen=True)
-class PeriodChoice:
-    """What a survey may be opened for (在线填报): the picker's label, the periods newest first, the default."""
-    kind: str
-    label: str            # 月份 / 季度 / 年度; "" for a survey without periods
-    options: list[str]
-    default: str
-
-
-def period_choices(kind: str, today: dt.date | None = None) -> PeriodChoice:
-    """Return the periods a survey of period ``kind`` may be opened for on ``today`` (China time): the
-    last 12 months, the last 4 quarters, or the last three years (default: last year — the usual
-    annual survey asks about the year just ended); a survey without periods has only ""."""
-    today = today or clock.today()
-    if kind == "month":
-        months = [(today.year * 12 + today.month - 1 - i) for i in range(12)]
-        options = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
-        return PeriodChoice(kind, "月份", options, options[0])
-    if kind == "quarter":
-        quarters = [(today.year * 4 + (today.month - 1) // 3 - i) for i in range(4)]
-        options = [f"{q // 4:04d}-Q{q % 4 + 1}" for q in quarters]
-        return PeriodChoice(kind, "季度", options, options[0])
-    if kind == "year":
-        return PeriodChoice(kind, "年度", [str(today.year - 1), str(today.year), str(today.year - 2)], str(today.year - 1))
-    return PeriodChoice(kind, "", [""], "")
-
-
-def check_period(kind: str, period: str, openable: bool = False) -> str:
-    """Return ``period`` if it fits the definition's period kind, else raise ``ValidationFailed`` naming
-    the rule. ``openable``: it must also be one of ``period_choices`` (a survey opened on its own; a
-    monthly report's questionnaire follows the report's month instead). An empty period of a periodic
-    survey opened on its own means the default period."""
-    period = (period or "").strip()
-    choice = period_choices(kind)
-    if kind not in PERIOD_FORMATS:
-        if period:
-            raise ValidationFailed({"期别": [f"期别：该问卷不分期别，不能指定期别（填写的是「{period}」）。"]})
-        return ""
-    if not period and openable:
-        return choice.default
-    pattern, label, rule = PERIOD_FORMATS[kind]
-    if not pattern.match(period):
-        raise ValidationFailed({label: [f"{label}：{rule}（填写的是「{period}」）。"]})
-    if openable and period not in choice.options:
-        raise ValidationFailed({label: [f"{label}：只能填报 {choice.options[-1]} 至 {choice.options[0]} 之间的"
-                                        f"{label}（填写的是「{period}」）。" if kind != "year" else
-                                        f"{label}：只能填报 {'、'.join(sorted(choice.options))} 年度（填写的是「{period}」）。"]})
-    return period
 
 
 def open_response(actor: Actor, version_id: int, period: str = "", in_monthly_report: bool = False) -> int:
