@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from services.core import permissions
+from services.core.spec_check import SpecProblem
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "specs" / "workflows"
 EARLIER = "earlier"          # ``to: earlier`` — back to any state the item already passed through
@@ -44,13 +45,8 @@ CODES = {
 
 
 @dataclass(frozen=True)
-class SpecError:
-    """One problem in a definition file: stable ``code``, the ``file``, the ``item`` and the rule broken."""
-
-    code: str
-    file: str
-    item: str
-    message: str
+class SpecError(SpecProblem):
+    """One problem in a workflow file (check-specs' record: code, file, item, rule), shown with the code's name."""
 
     def __str__(self) -> str:
         place = " › ".join(p for p in (self.file, self.item) if p)
