@@ -22,3 +22,6 @@ __all__ = [
 from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer
 from db.notify import Notification
 from db.workflow import WorkflowInstance, WorkflowTransition
+from db.market import (CartItem, ExpertProfile, Listing, ListingFacet, ListingReview, ListingSpec, ListingVersion,
+                       MarketFile, MarketOrder, MenuGrant, OrderItem, Payment, PublicSubmission, Voucher,
+                       VoucherActivity, VoucherType, VoucherUse)
