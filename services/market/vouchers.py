@@ -1,0 +1,283 @@
+"""Service vouchers (服务券): activities, grabbing (抢券) and spending, without overselling.
+
+Documented API (README «市场 API»; signatures stable):
+
+- ``settle(total_fen, balances_fen) -> (cash, takes)`` — the deduction rule, a pure function.
+- ``create_activity(actor, spec) -> activity id`` — an operator creates an activity with its types.
+- ``activity_types(activity_id) -> list[dict]`` — each with ``id``, ``quantity``, ``remaining`` ….
+- ``grab(actor, type_id) -> voucher id`` — ``Conflict`` when sold out, over the enterprise's limit, or
+  outside the activity's time.
+
+How overselling is prevented (Saleor, django-oscar, Shopware and eventyay all shipped the
+check-then-write race):
+
+- **Stock**: one conditional ``UPDATE voucher_type SET remaining = remaining - 1 WHERE id = :id AND
+  remaining > 0``; no row changed means sold out. The check and the write are one statement.
+- **Per-enterprise limit**: counted *after* that UPDATE, which holds the type's row lock until commit
+  (PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` serialises writers), so two grabs of one enterprise
+  are serialised and the second sees the first's voucher; over the limit raises ``Conflict`` and the
+  rollback returns the stock.
+- **Balance**: ``spend`` locks the chosen vouchers (``FOR UPDATE``, in id order), computes ``settle``
+  on the locked balances, then ``UPDATE voucher SET balance_fen = balance_fen - :take WHERE id = :id
+  AND balance_fen >= :take`` — a balance is never spent twice, and the CHECK constraint
+  ``balance_fen >= 0`` is the last line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from db.base import as_utc, utcnow
+from db.engine import session_scope
+from db.market import Voucher, VoucherActivity, VoucherType, VoucherUse
+from services.core import audit
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
+from services.core.lengths import too_long
+from services.core.permissions import P_MARKET_BUY, P_MARKET_OPERATE, Actor, require
+from services.market.access import certified_org
+from services.market.money import MAX_FEN
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+MAX_QUANTITY = 1_000_000           # vouchers of one type
+MAX_LIMIT = 100                    # per enterprise
+MAX_VALID_DAYS = 3650
+MAX_TYPES = 20                     # types in one activity
+
+
+# --- the rule ----------------------------------------------------------------------------------
+def settle(total_fen: int, balances_fen: list[int]) -> tuple[int, list[int]]:
+    """Apply vouchers in the order given: each takes the smaller of its balance and what is still unpaid.
+
+    Return (cash still to pay, amount taken from each voucher). What a voucher does not use stays on
+    it; a voucher larger than the total pays it in full. ``ValueError`` on a negative amount."""
+    if total_fen < 0 or any(b < 0 for b in balances_fen):
+        raise ValueError("金额不能为负数。")
+    unpaid = int(total_fen)
+    takes: list[int] = []
+    for balance in balances_fen:
+        take = min(int(balance), unpaid)
+        takes.append(take)
+        unpaid -= take
+    return unpaid, takes
+
+
+# --- activities --------------------------------------------------------------------------------
+def _when(value: Any, field: str, problems: dict[str, list[str]]) -> dt.datetime | None:
+    """An ISO date-time in China time (a value without offset is China time) → aware UTC."""
+    try:
+        parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        problems.setdefault(field, []).append(f"{field}：请填写日期时间，例如 2027-01-01 00:00。")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=CHINA)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def _int_in(value: Any, field: str, low: int, high: int, problems: dict[str, list[str]]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) and not (isinstance(value, str) and value.strip().isdigit()):
+        problems.setdefault(field, []).append(f"{field}：请填写 {low}–{high} 之间的整数。")
+        return low
+    number = int(value)
+    if not low <= number <= high:
+        problems.setdefault(field, []).append(f"{field}：须在 {low}–{high} 之间。")
+    return number
+
+
+def validate_activity(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return the cleaned activity, or raise ``ValidationFailed`` naming every field and its rule."""
+    problems: dict[str, list[str]] = {}
+    name = str(spec.get("name") or "").strip()
+    if not name:
+        problems["活动名称"] = ["活动名称：必填项。"]
+    problems.setdefault("活动名称", []).extend(too_long("活动名称", name, VoucherActivity.name))
+    description = str(spec.get("description") or "").strip()
+    problems["活动说明"] = too_long("活动说明", description, VoucherActivity.description)
+    starts = _when(spec.get("starts_at"), "开始时间", problems)
+    ends = _when(spec.get("ends_at"), "结束时间", problems)
+    if starts and ends and ends <= starts:
+        problems.setdefault("结束时间", []).append("结束时间：须晚于开始时间。")
+    raw_types = spec.get("types") or []
+    if not isinstance(raw_types, list) or not raw_types:
+        problems["服务券类型"] = ["服务券类型：至少设置一种服务券。"]
+        raw_types = []
+    if len(raw_types) > MAX_TYPES:
+        problems["服务券类型"] = [f"服务券类型：一个活动最多 {MAX_TYPES} 种。"]
+    types = []
+    for i, raw in enumerate(raw_types, 1):
+        label = f"第 {i} 种服务券"
+        t_name = str(raw.get("name") or "").strip()
+        if not t_name:
+            problems.setdefault(f"{label}名称", []).append(f"{label}名称：必填项。")
+        problems.setdefault(f"{label}名称", []).extend(too_long(f"{label}名称", t_name, VoucherType.name))
+        face = _int_in(raw.get("face_value_fen"), f"{label}面值（分）", 1, MAX_FEN - 1, problems)
+        quantity = _int_in(raw.get("quantity"), f"{label}数量", 1, MAX_QUANTITY, problems)
+        limit = _int_in(raw.get("per_enterprise_limit", 1), f"{label}每家企业限领", 1, MAX_LIMIT, problems)
+        valid_days = _int_in(raw.get("valid_days", 365), f"{label}有效天数", 1, MAX_VALID_DAYS, problems)
+        listing_ids = raw.get("listing_ids")
+        if listing_ids is not None and (not isinstance(listing_ids, list)
+                                        or not all(isinstance(x, int) and x > 0 for x in listing_ids)):
+            problems.setdefault(f"{label}适用商品", []).append(f"{label}适用商品：须为商品编号列表，或不限。")
+            listing_ids = None
+        types.append({"name": t_name, "face_value_fen": face, "quantity": quantity, "per_enterprise_limit": limit,
+                      "valid_days": valid_days, "listing_ids": sorted(set(listing_ids)) if listing_ids else None})
+    region_code = spec.get("region_code") or None
+    check(problems)
+    return {"name": name, "description": description, "starts_at": starts, "ends_at": ends, "types": types,
+            "region_code": region_code}
+
+
+def create_activity(actor: Actor, spec: dict[str, Any]) -> int:
+    """Create a published voucher activity with its types (one transaction, audited); return its id.
+
+    ``spec``: {"name", "starts_at", "ends_at" (ISO, China time), "types": [{"name", "face_value_fen",
+    "quantity", "per_enterprise_limit"[, "valid_days", "listing_ids"]}][, "description", "region_code"]}.
+    The actor needs the operator's permission (market.operate)."""
+    require(actor, P_MARKET_OPERATE)
+    clean = validate_activity(spec)
+    with session_scope() as s:
+        activity = VoucherActivity(name=clean["name"], description=clean["description"], starts_at=clean["starts_at"],
+                                   ends_at=clean["ends_at"], status="published", region_code=clean["region_code"],
+                                   created_by=actor.account_id)
+        s.add(activity)
+        s.flush()
+        for t in clean["types"]:
+            s.add(VoucherType(activity_id=activity.id, name=t["name"], face_value_fen=t["face_value_fen"],
+                              quantity=t["quantity"], remaining=t["quantity"],
+                              per_enterprise_limit=t["per_enterprise_limit"], valid_days=t["valid_days"],
+                              listing_ids=t["listing_ids"]))
+        s.flush()
+        audit.record(s, actor.account_id, "voucher.activity_created", "voucher_activity", activity.id,
+                     {"name": clean["name"], "types": len(clean["types"])})
+        return activity.id
+
+
+def _type_dict(t: VoucherType) -> dict[str, Any]:
+    return {"id": t.id, "activity_id": t.activity_id, "name": t.name, "face_value_fen": t.face_value_fen,
+            "quantity": t.quantity, "remaining": t.remaining, "per_enterprise_limit": t.per_enterprise_limit,
+            "valid_days": t.valid_days, "listing_ids": t.listing_ids}
+
+
+def activity_types(activity_id: int) -> list[dict[str, Any]]:
+    """Return the activity's voucher types, each with "id", "name", "face_value_fen", "quantity", "remaining",
+    "per_enterprise_limit", "valid_days" and "listing_ids" (None: every listing)."""
+    with session_scope(read=True) as s:
+        if s.get(VoucherActivity, activity_id) is None:
+            raise NotFound("服务券活动不存在。")
+        rows = s.scalars(select(VoucherType).where(VoucherType.activity_id == activity_id).order_by(VoucherType.id))
+        return [_type_dict(t) for t in rows]
+
+
+# --- grabbing ----------------------------------------------------------------------------------
+def _open_now(activity: VoucherActivity, now: dt.datetime) -> bool:
+    starts, ends = as_utc(activity.starts_at), as_utc(activity.ends_at)
+    assert starts is not None and ends is not None
+    return activity.status == "published" and starts <= now < ends
+
+
+def grab_in(session: Session, actor: Actor, type_id: int) -> int:
+    """``grab`` inside the caller's transaction."""
+    org = certified_org(session, actor, P_MARKET_BUY, "enterprise")
+    row = session.execute(select(VoucherType, VoucherActivity).join(VoucherActivity)
+                          .where(VoucherType.id == type_id)).first()
+    if row is None:
+        raise NotFound("服务券不存在。")
+    vtype, activity = row
+    now = utcnow()
+    if not _open_now(activity, now):
+        raise Conflict("不在活动时间内：该服务券活动尚未开始或已经结束。")
+    if activity.region_code and activity.region_code not in (org.province_code, org.city_code, org.county_code):
+        raise PermissionDenied("该服务券活动只面向指定地区的企业。")
+    taken = session.execute(update(VoucherType).where(VoucherType.id == type_id, VoucherType.remaining > 0)
+                            .values(remaining=VoucherType.remaining - 1).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("来晚了：该服务券已被抢完。")
+    # the UPDATE above holds this type's row lock until commit: this count sees every earlier grab
+    mine = session.scalar(select(func.count()).select_from(Voucher)
+                          .where(Voucher.type_id == type_id, Voucher.org_id == org.id)) or 0
+    if mine >= vtype.per_enterprise_limit:
+        raise Conflict(f"每家企业限领 {vtype.per_enterprise_limit} 张该服务券，贵单位已领满。")
+    voucher = Voucher(type_id=type_id, org_id=org.id, account_id=actor.account_id,
+                      face_value_fen=vtype.face_value_fen, balance_fen=vtype.face_value_fen,
+                      valid_until=now + dt.timedelta(days=vtype.valid_days), granted_at=now)
+    session.add(voucher)
+    session.flush()
+    audit.record(session, actor.account_id, "voucher.granted", "voucher", voucher.id,
+                 {"type": type_id, "org": org.id})
+    return voucher.id
+
+
+def grab(actor: Actor, type_id: int) -> int:
+    """Grab (抢券 / 立即申请) one voucher of ``type_id`` for the actor's enterprise; return the new voucher's id.
+
+    ``services.core.errors.Conflict`` when sold out, over the enterprise's limit, or outside the
+    activity's time; ``PermissionDenied`` for an uncertified enterprise or a non-enterprise."""
+    with session_scope() as s:
+        return grab_in(s, actor, type_id)
+
+
+# --- spending ----------------------------------------------------------------------------------
+def applies_to(listing_ids_of_type: list[int] | None, listing_ids: Collection[int]) -> bool:
+    """A voucher type applies to an order when it is not limited, or covers every listing in it."""
+    return listing_ids_of_type is None or set(listing_ids) <= set(listing_ids_of_type)
+
+
+def spend(session: Session, org_id: int, voucher_ids: Sequence[int], order_id: int, total_fen: int,
+          listing_ids: Collection[int]) -> tuple[int, list[int]]:
+    """Pay ``total_fen`` of order ``order_id`` with the enterprise's vouchers, in the order given, inside
+    the caller's transaction; return (cash still to pay, amount taken from each voucher).
+
+    Locks the vouchers, checks each is the enterprise's, valid now, and applies to every listing of
+    the order, then takes from each with a guarded UPDATE and writes a ``voucher_use`` row."""
+    ids = list(voucher_ids)
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed({"服务券": ["服务券：同一张服务券只能选择一次。"]})
+    if not ids:
+        return total_fen, []
+    rows = {v.id: v for v in session.scalars(select(Voucher).where(Voucher.id.in_(ids))
+                                             .order_by(Voucher.id).with_for_update())}
+    types = {t.id: t for t in session.scalars(select(VoucherType)
+                                              .where(VoucherType.id.in_({v.type_id for v in rows.values()})))}
+    now = utcnow()
+    for vid in ids:
+        v = rows.get(vid)
+        if v is None or v.org_id != org_id:
+            raise PermissionDenied("服务券：只能使用本单位领取的服务券。")
+        valid_until = as_utc(v.valid_until)
+        assert valid_until is not None
+        if valid_until <= now:
+            raise Conflict("服务券：所选服务券已过有效期。")
+        if not applies_to(types[v.type_id].listing_ids, listing_ids):
+            raise Conflict(f"服务券：「{types[v.type_id].name}」不适用于本订单中的商品。")
+    cash, takes = settle(total_fen, [rows[vid].balance_fen for vid in ids])
+    for vid, take in zip(ids, takes):
+        if take == 0:
+            continue
+        done = session.execute(update(Voucher).where(Voucher.id == vid, Voucher.balance_fen >= take)
+                               .values(balance_fen=Voucher.balance_fen - take)
+                               .execution_options(synchronize_session=False))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("服务券余额刚刚发生变化，本次支付未完成，请刷新后重试。")
+        session.add(VoucherUse(voucher_id=vid, order_id=order_id, amount_fen=take, at=now))
+    session.flush()
+    return cash, takes
+
+
+def eligible(actor: Actor, listing_ids: Collection[int]) -> list[dict[str, Any]]:
+    """The actor's enterprise's vouchers that can pay for an order of ``listing_ids`` now (the payment
+    page offers them): balance above zero, not expired, applicable; soonest expiry first."""
+    require(actor, P_MARKET_BUY)
+    if actor.org_id is None:
+        return []
+    now = utcnow()
+    with session_scope(read=True) as s:
+        rows = s.execute(select(Voucher, VoucherType).join(VoucherType)
+                         .where(Voucher.org_id == actor.org_id, Voucher.balance_fen > 0, Voucher.valid_until > now)
+                         .order_by(Voucher.valid_until, Voucher.id)).all()
+        return [{"id": v.id, "name": t.name, "balance_fen": v.balance_fen, "face_value_fen": v.face_value_fen,
+                 "valid_until": as_utc(v.valid_until)} for v, t in rows if applies_to(t.listing_ids, listing_ids)]
+
