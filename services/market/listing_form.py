@@ -221,7 +221,25 @@ def check_upload(data: bytes, purpose: str) -> str:
                                         "请检查后重新上传。"]})
     if real in ("zip", "docx", "pptx"):
         check_zip(data, label)
+    if purpose != "case_doc":
+        _check_picture(data, label)
     return real
+
+
+def _check_picture(data: bytes, label: str) -> None:
+    """An image is shown to buyers: it must decode (a valid header on a broken body is refused), and not
+    be a decompression bomb (Pillow's pixel limit)."""
+    import io
+    import warnings
+
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                img.verify()
+    except Exception as exc:  # noqa: BLE001 - any decoding failure is the same answer to the user
+        raise ValidationFailed({label: [f"{label}：图片无法识别或已损坏，请重新上传。"]}) from exc
 
 
 def mime_of(real: str) -> str:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import copy
+import io
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from db.engine import session_scope
@@ -17,9 +19,15 @@ from services.core.permissions import Actor
 from services.market import listing_form, listings
 from tests.market.factories import make_person, make_provider, people
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
-BMP = b"BM" + b"\x00" * 200
+
+
+def picture(fmt: str, size: tuple[int, int] = (8, 8)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, fmt)
+    return out.getvalue()
+
+
+PNG, JPG, BMP = picture("PNG"), picture("JPEG"), picture("BMP")
 PDF = b"%PDF-1.4\n" + b"x" * 200
 EXE = b"MZ\x90\x00" + b"\x00" * 200
 
@@ -135,6 +143,8 @@ def test_image_type_by_content_and_size(db: str) -> None:
         listings.upload_file(p.provider, PDF, "doc.jpg", "image")
     with pytest.raises(ValidationFailed, match="2 MB"):
         listings.upload_file(p.provider, PNG + b"\x00" * (2 * 1024 * 1024), "big.png", "image")
+    with pytest.raises(ValidationFailed, match="图片无法识别"):
+        listings.upload_file(p.provider, PNG[:40] + b"\x00" * 100, "broken.png", "image")   # a PNG header only
     assert listings.upload_file(p.provider, PDF, "case.pdf", "case_doc") > 0
     with pytest.raises(ValidationFailed, match="介绍文档"):
         listings.upload_file(p.provider, EXE, "case.pdf", "case_doc")
