@@ -45,7 +45,7 @@ def render_listing(view: VersionView, files: Mapping[int, FileInfo] | None = Non
         _image(files, c.get("banner_image_id"))
         _image(files, c.get("image_id"))
         st.caption(f"{md(view.name or '（未命名）')}　{md(view.org_name)}　相关产品：{md(c.get('product_name') or '—')}　"
-                   f"历史售价：{_price_text(c, 'price_low')} – {_price_text(c, 'price_high')}")
+                   f"历史售价：{md(_price_text(c, 'price_low'))} – {md(_price_text(c, 'price_high'))}")
     st.markdown("### 商品详情")
     for module in c.get("module_order") or list(labels):
         st.markdown(f"#### {md(labels.get(module, module))}")
@@ -70,7 +70,7 @@ def render_listing(view: VersionView, files: Mapping[int, FileInfo] | None = Non
         st.markdown("#### 客户案例")
         for i, row in enumerate(c.get("case_rows") or []):
             row = row or {}
-            st.markdown(f"{i + 1}. {md(row.get('customer') or '')}　年产值 {md(row.get('annual_output') or '—')} 万元　"
+            st.markdown(f"{i + 1:d}\\. {md(row.get('customer') or '')}　年产值 {md(row.get('annual_output') or '—')} 万元　"
                         f"方案销售额 {md(row.get('sales_amount') or '—')} 万元　交付周期 {md(row.get('delivery_months') or '—')} 个月")
     st.markdown("### 服务支持")
     st.markdown(md(c.get("support") or "", multiline=True))

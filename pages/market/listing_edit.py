@@ -38,7 +38,7 @@ if current not in by_id:
 c1, c2 = st.columns([3, 1])
 if drafts:
     current = c1.selectbox("继续编辑草稿", list(by_id), index=list(by_id).index(current) if current else 0,
-                           format_func=lambda i: f"{by_id[i].name}（第 {by_id[i].version_no} 版）")
+                           format_func=lambda i: md(f"{by_id[i].name}（第 {by_id[i].version_no} 版）"), placeholder="请选择")
 else:
     c1.caption("发布类型：解决方案与产品。草稿保存在服务器上，关闭浏览器后可继续编辑。")
 if c2.button("立即上架（新建商品）", type="primary" if not drafts else "secondary"):
@@ -56,12 +56,12 @@ rules = listing_form.rules()
 
 
 def text(key: str, label: str, **kw: Any) -> str:
-    return st.text_input(label, value=str(c.get(key) or ""), key=f"f_{key}_{view.id}", **kw)
+    return st.text_input(label, value=str(c.get(key) or ""), key=f"f_{key}_{view.id}", **kw)  # md: labels are this page's constants
 
 
 def multi(key: str, label: str, **kw: Any) -> list[str]:
     opts = options(key)
-    return st.multiselect(label, list(opts), default=[v for v in c.get(key) or [] if v in opts],
+    return st.multiselect(label, list(opts), default=[v for v in c.get(key) or [] if v in opts],  # md: constant labels
                           format_func=opts.get, key=f"f_{key}_{view.id}", placeholder="请选择", **kw)
 
 
@@ -74,11 +74,12 @@ with st.form(f"listing_form_{view.id}"):
     with b:
         answers["product_name"] = text("product_name", "相关产品名称 *", max_chars=100)
     cat = options("catalogue")
-    answers["catalogue"] = st.selectbox("目录 *", list(cat), format_func=cat.get, key=f"f_catalogue_{view.id}")
+    answers["catalogue"] = st.selectbox("目录 *", list(cat), format_func=cat.get, key=f"f_catalogue_{view.id}",
+                                        placeholder="请选择")
     answers["tags"] = multi("tags", "标签 *")
     answers["categories"] = multi("categories", "方案分类 *（最多 5 个）", max_selections=5)
     answers["industries"] = multi("industries", "适用行业 *（最多 3 个）", max_selections=3)
-    image = st.file_uploader(f"展示图 *（不超过 {rules.image['max_mb']:g} MB，{'、'.join(rules.image['types'])}）",
+    image = st.file_uploader(md(f"展示图 *（不超过 {rules.image['max_mb']:g} MB，{'、'.join(rules.image['types'])}）"),
                              type=["jpg", "jpeg", "png", "bmp"], key=f"f_image_{view.id}")
     if c.get("image_id"):
         st.caption("已上传展示图；重新选择文件即替换。")
@@ -91,8 +92,8 @@ with st.form(f"listing_form_{view.id}"):
         answers["delivery_person_days"] = text("delivery_person_days", "交付人工数量（人天）*")
 
     st.subheader("案例说明")
-    st.caption(f"请配置 3 个案例的客户信息。介绍文档：针对问题、实施方案、实施效果等，不超过 "
-               f"{rules.case_document['max_mb']:g} MB，支持格式：{'、'.join(rules.case_document['types'])}。")
+    st.caption(md(f"请配置 3 个案例的客户信息。介绍文档：针对问题、实施方案、实施效果等，不超过 "
+                  f"{rules.case_document['max_mb']:g} MB，支持格式：{'、'.join(rules.case_document['types'])}。"))
     old_cases = list(c.get("case_rows") or []) + [{}, {}, {}]
     cases: list[dict[str, Any]] = []
     docs_new: list[Any] = []
@@ -104,7 +105,8 @@ with st.form(f"listing_form_{view.id}"):
                                ("sales_amount", "方案销售额度（万元）*"), ("delivery_months", "交付周期（月）*"),
                                ("case_contact", "客户联系人姓名"), ("case_title", "客户联系人职务"),
                                ("case_phone", "客户联系人联系方式")):
-                row[key] = st.text_input(label, value=str(old.get(key) or ""), key=f"f_case{i}_{key}_{view.id}")
+                row[key] = st.text_input(label, value=str(old.get(key) or ""),  # md: the constant labels above
+                                         key=f"f_case{i}_{key}_{view.id}")
             cases.append(row)
             docs_new.append(st.file_uploader("介绍文档 *", type=[t for t in rules.case_document["types"]],
                                              key=f"f_doc{i}_{view.id}"))
@@ -133,7 +135,7 @@ with st.form(f"listing_form_{view.id}"):
     st.markdown("**商品详情模块顺序**（可上下调整）")
     order = list(c.get("module_order") or rules.default_order)
     cols = st.columns(len(rules.modules))
-    picked = [col.selectbox(f"第 {i + 1} 位", list(rules.modules), index=list(rules.modules).index(order[i])
+    picked = [col.selectbox(f"第 {i + 1:d} 位", list(rules.modules), placeholder="请选择", index=list(rules.modules).index(order[i])
                             if i < len(order) and order[i] in rules.modules else i,
                             format_func=rules.modules.get, key=f"f_order{i}_{view.id}")
               for i, col in enumerate(cols)]
@@ -144,7 +146,7 @@ with st.form(f"listing_form_{view.id}"):
     answers["description"] = st.text_area("商品说明 *（服务特点、服务内容、注意事项等）",
                                           value=str(c.get("description") or ""), max_chars=5000,
                                           key=f"f_description_{view.id}")
-    shots = st.file_uploader(f"商品截图（最多 {rules.screenshots.get('max_count', 6)} 张；重新选择即替换全部）",
+    shots = st.file_uploader(md(f"商品截图（最多 {rules.screenshots.get('max_count', 6)} 张；重新选择即替换全部）"),
                              type=["jpg", "jpeg", "png", "bmp"], accept_multiple_files=True, key=f"f_shots_{view.id}")
     st.markdown("**用户案例**（3 个）")
     old_uc = list(c.get("user_case_rows") or []) + [{}, {}, {}]
@@ -152,9 +154,9 @@ with st.form(f"listing_form_{view.id}"):
     for i, col in enumerate(st.columns(3)):
         old = old_uc[i] or {}
         answers["user_case_rows"].append({
-            "user_case_title": col.text_input(f"案例{i + 1} 标题 *", value=str(old.get("user_case_title") or ""),
+            "user_case_title": col.text_input(f"案例{i + 1:d} 标题 *", value=str(old.get("user_case_title") or ""),
                                               key=f"f_uc{i}_t_{view.id}"),
-            "user_case_text": col.text_area(f"案例{i + 1} 内容 *", value=str(old.get("user_case_text") or ""),
+            "user_case_text": col.text_area(f"案例{i + 1:d} 内容 *", value=str(old.get("user_case_text") or ""),
                                             key=f"f_uc{i}_x_{view.id}")})
     answers["support"] = st.text_area("服务支持 *（售后服务时间、内容、服务热线、服务邮箱等）",
                                       value=str(c.get("support") or ""), max_chars=2000, key=f"f_support_{view.id}")

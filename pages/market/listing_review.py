@@ -21,16 +21,17 @@ mine = [s for s, (_label, perm) in STAGES.items() if has_perm(actor, perm)]
 st.title("商品审批")
 if "listing_review_flash" in st.session_state:   # set before st.rerun(), which would discard a message shown in place
     st.success(md(st.session_state.pop("listing_review_flash")))
-stage = st.radio("审批队列", mine, format_func=lambda s: STAGES[s][0], horizontal=True) if len(mine) > 1 else mine[0]
+stage = st.radio("审批队列", mine, format_func=lambda s: md(STAGES[s][0]), horizontal=True) if len(mine) > 1 else mine[0]
 rows = listings.review_queue(actor, stage)
 if not rows:
-    st.info(f"「{STAGES[stage][0]}」队列中没有待审批的商品。")
+    st.info(md(f"「{STAGES[stage][0]}」队列中没有待审批的商品。"))
     st.stop()
 st.dataframe(pd.DataFrame([{"商品名称": r.name, "服务商": r.org_name, "版本": f"第 {r.version_no} 版",
                             "提交时间": china_time(r.submitted_at, "%Y-%m-%d %H:%M")} for r in rows]),
              hide_index=True, width="stretch")
 by_id = {r.version_id: r for r in rows}
-chosen = st.selectbox("选择商品", list(by_id), format_func=lambda i: f"{by_id[i].name}（{by_id[i].org_name}）")
+chosen = st.selectbox("选择商品", list(by_id), format_func=lambda i: md(f"{by_id[i].name}（{by_id[i].org_name}）"),
+                      placeholder="请选择")
 row = by_id[chosen]
 
 

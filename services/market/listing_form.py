@@ -115,10 +115,11 @@ def rules() -> MarketRules:
     return _loaded()[1]
 
 
-def blank_content(org_name: str = "") -> dict[str, Any]:
-    """A new version's content: the catalogue's default and the default module order."""
+def blank_content() -> dict[str, Any]:
+    """A new version's content: the catalogue's default and the default module order (企业名称 is not
+    stored: it is the organisation's name, shown from the organisation)."""
     return {"catalogue": "solution", "module_order": list(rules().default_order), "case_docs": [None, None, None],
-            "screenshot_ids": [], "company": org_name}
+            "screenshot_ids": []}
 
 
 def _label(f: Finding) -> str:
@@ -216,7 +217,7 @@ def check_upload(data: bytes, purpose: str) -> str:
     allowed = {"jpg" if t == "jpeg" else t for t in part["types"]}
     check_size(data, label, float(part["max_mb"]))        # UploadRefused is a ValidationFailed
     real = file_kind(data)
-    if real not in allowed:
+    if real is None or real not in allowed:
         raise ValidationFailed({label: [f"{label}：文件内容不是允许的类型（允许：{'、'.join(sorted(allowed))}），"
                                         "请检查后重新上传。"]})
     if real in ("zip", "docx", "pptx"):

@@ -119,10 +119,14 @@ def status_label(status: str) -> str:
 
 # --- reading --------------------------------------------------------------------------------
 def _version(session: Session, version_id: int, lock: bool = False) -> tuple[ListingVersion, Listing]:
+    """The version and its listing (``lock``: both rows locked, the listing first as every writer does)."""
+    listing_id = session.scalar(select(ListingVersion.listing_id).where(ListingVersion.id == version_id))
+    if listing_id is None:
+        raise NotFound("未找到该商品。")
+    listing = session.get(Listing, listing_id, with_for_update=lock)
     v = session.get(ListingVersion, version_id, with_for_update=lock)
     if v is None:
         raise NotFound("未找到该商品。")
-    listing = session.get(Listing, v.listing_id)
     assert listing is not None
     return v, listing
 
@@ -138,19 +142,19 @@ def _own_version(session: Session, actor: Actor, version_id: int, lock: bool = F
 def _may_review(actor: Actor, v: ListingVersion) -> bool:
     if v.status == "draft":
         return False
-    return any(has_perm(actor, p) for p in (P_MARKET_OPERATE, P_MARKET_FINAL)) or \
-        (has_perm(actor, P_MARKET_EXPERT) and v.holder_id == actor.account_id) or \
-        (has_perm(actor, P_MARKET_EXPERT) and v.status != "draft" and _was_holder(actor, v))
+    if any(has_perm(actor, p) for p in (P_MARKET_OPERATE, P_MARKET_FINAL)):
+        return True
+    return has_perm(actor, P_MARKET_EXPERT) and (v.holder_id == actor.account_id or _was_holder(actor, v))
 
 
 def _was_holder(actor: Actor, v: ListingVersion) -> bool:
     s = object_session(v)
     assert s is not None
     from db.workflow import WorkflowInstance, WorkflowTransition
-    return s.scalar(select(func.count()).select_from(WorkflowTransition)
+    return (s.scalar(select(func.count()).select_from(WorkflowTransition)
                     .join(WorkflowInstance, WorkflowInstance.id == WorkflowTransition.instance_id)
                     .where(WorkflowInstance.subject_type == SUBJECT, WorkflowInstance.subject_id == v.id,
-                           WorkflowTransition.to_holder == actor.account_id)) > 0
+                           WorkflowTransition.to_holder == actor.account_id)) or 0) > 0
 
 
 def _view(session: Session, v: ListingVersion, listing: Listing) -> VersionView:
@@ -192,7 +196,7 @@ def create_listing(actor: Actor, request_id: str | None = None) -> tuple[int, in
         s.add(listing)
         s.flush()
         v = ListingVersion(listing_id=listing.id, version_no=1, status="draft",
-                           content=listing_form.blank_content(org.name or ""), created_by=actor.account_id)
+                           content=listing_form.blank_content(), created_by=actor.account_id)
         s.add(v)
         s.flush()
         audit.record(s, actor.account_id, "market.listing_created", "listing", listing.id, {"version_id": v.id},
@@ -206,7 +210,7 @@ def _clean(content: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed({"商品信息": ["商品信息：内容格式无效。"]})
     if len(json.dumps(content, ensure_ascii=False).encode()) > MAX_CONTENT_BYTES:
         raise ValidationFailed({"商品信息": [f"商品信息：内容过大（不能超过 {MAX_CONTENT_BYTES // 1024} KB）。"]})
-    return {k: v for k, v in content.items() if k != "company"}
+    return dict(content)
 
 
 def _fen(value: Any, label: str) -> int | None:
@@ -295,8 +299,7 @@ def reedit(actor: Actor, version_id: int, request_id: str | None = None) -> int:
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0)
-        v, listing = _own_version(s, actor, version_id)
-        s.get(Listing, listing.id, with_for_update=True)     # one re-edit at a time per listing
+        v, listing = _own_version(s, actor, version_id, lock=True)     # one re-edit at a time per listing
         if v.status not in REEDITABLE or (v.status == "approved" and listing.live_version_id != v.id):
             raise Conflict(f"该商品版本当前状态为「{status_label(v.status)}」，不能重新编辑。")
         busy = s.scalar(select(ListingVersion).where(ListingVersion.listing_id == listing.id,
@@ -466,7 +469,6 @@ def _go_live(s: Session, v: ListingVersion, listing: Listing) -> None:
     """Make ``v`` the listing's live version: copy name and prices, replace the facets, put it on sale."""
     now = utcnow()
     v.approved_at = now
-    s.get(Listing, listing.id, with_for_update=True)
     listing.live_version_id = v.id
     listing.name, listing.product_name = v.name, v.product_name
     listing.price_low_fen, listing.price_high_fen = v.price_low_fen, v.price_high_fen
