@@ -177,6 +177,19 @@ def get_version(actor: Actor, version_id: int) -> VersionView:
         raise NotFound("未找到该商品。")
 
 
+def live_view(listing_id: int) -> tuple[VersionView, dict[int, FileInfo]]:
+    """What buyers see of a listing on sale: its live version and the files it names (the catalogue's
+    detail page; anyone may read it). ``NotFound`` unless the listing is on sale."""
+    with session_scope() as s:
+        listing = s.get(Listing, listing_id)
+        if listing is None or listing.sale_state != "on_sale" or listing.live_version_id is None:
+            raise NotFound("该商品不存在或已下架。")
+        v = s.get(ListingVersion, listing.live_version_id)
+        assert v is not None
+        view = _view(s, v, listing)
+        return view, _files(s, view)
+
+
 def history(actor: Actor, version_id: int) -> list[workflow.HistoryRow]:
     """The version's approval history (earlier opinions), for whoever may see the version."""
     get_version(actor, version_id)
@@ -521,14 +534,18 @@ class FileInfo:
 def files_of(actor: Actor, version_id: int) -> dict[int, FileInfo]:
     """The files a version's content names, for whoever may see the version."""
     view = get_version(actor, version_id)
+    with session_scope() as s:
+        return _files(s, view)
+
+
+def _files(s: Session, view: VersionView) -> dict[int, FileInfo]:
     c = view.content
     ids = [x for x in [c.get("image_id"), c.get("banner_image_id"), *(c.get("case_docs") or []),
                        *(c.get("screenshot_ids") or [])] if isinstance(x, int)]
     if not ids:
         return {}
-    with session_scope() as s:
-        return {f.id: FileInfo(f.id, f.filename, f.mime, f.size, f.data) for f in s.scalars(
-            select(MarketFile).where(MarketFile.id.in_(ids), MarketFile.org_id == view.org_id))}
+    return {f.id: FileInfo(f.id, f.filename, f.mime, f.size, f.data) for f in s.scalars(
+        select(MarketFile).where(MarketFile.id.in_(ids), MarketFile.org_id == view.org_id))}
 
 
 def org_name(actor: Actor) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import io
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from db.audit import AuditLog
 from db.engine import session_scope
 from db.market import Listing, ListingFacet, ListingSpec, ListingVersion
 from services.core import spec_check
@@ -202,6 +204,16 @@ def test_full_chain_puts_the_listing_on_sale_with_facets(db: str) -> None:
     assert [r.listing_id for r in listings.my_listings(p.provider, "on_sale")] == [lid]
     steps = [h.action_code for h in listings.history(p.final, vid)]
     assert steps == ["submit", "operator_approve", "expert_approve", "final_approve"]
+    with session_scope() as s:   # one audit row per state change
+        actions = list(s.scalars(select(AuditLog.action).where(AuditLog.target_type == "listing_version",
+                                                               AuditLog.target_id == str(vid)).order_by(AuditLog.id)))
+    assert actions[-4:] == ["listing.submitted", "listing.operator_approved", "listing.expert_approved",
+                            "listing.final_approved"]
+    view, files = listings.live_view(lid)                  # what buyers see
+    assert view.id == vid and view.content["image_id"] in files and [x.name for x in view.specs] == ["标准版", "试用版"]
+    listings.delist(p.provider, lid)
+    with pytest.raises(NotFound, match="已下架"):
+        listings.live_view(lid)
 
 
 def test_chain_order_and_holder_rules(db: str) -> None:
@@ -346,6 +358,10 @@ def test_a_provider_never_sees_another_providers_drafts(db: str) -> None:
     with pytest.raises(NotFound):
         listings.get_version(p.operator, theirs)           # reviewers never see a draft
     with pytest.raises(NotFound):
+        listings.get_version(p.buyer, mine)                # nor does a buyer
+    with pytest.raises(NotFound):
+        listings.live_view(theirs_lid)                     # never approved: not on sale
+    with pytest.raises(NotFound):
         listings.delist(p.provider, theirs_lid)
 
 
@@ -381,3 +397,28 @@ def test_content_is_not_modified_by_validation(db: str) -> None:
     before = copy.deepcopy(content)
     listings.save_draft(p.provider, listings.create_listing(p.provider)[1], content, 1)
     assert content == before
+
+
+def test_two_concurrent_saves_of_one_draft_one_wins(db: str) -> None:
+    p = people()
+    _lid, vid = listings.create_listing(p.provider)
+    barrier = threading.Barrier(2)
+    outcome: dict[str, str] = {}
+
+    def save(name: str) -> None:
+        barrier.wait()
+        try:
+            listings.save_draft(p.provider, vid, {"name": name}, 1)
+            outcome[name] = "saved"
+        except Conflict:
+            outcome[name] = "conflict"
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in ("甲窗口", "乙窗口")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcome.values()) == ["conflict", "saved"]
+    winner = next(n for n, o in outcome.items() if o == "saved")
+    view = listings.get_version(p.provider, vid)
+    assert (view.content["name"], view.row_version) == (winner, 2)

@@ -64,6 +64,8 @@ def test_three_reviewers_approve_on_their_pages(app) -> None:  # type: ignore[no
     op = open_page(p.operator.username, REVIEW)
     assert "三天接入产线设备" in joined(op.markdown) and "设备联网方案" in joined(op.caption)   # the full listing
     assert "¥12,000.00 元/年" in joined(op.markdown)
+    headings = [m for m in joined(op.markdown).splitlines() if m.startswith("#### ")]
+    assert headings[:3] == ["#### 截图", "#### 商品亮点", "#### 商品说明"]   # the provider's module order
     by_label(op.button, "通过").click().run()
     assert "请选择一位专家" in joined(op.error)
     by_label(op.selectbox, "评审专家（初审通过时必选）").select(p.expert.account_id)
