@@ -547,8 +547,3 @@ def _files(s: Session, view: VersionView) -> dict[int, FileInfo]:
     return {f.id: FileInfo(f.id, f.filename, f.mime, f.size, f.data) for f in s.scalars(
         select(MarketFile).where(MarketFile.id.in_(ids), MarketFile.org_id == view.org_id))}
 
-
-def org_name(actor: Actor) -> str:
-    """The provider's organisation name (the contact section's 企业名称, filled in)."""
-    with session_scope() as s:
-        return certified_org(s, actor, P_MARKET_SELL, "provider").name or ""
