@@ -52,7 +52,8 @@ class Listing(Base):
     kind: Mapped[str] = mapped_column(String(16), default="solution")
     live_version_id: Mapped[Optional[int]] = mapped_column(Integer)       # the version on sale
     sale_state: Mapped[Optional[str]] = mapped_column(String(10), index=True)
-    # the live version's searchable fields, copied when a version is approved
+    # the live version's searchable fields, set when a version is approved; the prices are its specs'
+    # lowest and highest unit price (what a buyer pays), not the declared 销售历史最低/最高价格
     name: Mapped[Optional[str]] = mapped_column(String(100))
     product_name: Mapped[Optional[str]] = mapped_column(String(100))
     price_low_fen: Mapped[Optional[int]] = mapped_column(BigInteger, index=True)

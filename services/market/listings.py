@@ -484,7 +484,6 @@ def _go_live(s: Session, v: ListingVersion, listing: Listing) -> None:
     v.approved_at = now
     listing.live_version_id = v.id
     listing.name, listing.product_name = v.name, v.product_name
-    listing.price_low_fen, listing.price_high_fen = v.price_low_fen, v.price_high_fen
     listing.sale_state = "on_sale"
     listing.listed_at = now
     listing.updated_at = now
@@ -496,6 +495,11 @@ def _go_live(s: Session, v: ListingVersion, listing: Listing) -> None:
     if not s.scalar(select(func.count()).select_from(ListingSpec).where(ListingSpec.version_id == v.id)):
         s.add_all(_spec_rows(v.id, content))
     s.flush()
+    # The catalogue filters and sorts by what a buyer pays: the live specs' unit prices (free = 0).
+    # The declared 销售历史最低/最高价格 stay on the version, shown on the listing page.
+    listing.price_low_fen, listing.price_high_fen = s.execute(
+        select(func.min(ListingSpec.unit_price_fen), func.max(ListingSpec.unit_price_fen))
+        .where(ListingSpec.version_id == v.id)).one()
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -196,7 +196,8 @@ def test_full_chain_puts_the_listing_on_sale_with_facets(db: str) -> None:
         listing = s.get(Listing, lid)
         assert listing is not None
         assert (listing.live_version_id, listing.sale_state, listing.name) == (vid, "on_sale", "设备联网方案")
-        assert (listing.price_low_fen, listing.price_high_fen) == (1_000_000, 25_000_050)
+        # the catalogue's prices are the specs' (free 0 … ¥12,000.00), not the declared historic prices
+        assert (listing.price_low_fen, listing.price_high_fen) == (0, 1_200_000)
         assert listing.listed_at is not None
         facets = set(s.execute(select(ListingFacet.facet, ListingFacet.code).where(ListingFacet.listing_id == lid)))
     assert facets == {("tag", "智能制造"), ("tag", "工业互联网"), ("category", "生产制造"), ("category", "设备管理"),
@@ -303,7 +304,8 @@ def test_versioned_listing_stays_on_sale_until_the_new_version_is_approved(db: s
     v2 = listings.reedit(p.provider, v1)
     content = listings.get_version(p.provider, v2).content
     content.update(name="设备联网方案 2.0", price_low="20000.00", categories=["研发设计"], industries=["C13"],
-                   tags=["数据分析"])
+                   tags=["数据分析"], spec_rows=[{"spec_name": "标准版", "purchase_mode": "year", "pricing": "simple",
+                                                "unit_price": "15000.00"}])
     listings.save_draft(p.provider, v2, content, listings.get_version(p.provider, v2).row_version)
     listings.submit(p.provider, v2)
     listings.operator_approve(p.operator, v2, p.expert.account_id)
@@ -319,7 +321,7 @@ def test_versioned_listing_stays_on_sale_until_the_new_version_is_approved(db: s
     with session_scope() as s:
         listing = s.get(Listing, lid)
         assert listing is not None and (listing.live_version_id, listing.name, listing.price_low_fen) == \
-            (v2, "设备联网方案 2.0", 2_000_000)
+            (v2, "设备联网方案 2.0", 1_500_000)
         facets = set(s.execute(select(ListingFacet.facet, ListingFacet.code).where(ListingFacet.listing_id == lid)))
         # the old version's specs are kept for the orders that point at them
         assert list(s.scalars(select(ListingSpec.id).where(ListingSpec.version_id == v1))) == v1_specs
