@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             reports = seed_reports()
             if reports:
                 print(f"演示运行监测月报：{reports} 份")
+            from services.market.demo import seed_market
+            listed = seed_market()
+            if listed:
+                print(f"演示服务市场商品：{listed} 个")
         from services.core.production import UnsafeStart, refuse_unsafe_start
         try:
             refuse_unsafe_start()
@@ -90,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         from services.monitor.demo import seed_reports
         reports = seed_reports(progress=bar)
         print(f"\n演示运行监测月报：{reports} 份" if reports else "")
+        from services.market.demo import seed_market
+        listed = seed_market()
+        print(f"演示服务市场商品：{listed} 个（含服务券活动）" if listed else "")
     elif args.cmd == "create-admin":
         from services.identity.accounts import admin_role_for, create_account
         from services.core.errors import ServiceError
