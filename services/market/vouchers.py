@@ -42,7 +42,7 @@ from services.core.lengths import too_long
 from services.core.permissions import P_MARKET_BUY, P_MARKET_OPERATE, Actor, has_perm, require
 from services.core.timefmt import china_time
 from services.market.access import certified_org
-from services.market.money import MAX_FEN
+from services.market.money import MAX_FEN, parse_yuan
 from services.reference import region, region_full_name
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -144,6 +144,52 @@ def validate_activity(spec: dict[str, Any]) -> dict[str, Any]:
     check(problems)
     return {"name": name, "description": description, "starts_at": starts, "ends_at": ends, "types": types,
             "region_code": region_code}
+
+
+TYPE_COLUMNS = ("名称", "面值（元）", "数量", "每家企业限领", "有效天数", "适用商品编号")
+
+
+def spec_from_table(name: str, description: str, starts_at: str, ends_at: str, region_code: str | None,
+                    rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Turn the operator's form (types as table rows with ``TYPE_COLUMNS``: face value typed in 元,
+    listing ids as "12, 15" or empty = every listing) into a ``create_activity`` spec; blank rows are
+    skipped. Raise ``ValidationFailed`` naming the row and column of an unreadable cell."""
+    problems: dict[str, list[str]] = {}
+    types: list[dict[str, Any]] = []
+
+    def cell(row: dict[str, Any], col: str) -> str:
+        value = row.get(col)
+        if value is None or (isinstance(value, float) and value != value):   # NaN from an empty editor cell
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    for row in rows:
+        if not any(cell(row, c) for c in TYPE_COLUMNS):
+            continue
+        label = f"第 {len(types) + 1} 种服务券"
+        try:
+            face: Any = parse_yuan(cell(row, "面值（元）"), f"{label}面值（元）", allow_zero=False)
+        except ValidationFailed as exc:
+            for k, v in exc.problems.items():
+                problems.setdefault(k, []).extend(v)
+            face = None
+        raw_ids = cell(row, "适用商品编号").replace("，", ",").replace("、", ",")
+        listing_ids: Any = None
+        if raw_ids:
+            parts = [x.strip() for x in raw_ids.split(",") if x.strip()]
+            if all(x.isdecimal() and len(x) <= 12 for x in parts):
+                listing_ids = [int(x) for x in parts]
+            else:
+                problems.setdefault(f"{label}适用商品", []).append(
+                    f"{label}适用商品：请填写商品编号，多个用逗号分隔；留空表示不限。")
+        types.append({"name": cell(row, "名称"), "face_value_fen": face, "quantity": cell(row, "数量"),
+                      "per_enterprise_limit": cell(row, "每家企业限领"), "valid_days": cell(row, "有效天数") or 365,
+                      "listing_ids": listing_ids})
+    check(problems)
+    return {"name": name, "description": description, "starts_at": starts_at, "ends_at": ends_at,
+            "region_code": region_code or None, "types": types}
 
 
 def create_activity(actor: Actor, spec: dict[str, Any], request_id: str | None = None) -> int:
