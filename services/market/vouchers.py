@@ -16,7 +16,9 @@ check-then-write race):
 - **Per-enterprise limit**: counted *after* that UPDATE, which holds the type's row lock until commit
   (PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` serialises writers), so two grabs of one enterprise
   are serialised and the second sees the first's voucher; over the limit raises ``Conflict`` and the
-  rollback returns the stock.
+  rollback returns the stock. The voucher and audit rows are written *before* the UPDATE, so the lock
+  every grab of the type queues on is held only for the UPDATE, that count and the commit; a grab
+  that committed state already refuses (sold out, limit reached) does not queue at all.
 - **Balance**: ``spend`` locks the chosen vouchers (``FOR UPDATE``, in id order), computes ``settle``
   on the locked balances, then ``UPDATE voucher SET balance_fen = balance_fen - :take WHERE id = :id
   AND balance_fen >= :take`` — a balance is never spent twice, and the CHECK constraint
@@ -265,15 +267,21 @@ def grab_in(session: Session, actor: Actor, type_id: int, request_id: str | None
         raise Conflict("不在活动时间内：该服务券活动尚未开始或已经结束。")
     if activity.region_code and activity.region_code not in (org.province_code, org.city_code, org.county_code):
         raise PermissionDenied("该服务券活动只面向指定地区的企业。")
-    taken = session.execute(update(VoucherType).where(VoucherType.id == type_id, VoucherType.remaining > 0)
-                            .values(remaining=VoucherType.remaining - 1).execution_options(synchronize_session=False))
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("来晚了：该服务券已被抢完。")
-    # the UPDATE above holds this type's row lock until commit: this count sees every earlier grab
-    mine = session.scalar(select(func.count()).select_from(Voucher)
-                          .where(Voucher.type_id == type_id, Voucher.org_id == org.id)) or 0
-    if mine >= vtype.per_enterprise_limit:
-        raise Conflict(f"每家企业限领 {vtype.per_enterprise_limit} 张该服务券，贵单位已领满。")
+    sold_out = Conflict("来晚了：该服务券已被抢完。")
+    over_limit = Conflict(f"每家企业限领 {vtype.per_enterprise_limit} 张该服务券，贵单位已领满。")
+
+    def mine() -> int:
+        return session.scalar(select(func.count()).select_from(Voucher)
+                              .where(Voucher.type_id == type_id, Voucher.org_id == org.id)) or 0
+
+    # Fast refusals from committed state, without queueing for the type's row lock (stock only goes
+    # down and vouchers are never deleted, so these can only be right); the decisive checks follow.
+    if vtype.remaining <= 0:
+        raise sold_out
+    if mine() >= vtype.per_enterprise_limit:
+        raise over_limit
+    # Write the voucher and its audit row first, so that the row lock below is held only for the
+    # stock UPDATE, one count and the commit: every grab of this type queues on that lock.
     voucher = Voucher(type_id=type_id, org_id=org.id, account_id=actor.account_id,
                       face_value_fen=vtype.face_value_fen, balance_fen=vtype.face_value_fen,
                       valid_until=now + dt.timedelta(days=vtype.valid_days), granted_at=now)
@@ -281,6 +289,14 @@ def grab_in(session: Session, actor: Actor, type_id: int, request_id: str | None
     session.flush()
     audit.record(session, actor.account_id, "voucher.granted", "voucher", voucher.id,
                  {"type": type_id, "org": org.id}, request_id=request_id)
+    taken = session.execute(update(VoucherType).where(VoucherType.id == type_id, VoucherType.remaining > 0)
+                            .values(remaining=VoucherType.remaining - 1).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise sold_out                                   # the rollback removes the voucher
+    # The UPDATE holds this type's row lock until commit, so the grabs of this type run this count one
+    # after another: it sees every earlier grab of the enterprise (committed) plus this one.
+    if mine() > vtype.per_enterprise_limit:
+        raise over_limit                                 # the rollback returns the stock and the voucher
     return voucher.id
 
 
