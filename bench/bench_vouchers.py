@@ -50,7 +50,7 @@ def seed(enterprises: int, stock: int, limit: int) -> tuple[list[tuple[int, int]
         c.execute(insert(Account), [{"username": f"qqyc{i:06d}", "password_hash": "-", "display_name": f"qqyc{i:06d}",
                                      "status": "active", "org_id": org} for i, org in enumerate(orgs)])
         accounts = list(c.execute(select(Account.id, Account.org_id).where(Account.username.like("qqyc%"))
-                                  .order_by(Account.id)).tuples())
+                                  .order_by(Account.id)).all())
         c.execute(insert(AccountRole), [{"account_id": a, "role_code": "enterprise"} for a, _ in accounts])
         aid = c.execute(insert(VoucherActivity).values(name="抢券压测活动", description="", status="published",
                                                        starts_at=now - dt.timedelta(days=1),
@@ -59,7 +59,7 @@ def seed(enterprises: int, stock: int, limit: int) -> tuple[list[tuple[int, int]
         types = [c.execute(insert(VoucherType).values(activity_id=aid, name=n, face_value_fen=100_000, quantity=stock,
                                                       remaining=stock, per_enterprise_limit=limit, valid_days=365)
                            .returning(VoucherType.id)).scalar_one() for n in ("压测券", "基线")]
-    return [(int(a), int(o)) for a, o in accounts], types[0], types[1]
+    return [(int(a), int(o or 0)) for a, o in accounts], types[0], types[1]
 
 
 def report(title: str, outcomes: list[tuple[str, float]], wall: float) -> None:
