@@ -8,6 +8,12 @@ Documented API (README «市场 API»; signatures stable):
 - ``grab(actor, type_id) -> voucher id`` — ``Conflict`` when sold out, over the enterprise's limit, or
   outside the activity's time.
 
+Also: ``spend(session, org_id, voucher_ids, order_id, total_fen, listing_ids)`` inside the payment's
+transaction, ``eligible(actor, listing_ids)`` for the payment page, ``list_activities``,
+``my_vouchers``, ``voucher_detail``, ``stop_activity`` and ``activity_stats`` (per region, SQL GROUP BY)
+for the pages, ``spec_from_table`` for the operator's form. ``create_activity``, ``grab`` and
+``stop_activity`` take an optional ``request_id``: a double submit does the action once.
+
 How overselling is prevented (Saleor, django-oscar, Shopware and eventyay all shipped the
 check-then-write race):
 
@@ -257,8 +263,9 @@ def grab_in(session: Session, actor: Actor, type_id: int, request_id: str | None
     if (done := audit.replayed(session, request_id)) is not None:
         return int(done.target_id or 0)
     org = certified_org(session, actor, P_MARKET_BUY, "enterprise")
-    row = session.execute(select(VoucherType, VoucherActivity).join(VoucherActivity)
-                          .where(VoucherType.id == type_id)).first()
+    row = session.execute(select(VoucherType, VoucherActivity).join(VoucherActivity)   # fresh, not a copy the
+                          .where(VoucherType.id == type_id)                              # caller loaded earlier
+                          .execution_options(populate_existing=True)).first()
     if row is None:
         raise NotFound("服务券不存在。")
     vtype, activity = row
