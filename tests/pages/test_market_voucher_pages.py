@@ -88,3 +88,20 @@ def test_other_roles_do_not_open_the_admin_page(app) -> None:  # type: ignore[no
     assert "还没有领取服务券" in joined(at.info)
     with pytest.raises(ValueError):          # not in an enterprise's navigation
         at.switch_page(ADMIN)
+
+
+def test_an_uncertified_enterprise_is_told_why_it_cannot_grab(app) -> None:  # type: ignore[no-untyped-def]
+    create_account("yunying02", PASSWORD, ["operator"])
+    from tests.factories import actor_of
+    now = china_now().replace(tzinfo=None, microsecond=0)
+    aid = vouchers.create_activity(actor_of("yunying02"), {
+        "name": "新春券", "starts_at": (now - dt.timedelta(days=1)).isoformat(),
+        "ends_at": (now + dt.timedelta(days=5)).isoformat(),
+        "types": [{"name": "诊断券", "face_value_fen": 50_000, "quantity": 3, "per_enterprise_limit": 1}]})
+    (type_id,) = [t["id"] for t in vouchers.activity_types(aid)]
+    pending, _ = make_enterprise_user("370102", status="pending")
+    shop = page(pending.username, ACTIVITIES)
+    shop.button(key=f"grab_{type_id}").click().run()
+    assert_clean(shop)
+    assert "认证尚未通过" in joined(shop.error)
+    assert "剩余 3 / 3 张" in joined(shop.caption)
