@@ -25,7 +25,7 @@ chosen = st.selectbox("详情：选择活动", list(by_id), format_func=lambda i
 def _grab(type_id: int, name: str) -> None:
     """The button's callback: runs before the card is drawn again, so the card shows the new stock."""
     try:
-        vouchers.grab(actor, type_id, request_id(f"grab_{type_id}"))
+        vouchers.grab_once(actor, type_id, request_id(f"grab_{type_id}"))
     except Exception as exc:  # noqa: BLE001 - shown in Chinese on the card (user_messages logs a defect)
         st.session_state[f"grab_msg_{type_id}"] = ("error", user_messages(exc))
         return

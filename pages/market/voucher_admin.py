@@ -39,7 +39,7 @@ with create_tab, st.form("voucher_activity_new"):
         def create(rid: str) -> int:
             spec = vouchers.spec_from_table(name, description, f"{start_day}T{start_time}", f"{end_day}T{end_time}",
                                             region, table.to_dict("records"))
-            return vouchers.create_activity(actor, spec, rid)
+            return vouchers.create_activity_once(actor, spec, rid)
         if run_action("voucher_activity_new", create):
             st.session_state["voucher_admin_flash"] = f"服务券活动「{name.strip()}」已创建并上架。"
             st.rerun()

@@ -11,8 +11,8 @@ Documented API (README «市场 API»; signatures stable):
 Also: ``spend(session, org_id, voucher_ids, order_id, total_fen, listing_ids)`` inside the payment's
 transaction, ``eligible(actor, listing_ids)`` for the payment page, ``list_activities``,
 ``my_vouchers``, ``voucher_detail``, ``stop_activity`` and ``activity_stats`` (per region, SQL GROUP BY)
-for the pages, ``spec_from_table`` for the operator's form. ``create_activity``, ``grab`` and
-``stop_activity`` take an optional ``request_id``: a double submit does the action once.
+for the pages, ``spec_from_table`` for the operator's form. ``create_activity_once``, ``grab_once`` and
+``stop_activity`` take a ``request_id``: a double submit does the action once.
 
 How overselling is prevented (Saleor, django-oscar, Shopware and eventyay all shipped the
 check-then-write race):
@@ -200,13 +200,18 @@ def spec_from_table(name: str, description: str, starts_at: str, ends_at: str, r
             "region_code": region_code or None, "types": types}
 
 
-def create_activity(actor: Actor, spec: dict[str, Any], request_id: str | None = None) -> int:
+def create_activity(actor: Actor, spec: dict[str, Any]) -> int:
     """Create a published voucher activity with its types (one transaction, audited); return its id.
 
     ``spec``: {"name", "starts_at", "ends_at" (ISO, China time), "types": [{"name", "face_value_fen",
     "quantity", "per_enterprise_limit"[, "valid_days", "listing_ids"]}][, "description", "region_code"]}.
-    The actor needs the operator's permission (market.operate). ``request_id``: a double submit creates
-    one activity (the first one's id is returned)."""
+    The actor needs the operator's permission (market.operate)."""
+    return create_activity_once(actor, spec, None)
+
+
+def create_activity_once(actor: Actor, spec: dict[str, Any], request_id: str | None) -> int:
+    """``create_activity`` for a form: a double submit under the same ``request_id`` creates one
+    activity and returns the first one's id."""
     require(actor, P_MARKET_OPERATE)
     clean = validate_activity(spec)
     if clean["ends_at"] <= utcnow():
@@ -307,12 +312,18 @@ def grab_in(session: Session, actor: Actor, type_id: int, request_id: str | None
     return voucher.id
 
 
-def grab(actor: Actor, type_id: int, request_id: str | None = None) -> int:
+def grab(actor: Actor, type_id: int) -> int:
     """Grab (抢券 / 立即申请) one voucher of ``type_id`` for the actor's enterprise; return the new voucher's id.
 
     ``services.core.errors.Conflict`` when sold out, over the enterprise's limit, or outside the
     activity's time; ``PermissionDenied`` for an uncertified enterprise or a non-enterprise, or an
-    enterprise outside the activity's region. ``request_id``: a double submit grabs once."""
+    enterprise outside the activity's region."""
+    return grab_once(actor, type_id, None)
+
+
+def grab_once(actor: Actor, type_id: int, request_id: str | None) -> int:
+    """``grab`` for a button: a double submit under the same ``request_id`` grabs once and returns the
+    first voucher's id."""
     with session_scope() as s:
         return grab_in(s, actor, type_id, request_id)
 

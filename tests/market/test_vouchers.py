@@ -144,8 +144,8 @@ def test_only_an_operator_creates_or_stops_activities(db: str) -> None:
 def test_a_double_submit_creates_one_activity(db: str) -> None:
     p = people()
     with clock.travel("2027-02-01T09:00"):
-        first = vouchers.create_activity(p.operator, spec(), request_id="rid-act-1")
-        assert vouchers.create_activity(p.operator, spec(), request_id="rid-act-1") == first
+        first = vouchers.create_activity_once(p.operator, spec(), "rid-act-1")
+        assert vouchers.create_activity_once(p.operator, spec(), "rid-act-1") == first
     with session_scope() as s:
         assert s.scalar(select(func.count()).select_from(VoucherActivity)) == 1
 
@@ -251,8 +251,8 @@ def test_a_double_submitted_grab_grabs_once(db: str) -> None:
     p = people()
     _, tid = new_activity(p.operator)
     with clock.travel(DURING):
-        first = vouchers.grab(p.buyer, tid, request_id="rid-grab-1")
-        assert vouchers.grab(p.buyer, tid, request_id="rid-grab-1") == first
+        first = vouchers.grab_once(p.buyer, tid, "rid-grab-1")
+        assert vouchers.grab_once(p.buyer, tid, "rid-grab-1") == first
     assert vouchers.activity_types(vouchers_activity(tid))[0]["remaining"] == 4
 
 
