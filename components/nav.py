@@ -9,7 +9,8 @@ from services.core.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FI
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
 from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
-from services.core.permissions import P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, P_MARKET_SELL  # 服务市场
+from services.core.permissions import (P_MARKET_BUY, P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE,  # 服务市场
+                                       P_MARKET_SELL)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ PAGES = [
     PageSpec("pages/monitor/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_enterprises.py", "监测企业管理", ":material/domain:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/market/voucher_activities.py", "服务券活动", ":material/redeem:", "服务市场", P_MARKET_BUY),
+    PageSpec("pages/market/my_vouchers.py", "服务券查询", ":material/confirmation_number:", "服务市场", P_MARKET_BUY),
+    PageSpec("pages/market/voucher_admin.py", "服务券管理", ":material/local_activity:", "服务市场", P_MARKET_OPERATE),
     PageSpec("pages/market/listing_edit.py", "商品上架", ":material/add_business:", "服务市场", P_MARKET_SELL),
     PageSpec("pages/market/my_listings.py", "我的商品", ":material/inventory_2:", "服务市场", P_MARKET_SELL),
     PageSpec("pages/market/listing_review.py", "商品审批", ":material/approval:", "服务市场",

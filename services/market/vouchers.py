@@ -8,6 +8,12 @@ Documented API (README «市场 API»; signatures stable):
 - ``grab(actor, type_id) -> voucher id`` — ``Conflict`` when sold out, over the enterprise's limit, or
   outside the activity's time.
 
+Also: ``spend(session, org_id, voucher_ids, order_id, total_fen, listing_ids)`` inside the payment's
+transaction, ``eligible(actor, listing_ids)`` for the payment page, ``list_activities``,
+``my_vouchers``, ``voucher_detail``, ``stop_activity`` and ``activity_stats`` (per region, SQL GROUP BY)
+for the pages, ``spec_from_table`` for the operator's form. ``create_activity_once``, ``grab_once`` and
+``stop_activity`` take a ``request_id``: a double submit does the action once.
+
 How overselling is prevented (Saleor, django-oscar, Shopware and eventyay all shipped the
 check-then-write race):
 
@@ -16,7 +22,9 @@ check-then-write race):
 - **Per-enterprise limit**: counted *after* that UPDATE, which holds the type's row lock until commit
   (PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` serialises writers), so two grabs of one enterprise
   are serialised and the second sees the first's voucher; over the limit raises ``Conflict`` and the
-  rollback returns the stock.
+  rollback returns the stock. The voucher and audit rows are written *before* the UPDATE, so the lock
+  every grab of the type queues on is held only for the UPDATE, that count and the commit; a grab
+  that committed state already refuses (sold out, limit reached) does not queue at all.
 - **Balance**: ``spend`` locks the chosen vouchers (``FOR UPDATE``, in id order), computes ``settle``
   on the locked balances, then ``UPDATE voucher SET balance_fen = balance_fen - :take WHERE id = :id
   AND balance_fen >= :take`` — a balance is never spent twice, and the CHECK constraint
@@ -33,15 +41,20 @@ from sqlalchemy.orm import Session
 
 from db.base import as_utc, utcnow
 from db.engine import session_scope
-from db.market import Voucher, VoucherActivity, VoucherType, VoucherUse
+from db.market import Listing, MarketOrder, Voucher, VoucherActivity, VoucherType, VoucherUse
+from db.organisation import Organisation
+from db.reference import Region
 from services.core import audit
 from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.core.lengths import too_long
-from services.core.permissions import P_MARKET_BUY, P_MARKET_OPERATE, Actor, require
+from services.core.permissions import P_MARKET_BUY, P_MARKET_OPERATE, Actor, has_perm, require
+from services.core.timefmt import china_time
 from services.market.access import certified_org
-from services.market.money import MAX_FEN
+from services.market.money import MAX_FEN, parse_yuan
+from services.reference import region, region_full_name
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100   # an activity's start and end lie in these years
 MAX_QUANTITY = 1_000_000           # vouchers of one type
 MAX_LIMIT = 100                    # per enterprise
 MAX_VALID_DAYS = 3650
@@ -73,13 +86,17 @@ def _when(value: Any, field: str, problems: dict[str, list[str]]) -> dt.datetime
     except ValueError:
         problems.setdefault(field, []).append(f"{field}：请填写日期时间，例如 2027-01-01 00:00。")
         return None
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:  # also keeps astimezone() from overflowing at year 1 / 9999
+        problems.setdefault(field, []).append(f"{field}：须在 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间。")
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=CHINA)
     return parsed.astimezone(dt.timezone.utc)
 
 
 def _int_in(value: Any, field: str, low: int, high: int, problems: dict[str, list[str]]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) and not (isinstance(value, str) and value.strip().isdigit()):
+    # isdecimal, not isdigit: "²".isdigit() is True but int("²") raises
+    if isinstance(value, bool) or not isinstance(value, int) and not (isinstance(value, str) and value.strip().isdecimal()):
         problems.setdefault(field, []).append(f"{field}：请填写 {low}–{high} 之间的整数。")
         return low
     number = int(value)
@@ -110,6 +127,9 @@ def validate_activity(spec: dict[str, Any]) -> dict[str, Any]:
     types = []
     for i, raw in enumerate(raw_types, 1):
         label = f"第 {i} 种服务券"
+        if not isinstance(raw, dict):
+            problems.setdefault(label, []).append(f"{label}：格式不正确（须含名称、面值、数量、每家企业限领）。")
+            continue
         t_name = str(raw.get("name") or "").strip()
         if not t_name:
             problems.setdefault(f"{label}名称", []).append(f"{label}名称：必填项。")
@@ -120,15 +140,64 @@ def validate_activity(spec: dict[str, Any]) -> dict[str, Any]:
         valid_days = _int_in(raw.get("valid_days", 365), f"{label}有效天数", 1, MAX_VALID_DAYS, problems)
         listing_ids = raw.get("listing_ids")
         if listing_ids is not None and (not isinstance(listing_ids, list)
-                                        or not all(isinstance(x, int) and x > 0 for x in listing_ids)):
+                                        or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0
+                                                   for x in listing_ids)):
             problems.setdefault(f"{label}适用商品", []).append(f"{label}适用商品：须为商品编号列表，或不限。")
             listing_ids = None
         types.append({"name": t_name, "face_value_fen": face, "quantity": quantity, "per_enterprise_limit": limit,
                       "valid_days": valid_days, "listing_ids": sorted(set(listing_ids)) if listing_ids else None})
-    region_code = spec.get("region_code") or None
+    region_code = str(spec.get("region_code") or "").strip() or None
+    if region_code is not None and region(region_code) is None:
+        problems["面向地区"] = ["面向地区：请选择有效的行政区划（6 位代码），或不限。"]
     check(problems)
     return {"name": name, "description": description, "starts_at": starts, "ends_at": ends, "types": types,
             "region_code": region_code}
+
+
+TYPE_COLUMNS = ("名称", "面值（元）", "数量", "每家企业限领", "有效天数", "适用商品编号")
+
+
+def spec_from_table(name: str, description: str, starts_at: str, ends_at: str, region_code: str | None,
+                    rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Turn the operator's form (types as table rows with ``TYPE_COLUMNS``: face value typed in 元,
+    listing ids as "12, 15" or empty = every listing) into a ``create_activity`` spec; blank rows are
+    skipped. Raise ``ValidationFailed`` naming the row and column of an unreadable cell."""
+    problems: dict[str, list[str]] = {}
+    types: list[dict[str, Any]] = []
+
+    def cell(row: dict[str, Any], col: str) -> str:
+        value = row.get(col)
+        if value is None or (isinstance(value, float) and value != value):   # NaN from an empty editor cell
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    for row in rows:
+        if not any(cell(row, c) for c in TYPE_COLUMNS):
+            continue
+        label = f"第 {len(types) + 1} 种服务券"
+        try:
+            face: Any = parse_yuan(cell(row, "面值（元）"), f"{label}面值（元）", allow_zero=False)
+        except ValidationFailed as exc:
+            for k, v in exc.problems.items():
+                problems.setdefault(k, []).extend(v)
+            face = None
+        raw_ids = cell(row, "适用商品编号").replace("，", ",").replace("、", ",")
+        listing_ids: Any = None
+        if raw_ids:
+            parts = [x.strip() for x in raw_ids.split(",") if x.strip()]
+            if all(x.isdecimal() and len(x) <= 12 for x in parts):
+                listing_ids = [int(x) for x in parts]
+            else:
+                problems.setdefault(f"{label}适用商品", []).append(
+                    f"{label}适用商品：请填写商品编号，多个用逗号分隔；留空表示不限。")
+        types.append({"name": cell(row, "名称"), "face_value_fen": face, "quantity": cell(row, "数量"),
+                      "per_enterprise_limit": cell(row, "每家企业限领"), "valid_days": cell(row, "有效天数") or 365,
+                      "listing_ids": listing_ids})
+    check(problems)
+    return {"name": name, "description": description, "starts_at": starts_at, "ends_at": ends_at,
+            "region_code": region_code or None, "types": types}
 
 
 def create_activity(actor: Actor, spec: dict[str, Any]) -> int:
@@ -137,9 +206,24 @@ def create_activity(actor: Actor, spec: dict[str, Any]) -> int:
     ``spec``: {"name", "starts_at", "ends_at" (ISO, China time), "types": [{"name", "face_value_fen",
     "quantity", "per_enterprise_limit"[, "valid_days", "listing_ids"]}][, "description", "region_code"]}.
     The actor needs the operator's permission (market.operate)."""
+    return create_activity_once(actor, spec, None)
+
+
+def create_activity_once(actor: Actor, spec: dict[str, Any], request_id: str | None) -> int:
+    """``create_activity`` for a form: a double submit under the same ``request_id`` creates one
+    activity and returns the first one's id."""
     require(actor, P_MARKET_OPERATE)
     clean = validate_activity(spec)
+    if clean["ends_at"] <= utcnow():
+        raise ValidationFailed({"结束时间": ["结束时间：须晚于当前时间。"]})
     with session_scope() as s:
+        if (done := audit.replayed(s, request_id)) is not None:
+            return int(done.target_id or 0)
+        wanted = {i for t in clean["types"] for i in (t["listing_ids"] or [])}
+        known = set(s.scalars(select(Listing.id).where(Listing.id.in_(wanted)))) if wanted else set()
+        if wanted - known:
+            missing = "、".join(str(i) for i in sorted(wanted - known))
+            raise ValidationFailed({"适用商品": [f"适用商品：商品编号 {missing} 不存在。"]})
         activity = VoucherActivity(name=clean["name"], description=clean["description"], starts_at=clean["starts_at"],
                                    ends_at=clean["ends_at"], status="published", region_code=clean["region_code"],
                                    created_by=actor.account_id)
@@ -152,7 +236,7 @@ def create_activity(actor: Actor, spec: dict[str, Any]) -> int:
                               listing_ids=t["listing_ids"]))
         s.flush()
         audit.record(s, actor.account_id, "voucher.activity_created", "voucher_activity", activity.id,
-                     {"name": clean["name"], "types": len(clean["types"])})
+                     {"name": clean["name"], "types": len(clean["types"])}, request_id=request_id)
         return activity.id
 
 
@@ -179,11 +263,14 @@ def _open_now(activity: VoucherActivity, now: dt.datetime) -> bool:
     return activity.status == "published" and starts <= now < ends
 
 
-def grab_in(session: Session, actor: Actor, type_id: int) -> int:
+def grab_in(session: Session, actor: Actor, type_id: int, request_id: str | None = None) -> int:
     """``grab`` inside the caller's transaction."""
+    if (done := audit.replayed(session, request_id)) is not None:
+        return int(done.target_id or 0)
     org = certified_org(session, actor, P_MARKET_BUY, "enterprise")
-    row = session.execute(select(VoucherType, VoucherActivity).join(VoucherActivity)
-                          .where(VoucherType.id == type_id)).first()
+    row = session.execute(select(VoucherType, VoucherActivity).join(VoucherActivity)   # fresh, not a copy the
+                          .where(VoucherType.id == type_id)                              # caller loaded earlier
+                          .execution_options(populate_existing=True)).first()
     if row is None:
         raise NotFound("服务券不存在。")
     vtype, activity = row
@@ -192,22 +279,36 @@ def grab_in(session: Session, actor: Actor, type_id: int) -> int:
         raise Conflict("不在活动时间内：该服务券活动尚未开始或已经结束。")
     if activity.region_code and activity.region_code not in (org.province_code, org.city_code, org.county_code):
         raise PermissionDenied("该服务券活动只面向指定地区的企业。")
-    taken = session.execute(update(VoucherType).where(VoucherType.id == type_id, VoucherType.remaining > 0)
-                            .values(remaining=VoucherType.remaining - 1).execution_options(synchronize_session=False))
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("来晚了：该服务券已被抢完。")
-    # the UPDATE above holds this type's row lock until commit: this count sees every earlier grab
-    mine = session.scalar(select(func.count()).select_from(Voucher)
-                          .where(Voucher.type_id == type_id, Voucher.org_id == org.id)) or 0
-    if mine >= vtype.per_enterprise_limit:
-        raise Conflict(f"每家企业限领 {vtype.per_enterprise_limit} 张该服务券，贵单位已领满。")
+    sold_out = Conflict("来晚了：该服务券已被抢完。")
+    over_limit = Conflict(f"每家企业限领 {vtype.per_enterprise_limit} 张该服务券，贵单位已领满。")
+
+    def mine() -> int:
+        return session.scalar(select(func.count()).select_from(Voucher)
+                              .where(Voucher.type_id == type_id, Voucher.org_id == org.id)) or 0
+
+    # Fast refusals from committed state, without queueing for the type's row lock (stock only goes
+    # down and vouchers are never deleted, so these can only be right); the decisive checks follow.
+    if vtype.remaining <= 0:
+        raise sold_out
+    if mine() >= vtype.per_enterprise_limit:
+        raise over_limit
+    # Write the voucher and its audit row first, so that the row lock below is held only for the
+    # stock UPDATE, one count and the commit: every grab of this type queues on that lock.
     voucher = Voucher(type_id=type_id, org_id=org.id, account_id=actor.account_id,
                       face_value_fen=vtype.face_value_fen, balance_fen=vtype.face_value_fen,
                       valid_until=now + dt.timedelta(days=vtype.valid_days), granted_at=now)
     session.add(voucher)
     session.flush()
     audit.record(session, actor.account_id, "voucher.granted", "voucher", voucher.id,
-                 {"type": type_id, "org": org.id})
+                 {"type": type_id, "org": org.id}, request_id=request_id)
+    taken = session.execute(update(VoucherType).where(VoucherType.id == type_id, VoucherType.remaining > 0)
+                            .values(remaining=VoucherType.remaining - 1).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise sold_out                                   # the rollback removes the voucher
+    # The UPDATE holds this type's row lock until commit, so the grabs of this type run this count one
+    # after another: it sees every earlier grab of the enterprise (committed) plus this one.
+    if mine() > vtype.per_enterprise_limit:
+        raise over_limit                                 # the rollback returns the stock and the voucher
     return voucher.id
 
 
@@ -215,9 +316,16 @@ def grab(actor: Actor, type_id: int) -> int:
     """Grab (抢券 / 立即申请) one voucher of ``type_id`` for the actor's enterprise; return the new voucher's id.
 
     ``services.core.errors.Conflict`` when sold out, over the enterprise's limit, or outside the
-    activity's time; ``PermissionDenied`` for an uncertified enterprise or a non-enterprise."""
+    activity's time; ``PermissionDenied`` for an uncertified enterprise or a non-enterprise, or an
+    enterprise outside the activity's region."""
+    return grab_once(actor, type_id, None)
+
+
+def grab_once(actor: Actor, type_id: int, request_id: str | None) -> int:
+    """``grab`` for a button: a double submit under the same ``request_id`` grabs once and returns the
+    first voucher's id."""
     with session_scope() as s:
-        return grab_in(s, actor, type_id)
+        return grab_in(s, actor, type_id, request_id)
 
 
 # --- spending ----------------------------------------------------------------------------------
@@ -234,12 +342,16 @@ def spend(session: Session, org_id: int, voucher_ids: Sequence[int], order_id: i
     Locks the vouchers, checks each is the enterprise's, valid now, and applies to every listing of
     the order, then takes from each with a guarded UPDATE and writes a ``voucher_use`` row."""
     ids = list(voucher_ids)
+    if total_fen < 0:
+        raise ValueError("金额不能为负数。")
     if len(set(ids)) != len(ids):
         raise ValidationFailed({"服务券": ["服务券：同一张服务券只能选择一次。"]})
     if not ids:
         return total_fen, []
+    # populate_existing: a voucher the caller's session loaded earlier gets the balance read under the lock
     rows = {v.id: v for v in session.scalars(select(Voucher).where(Voucher.id.in_(ids))
-                                             .order_by(Voucher.id).with_for_update())}
+                                             .order_by(Voucher.id).with_for_update()
+                                             .execution_options(populate_existing=True))}
     types = {t.id: t for t in session.scalars(select(VoucherType)
                                               .where(VoucherType.id.in_({v.type_id for v in rows.values()})))}
     now = utcnow()
@@ -262,6 +374,7 @@ def spend(session: Session, org_id: int, voucher_ids: Sequence[int], order_id: i
                                .execution_options(synchronize_session=False))
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict("服务券余额刚刚发生变化，本次支付未完成，请刷新后重试。")
+        session.expire(rows[vid], ["balance_fen"])  # the UPDATE changed it behind the session's back
         session.add(VoucherUse(voucher_id=vid, order_id=order_id, amount_fen=take, at=now))
     session.flush()
     return cash, takes
@@ -281,3 +394,143 @@ def eligible(actor: Actor, listing_ids: Collection[int]) -> list[dict[str, Any]]
         return [{"id": v.id, "name": t.name, "balance_fen": v.balance_fen, "face_value_fen": v.face_value_fen,
                  "valid_until": as_utc(v.valid_until)} for v, t in rows if applies_to(t.listing_ids, listing_ids)]
 
+
+
+# --- what enterprises and operators see --------------------------------------------------------
+ACTIVITY_STATUS = {"published": "进行中", "stopped": "已停止"}
+VOUCHER_STATUS = {"usable": "可使用", "used_up": "已用完", "expired": "已过期"}
+BILLING_MODE = "单独计价"          # the guide's 计费模式: every voucher is priced on its own
+STAT_LEVELS = {"province": "省", "city": "市"}
+
+
+def _activity_row(a: VoucherActivity, now: dt.datetime, type_count: int) -> dict[str, Any]:
+    starts, ends = as_utc(a.starts_at), as_utc(a.ends_at)
+    assert starts is not None and ends is not None
+    phase = ("stopped" if a.status != "published" else "upcoming" if now < starts
+             else "ended" if now >= ends else "open")
+    return {"id": a.id, "name": a.name, "description": a.description, "starts_at": china_time(starts),
+            "ends_at": china_time(ends), "status": a.status,
+            "status_label": {"stopped": "已停止", "upcoming": "未开始", "ended": "已结束", "open": "进行中"}[phase],
+            "open": phase == "open", "region_code": a.region_code,
+            "region_name": region_full_name(a.region_code), "type_count": type_count}
+
+
+def list_activities(actor: Actor, include_ended: bool = False) -> list[dict[str, Any]]:
+    """服务券活动: the published activities, newest start first, times as China-time text.
+
+    An enterprise sees those open to its region; ``include_ended`` adds the ended ones. An operator
+    (market.operate) sees every activity of the platform, stopped ones too when ``include_ended``."""
+    operator = has_perm(actor, P_MARKET_OPERATE)
+    if not operator:
+        require(actor, P_MARKET_BUY)
+    now = utcnow()
+    counts = (select(VoucherType.activity_id, func.count().label("n")).group_by(VoucherType.activity_id)
+              .subquery())
+    query = (select(VoucherActivity, func.coalesce(counts.c.n, 0))
+             .outerjoin(counts, counts.c.activity_id == VoucherActivity.id)
+             .order_by(VoucherActivity.starts_at.desc(), VoucherActivity.id.desc()))
+    if not (operator and include_ended):
+        query = query.where(VoucherActivity.status == "published")
+    if not include_ended:
+        query = query.where(VoucherActivity.ends_at > now)
+    with session_scope(read=True) as s:
+        if not operator:
+            org = s.get(Organisation, actor.org_id) if actor.org_id is not None else None
+            mine = [c for c in (org.province_code, org.city_code, org.county_code) if c] if org else []
+            query = query.where(VoucherActivity.region_code.is_(None) | VoucherActivity.region_code.in_(mine))
+        return [_activity_row(a, now, n) for a, n in s.execute(query.limit(500))]
+
+
+def stop_activity(actor: Actor, activity_id: int, request_id: str | None = None) -> None:
+    """An operator stops (下架) an activity: no more grabs; vouchers already granted stay usable."""
+    require(actor, P_MARKET_OPERATE)
+    with session_scope() as s:
+        if audit.replayed(s, request_id) is not None:
+            return
+        done = s.execute(update(VoucherActivity)
+                         .where(VoucherActivity.id == activity_id, VoucherActivity.status == "published")
+                         .values(status="stopped").execution_options(synchronize_session=False))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            if s.get(VoucherActivity, activity_id) is None:
+                raise NotFound("服务券活动不存在。")
+            raise Conflict("该服务券活动已经停止。")
+        audit.record(s, actor.account_id, "voucher.activity_stopped", "voucher_activity", activity_id,
+                     request_id=request_id)
+
+
+def _voucher_status(balance_fen: int, valid_until: dt.datetime, now: dt.datetime) -> str:
+    if balance_fen <= 0:
+        return "used_up"
+    return "expired" if valid_until <= now else "usable"
+
+
+def _voucher_row(v: Voucher, t: VoucherType, activity_name: str, now: dt.datetime) -> dict[str, Any]:
+    valid_until = as_utc(v.valid_until)
+    assert valid_until is not None
+    status = _voucher_status(v.balance_fen, valid_until, now)
+    return {"id": v.id, "name": t.name, "activity": activity_name, "balance_fen": v.balance_fen,
+            "face_value_fen": v.face_value_fen, "granted_at": china_time(as_utc(v.granted_at)),
+            "valid_until": china_time(valid_until), "status": status, "status_label": VOUCHER_STATUS[status],
+            "billing_mode": BILLING_MODE, "listing_ids": t.listing_ids}
+
+
+def my_vouchers(actor: Actor) -> list[dict[str, Any]]:
+    """服务券查询: the vouchers of the actor's enterprise (and only those), newest first, each with name,
+    balance, face value, validity (China time), status 可使用 / 已用完 / 已过期 and 计费模式."""
+    require(actor, P_MARKET_BUY)
+    if actor.org_id is None:
+        return []
+    now = utcnow()
+    with session_scope(read=True) as s:
+        rows = s.execute(select(Voucher, VoucherType, VoucherActivity.name).join(VoucherType, Voucher.type_id == VoucherType.id)
+                         .join(VoucherActivity, VoucherType.activity_id == VoucherActivity.id)
+                         .where(Voucher.org_id == actor.org_id)
+                         .order_by(Voucher.granted_at.desc(), Voucher.id.desc()).limit(1000))
+        return [_voucher_row(v, t, name, now) for v, t, name in rows]
+
+
+def voucher_detail(actor: Actor, voucher_id: int) -> dict[str, Any]:
+    """One voucher of the actor's enterprise with its uses (order number, amount, time, China time);
+    another enterprise's voucher is ``NotFound``."""
+    require(actor, P_MARKET_BUY)
+    now = utcnow()
+    with session_scope(read=True) as s:
+        row = s.execute(select(Voucher, VoucherType, VoucherActivity.name).join(VoucherType, Voucher.type_id == VoucherType.id)
+                        .join(VoucherActivity, VoucherType.activity_id == VoucherActivity.id)
+                        .where(Voucher.id == voucher_id)).first()
+        if row is None or actor.org_id is None or row[0].org_id != actor.org_id:
+            raise NotFound("服务券不存在。")
+        out = _voucher_row(row[0], row[1], row[2], now)
+        uses = s.execute(select(VoucherUse.amount_fen, VoucherUse.at, MarketOrder.order_no)
+                         .join(MarketOrder, VoucherUse.order_id == MarketOrder.id)
+                         .where(VoucherUse.voucher_id == voucher_id).order_by(VoucherUse.id))
+        out["uses"] = [{"order_no": no, "amount_fen": amount, "at": china_time(as_utc(at))} for amount, at, no in uses]
+        names = (dict(s.execute(select(Listing.id, Listing.name).where(Listing.id.in_(out["listing_ids"]))).all())
+                 if out["listing_ids"] else {})
+        out["listings"] = [names.get(i, f"商品 {i}") for i in out["listing_ids"] or []]
+        return out
+
+
+def activity_stats(actor: Actor, activity_id: int, level: str = "province") -> list[dict[str, Any]]:
+    """Operators: vouchers of an activity granted and used, per region of the enterprises (``level``
+    "province" or "city"): granted count, granted fen, used fen, used count (vouchers drawn on at
+    least once). One GROUP BY in SQL; most granted first."""
+    require(actor, P_MARKET_OPERATE)
+    if level not in STAT_LEVELS:
+        raise ValidationFailed({"统计层级": ["统计层级：须为省或市。"]})
+    col = Organisation.province_code if level == "province" else Organisation.city_code
+    used = Voucher.face_value_fen - Voucher.balance_fen
+    query = (select(col.label("code"), Region.name,
+                    func.count(Voucher.id), func.coalesce(func.sum(Voucher.face_value_fen), 0),
+                    func.coalesce(func.sum(used), 0),
+                    func.count(Voucher.id).filter(Voucher.balance_fen < Voucher.face_value_fen))
+             .select_from(Voucher).join(VoucherType, Voucher.type_id == VoucherType.id)
+             .join(Organisation, Voucher.org_id == Organisation.id)
+             .outerjoin(Region, Region.code == col)
+             .where(VoucherType.activity_id == activity_id)
+             .group_by(col, Region.name).order_by(func.count(Voucher.id).desc(), col))
+    with session_scope(read=True) as s:
+        if s.get(VoucherActivity, activity_id) is None:
+            raise NotFound("服务券活动不存在。")
+        return [{"region_code": code, "region": name or "未知地区", "granted_count": int(n), "granted_fen": int(g),
+                 "used_fen": int(u), "used_count": int(uc)} for code, name, n, g, u, uc in s.execute(query)]

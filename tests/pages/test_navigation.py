@@ -18,10 +18,12 @@ DIAG, RECORDS, PROGRESS = "pages/cmmm/cmmm_diagnosis.py", "pages/cmmm/cmmm_recor
 SMAP, SREGION, SINDUSTRY = "pages/stats/stats_map.py", "pages/stats/stats_region.py", "pages/stats/stats_industry.py"
 MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor/monitor_report.py", "pages/monitor/monitor_history.py", "pages/monitor/monitor_review.py",
                                      "pages/common/inbox.py")
+VACT, VMINE, VADMIN = "pages/market/voucher_activities.py", "pages/market/my_vouchers.py", "pages/market/voucher_admin.py"
 EXPECTED = {
-    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", INBOX, PROFILE},
-                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入", "消息中心",
-                    "个人中心"]),
+    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", VACT, VMINE, INBOX,
+                    PROFILE},
+                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入", "服务券活动",
+                    "服务券查询", "消息中心", "个人中心"]),
     "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, MREVIEW,
                       "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py", INBOX, PROFILE},
                      ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
@@ -29,7 +31,8 @@ EXPECTED = {
     "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, INBOX, PROFILE},
                  ["工作台", "注册审核", "用户管理", "按地图范围统计", "按区域范围统计", "按行业分类范围统计", "问卷结果",
                   "问卷设计", "消息中心", "个人中心"]),
-    "operator": ({HOME, "pages/market/listing_review.py", INBOX, PROFILE}, ["工作台", "商品审批", "消息中心", "个人中心"]),
+    "operator": ({HOME, VADMIN, "pages/market/listing_review.py", INBOX, PROFILE},
+                 ["工作台", "服务券管理", "商品审批", "消息中心", "个人中心"]),
 }
 
 
