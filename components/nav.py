@@ -9,6 +9,7 @@ from services.core.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FI
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
 from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
+from services.core.permissions import P_MARKET_BUY, P_MARKET_SELL  # 服务市场 pages
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ PAGES = [
     PageSpec("pages/monitor/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_enterprises.py", "监测企业管理", ":material/domain:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/market/catalogue.py", "解决方案与产品", ":material/storefront:", "服务市场", None),
+    PageSpec("pages/market/cart.py", "购物车", ":material/shopping_cart:", "服务市场", P_MARKET_BUY),
+    PageSpec("pages/market/my_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_BUY),
+    PageSpec("pages/market/my_reviews.py", "我的评价", ":material/star:", "服务市场", P_MARKET_BUY),
+    PageSpec("pages/market/provider_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_SELL),
+    PageSpec("pages/market/provider_reviews.py", "客户评价", ":material/reviews:", "服务市场", P_MARKET_SELL),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]

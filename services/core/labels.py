@@ -12,6 +12,7 @@ STATUS: dict[str, dict[str, str]] = {
     "definition": {"draft": "草稿", "published": "已发布", "stopped": "已停用"},
     "market_order": {"unpaid": "待支付", "paying": "支付中", "paid": "待交付", "completed": "已完成",
                      "cancelled": "已取消"},
+    "market_pay": {"unpaid": "未支付", "paying": "支付中", "paid": "已支付", "none": "---"},   # 支付状态
     "listing_sale": {"on_sale": "已上架", "delisted": "已下架"},
     "purchase_mode": {"year": "按年", "month": "按月", "quantity": "按数量"},
 }

@@ -109,6 +109,23 @@ def remove(actor: Actor, item_id: int) -> None:
         audit.record(s, actor.account_id, "market.cart_remove", "cart_item", item_id, {"spec": item.spec_id})
 
 
+def update_lines(actor: Actor, changes: dict[int, int | None]) -> None:
+    """Save the cart form in one transaction: {line id: new quantity (1–999), or None to remove it}."""
+    _buyer(actor)
+    for qty in changes.values():
+        if qty is not None:
+            check_quantity(qty)
+    with session_scope() as s:
+        for item_id, qty in sorted(changes.items()):
+            item = _own_item(s, actor, item_id)
+            if qty is None:
+                s.delete(item)
+            else:
+                item.quantity = qty
+        audit.record(s, actor.account_id, "market.cart_update", "account", actor.account_id,
+                     {str(k): v for k, v in changes.items()})
+
+
 def remove_specs(session: Session, account_id: int, spec_ids: list[int]) -> None:
     """Inside an order's transaction: drop the ordered specs from the account's cart."""
     session.execute(delete(CartItem).where(CartItem.account_id == account_id, CartItem.spec_id.in_(spec_ids))

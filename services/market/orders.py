@@ -54,9 +54,10 @@ def status_label(code: str) -> str:
 
 def pay_status(order: MarketOrder) -> str:
     """支付状态 as the guide shows it: 已支付 when cash was paid, ``---`` when nothing was to pay in cash."""
+    labels = STATUS["market_pay"]
     if order.status in ("paid", "completed"):
-        return "已支付" if order.cash_fen > 0 else "---"
-    return {"unpaid": "未支付", "paying": "支付中"}.get(order.status, "---")
+        return labels["paid"] if order.cash_fen > 0 else labels["none"]
+    return labels.get(order.status, labels["none"])
 
 
 # --- placing -----------------------------------------------------------------------------------

@@ -24,11 +24,12 @@ from services.market.catalogue import stars_of
 from services.market.orders import _org_of
 
 ALREADY = "该商品已评价过，每个订单商品只能评价一次。"
+STARS = {n: "★" * n + "☆" * (5 - n) for n in range(1, 6)}
 
 
 def stars_text(stars: int | None) -> str:
     """★★★★☆ for 4; ``---`` for none."""
-    return "---" if not stars else "★" * stars + "☆" * (5 - stars)
+    return STARS.get(stars or 0, "---")
 
 
 def rate(actor: Actor, order_item_id: int, stars: int, text: str = "", request_id: str | None = None) -> int:
