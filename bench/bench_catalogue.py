@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -87,7 +88,7 @@ def seed(n: int, rng: random.Random) -> None:
     print(f"seeded {n:,} listings, {len(specs):,} specs, {len(facets):,} facet rows")
 
 
-QUERIES = [
+QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("no filter, newest", {}),
     ("keyword 智能 (common)", {"query": "智能"}),
     ("keyword 999 (rare)", {"query": "999"}),
@@ -120,7 +121,7 @@ def pandas_baseline(repeat: int) -> None:
         listings, facets = load()
         loads.append((time.perf_counter() - start) * 1000)
 
-    def run(q: dict) -> int:
+    def run(q: dict[str, Any]) -> int:
         df = listings
         if q.get("query"):
             df = df[df["name"].str.contains(q["query"], regex=False) | df["product_name"].str.contains(q["query"], regex=False)]

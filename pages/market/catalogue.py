@@ -1,4 +1,5 @@
 """解决方案与产品 — 搜索与筛选商品、商品详情（规格与价格），加入购物车或立即购买."""
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -86,16 +87,20 @@ def detail_view(listing_id: int) -> None:
         st.caption("企业用户登录后可购买。")
 
 
+def counted(counts: dict[str, int]) -> Callable[[str], str]:
+    return lambda code: md(f"{code}（{counts[code]}）")
+
+
 def search_filter() -> dict[str, Any] | None:
     choices = catalogue.facet_choices()
     with st.form("catalogue_search"):
         c1, c2 = st.columns([3, 1])
         c1.text_input("关键词", key="cat_q", max_chars=catalogue.MAX_QUERY, placeholder="方案名称或关联产品名称")
-        c2.selectbox("排序", list(catalogue.SORTS), format_func=catalogue.SORTS.get, key="cat_sort", placeholder="请选择")
+        c2.selectbox("排序", list(catalogue.SORTS), format_func=lambda s: catalogue.SORTS[s], key="cat_sort", placeholder="请选择")
         f1, f2, f3 = st.columns(3)
         for col, facet, label in ((f1, "tag", "标签"), (f2, "category", "解决方案分类"), (f3, "industry", "适用行业")):
             counts = dict(choices.get(facet, []))
-            col.multiselect(md(label), list(counts), format_func=lambda c, n=counts: md(f"{c}（{n[c]}）"),
+            col.multiselect(md(label), list(counts), format_func=counted(counts),
                             key=f"cat_{facet}", placeholder="不限")
         p1, p2, _ = st.columns([1, 1, 2])
         p1.text_input("最低价格（元）", key="cat_min", max_chars=14)

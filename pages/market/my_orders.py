@@ -70,7 +70,7 @@ def pay_panel(order_id: int) -> None:
                                                     f"实付 {yuan(paid['cash_fen'])}。")
                 st.rerun()
         if c2.button("取消订单", key=f"cancel_{order_id}"):
-            if run_action(f"cancel_{order_id}", lambda rid: orders.cancel(actor, order_id, rid) or True):
+            if run_action(f"cancel_{order_id}", lambda rid: orders.cancel(actor, order_id, rid)):
                 st.session_state.pop("pay_order", None)
                 st.session_state["orders_flash"] = "订单已取消。"
                 st.rerun()

@@ -39,7 +39,7 @@ def order_lines() -> None:
                              [(i["listing_name"], i["spec_name"], i["quantity"], yuan(i["amount_fen"]),
                                yuan(i["voucher_fen"]), yuan(i["cash_fen"])) for i in detail["items"]]))
         if by_order[chosen]["can_complete"] and st.button("完成交付", type="primary", key=f"complete_{chosen}"):
-            if run_action(f"complete_{chosen}", lambda rid: orders.complete(actor, chosen, rid) or True):
+            if run_action(f"complete_{chosen}", lambda rid: orders.complete(actor, chosen, rid)):
                 st.session_state["porders_flash"] = f"订单 {detail['order_no']} 已完成交付。"
                 st.rerun()
         elif detail["status"] == "paid" and not by_order[chosen]["can_complete"]:

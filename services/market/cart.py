@@ -109,8 +109,9 @@ def remove(actor: Actor, item_id: int) -> None:
         audit.record(s, actor.account_id, "market.cart_remove", "cart_item", item_id, {"spec": item.spec_id})
 
 
-def update_lines(actor: Actor, changes: dict[int, int | None]) -> None:
-    """Save the cart form in one transaction: {line id: new quantity (1–999), or None to remove it}."""
+def update_lines(actor: Actor, changes: dict[int, int | None]) -> int:
+    """Save the cart form in one transaction: {line id: new quantity (1–999), or None to remove it};
+    return how many lines changed."""
     _buyer(actor)
     for qty in changes.values():
         if qty is not None:
@@ -124,6 +125,7 @@ def update_lines(actor: Actor, changes: dict[int, int | None]) -> None:
                 item.quantity = qty
         audit.record(s, actor.account_id, "market.cart_update", "account", actor.account_id,
                      {str(k): v for k, v in changes.items()})
+        return len(changes)
 
 
 def remove_specs(session: Session, account_id: int, spec_ids: list[int]) -> None:

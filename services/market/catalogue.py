@@ -98,10 +98,9 @@ def search(query: str = "", tags: Iterable[str] = (), category: str | Iterable[s
         conditions.append(Listing.price_low_fen >= price_min_fen)
     if price_max_fen is not None:
         conditions.append(Listing.price_low_fen <= price_max_fen)
-    order = {"newest": [Listing.listed_at.desc(), Listing.id.desc()],
-             "price_asc": [Listing.price_low_fen.asc(), Listing.id.desc()],
-             "price_desc": [Listing.price_low_fen.desc(), Listing.id.desc()],
-             "sales": [Listing.sales.desc(), Listing.id.desc()]}[sort]
+    key: Any = {"newest": Listing.listed_at.desc(), "price_asc": Listing.price_low_fen.asc(),
+                "price_desc": Listing.price_low_fen.desc(), "sales": Listing.sales.desc()}[sort]
+    order = [key, Listing.id.desc()]
     with session_scope(read=True) as s:
         total = s.scalar(select(func.count()).select_from(Listing).where(*conditions)) or 0
         rows = s.execute(select(Listing.id, Listing.name, Listing.product_name, Organisation.name,

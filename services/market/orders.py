@@ -255,12 +255,12 @@ def confirm_payment(external_id: str) -> str:
 
 
 # --- cancel / complete -------------------------------------------------------------------------
-def cancel(actor: Actor, order_id: int, request_id: str | None = None) -> None:
-    """Cancel (取消订单) an unpaid order of the actor's enterprise."""
+def cancel(actor: Actor, order_id: int, request_id: str | None = None) -> str:
+    """Cancel (取消订单) an unpaid order of the actor's enterprise; return its status ("cancelled")."""
     with session_scope() as s:
         org = certified_org(s, actor, P_MARKET_BUY, "enterprise")
         if request_id and audit.replayed(s, request_id) is not None:
-            return
+            return "cancelled"
         done = s.execute(update(MarketOrder)
                          .where(MarketOrder.id == order_id, MarketOrder.buyer_org_id == org.id,
                                 MarketOrder.status == "unpaid")
@@ -269,10 +269,11 @@ def cancel(actor: Actor, order_id: int, request_id: str | None = None) -> None:
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise _moved(_own_order(s, order_id, org.id), "取消")
         audit.record(s, actor.account_id, "market.order_cancelled", "market_order", order_id, {}, request_id=request_id)
+        return "cancelled"
 
 
-def complete(actor: Actor | None, order_id: int, request_id: str | None = None) -> None:
-    """Mark a paid order delivered (已完成). Who: the provider whose listings are every line of the
+def complete(actor: Actor | None, order_id: int, request_id: str | None = None) -> str:
+    """Mark a paid order delivered (已完成); return its status ("completed"). Who: the provider whose listings are every line of the
     order (完成交付 on its 订单管理), the platform operator, or the system (``actor=None``)."""
     with session_scope() as s:
         order = s.get(MarketOrder, order_id)
@@ -289,7 +290,7 @@ def complete(actor: Actor | None, order_id: int, request_id: str | None = None) 
         if order is None:
             raise NotFound("订单不存在。")
         if request_id and audit.replayed(s, request_id) is not None:
-            return
+            return "completed"
         done = s.execute(update(MarketOrder).where(MarketOrder.id == order_id, MarketOrder.status == "paid")
                          .values(status="completed", completed_at=utcnow(), row_version=MarketOrder.row_version + 1)
                          .execution_options(synchronize_session=False))
@@ -298,6 +299,7 @@ def complete(actor: Actor | None, order_id: int, request_id: str | None = None) 
             raise _moved(order, "完成交付")
         audit.record(s, actor.account_id if actor else None, "market.order_completed", "market_order", order_id, {},
                      request_id=request_id)
+        return "completed"
 
 
 # --- lists -------------------------------------------------------------------------------------
