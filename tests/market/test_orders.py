@@ -234,3 +234,40 @@ def test_cancel_and_complete(db: str) -> None:
     with pytest.raises(Conflict, match="已完成"):
         orders.complete(p.provider, paid)
     assert orders.order_detail(p.buyer, paid)["status_label"] == "已完成"
+
+
+def run_together(fn, n: int) -> list[object]:  # type: ignore[no-untyped-def]
+    """Call ``fn()`` from ``n`` threads released at once; return each result or the exception it raised."""
+    import threading
+    gate = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def work(i: int) -> None:
+        gate.wait()
+        try:
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+            results[i] = exc
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_concurrent_double_submits_make_one_order_and_one_payment(db: str) -> None:
+    p = people()
+    _, (spec,) = listed_listing(p.provider_org, specs=[("甲", "year", "simple", 30000)])
+    (v,) = grab_vouchers(p.operator, p.buyer, [10000])
+    placed = run_together(lambda: orders.place(p.buyer, [(spec, 1)], "same-click"), 6)
+    assert len(set(placed)) == 1 and isinstance(placed[0], int), placed
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(MarketOrder)) == 1
+    paid = run_together(lambda: orders.pay(p.buyer, placed[0], [v]), 6)   # six clicks, each its own request
+    assert sum(isinstance(r, dict) for r in paid) == 1, paid
+    assert all(isinstance(r, dict) or isinstance(r, Conflict) for r in paid), paid
+    assert balance(v) == 0
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(Payment)) == 1
+        assert s.scalar(select(func.sum(VoucherUse.amount_fen))) == 10000
