@@ -9,7 +9,7 @@ from services.core.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FI
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
 from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
-from services.core.permissions import P_MARKET_BUY, P_MARKET_SELL  # 服务市场 pages
+from services.core.permissions import P_MARKET_BUY, P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, P_MARKET_SELL  # 服务市场
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class PageSpec:
     title: str
     icon: str
     group: str
-    permission: str | None  # None: any signed-in user
+    permission: str | tuple[str, ...] | None  # None: any signed-in user; a tuple: any one of them
 
 
 PAGES = [
@@ -45,8 +45,12 @@ PAGES = [
     PageSpec("pages/market/cart.py", "购物车", ":material/shopping_cart:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/my_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/my_reviews.py", "我的评价", ":material/star:", "服务市场", P_MARKET_BUY),
+    PageSpec("pages/market/listing_edit.py", "商品上架", ":material/add_business:", "服务市场", P_MARKET_SELL),
+    PageSpec("pages/market/my_listings.py", "我的商品", ":material/inventory_2:", "服务市场", P_MARKET_SELL),
     PageSpec("pages/market/provider_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_SELL),
     PageSpec("pages/market/provider_reviews.py", "客户评价", ":material/reviews:", "服务市场", P_MARKET_SELL),
+    PageSpec("pages/market/listing_review.py", "商品审批", ":material/approval:", "服务市场",
+             (P_MARKET_OPERATE, P_MARKET_EXPERT, P_MARKET_FINAL)),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
@@ -58,7 +62,14 @@ PUBLIC = [
 
 def visible_pages(actor: Actor) -> list[PageSpec]:
     """Return the pages ``actor`` may open."""
-    return [p for p in PAGES if p.permission is None or has_perm(actor, p.permission)]
+    return [p for p in PAGES if allowed(actor, p.permission)]
+
+
+def allowed(actor: Actor, permission: str | tuple[str, ...] | None) -> bool:
+    """Does ``actor`` hold ``permission`` (None: anyone signed in; a tuple: any one of them)?"""
+    if permission is None:
+        return True
+    return any(has_perm(actor, p) for p in ((permission,) if isinstance(permission, str) else permission))
 
 
 def landing_page(actor: Actor | None) -> str:
@@ -104,10 +115,10 @@ def close_sidebar_on_phone(page_path: str) -> None:
                     unsafe_allow_javascript=True)
 
 
-def guard(permission: str | None) -> Actor:
+def guard(permission: str | tuple[str, ...] | None) -> Actor:
     """Stop the page unless a signed-in actor holds ``permission`` (the services check again)."""
     actor: Actor | None = st.session_state.get("actor")
-    if actor is None or (permission is not None and not has_perm(actor, permission)):
+    if actor is None or not allowed(actor, permission):
         st.error("您无权访问此页面。")
         st.stop()
     assert actor is not None

@@ -315,7 +315,8 @@ def version_document(version_id: int) -> dict[str, Any]:
         return dict(v.content)
 
 
-NOT_FORMS = ("lists", "workflows")  # specs/ folders holding other kinds of declaration (not published as forms)
+NOT_FORMS = ("lists", "workflows", "market")  # specs/ folders holding other kinds of declaration (not published as forms;
+# specs/market/listing.yaml is the listing form, read by services/market/listing_form.py)
 
 
 def sync_specs(folder: Path = SPECS) -> list[str]:

@@ -32,7 +32,8 @@ EXPECTED = {
     "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, CATALOGUE, INBOX, PROFILE},
                  ["工作台", "注册审核", "用户管理", "按地图范围统计", "按区域范围统计", "按行业分类范围统计", "问卷结果",
                   "问卷设计", "解决方案与产品", "消息中心", "个人中心"]),
-    "operator": ({HOME, CATALOGUE, INBOX, PROFILE}, ["工作台", "解决方案与产品", "消息中心", "个人中心"]),
+    "operator": ({HOME, CATALOGUE, "pages/market/listing_review.py", INBOX, PROFILE},
+                 ["工作台", "解决方案与产品", "商品审批", "消息中心", "个人中心"]),
 }
 
 
