@@ -5,13 +5,14 @@ from typing import Any
 import streamlit as st
 
 from components.feedback import fragment, run_action, show_error
+from components.listing_page import render_listing
 from components.nav import guard
 from components.paging import paged
 from components.text import md
 from services.core.errors import ServiceError
 from services.core.labels import STATUS
 from services.core.permissions import P_MARKET_BUY, has_perm
-from services.market import cart, catalogue, orders
+from services.market import cart, catalogue, listings, orders
 from services.market.money import parse_yuan, yuan
 from services.market.reviews import stars_text
 
@@ -29,22 +30,14 @@ def spec_label(spec: dict[str, Any]) -> str:
     return f"{spec['name']}（{price}）"
 
 
-def render_listing(detail: dict[str, Any]) -> None:
-    """One version's content as buyers see it: name, product, provider, specs and prices.
-    (To be replaced by components/listing_page.py when the listings helper's page lands.)"""
-    st.subheader(md(detail["name"]))
-    st.caption(f"关联产品：{md(detail['product_name'])}　服务商：{md(detail['provider'])}　"
-               f"销量：{detail['sales']:d}　评分：{md(stars_text(round(detail['stars'])) if detail['stars'] else '暂无评价')}"
+def render_summary(detail: dict[str, Any]) -> None:
+    """The catalogue's line above the listing page: provider, sales, stars, facets."""
+    st.caption(f"服务商：{md(detail['provider'])}　销量：{detail['sales']:d}　评分："
+               f"{md(stars_text(round(detail['stars'])) if detail['stars'] else '暂无评价')}"
                + (f"（{detail['stars']:.1f}，{detail['reviews']:d} 条）" if detail["stars"] else ""))
     facets = detail["facets"]
-    st.markdown(f"标签：{md('、'.join(facets.get('tag', [])) or '—')}　解决方案分类：{md('、'.join(facets.get('category', [])) or '—')}"
-                f"　适用行业：{md('、'.join(facets.get('industry', [])) or '—')}")
-    st.markdown(f"价格：{md(yuan(detail['price_low_fen']))} – {md(yuan(detail['price_high_fen']))}")
-    content = detail["content"]
-    for key, label in (("description", "方案介绍"), ("highlights", "方案亮点"), ("support", "服务支持")):
-        if isinstance(content.get(key), str) and content[key]:
-            st.markdown(f"**{md(label)}**　{md(content[key], multiline=True)}")
-    st.markdown(md("规格：") + "\n" + "\n".join(f"- {md(spec_label(s))}" for s in detail["specs"]))
+    st.caption(f"标签：{md('、'.join(facets.get('tag', [])) or '—')}　解决方案分类：{md('、'.join(facets.get('category', [])) or '—')}"
+               f"　适用行业：{md('、'.join(facets.get('industry', [])) or '—')}")
 
 
 def buy_form(detail: dict[str, Any]) -> None:
@@ -79,8 +72,9 @@ def detail_view(listing_id: int) -> None:
     except ServiceError as exc:
         show_error(exc)
         return
-    with st.container(border=True):
-        render_listing(detail)
+    render_summary(detail)
+    view, files = listings.live_view(listing_id)
+    render_listing(view, files)
     if buyer:
         buy_form(detail)
     else:

@@ -34,7 +34,7 @@ def test_search_buy_now_pay_with_a_voucher_and_see_the_order(app) -> None:  # ty
         assert "智能排产云" in all_markdown(at) and "财务共享平台" not in all_markdown(at)
         at.button(key=f"open_{wanted}").click().run()
         assert_clean(at)
-        assert "标准版（¥500.00 / 按年）" in all_markdown(at)
+        assert "**标准版**　按年　¥500.00 元/年" in all_markdown(at)   # components/listing_page
         at.number_input(key=f"qty_{wanted}").set_value(2)
         at.button(key=f"FormSubmitter:buy_{wanted}-立即购买").click().run()
         assert_clean(at)
