@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     upload_max_seconds: float = Field(default=10.0, gt=0, alias="HUIQI_UPLOAD_MAX_SECONDS")
     # The sign-in cookie carries Secure (sent over HTTPS only); turn on when the site is served over HTTPS.
     cookie_secure: bool = Field(default=False, alias="HUIQI_COOKIE_SECURE")
+    # The marketplace's payment adapter (services/market/payment.py): "simulated" succeeds at once;
+    # "simulated_fail" refuses every charge (tests and demonstrations of a failed payment).
+    payment_provider: Literal["simulated", "simulated_fail"] = Field(default="simulated", alias="HUIQI_PAYMENT_PROVIDER")
     # Start the product's clock (clock.py) at this ISO date-time instead of now; tests and checks only.
     clock: dt.datetime | None = Field(default=None, alias="HUIQI_CLOCK")
 

@@ -10,6 +10,11 @@ STATUS: dict[str, dict[str, str]] = {
     "monitor_account": {"active": "正常", "disabled": "失效", "none": "无账户"},  # 运行监测's own words
     "response": {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "approved": "已通过", "frozen": "冻结"},
     "definition": {"draft": "草稿", "published": "已发布", "stopped": "已停用"},
+    "market_order": {"unpaid": "待支付", "paying": "支付中", "paid": "待交付", "completed": "已完成",
+                     "cancelled": "已取消"},
+    "market_pay": {"unpaid": "未支付", "paying": "支付中", "paid": "已支付", "none": "---"},   # 支付状态
+    "listing_sale": {"on_sale": "已上架", "delisted": "已下架"},
+    "purchase_mode": {"year": "按年", "month": "按月", "quantity": "按数量"},
 }
 
 

@@ -19,20 +19,22 @@ SMAP, SREGION, SINDUSTRY = "pages/stats/stats_map.py", "pages/stats/stats_region
 MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor/monitor_report.py", "pages/monitor/monitor_history.py", "pages/monitor/monitor_review.py",
                                      "pages/common/inbox.py")
 VACT, VMINE, VADMIN = "pages/market/voucher_activities.py", "pages/market/my_vouchers.py", "pages/market/voucher_admin.py"
+CATALOGUE = "pages/market/catalogue.py"   # 解决方案与产品: every signed-in user
+BUYER = {CATALOGUE, "pages/market/cart.py", "pages/market/my_orders.py", "pages/market/my_reviews.py", VACT, VMINE}
 EXPECTED = {
-    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", VACT, VMINE, INBOX,
-                    PROFILE},
-                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入", "服务券活动",
-                    "服务券查询", "消息中心", "个人中心"]),
+    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", INBOX, PROFILE, *BUYER},
+                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入",
+                    "解决方案与产品", "购物车", "订单管理", "我的评价", "服务券活动", "服务券查询", "消息中心", "个人中心"]),
     "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, MREVIEW,
-                      "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py", INBOX, PROFILE},
+                      "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py", CATALOGUE, INBOX, PROFILE},
                      ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
-                      "按行业分类范围统计", "问卷结果", "月报审核", "监测企业管理", "下级管理员维护", "消息中心", "个人中心"]),
-    "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, INBOX, PROFILE},
+                      "按行业分类范围统计", "问卷结果", "月报审核", "监测企业管理", "下级管理员维护", "解决方案与产品", "消息中心",
+                      "个人中心"]),
+    "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, CATALOGUE, INBOX, PROFILE},
                  ["工作台", "注册审核", "用户管理", "按地图范围统计", "按区域范围统计", "按行业分类范围统计", "问卷结果",
-                  "问卷设计", "消息中心", "个人中心"]),
-    "operator": ({HOME, VADMIN, "pages/market/listing_review.py", INBOX, PROFILE},
-                 ["工作台", "服务券管理", "商品审批", "消息中心", "个人中心"]),
+                  "问卷设计", "解决方案与产品", "消息中心", "个人中心"]),
+    "operator": ({HOME, CATALOGUE, VADMIN, "pages/market/listing_review.py", INBOX, PROFILE},
+                 ["工作台", "解决方案与产品", "服务券管理", "商品审批", "消息中心", "个人中心"]),
 }
 
 
