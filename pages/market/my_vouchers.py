@@ -23,12 +23,12 @@ st.dataframe(pd.DataFrame([{"服务券名称": v["name"], "余额": yuan(v["bala
                             "所属活动": v["activity"]} for v in mine]), hide_index=True, width="stretch")
 
 by_id = {v["id"]: v for v in mine}
-chosen = st.selectbox("详情：选择服务券", list(by_id), key="my_voucher",
-                      format_func=lambda i: f"{by_id[i]['name']}（余额 {yuan(by_id[i]['balance_fen'])}，{by_id[i]['status_label']}）")
+chosen = st.selectbox("详情：选择服务券", list(by_id), key="my_voucher", placeholder="请选择",
+                      format_func=lambda i: md(f"{by_id[i]['name']}（余额 {yuan(by_id[i]['balance_fen'])}，{by_id[i]['status_label']}）"))
 detail = vouchers.voucher_detail(actor, chosen)
 with st.container(border=True):
-    st.subheader(detail["name"])
-    st.markdown(f"所属活动：{md(detail['activity'])}  \n"
+    st.subheader(md(detail["name"]))
+    st.markdown(f"所属活动：{md(detail['activity'])}  \n"  # md: names escaped; amounts, times and labels are ours
                 f"面值 {yuan(detail['face_value_fen'])}　余额 **{yuan(detail['balance_fen'])}**　状态：{detail['status_label']}  \n"
                 f"领取时间 {detail['granted_at']}　有效期至 {detail['valid_until']}（北京时间）　计费模式：{detail['billing_mode']}  \n"
                 "适用商品：" + ("全部商品" if not detail["listings"] else md("、".join(detail["listings"]))))

@@ -19,7 +19,8 @@ st.dataframe(pd.DataFrame([{"活动名称": a["name"], "开始时间": a["starts
                             "状态": a["status_label"], "面向地区": a["region_name"]} for a in activities]),
              hide_index=True, width="stretch")
 by_id = {a["id"]: a for a in activities}
-chosen = st.selectbox("详情：选择活动", list(by_id), format_func=lambda i: by_id[i]["name"], key="voucher_activity")
+chosen = st.selectbox("详情：选择活动", list(by_id), format_func=lambda i: md(by_id[i]["name"]),
+                      key="voucher_activity", placeholder="请选择")
 
 
 def _grab(type_id: int, name: str) -> None:
@@ -39,7 +40,7 @@ def voucher_type(activity_id: int, type_id: int, is_open: bool) -> None:
     t = next(x for x in vouchers.activity_types(activity_id) if x["id"] == type_id)
     with st.container(border=True):
         left, right = st.columns([3, 1])
-        left.markdown(f"**{md(t['name'])}**　面值 {yuan(t['face_value_fen'])}")
+        left.markdown(f"**{md(t['name'])}**　面值 {md(yuan(t['face_value_fen']))}")  # md: the name escaped; the amount is ours
         left.caption(f"剩余 {t['remaining']:d} / {t['quantity']:d} 张　每家企业限领 {t['per_enterprise_limit']:d} 张　"
                      f"领取后 {t['valid_days']:d} 天内有效　"
                      + ("适用于全部商品" if not t["listing_ids"] else f"适用于指定的 {len(t['listing_ids']):d} 个商品"))
@@ -52,8 +53,8 @@ def voucher_type(activity_id: int, type_id: int, is_open: bool) -> None:
 
 
 activity = by_id[chosen]
-st.subheader(activity["name"])
-st.caption(f"活动时间：{activity['starts_at']} 至 {activity['ends_at']}（北京时间）　状态：{activity['status_label']}")
+st.subheader(md(activity["name"]))
+st.caption(md(f"活动时间：{activity['starts_at']} 至 {activity['ends_at']}（北京时间）　状态：{activity['status_label']}"))
 if activity["description"]:
     st.markdown(md(activity["description"], multiline=True))
 for vtype in vouchers.activity_types(activity["id"]):

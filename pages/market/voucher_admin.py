@@ -30,7 +30,8 @@ with create_tab, st.form("voucher_activity_new"):
     end_day = c3.date_input("结束日期 *", today + dt.timedelta(days=30), key="va_end_day")
     end_time = c4.time_input("结束时间（北京时间）", dt.time(0, 0), key="va_end_time")
     provinces = {p.code: p.name for p in region_children(None)}
-    region = st.selectbox("面向地区", [""] + list(provinces), format_func=lambda c: provinces.get(c, "不限"))
+    region = st.selectbox("面向地区", [""] + list(provinces), format_func=lambda c: provinces.get(c, "不限"),
+                          placeholder="请选择")
     st.caption("服务券类型：面值按元填写；适用商品编号多个用逗号分隔，留空表示适用于全部商品。")
     table = st.data_editor(pd.DataFrame([{"名称": "数字化转型服务券", "面值（元）": "1000.00", "数量": 100,
                                           "每家企业限领": 1, "有效天数": 365, "适用商品编号": ""}]),
@@ -53,7 +54,8 @@ with list_tab:
                                 "状态": a["status_label"], "面向地区": a["region_name"], "券种": a["type_count"]}
                                for a in activities]), hide_index=True, width="stretch")
     by_id = {a["id"]: a for a in activities}
-    chosen = st.selectbox("选择活动", list(by_id), format_func=lambda i: f"{i}　{by_id[i]['name']}", key="va_chosen")
+    chosen = st.selectbox("选择活动", list(by_id), format_func=lambda i: md(f"{i}　{by_id[i]['name']}"),
+                          key="va_chosen", placeholder="请选择")
     st.dataframe(pd.DataFrame([{"服务券": t["name"], "面值": yuan(t["face_value_fen"]), "数量": t["quantity"],
                                 "剩余": t["remaining"], "每家企业限领": t["per_enterprise_limit"], "有效天数": t["valid_days"],
                                 "适用商品": "全部" if not t["listing_ids"] else "、".join(map(str, t["listing_ids"]))}

@@ -15,7 +15,8 @@ def test_approved_listing_is_found_bought_and_keeps_its_price_after_re_edit(db: 
     listings.submit(p.provider, v1)
     approve_all(p, v1)
     rows, total = catalogue.search("联网", tags=["工业互联网"], industry="C35")
-    assert total == 1 and rows[0]["id"] == lid and rows[0]["price_low_fen"] == 1_000_000
+    # the catalogue's price is what a buyer pays: the specs' lowest (the free trial) and highest
+    assert total == 1 and rows[0]["id"] == lid and (rows[0]["price_low_fen"], rows[0]["price_high_fen"]) == (0, 1_200_000)
     detail = catalogue.listing_detail(lid)
     standard, trial = detail["specs"]
     assert (standard["unit_price_fen"], trial["unit_price_fen"], trial["pricing"]) == (1_200_000, 0, "free")
