@@ -19,7 +19,7 @@ from db.draft import FormDraft
 from db.engine import session_scope
 from db.organisation import Organisation
 from services.core import audit
-from services.core.errors import Conflict, NotFound, ValidationFailed, check
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.core.lengths import MAX_DRAFT_BYTES, too_big, too_long
 from services.orgs.fields import ORG_FIELDS, apply_org_values, industry_path, phones, plain, thousand_from_wan
 from services.orgs.fields import validate_org_form
@@ -263,13 +263,62 @@ def my_org(actor: Actor) -> OrgView | None:
         return org_view(org) if org else None
 
 
-# --- review by administrators ------------------------------------------------------------
-def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit: int = 200) -> list[OrgView]:
-    """Return registrations in the actor's jurisdiction with ``status`` (newest first)."""
+# --- review: enterprises by their regional administrators, providers by the platform operator --------
+# Enterprises' registrations are reviewed by an administrator whose jurisdiction contains them (actions
+# approve / return); providers' certification (认证审核) by a national platform operator (certify /
+# certify_return: permission market.operate, holder rule role operator). Each reviewer sees and acts on
+# only their own kind: a regional administrator does not see providers, an operator does not see enterprises.
+REVIEW_ACTIONS = {"enterprise": ("approve", "return"), "provider": ("certify", "certify_return")}
+NOT_YOURS = "无权执行此操作：超出您的权限或管辖范围。"
+
+
+def _actions_for(kind: str) -> tuple[str, str]:
+    return REVIEW_ACTIONS["provider" if kind == "provider" else "enterprise"]
+
+
+def certifies_providers(actor: Actor | None) -> bool:
+    """True if the actor may certify providers: the definition's permission and role rule of ``certify``."""
+    if actor is None:
+        return False
+    action = workflow.SUBJECTS[SUBJECT].definition().action("certify")
+    return (action.permission in actor.permissions
+            and any(r.kind == "role" and r.role in actor.roles for r in action.who))
+
+
+def can_review(actor: Actor | None) -> bool:
+    """True if the actor reviews registrations of some kind (enterprises in a jurisdiction, or providers)."""
+    from services.core.permissions import has_perm
+    return has_perm(actor, P_ORG_REVIEW) or certifies_providers(actor)
+
+
+def _may_review(actor: Actor, org: Organisation) -> bool:
+    from services.core.permissions import has_perm
+    if org.kind == "provider":
+        return certifies_providers(actor)
+    return has_perm(actor, P_ORG_REVIEW, region=region_path(org.region_code))
+
+
+def _review_clause(actor: Actor):  # type: ignore[no-untyped-def]
+    """The organisations the actor reviews, as SQL (``PermissionDenied`` when none)."""
+    from sqlalchemy import and_
+    from services.core.permissions import has_perm
     from services.core.scope import org_clause
-    require(actor, P_ORG_REVIEW)
+    parts = []
+    if has_perm(actor, P_ORG_REVIEW):
+        parts.append(and_(Organisation.kind != "provider", org_clause(actor)))
+    if certifies_providers(actor):
+        parts.append(Organisation.kind == "provider")
+    if not parts:
+        raise PermissionDenied(NOT_YOURS)
+    return or_(*parts)
+
+
+def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit: int = 200) -> list[OrgView]:
+    """Return the registrations the actor reviews with ``status`` (newest first): enterprises in an
+    administrator's jurisdiction, providers for a platform operator."""
+    clause = _review_clause(actor)
     with session_scope(read=True) as session:
-        stmt = select(Organisation).where(org_clause(actor))
+        stmt = select(Organisation).where(clause)
         if status:
             stmt = stmt.where(Organisation.status == status)
         if keyword:
@@ -280,11 +329,10 @@ def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit
 
 
 def review_counts(actor: Actor) -> dict[str, int]:
-    """Return the number of registrations per status in the jurisdiction."""
-    from services.core.scope import org_clause
-    require(actor, P_ORG_REVIEW)
+    """Return the number of registrations the actor reviews, per status."""
+    clause = _review_clause(actor)
     with session_scope(read=True) as session:
-        rows = session.execute(select(Organisation.status, func.count()).where(org_clause(actor))
+        rows = session.execute(select(Organisation.status, func.count()).where(clause)
                                .group_by(Organisation.status))
         return {s: n for s, n in rows}
 
@@ -293,17 +341,19 @@ def _reviewable(session: Session, actor: Actor, org_id: int) -> Organisation:
     org = session.get(Organisation, org_id, with_for_update=True)
     if org is None:
         raise NotFound("未找到该注册申请。")
-    require(actor, P_ORG_REVIEW, region=region_path(org.region_code))
+    if not _may_review(actor, org):
+        raise PermissionDenied(NOT_YOURS)
     return org
 
 
 def approve(actor: Actor, org_id: int, request_id: str | None = None) -> None:
-    """Approve a pending registration in the actor's jurisdiction."""
+    """Approve a pending registration: an enterprise in the actor's jurisdiction, or certify a provider
+    (platform operator)."""
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
         org = _reviewable(session, actor, org_id)
-        workflow.transition(session, SUBJECT, org, "approve", actor, request_id=request_id)
+        workflow.transition(session, SUBJECT, org, _actions_for(org.kind)[0], actor, request_id=request_id)
         org.reviewed_at, org.reviewed_by, org.return_reason = utcnow(), actor.account_id, None
 
 
@@ -314,19 +364,20 @@ def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str |
         if audit.replayed(session, request_id):
             return
         org = _reviewable(session, actor, org_id)
-        step = workflow.transition(session, SUBJECT, org, "return", actor, reason=reason, request_id=request_id)
+        step = workflow.transition(session, SUBJECT, org, _actions_for(org.kind)[1], actor, reason=reason,
+                                   request_id=request_id)
         org.reviewed_at, org.reviewed_by, org.return_reason = utcnow(), actor.account_id, step.reason
 
 
 def review_history(actor: Actor, org_id: int) -> list[workflow.HistoryRow]:
     """Return the registration's full history (who, when, action, from → to, reason), oldest first:
-    for the applicant's own organisation, or a reviewer whose jurisdiction contains it."""
+    for the applicant's own organisation, or a reviewer of it (see ``review_queue``)."""
     from services.core.permissions import has_perm
     with session_scope(read=True) as session:
         org = session.get(Organisation, org_id)
         account = session.get(Account, actor.account_id)  # the actor may predate their organisation
         own = org is not None and account is not None and account.org_id == org.id and has_perm(actor, P_ORG_OWN)
-        if org is None or not (own or has_perm(actor, P_ORG_REVIEW, region=region_path(org.region_code))):
+        if org is None or not (own or _may_review(actor, org)):
             raise NotFound("未找到该注册申请。")
         return workflow.history(session, SUBJECT, org.id, start_label="未提交")
 
