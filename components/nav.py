@@ -9,6 +9,7 @@ from services.core.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FI
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
 from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
+from services.core.permissions import P_MARKET_OPERATE, P_MARKET_SELL  # 服务市场 pages
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,19 @@ PAGES = [
     PageSpec("pages/monitor/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_enterprises.py", "监测企业管理", ":material/domain:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/market/todo.py", "我的待办", ":material/checklist:", "服务市场", None),
+    PageSpec("pages/market/certification.py", "服务商认证审核", ":material/verified:", "服务市场", P_MARKET_OPERATE),
+    PageSpec("pages/market/provider_users.py", "用户管理（服务商）", ":material/group:", "服务市场", P_MARKET_SELL),
+    PageSpec("pages/market/experts.py", "专家团队", ":material/school:", "服务市场", None),
+    PageSpec("pages/market/needs_survey.py", "企业需求收集", ":material/campaign:", "服务市场", None),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
 PUBLIC = [
     PageSpec("pages/common/login.py", "登录", ":material/login:", "", None),
     PageSpec("pages/common/register.py", "注册", ":material/person_add:", "", None),
+    PageSpec("pages/market/needs_survey.py", "企业需求收集", ":material/campaign:", "", None),
+    PageSpec("pages/market/experts.py", "专家团队", ":material/school:", "", None),
 ]
 
 
