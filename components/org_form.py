@@ -83,7 +83,8 @@ def _provider_background(key: Any) -> dict[str, Any]:
         if pf.kind == "date":
             col.date_input(pf.label, value=None, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD", key=key(name))
         elif pf.kind == "industry":
-            col.selectbox(pf.label, list(names), index=None, format_func=names.get, placeholder="请选择", key=key(name))
+            col.selectbox(pf.label, list(names), index=None, format_func=lambda c: names.get(c, c), placeholder="请选择",
+                          key=key(name))
         elif pf.kind == "yes_no":
             col.radio(pf.label, YES_NO, index=None, horizontal=True, key=key(name))
         elif pf.kind == "text" and int(pf.max) > 200:
@@ -93,8 +94,9 @@ def _provider_background(key: Any) -> dict[str, Any]:
                            help={"ratio": "0–100，最多 2 位小数", "count": "0–1000000 的整数",
                                  "money": "最多 2 位小数"}.get(pf.kind))
     data = {name: st.session_state.get(key(name)) for name in PROVIDER_FIELDS}
-    if isinstance(data.get("started_on"), dt.date):
-        data["started_on"] = data["started_on"].isoformat()  # drafts are JSON
+    started = data.get("started_on")
+    if isinstance(started, dt.date):
+        data["started_on"] = started.isoformat()  # drafts are JSON
     return data
 
 

@@ -1,6 +1,9 @@
 """The registration review screen, shared by 注册审核 (regional administrators: enterprises) and
 服务商认证审核 (the platform operator: providers). Which registrations the actor sees and may act on
 is the service's rule (services/orgs/registration.review_queue)."""
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +13,12 @@ from components.org_form import show_details
 from components.text import md
 from services.core.permissions import Actor
 from services.orgs import registration
+
+
+def _done(action: Callable[..., None], *args: Any) -> bool:
+    """Run a service action that returns nothing; True once it has succeeded (for ``run_action``)."""
+    action(*args)
+    return True
 
 
 def render_review(actor: Actor, title: str) -> None:
@@ -23,7 +32,8 @@ def render_review(actor: Actor, title: str) -> None:
         col.metric(registration.STATUS_LABEL[status], f"{counts.get(status, 0):d}")
 
     f1, f2 = st.columns([1, 2])
-    status = f1.selectbox("状态", ["pending", "returned", "approved"], format_func=registration.STATUS_LABEL.get, placeholder="请选择")
+    status = f1.selectbox("状态", ["pending", "returned", "approved"],
+                          format_func=lambda code: str(registration.STATUS_LABEL.get(code, code)), placeholder="请选择")
     keyword = f2.text_input("企业名称 / 统一社会信用代码", placeholder="输入关键词筛选")
     rows = registration.review_queue(actor, status=status, keyword=keyword)
     if not rows:
@@ -45,12 +55,13 @@ def render_review(actor: Actor, title: str) -> None:
         if org.status == "pending":
             a1, a2 = st.columns([1, 3])
             if a1.button("审核通过", type="primary", key=f"approve_{org.id}"):
-                if run_action(f"review_{org.id}", lambda rid: registration.approve(actor, org.id, rid) or True):
+                if run_action(f"review_{org.id}", lambda rid: _done(registration.approve, actor, org.id, rid)):
                     st.session_state["review_flash"] = f"「{org.name}」已通过，申请人登录后即可看到结果（已发送站内消息）。"
                     st.rerun()
             reason = a2.text_area("退回原因（必填，申请人可见，将以站内消息通知）", key=f"reason_{org.id}", max_chars=500)
             if a2.button("退回", key=f"return_{org.id}"):
-                if run_action(f"review_{org.id}", lambda rid: registration.return_for_changes(actor, org.id, reason, rid) or True):
+                if run_action(f"review_{org.id}",
+                              lambda rid: _done(registration.return_for_changes, actor, org.id, reason, rid)):
                     st.session_state["review_flash"] = f"「{org.name}」已退回。"
                     st.rerun()
         elif org.return_reason:

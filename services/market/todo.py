@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import aliased
 
 from clock import CHINA
@@ -51,7 +51,7 @@ class TodoItem:
 def _listing_clause(actor: Actor):  # type: ignore[no-untyped-def]
     """Instances of listing versions waiting for ``actor``, by the definition's review rules."""
     wf = definitions.get("listing_approval")
-    parts = []
+    parts: list[ColumnElement[bool]] = []
     for action in wf.actions.values():
         if action.permission is None or action.permission not in actor.permissions:
             continue
@@ -125,7 +125,7 @@ def my_applications(actor: Actor, start: dt.date | None = None, end: dt.date | N
         if applicant:
             stmt = stmt.where(creator.display_name.contains(applicant, autoescape=True))
         for v, who in session.execute(stmt.order_by(ListingVersion.id.desc()).limit(LIMIT)):
-            items.append((as_utc(v.created_at), TodoItem(LISTING, KIND_LABEL[LISTING], v.id, v.name, v.status,
+            items.append((as_utc(v.created_at) or v.created_at, TodoItem(LISTING, KIND_LABEL[LISTING], v.id, v.name, v.status,
                                                  wf.label(v.status), who or "", china_time(v.created_at), org.name)))
         row = session.get(Organisation, org.id)
         applicant_name = session.scalar(select(Account.display_name).where(Account.org_id == org.id)
