@@ -19,6 +19,8 @@ class PageSpec:
     icon: str
     group: str
     permission: str | None  # None: any signed-in user
+    roles: frozenset[str] | None = None  # also one of these roles (None: any)
+    menu: str | None = None  # a provider menu (services.market.providers.MENUS): staff see it only when granted
 
 
 PAGES = [
@@ -43,7 +45,8 @@ PAGES = [
     PageSpec("pages/monitor/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/market/todo.py", "我的待办", ":material/checklist:", "服务市场", None),
     PageSpec("pages/market/certification.py", "服务商认证审核", ":material/verified:", "服务市场", P_MARKET_OPERATE),
-    PageSpec("pages/market/provider_users.py", "用户管理（服务商）", ":material/group:", "服务市场", P_MARKET_SELL),
+    PageSpec("pages/market/provider_users.py", "用户管理（服务商）", ":material/group:", "服务市场", P_MARKET_SELL,
+             roles=frozenset({"provider"})),
     PageSpec("pages/market/experts.py", "专家团队", ":material/school:", "服务市场", None),
     PageSpec("pages/market/needs_survey.py", "企业需求收集", ":material/campaign:", "服务市场", None),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
@@ -59,7 +62,13 @@ PUBLIC = [
 
 def visible_pages(actor: Actor) -> list[PageSpec]:
     """Return the pages ``actor`` may open."""
-    return [p for p in PAGES if p.permission is None or has_perm(actor, p.permission)]
+    pages = [p for p in PAGES if (p.permission is None or has_perm(actor, p.permission))
+             and (p.roles is None or bool(actor.roles & p.roles))]
+    if any(p.menu for p in pages) and "provider_staff" in actor.roles and "provider" not in actor.roles:
+        from services.market.providers import menus_for  # 应用内权限配置: a staff account's granted menus
+        granted = menus_for(actor)
+        pages = [p for p in pages if p.menu is None or p.menu in granted]
+    return pages
 
 
 def landing_page(actor: Actor | None) -> str:

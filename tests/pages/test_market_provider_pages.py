@@ -6,14 +6,16 @@ import re
 
 from PIL import Image
 
+from components import nav
 from db.engine import session_scope
 from db.forms import FormResponse
 from db.organisation import Organisation
 from services.forms import definitions
+from services.core.permissions import P_MARKET_SELL
 from services.market import providers
 from tests.factories import PASSWORD
 from tests.market.factories import make_person, make_provider
-from tests.pages.helpers import assert_clean, by_label, fresh_app, joined, registered_pages, signed_in
+from tests.pages.helpers import assert_clean, fresh_app, joined, registered_pages, signed_in
 
 PW = "Staff@pass9"
 
@@ -66,14 +68,21 @@ def test_provider_adds_a_user_and_makes_them_expert(app) -> None:  # type: ignor
     assert len(team.get("image")) == 1
 
 
-def test_staff_cannot_open_user_management(app) -> None:  # type: ignore[no-untyped-def]
+def test_staff_do_not_get_user_management_and_see_only_granted_menus(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     main, _ = make_provider()
-    providers.add_user(main, "staff_page2", "13800000002", PW, PW)
+    uid = providers.add_user(main, "staff_page2", "13800000002", PW, PW)
     at = signed_in("staff_page2", PW)
-    at.switch_page("pages/market/provider_users.py").run()
-    assert_clean(at)
-    assert "只有服务商主账号可以管理用户。" in joined(at.error)
-    assert not at.dataframe
+    assert "pages/market/provider_users.py" not in registered_pages(at)
+    assert "pages/market/provider_users.py" in registered_pages(signed_in(main.username, PASSWORD))
+    # a page declared with a provider menu is listed for a staff account only once that menu is granted
+    goods = nav.PageSpec("pages/market/experts.py", "我的商品", ":material/inventory:", "服务市场", P_MARKET_SELL,
+                         menu="我的商品")
+    monkeypatch.setattr(nav, "PAGES", [p for p in nav.PAGES if p.path != goods.path] + [goods])
+    staff = at.session_state["actor"]
+    assert "我的商品" not in [p.title for p in nav.visible_pages(staff)]
+    providers.set_menus(main, uid, ["我的商品"])
+    assert "我的商品" in [p.title for p in nav.visible_pages(staff)]
+    assert "我的商品" in [p.title for p in nav.visible_pages(main)]
 
 
 def test_needs_survey_without_an_account(app) -> None:  # type: ignore[no-untyped-def]
