@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from config import settings
 from db.base import utcnow
@@ -153,6 +153,9 @@ def submit_anonymous(answers: dict[str, Any], client: str, challenge_token: str,
             return int(done.target_id or 0)
         if session.scalar(select(PublicSubmission.id).where(PublicSubmission.form_code == f"{FORM_CODE[:40]}#{key}")):
             raise ValidationFailed({CHALLENGE_LABEL: [EXPIRED]})
+        if session.get_bind().dialect.name == "postgresql":  # one client's submissions one at a time (SQLite:
+            # its writers are serialised already), so two at once cannot both take the last place in the window
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"public_submission|{client}"})
         if _recent(session, client) >= LIMIT:
             raise Throttled(TOO_MANY)
         v = published_version(FORM_CODE, session)

@@ -100,3 +100,33 @@ def test_double_submit_stores_once(db: str) -> None:
     first = needs_survey.submit_anonymous(ANSWERS, "192.0.2.9", token, answer, request_id="same")
     assert needs_survey.submit_anonymous(ANSWERS, "192.0.2.9", token, answer, request_id="same") == first
     assert count(FormResponse) == 1
+
+
+def test_concurrent_submissions_cannot_pass_the_limit(db: str) -> None:
+    """Eight submissions at once from a client with one place left: exactly one is stored."""
+    import threading
+
+    from db.base import utcnow
+    definitions.sync_specs()
+    with session_scope() as s:
+        s.add_all(PublicSubmission(form_code="earlier", client="192.0.2.77", at=utcnow())
+                  for _ in range(needs_survey.LIMIT - 1))
+    tokens = [solved() for _ in range(8)]
+    results: list[str] = []
+    start = threading.Barrier(len(tokens))
+
+    def one(token: str, answer: str) -> None:
+        start.wait()
+        try:
+            needs_survey.submit_anonymous(ANSWERS, "192.0.2.77", token, answer)
+            results.append("ok")
+        except Throttled:
+            results.append("throttled")
+
+    threads = [threading.Thread(target=one, args=t) for t in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == ["ok"] + ["throttled"] * 7
+    assert count(FormResponse) == 1
