@@ -77,9 +77,10 @@ class ProviderUser:
 
 
 # --- who may act -------------------------------------------------------------------------------
-def _main_org(session: Session, actor: Actor) -> Organisation:
-    """The certified provider organisation of a main account (``PermissionDenied`` otherwise)."""
-    org = certified_org(session, actor, P_MARKET_SELL, "provider")
+def _main_org(session: Session, actor: Actor, lock: bool = False) -> Organisation:
+    """The certified provider organisation of a main account (``PermissionDenied`` otherwise). ``lock``:
+    take its row lock, so that two changes of the organisation's users' mobiles run one after the other."""
+    org = certified_org(session, actor, P_MARKET_SELL, "provider", lock=lock)
     if MAIN_ROLE not in actor.roles:
         raise PermissionDenied(MAIN_ONLY)
     return org
@@ -122,7 +123,7 @@ def add_user(actor: Actor, username: str, phone: str, password: str, password2: 
         done = audit.replayed(session, request_id)
         if done is not None:
             return int(done.target_id or 0)
-        org = _main_org(session, actor)
+        org = _main_org(session, actor, lock=True)
         problems = _contact(session, org.id, phone, email, display_name)
         problems["用户名"] = [] if USERNAME_RE.fullmatch(username) else [USERNAME_RULE]
         problems["密码"] = [f"密码：{m}" for m in password_problems(password, username, phone)]
@@ -169,7 +170,7 @@ def edit_user(actor: Actor, account_id: int, display_name: str, phone: str, emai
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
-        org = _main_org(session, actor)
+        org = _main_org(session, actor, lock=True)
         account = _staff(session, actor, org, account_id)
         problems = _contact(session, org.id, phone, email, display_name, account.id)
         if not display_name:
