@@ -20,6 +20,8 @@ class PageSpec:
     icon: str
     group: str
     permission: str | tuple[str, ...] | None  # None: any signed-in user; a tuple: any one of them
+    roles: frozenset[str] | None = None  # also one of these roles (None: any)
+    menu: str | None = None  # a provider menu (services.market.providers.MENUS): staff see it only when granted
 
 
 PAGES = [
@@ -42,6 +44,7 @@ PAGES = [
     PageSpec("pages/monitor/monitor_review.py", "月报审核", ":material/rule:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_enterprises.py", "监测企业管理", ":material/domain:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_admins.py", "下级管理员维护", ":material/supervisor_account:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/market/todo.py", "我的待办", ":material/checklist:", "服务市场", None),
     PageSpec("pages/market/catalogue.py", "解决方案与产品", ":material/storefront:", "服务市场", None),
     PageSpec("pages/market/cart.py", "购物车", ":material/shopping_cart:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/my_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_BUY),
@@ -49,24 +52,36 @@ PAGES = [
     PageSpec("pages/market/voucher_activities.py", "服务券活动", ":material/redeem:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/my_vouchers.py", "服务券查询", ":material/confirmation_number:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/voucher_admin.py", "服务券管理", ":material/local_activity:", "服务市场", P_MARKET_OPERATE),
-    PageSpec("pages/market/listing_edit.py", "商品上架", ":material/add_business:", "服务市场", P_MARKET_SELL),
-    PageSpec("pages/market/my_listings.py", "我的商品", ":material/inventory_2:", "服务市场", P_MARKET_SELL),
-    PageSpec("pages/market/provider_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_SELL),
-    PageSpec("pages/market/provider_reviews.py", "客户评价", ":material/reviews:", "服务市场", P_MARKET_SELL),
+    PageSpec("pages/market/listing_edit.py", "商品上架", ":material/add_business:", "服务市场", P_MARKET_SELL, menu="商品上架"),
+    PageSpec("pages/market/my_listings.py", "我的商品", ":material/inventory_2:", "服务市场", P_MARKET_SELL, menu="我的商品"),
+    PageSpec("pages/market/provider_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_SELL, menu="订单管理"),
+    PageSpec("pages/market/provider_reviews.py", "客户评价", ":material/reviews:", "服务市场", P_MARKET_SELL, menu="客户评价"),
     PageSpec("pages/market/listing_review.py", "商品审批", ":material/approval:", "服务市场",
              (P_MARKET_OPERATE, P_MARKET_EXPERT, P_MARKET_FINAL)),
+    PageSpec("pages/market/certification.py", "服务商认证审核", ":material/verified:", "服务市场", P_MARKET_OPERATE),
+    PageSpec("pages/market/provider_users.py", "用户管理（服务商）", ":material/group:", "服务市场", P_MARKET_SELL,
+             roles=frozenset({"provider"})),
+    PageSpec("pages/market/experts.py", "专家团队", ":material/school:", "服务市场", None),
+    PageSpec("pages/market/needs_survey.py", "企业需求收集", ":material/campaign:", "服务市场", None),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
 PUBLIC = [
     PageSpec("pages/common/login.py", "登录", ":material/login:", "", None),
     PageSpec("pages/common/register.py", "注册", ":material/person_add:", "", None),
+    PageSpec("pages/market/needs_survey.py", "企业需求收集", ":material/campaign:", "", None),
+    PageSpec("pages/market/experts.py", "专家团队", ":material/school:", "", None),
 ]
 
 
 def visible_pages(actor: Actor) -> list[PageSpec]:
     """Return the pages ``actor`` may open."""
-    return [p for p in PAGES if allowed(actor, p.permission)]
+    pages = [p for p in PAGES if allowed(actor, p.permission) and (p.roles is None or bool(actor.roles & p.roles))]
+    if any(p.menu for p in pages) and "provider_staff" in actor.roles and "provider" not in actor.roles:
+        from services.market.providers import menus_for  # 应用内权限配置: a staff account's granted menus
+        granted = menus_for(actor)
+        pages = [p for p in pages if p.menu is None or p.menu in granted]
+    return pages
 
 
 def allowed(actor: Actor, permission: str | tuple[str, ...] | None) -> bool:

@@ -9,6 +9,8 @@ import streamlit as st
 
 import clock
 from components.pickers import industry_picker, region_picker
+from services.orgs.provider_fields import PROVIDER_FIELDS
+from services.reference import industry_tree
 from components.text import md, md_table
 from services.orgs.fields import HOLDING_TYPES, ORG_FIELDS, REG_TYPES, YES_NO, size_preview
 from services.orgs.registration import OrgView, detail_rows
@@ -39,6 +41,63 @@ def load_into_state(prefix: str, values: dict[str, Any]) -> None:
     """Put initial values into the widgets' state once (drafts, or the row being corrected)."""
     for key in ORG_FIELDS:
         st.session_state[f"{prefix}_{key}"] = _widget_value(key, values.get(key))
+    stored = values.get("details") or {}
+    for key, pf in PROVIDER_FIELDS.items():  # a provider's 服务商背景 (a draft holds them at the top level)
+        value = values[key] if key in values else stored.get(key)
+        if pf.kind == "date":
+            try:
+                value = dt.date.fromisoformat(str(value)[:10]) if value else None
+            except ValueError:
+                value = None
+        elif pf.kind in ("industry", "yes_no"):
+            value = value or None
+        elif pf.kind != "file":
+            value = "" if value is None else str(value)
+        st.session_state[f"{prefix}_{key}"] = value
+
+
+def _provider_background(key: Any) -> dict[str, Any]:
+    """The 服务商背景 widgets (provider guide 3.1); returns the raw values by field name."""
+    from services.orgs import registration
+    st.markdown("##### 服务商背景")
+    divisions = [n for sec in industry_tree() for n in sec.children]
+    names = {n.code: f"{n.code} {n.name}" for n in divisions}
+    up = st.file_uploader("企业营业执照（JPEG、JPG、PNG，不超过 10 MB）", type=["jpg", "jpeg", "png"], key=key("license_upload"))
+    if up is not None and st.session_state.get(key("license_name")) != (up.name, up.size):
+        try:
+            st.session_state[key("license_file_id")] = registration.store_license(st.session_state["actor"],
+                                                                                    up.getvalue(), up.name)
+            st.session_state[key("license_name")] = (up.name, up.size)
+        except Exception as exc:  # noqa: BLE001 - shown in Chinese
+            from components.feedback import show_error
+            show_error(exc)
+    if st.session_state.get(key("license_file_id")):
+        st.caption("营业执照已上传。")
+    cols = st.columns(2)
+    i = 0
+    for name, pf in PROVIDER_FIELDS.items():
+        if pf.kind == "file":
+            continue
+        col = cols[i % 2]
+        i += 1
+        if pf.kind == "date":
+            col.date_input(pf.label, value=None, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD", key=key(name))
+        elif pf.kind == "industry":
+            col.selectbox(pf.label, list(names), index=None, format_func=lambda c: names.get(c, c), placeholder="请选择",
+                          key=key(name))
+        elif pf.kind == "yes_no":
+            col.radio(pf.label, YES_NO, index=None, horizontal=True, key=key(name))
+        elif pf.kind == "text" and int(pf.max) > 200:
+            col.text_area(pf.label, max_chars=int(pf.max), key=key(name))
+        else:
+            col.text_input(pf.label, max_chars=int(pf.max) if pf.kind == "text" else 20, key=key(name),
+                           help={"ratio": "0–100，最多 2 位小数", "count": "0–1000000 的整数",
+                                 "money": "最多 2 位小数"}.get(pf.kind))
+    data = {name: st.session_state.get(key(name)) for name in PROVIDER_FIELDS}
+    started = data.get("started_on")
+    if isinstance(started, dt.date):
+        data["started_on"] = started.isoformat()  # drafts are JSON
+    return data
 
 
 def org_fields(prefix: str, kind: str = "enterprise") -> dict[str, Any]:
@@ -94,6 +153,8 @@ def org_fields(prefix: str, kind: str = "enterprise") -> dict[str, Any]:
         c3.text_input("联系电话 *", key=key("contact_phone"), help="手机号或「区号-号码」")
         st.text_input("通讯地址", key=key("address"))
     data = {k: state.get(key(k)) for k in (ENTERPRISE_KEYS if enterprise else PROVIDER_KEYS)}
+    if not enterprise:
+        data.update(_provider_background(key))
     data["region_code"], data["industry_code"] = region_code, industry_code
     opened = data.get("opened_on")
     if isinstance(opened, dt.date):

@@ -51,13 +51,15 @@ class FormVersion(Base):
 
 
 class FormResponse(Base):
-    """One organisation's answers to one published version (for a period, if the form has one)."""
+    """One organisation's answers to one published version (for a period, if the form has one).
+
+    ``org_id`` is NULL for an anonymous answer to a public survey (services/market/needs_survey.py)."""
 
     __tablename__ = "form_response"
     id: Mapped[intpk]
     version_id: Mapped[int] = mapped_column(ForeignKey("form_version.id"), index=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("form_definition.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    org_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation.id"), index=True)
     period: Mapped[str] = mapped_column(String(10), default="")
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)  # draft / submitted / …
     current_section: Mapped[str] = mapped_column(String(64), default="")

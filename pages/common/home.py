@@ -36,6 +36,11 @@ if has_perm(actor, P_ORG_REVIEW):
     c1, c2 = st.columns([1, 3])
     c1.metric("待审核注册申请", f"{counts.get('pending', 0):d}")
     c2.page_link("pages/orgs/review_registrations.py", label="去审核", icon=":material/fact_check:")
+if registration.certifies_providers(actor):  # the platform operator: 服务商认证审核
+    counts = registration.review_counts(actor)
+    c1, c2 = st.columns([1, 3])
+    c1.metric("待认证服务商", f"{counts.get('pending', 0):d}")
+    c2.page_link("pages/market/certification.py", label="去认证审核", icon=":material/verified:")
 if has_perm(actor, P_ORG_VIEW):
     ov = orgs.overview(actor)
     st.subheader(f"辖区概况：{md(region_full_name(actor.region_code))}")

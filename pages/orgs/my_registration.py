@@ -32,7 +32,7 @@ st.caption(f"用户ID：{md(actor.username)}")
 if "reg_loaded" not in st.session_state:
     start = registration.load_draft(actor, "registration")
     if not start and org is not None:
-        start = {k: getattr(org, k) for k in registration.ORG_FIELDS}
+        start = {"details": org.details or {}, **{k: getattr(org, k) for k in registration.ORG_FIELDS}}
     load_into_state("reg", start)
     st.session_state["reg_loaded"] = True
 data = org_fields("reg", kind)

@@ -17,6 +17,9 @@ from services.reference import region_full_name
 from services.core.scope import org_clause
 
 
+ANONYMOUS = "（匿名填报）"   # the 单位名称 of an anonymous answer to a public survey
+
+
 @dataclass(frozen=True)
 class QuestionStats:
     question: str
@@ -30,8 +33,11 @@ class QuestionStats:
 
 
 def _submitted(actor: Actor, version_id: int) -> Any:
-    """The ids of the version's submitted responses within the actor's jurisdiction (a subquery)."""
-    return (select(FormResponse.id).join(Organisation, Organisation.id == FormResponse.org_id)
+    """The ids of the version's submitted responses within the actor's jurisdiction (a subquery).
+
+    Anonymous answers to a public survey (no organisation) belong to no region: a national viewer's
+    jurisdiction (the whole nation) includes them, a regional one's does not."""
+    return (select(FormResponse.id).outerjoin(Organisation, Organisation.id == FormResponse.org_id)
             .where(FormResponse.version_id == version_id, FormResponse.status != "draft", org_clause(actor)))
 
 
@@ -47,7 +53,7 @@ def responses_table(actor: Actor, version_id: int, limit: int = 5000) -> list[di
     require(actor, P_FORMS_RESULTS)
     d = definition_for_version(version_id)
     with session_scope(read=True) as session:
-        rows = session.execute(select(FormResponse, Organisation).join(Organisation, Organisation.id == FormResponse.org_id)
+        rows = session.execute(select(FormResponse, Organisation).outerjoin(Organisation, Organisation.id == FormResponse.org_id)
                                .where(FormResponse.version_id == version_id, FormResponse.status != "draft",
                                       org_clause(actor)).order_by(FormResponse.id).limit(limit)).all()
         ids = [r.id for r, _ in rows]
@@ -57,7 +63,8 @@ def responses_table(actor: Actor, version_id: int, limit: int = 5000) -> list[di
     choice_labels = {q.name: {c.value: c.label for c in q.choices} for q in d.questions()}
     out = []
     for r, org in rows:
-        row: dict[str, Any] = {"单位名称": org.name, "所在地区": region_full_name(org.region_code), "期别": r.period,
+        row: dict[str, Any] = {"单位名称": org.name if org else ANONYMOUS,
+                               "所在地区": region_full_name(org.region_code) if org else "", "期别": r.period,
                                "状态": STATUS_LABEL.get(r.status, r.status),
                                "提交时间": r.submitted_at.strftime("%Y-%m-%d %H:%M") if r.submitted_at else ""}
         answers = sections[r.id]

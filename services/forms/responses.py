@@ -169,8 +169,9 @@ def get_response(actor: Actor, response_id: int) -> ResponseView:
         answers, rows = _answers(session, r.id)
         v = session.get(FormVersion, r.version_id)
         d = session.get(FormDefinition, r.definition_id)
-        org = session.get(Organisation, r.org_id)
-        assert v is not None and d is not None and org is not None
+        org = session.get(Organisation, r.org_id) if r.org_id is not None else None
+        if v is None or d is None or org is None or r.org_id is None:  # an anonymous public-survey answer
+            raise NotFound("未找到该填报记录。")
         names = {a.id: a.display_name or a.username for a in session.scalars(
             select(Account).where(Account.id.in_([x.updated_by for x in rows.values() if x.updated_by])))}
         sections = {k: SectionState(k, x.version, names.get(x.updated_by or 0, ""),

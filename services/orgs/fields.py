@@ -252,6 +252,12 @@ def validate_org_form(data: dict[str, Any], kind: str | None = None,
     passthrough = {k: v for k, v in (data.get("details") or {}).items() if v not in (None, "") and k not in details}
     present = {k: v for k, v in details.items() if k in data or k in (data.get("details") or {})}
     clean["details"] = {**passthrough, **present}
+    if not enterprise:  # 服务商背景: services/orgs/provider_fields.py
+        from services.orgs.provider_fields import provider_details
+        extra, extra_problems = provider_details(data, mode)
+        clean["details"].update(extra)
+        for label, msgs in extra_problems.items():
+            problems.setdefault(label, []).extend(msgs)
     return clean, problems
 
 

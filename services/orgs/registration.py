@@ -19,10 +19,11 @@ from db.draft import FormDraft
 from db.engine import session_scope
 from db.organisation import Organisation
 from services.core import audit
-from services.core.errors import Conflict, NotFound, ValidationFailed, check
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.core.lengths import MAX_DRAFT_BYTES, too_big, too_long
 from services.orgs.fields import ORG_FIELDS, apply_org_values, industry_path, phones, plain, thousand_from_wan
 from services.orgs.fields import validate_org_form
+from services.orgs.provider_fields import provider_rows
 from services.identity.passwords import hash_password, password_problems
 from services.core.permissions import P_ORG_EDIT, P_ORG_OWN, P_ORG_REVIEW, Actor, require
 from services.reference import industry_full_name, region_full_name, region_path
@@ -95,7 +96,8 @@ def save_draft(actor: Actor, form_key: str, data: dict[str, Any]) -> dict[str, l
     is lost; the page shows the returned messages. Only the form's fields are kept, and a draft
     larger than ``MAX_DRAFT_BYTES`` is refused (``ValidationFailed``) and not stored.
     """
-    data = {k: v for k, v in data.items() if k in ORG_FIELDS}
+    from services.orgs.provider_fields import PROVIDER_FIELDS
+    data = {k: v for k, v in data.items() if k in ORG_FIELDS or k in PROVIDER_FIELDS}
     check({"暂存": too_big("暂存内容", data, MAX_DRAFT_BYTES)})
     clean, problems = validate_org_form(data, applicant_kind(actor), mode="draft")
     with session_scope() as session:
@@ -128,6 +130,44 @@ def _unique_problems(session: Session, clean: dict[str, Any], own_id: int | None
     return problems
 
 
+def store_license(actor: Actor, data: bytes, filename: str) -> int:
+    """Keep a provider's 企业营业执照 image (JPEG/PNG by content, ≤ 10 MB); return its file id, which the
+    form then carries as ``license_file_id`` (only the uploading account's own file is accepted)."""
+    import hashlib
+    from db.market import MarketFile
+    from services.io.upload_limits import check_size
+    from services.io.uploads import sniff
+    from services.orgs.provider_fields import LICENSE_MB, LICENSE_TYPES
+    require(actor, P_ORG_OWN)
+    label = "企业营业执照"
+    check_size(data, label, LICENSE_MB)
+    real = sniff(data)
+    if real not in LICENSE_TYPES:
+        raise ValidationFailed({label: [f"{label}：文件内容不是 JPEG 或 PNG 图片，请重新上传。"]})
+    with session_scope() as session:
+        account = session.get(Account, actor.account_id)
+        row = MarketFile(org_id=account.org_id if account else None, account_id=actor.account_id, purpose="license",
+                         filename=(filename or f"license.{real}").rsplit("/", 1)[-1][:128],
+                         mime="image/png" if real == "png" else "image/jpeg", size=len(data),
+                         sha256=hashlib.sha256(data).hexdigest(), data=data)
+        session.add(row)
+        session.flush()
+        audit.record(session, actor.account_id, "registration.license_uploaded", "market_file", row.id)
+        return row.id
+
+
+def _license_problems(session: Session, actor: Actor, clean: dict[str, Any], org_id: int | None) -> dict[str, list[str]]:
+    from db.market import MarketFile
+    file_id = (clean.get("details") or {}).get("license_file_id")
+    if file_id is None:
+        return {}
+    row = session.get(MarketFile, file_id)
+    if row is None or row.purpose != "license" or not (row.account_id == actor.account_id
+                                                       or (org_id is not None and row.org_id == org_id)):
+        return {"企业营业执照": ["企业营业执照：请重新上传。"]}
+    return {}
+
+
 def submit_org(actor: Actor, data: dict[str, Any], request_id: str | None = None) -> int:
     """Validate and submit the actor's organisation for review (step 2); return its id."""
     require(actor, P_ORG_OWN)
@@ -145,6 +185,7 @@ def submit_org(actor: Actor, data: dict[str, Any], request_id: str | None = None
             if org is not None and org.status == "pending":
                 raise Conflict("注册信息已提交，正在等待管理员审核，请勿重复提交。")
             check(_unique_problems(session, clean, org.id if org else None))
+            check(_license_problems(session, actor, clean, org.id if org else None))
             if org is None:
                 org = Organisation(kind=kind, status="draft", details={})
                 session.add(org)
@@ -204,6 +245,8 @@ class OrgView:
     return_reason: str | None
     submitted_at: str | None
     version: int
+    extra: tuple[tuple[str, str], ...] = ()  # a provider's 服务商背景 (label, text), filled ones only
+    details: dict[str, Any] | None = None   # the stored details (the edit form reloads a provider's fields)
 
 
 def org_view(org: Organisation) -> OrgView:
@@ -226,7 +269,8 @@ def org_view(org: Organisation) -> OrgView:
                    status=org.status, status_label=STATUS_LABEL.get(org.status, org.status),
                    return_reason=org.return_reason,
                    submitted_at=china_time(org.submitted_at) or None,  # shown in China time
-                   version=org.version)
+                   version=org.version,
+                   extra=tuple(provider_rows(details)) if org.kind == "provider" else (), details=dict(details))
 
 
 def detail_rows(view: OrgView) -> list[tuple[str, str]]:
@@ -244,7 +288,7 @@ def detail_rows(view: OrgView) -> list[tuple[str, str]]:
     if view.kind != "enterprise":  # providers: their shorter form
         keep = {"企业名称", "统一社会信用代码", "法人代表", "所在地区", "所属行业", "企业规模", "联系人", "通讯地址",
                 ORG_FIELDS["revenue_k"], ORG_FIELDS["employees"], ORG_FIELDS["assets_k"]}
-        rows = [r for r in rows if r[0] in keep] + [("联系电话", view.contact_phone)]
+        rows = [r for r in rows if r[0] in keep] + [("联系电话", view.contact_phone), *view.extra]
     return [(label, "" if value is None else str(value)) for label, value in rows]
 
 
@@ -263,13 +307,62 @@ def my_org(actor: Actor) -> OrgView | None:
         return org_view(org) if org else None
 
 
-# --- review by administrators ------------------------------------------------------------
-def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit: int = 200) -> list[OrgView]:
-    """Return registrations in the actor's jurisdiction with ``status`` (newest first)."""
+# --- review: enterprises by their regional administrators, providers by the platform operator --------
+# Enterprises' registrations are reviewed by an administrator whose jurisdiction contains them (actions
+# approve / return); providers' certification (认证审核) by a national platform operator (certify /
+# certify_return: permission market.operate, holder rule role operator). Each reviewer sees and acts on
+# only their own kind: a regional administrator does not see providers, an operator does not see enterprises.
+REVIEW_ACTIONS = {"enterprise": ("approve", "return"), "provider": ("certify", "certify_return")}
+NOT_YOURS = "无权执行此操作：超出您的权限或管辖范围。"
+
+
+def _actions_for(kind: str) -> tuple[str, str]:
+    return REVIEW_ACTIONS["provider" if kind == "provider" else "enterprise"]
+
+
+def certifies_providers(actor: Actor | None) -> bool:
+    """True if the actor may certify providers: the definition's permission and role rule of ``certify``."""
+    if actor is None:
+        return False
+    action = workflow.SUBJECTS[SUBJECT].definition().action("certify")
+    return (action.permission in actor.permissions
+            and any(r.kind == "role" and r.role in actor.roles for r in action.who))
+
+
+def can_review(actor: Actor | None) -> bool:
+    """True if the actor reviews registrations of some kind (enterprises in a jurisdiction, or providers)."""
+    from services.core.permissions import has_perm
+    return has_perm(actor, P_ORG_REVIEW) or certifies_providers(actor)
+
+
+def _may_review(actor: Actor, org: Organisation) -> bool:
+    from services.core.permissions import has_perm
+    if org.kind == "provider":
+        return certifies_providers(actor)
+    return has_perm(actor, P_ORG_REVIEW, region=region_path(org.region_code))
+
+
+def _review_clause(actor: Actor):  # type: ignore[no-untyped-def]
+    """The organisations the actor reviews, as SQL (``PermissionDenied`` when none)."""
+    from sqlalchemy import and_
+    from services.core.permissions import has_perm
     from services.core.scope import org_clause
-    require(actor, P_ORG_REVIEW)
+    parts = []
+    if has_perm(actor, P_ORG_REVIEW):
+        parts.append(and_(Organisation.kind != "provider", org_clause(actor)))
+    if certifies_providers(actor):
+        parts.append(Organisation.kind == "provider")
+    if not parts:
+        raise PermissionDenied(NOT_YOURS)
+    return or_(*parts)
+
+
+def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit: int = 200) -> list[OrgView]:
+    """Return the registrations the actor reviews with ``status`` (newest first): enterprises in an
+    administrator's jurisdiction, providers for a platform operator."""
+    clause = _review_clause(actor)
     with session_scope(read=True) as session:
-        stmt = select(Organisation).where(org_clause(actor))
+        stmt = select(Organisation).where(clause)
         if status:
             stmt = stmt.where(Organisation.status == status)
         if keyword:
@@ -280,11 +373,10 @@ def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit
 
 
 def review_counts(actor: Actor) -> dict[str, int]:
-    """Return the number of registrations per status in the jurisdiction."""
-    from services.core.scope import org_clause
-    require(actor, P_ORG_REVIEW)
+    """Return the number of registrations the actor reviews, per status."""
+    clause = _review_clause(actor)
     with session_scope(read=True) as session:
-        rows = session.execute(select(Organisation.status, func.count()).where(org_clause(actor))
+        rows = session.execute(select(Organisation.status, func.count()).where(clause)
                                .group_by(Organisation.status))
         return {s: n for s, n in rows}
 
@@ -293,17 +385,19 @@ def _reviewable(session: Session, actor: Actor, org_id: int) -> Organisation:
     org = session.get(Organisation, org_id, with_for_update=True)
     if org is None:
         raise NotFound("未找到该注册申请。")
-    require(actor, P_ORG_REVIEW, region=region_path(org.region_code))
+    if not _may_review(actor, org):
+        raise PermissionDenied(NOT_YOURS)
     return org
 
 
 def approve(actor: Actor, org_id: int, request_id: str | None = None) -> None:
-    """Approve a pending registration in the actor's jurisdiction."""
+    """Approve a pending registration: an enterprise in the actor's jurisdiction, or certify a provider
+    (platform operator)."""
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
         org = _reviewable(session, actor, org_id)
-        workflow.transition(session, SUBJECT, org, "approve", actor, request_id=request_id)
+        workflow.transition(session, SUBJECT, org, _actions_for(org.kind)[0], actor, request_id=request_id)
         org.reviewed_at, org.reviewed_by, org.return_reason = utcnow(), actor.account_id, None
 
 
@@ -314,19 +408,20 @@ def return_for_changes(actor: Actor, org_id: int, reason: str, request_id: str |
         if audit.replayed(session, request_id):
             return
         org = _reviewable(session, actor, org_id)
-        step = workflow.transition(session, SUBJECT, org, "return", actor, reason=reason, request_id=request_id)
+        step = workflow.transition(session, SUBJECT, org, _actions_for(org.kind)[1], actor, reason=reason,
+                                   request_id=request_id)
         org.reviewed_at, org.reviewed_by, org.return_reason = utcnow(), actor.account_id, step.reason
 
 
 def review_history(actor: Actor, org_id: int) -> list[workflow.HistoryRow]:
     """Return the registration's full history (who, when, action, from → to, reason), oldest first:
-    for the applicant's own organisation, or a reviewer whose jurisdiction contains it."""
+    for the applicant's own organisation, or a reviewer of it (see ``review_queue``)."""
     from services.core.permissions import has_perm
     with session_scope(read=True) as session:
         org = session.get(Organisation, org_id)
         account = session.get(Account, actor.account_id)  # the actor may predate their organisation
         own = org is not None and account is not None and account.org_id == org.id and has_perm(actor, P_ORG_OWN)
-        if org is None or not (own or has_perm(actor, P_ORG_REVIEW, region=region_path(org.region_code))):
+        if org is None or not (own or _may_review(actor, org)):
             raise NotFound("未找到该注册申请。")
         return workflow.history(session, SUBJECT, org.id, start_label="未提交")
 

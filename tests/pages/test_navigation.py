@@ -20,21 +20,27 @@ MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor/monitor_report.py", "pages/m
                                      "pages/common/inbox.py")
 VACT, VMINE, VADMIN = "pages/market/voucher_activities.py", "pages/market/my_vouchers.py", "pages/market/voucher_admin.py"
 CATALOGUE = "pages/market/catalogue.py"   # 解决方案与产品: every signed-in user
-BUYER = {CATALOGUE, "pages/market/cart.py", "pages/market/my_orders.py", "pages/market/my_reviews.py", VACT, VMINE}
+TODO, EXPERTS, NEEDS, CERTIFY = ("pages/market/todo.py", "pages/market/experts.py", "pages/market/needs_survey.py",
+                                 "pages/market/certification.py")
+# 服务市场 pages every signed-in user sees (issue 16): 我的待办, 解决方案与产品, 专家团队, 企业需求收集
+MARKET = {TODO, CATALOGUE, EXPERTS, NEEDS}
+BUYER = {"pages/market/cart.py", "pages/market/my_orders.py", "pages/market/my_reviews.py", VACT, VMINE}
 EXPECTED = {
-    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", INBOX, PROFILE, *BUYER},
-                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入",
-                    "解决方案与产品", "购物车", "订单管理", "我的评价", "服务券活动", "服务券查询", "消息中心", "个人中心"]),
+    "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", INBOX, PROFILE} | MARKET | BUYER,
+                   ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入", "我的待办",
+                    "解决方案与产品", "购物车", "订单管理", "我的评价", "服务券活动", "服务券查询", "专家团队", "企业需求收集",
+                    "消息中心", "个人中心"]),
     "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, MREVIEW,
-                      "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py", CATALOGUE, INBOX, PROFILE},
+                      "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py", INBOX, PROFILE} | MARKET,
                      ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
-                      "按行业分类范围统计", "问卷结果", "月报审核", "监测企业管理", "下级管理员维护", "解决方案与产品", "消息中心",
-                      "个人中心"]),
-    "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, CATALOGUE, INBOX, PROFILE},
+                      "按行业分类范围统计", "问卷结果", "月报审核", "监测企业管理", "下级管理员维护", "我的待办", "解决方案与产品",
+                      "专家团队", "企业需求收集", "消息中心", "个人中心"]),
+    "sysadmin": ({HOME, REVIEW, ACCOUNTS, SMAP, SREGION, SINDUSTRY, RESULTS, DESIGN, INBOX, PROFILE} | MARKET,
                  ["工作台", "注册审核", "用户管理", "按地图范围统计", "按区域范围统计", "按行业分类范围统计", "问卷结果",
-                  "问卷设计", "解决方案与产品", "消息中心", "个人中心"]),
-    "operator": ({HOME, CATALOGUE, VADMIN, "pages/market/listing_review.py", INBOX, PROFILE},
-                 ["工作台", "解决方案与产品", "服务券管理", "商品审批", "消息中心", "个人中心"]),
+                  "问卷设计", "我的待办", "解决方案与产品", "专家团队", "企业需求收集", "消息中心", "个人中心"]),
+    "operator": ({HOME, VADMIN, "pages/market/listing_review.py", CERTIFY, INBOX, PROFILE} | MARKET,
+                 ["工作台", "我的待办", "解决方案与产品", "服务券管理", "商品审批", "服务商认证审核", "专家团队", "企业需求收集",
+                  "消息中心", "个人中心"]),
 }
 
 
@@ -96,9 +102,12 @@ def test_admin_opens_review_and_accounts(app) -> None:  # type: ignore[no-untype
 
 def test_signed_out_visitor_sees_only_public_pages(app) -> None:  # type: ignore[no-untyped-def]
     at = app.run()
-    assert registered_pages(at) == {"pages/common/login.py", "pages/common/register.py"}
+    assert registered_pages(at) == {"pages/common/login.py", "pages/common/register.py", NEEDS, EXPERTS}
     with pytest.raises(ValueError):
         at.switch_page(HOME)
+    for path in (NEEDS, EXPERTS):      # the public marketplace pages render without an account
+        at.switch_page(path).run()
+        assert_clean(at)
 
 
 def test_unfinished_registration_lands_on_my_registration(app) -> None:  # type: ignore[no-untyped-def]
