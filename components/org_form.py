@@ -81,18 +81,18 @@ def _provider_background(key: Any) -> dict[str, Any]:
         col = cols[i % 2]
         i += 1
         if pf.kind == "date":
-            col.date_input(pf.label, value=None, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD", key=key(name))
+            col.date_input(md(pf.label), value=None, min_value=dt.date(1900, 1, 1), format="YYYY-MM-DD", key=key(name))
         elif pf.kind == "industry":
-            col.selectbox(pf.label, list(names), index=None, format_func=lambda c: names.get(c, c), placeholder="请选择",
+            col.selectbox(md(pf.label), list(names), index=None, format_func=lambda c: names.get(c, c), placeholder="请选择",
                           key=key(name))
         elif pf.kind == "yes_no":
-            col.radio(pf.label, YES_NO, index=None, horizontal=True, key=key(name))
+            col.radio(md(pf.label), YES_NO, index=None, horizontal=True, key=key(name))
         elif pf.kind == "text" and int(pf.max) > 200:
-            col.text_area(pf.label, max_chars=int(pf.max), key=key(name))
+            col.text_area(md(pf.label), max_chars=int(pf.max), key=key(name))
         else:
-            col.text_input(pf.label, max_chars=int(pf.max) if pf.kind == "text" else 20, key=key(name),
-                           help={"ratio": "0–100，最多 2 位小数", "count": "0–1000000 的整数",
-                                 "money": "最多 2 位小数"}.get(pf.kind))
+            col.text_input(md(pf.label), max_chars=int(pf.max) if pf.kind == "text" else 20, key=key(name),
+                           help=md({"ratio": "0–100，最多 2 位小数", "count": "0–1000000 的整数",
+                                    "money": "最多 2 位小数"}.get(pf.kind, "")) or None)
     data = {name: st.session_state.get(key(name)) for name in PROVIDER_FIELDS}
     started = data.get("started_on")
     if isinstance(started, dt.date):

@@ -23,7 +23,7 @@ def _done(action: Callable[..., None], *args: Any) -> bool:
 
 def render_review(actor: Actor, title: str) -> None:
     """Counts, filters, the list, and the chosen registration with 通过 / 退回 and its history."""
-    st.title(title)
+    st.title(md(title))
     if "review_flash" in st.session_state:  # set before st.rerun(), which would discard a message shown in place
         st.success(md(st.session_state.pop("review_flash")))
     counts = registration.review_counts(actor)

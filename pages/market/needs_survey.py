@@ -49,7 +49,7 @@ st.session_state["ns_live"] = answers
 st.divider()
 left = needs_survey.submissions_left(client_id())
 st.caption(f"为防止恶意提交，同一网络地址每小时最多提交 {needs_survey.LIMIT:d} 份（当前还可提交 {left:d} 份）。")
-answer = st.text_input(f"验证题：{challenge.question}", key="ns_answer", max_chars=4, placeholder="请填写计算结果")
+answer = st.text_input(md(f"验证题：{challenge.question}"), key="ns_answer", max_chars=4, placeholder="请填写计算结果")
 if st.button("提交问卷", type="primary", key="ns_submit"):
     try:
         rid = needs_survey.submit_anonymous(answers, client_id(), challenge.token, answer, request_id("needs_survey"))
