@@ -225,7 +225,9 @@ def _is_member(session: Session, actor: Actor, group_id: int) -> DocGroup | None
     group = session.get(DocGroup, group_id)
     if group is None:
         return None
-    if group.owner_id == actor.account_id or session.get(DocGroupMember, (group_id, actor.account_id)):
+    if group.owner_id == actor.account_id:
+        return group
+    if session.get(DocGroupMember, (group_id, actor.account_id)) is not None:
         return group
     return None
 
@@ -380,7 +382,7 @@ def rename_group(actor: Actor, group_id: int, name: str, row_version: int, reque
         before = group.name
         done = s.execute(update(DocGroup).where(DocGroup.id == group_id, DocGroup.row_version == row_version)
                          .values(name=name, row_version=DocGroup.row_version + 1))
-        if done.rowcount != 1:
+        if done.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict("此组已被他人修改，请刷新后重试。")
         audit.record(s, actor.account_id, "docs.group_rename", "doc_group", group_id, {"before": before, "name": name},
                      request_id=request_id)
@@ -655,7 +657,7 @@ def rename(actor: Actor, node_id: int, name: str, row_version: int, request_id: 
         before = node.name
         done = s.execute(update(DocNode).where(DocNode.id == node_id, DocNode.row_version == row_version)
                          .values(name=name, row_version=DocNode.row_version + 1, updated_at=utcnow()))
-        if done.rowcount != 1:
+        if done.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict("此文件或文件夹已被他人修改（例如已重命名），请刷新后重试。")
         audit.record(s, actor.account_id, "docs.rename", "doc_node", node_id, {"before": before, "name": name},
                      request_id=request_id)
