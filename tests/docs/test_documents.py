@@ -326,3 +326,29 @@ def test_send_writes_the_outbox_with_attachments(admins) -> None:  # type: ignor
         docs.send(js1, [folder], "not-an-address", "资料")
     with pytest.raises(NotFound):                                       # someone else's personal folder
         docs.send(js2, [folder], "x@example.com", "资料")
+
+
+def test_concurrent_renames_one_wins_the_other_is_told(admins) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    js1, js2, _ = admins
+    [fid] = docs.upload(js1, "org", None, [("原名.txt", b"x")])
+    [row] = docs.list_folder(js1, "org")
+    barrier, results = threading.Barrier(2), {}
+
+    def attempt(who, name: str) -> None:  # type: ignore[no-untyped-def]
+        barrier.wait()
+        try:
+            docs.rename(who, fid, name, row.row_version)
+            results[name] = "ok"
+        except Conflict:
+            results[name] = "conflict"
+
+    threads = [threading.Thread(target=attempt, args=(a, n)) for a, n in ((js1, "甲.txt"), (js2, "乙.txt"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results.values()) == ["conflict", "ok"]
+    winner = next(n for n, r in results.items() if r == "ok")
+    assert [r.name for r in docs.list_folder(js1, "org")] == [winner]
+    assert audits("docs.rename") == 1
