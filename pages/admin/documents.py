@@ -39,7 +39,7 @@ except ServiceError as exc:
     show_error(exc)
     st.stop()
 labels = dict(space_list)
-space = st.selectbox("文档空间", list(labels), format_func=labels.__getitem__, key="dm_space")
+space = st.selectbox("文档空间", list(labels), format_func=labels.__getitem__, placeholder="请选择", key="dm_space")
 tab_docs, tab_bin, tab_groups = st.tabs(["文档", "回收站", "组管理"])
 
 # --- 文档 ----------------------------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ with tab_docs:
         paths = {None: "/（根目录）", **dict(folder_list)}
         if st.session_state.get("dm_folder") not in paths:
             st.session_state["dm_folder"] = None
-        folder = st.selectbox("当前类别", list(paths), format_func=paths.__getitem__, key="dm_folder")
+        folder = st.selectbox("当前类别", list(paths), format_func=paths.__getitem__, placeholder="请选择", key="dm_folder")
         needle = st.text_input("文件名称", max_chars=docs.NAME_MAX, key="dm_search", placeholder="输入名称的一部分后回车搜索")
         rows = docs.search(actor, space, needle) if needle.strip() else docs.list_folder(actor, space, folder)
     except ServiceError as exc:
@@ -87,7 +87,7 @@ with tab_docs:
 
     if rows:
         by_id = {r.id: r for r in rows}
-        chosen = st.selectbox("选择文件或类别", list(by_id), key="dm_chosen",
+        chosen = st.selectbox("选择文件或类别", list(by_id), placeholder="请选择", key="dm_chosen",
                               format_func=lambda i: ("📁 " if by_id[i].kind == "folder" else "") + by_id[i].name)
         item = by_id[chosen]
         names = (["下载与预览", "版本"] if item.kind == "file" else []) + ["重命名", "复制与共享", "发送", "删除"]
@@ -128,7 +128,7 @@ with tab_docs:
                 if vs:
                     with st.form(f"dm_base_{item.id}"):
                         vmap = {v.id: v.version_no for v in vs}
-                        vid = st.selectbox("版本", list(vmap), format_func=lambda i: f"第 {vmap[i]} 版", key="dm_base_v")
+                        vid = st.selectbox("版本", list(vmap), format_func=lambda i: f"第 {vmap[i]} 版", placeholder="请选择", key="dm_base_v")
                         if st.form_submit_button("设置基线"):
                             if run_action("dm_base", lambda rid: docs.set_baseline(actor, item.id, vid, rid) or True):
                                 done(f"已将第 {vmap[vid]} 版设为基线。")
@@ -142,13 +142,13 @@ with tab_docs:
                     done(f"已重命名为“{renamed}”。")
         with parts["复制与共享"]:
             with st.form(f"dm_copy_{item.id}"):
-                t_space = st.selectbox("复制到空间", list(labels), format_func=labels.__getitem__, key="dm_cp_space")
+                t_space = st.selectbox("复制到空间", list(labels), format_func=labels.__getitem__, placeholder="请选择", key="dm_cp_space")
                 try:
                     t_paths = {None: "/（根目录）", **dict(docs.folders(actor, t_space))}
                 except ServiceError as exc:
                     show_error(exc)
                     t_paths = {None: "/（根目录）"}
-                t_folder = st.selectbox("目标类别", list(t_paths), format_func=t_paths.__getitem__, key="dm_cp_folder")
+                t_folder = st.selectbox("目标类别", list(t_paths), format_func=t_paths.__getitem__, placeholder="请选择", key="dm_cp_folder")
                 st.caption("更换空间后请先点“刷新目标类别”再选择类别。")
                 b1, b2, b3 = st.columns(3)
                 b1.form_submit_button("刷新目标类别")
@@ -162,7 +162,7 @@ with tab_docs:
             groups = {g.id: g.name for g in docs.list_groups(actor)}
             if groups:
                 with st.form(f"dm_share_group_{item.id}"):
-                    gid = st.selectbox("共享给组", list(groups), format_func=groups.__getitem__, key="dm_sh_group")
+                    gid = st.selectbox("共享给组", list(groups), format_func=groups.__getitem__, placeholder="请选择", key="dm_sh_group")
                     if st.form_submit_button("共享到组"):
                         if run_action("dm_share_g", lambda rid: docs.share(actor, item.id, group_id=gid, request_id=rid)):
                             done(f"已共享到组“{groups[gid]}”。")
@@ -192,7 +192,7 @@ with tab_bin:
         table(trash, where=True)
         tmap = {r.id: r for r in trash}
         tid = st.selectbox("选择已删除的项", list(tmap), format_func=lambda i: tmap[i].path.rstrip("/") + "/" + tmap[i].name,
-                           key="dm_trash")
+                           placeholder="请选择", key="dm_trash")
         r1, r2 = st.columns(2)
         if r1.button("恢复", key="dm_restore"):
             if run_action("dm_restore", lambda rid: docs.restore(actor, tid, rid) or True):
@@ -218,14 +218,14 @@ with tab_groups:
                 done(f"已添加组“{gname}”。")
     owned = {g.id: g for g in my_groups if g.is_owner}
     if owned:
-        gsel = st.selectbox("维护组", list(owned), format_func=lambda i: owned[i].name, key="dm_group_sel")
+        gsel = st.selectbox("维护组", list(owned), format_func=lambda i: owned[i].name, placeholder="请选择", key="dm_group_sel")
         g = owned[gsel]
         t_members, t_rename, t_delete = st.tabs(["组员", "修改", "删除"])
         with t_members, st.form(f"dm_members_{g.id}"):
             cands = dict(docs.member_candidates(actor))
             picked_members = st.multiselect("组员", list(cands), default=[m for m in g.members if m in cands],
                                             format_func=lambda u: f"{u}（{cands[u]}）" if cands[u] else u,
-                                            key=f"dm_members_sel_{g.id}")
+                                            placeholder="请选择", key=f"dm_members_sel_{g.id}")
             if st.form_submit_button("保存组员"):
                 if run_action("dm_members", lambda rid: docs.set_members(actor, g.id, picked_members, rid) or True):
                     done(f"已保存组“{g.name}”的组员。")
