@@ -68,7 +68,8 @@ class GradingBlock:
         perf = raw.get("performance_section")
         if perf is not None and (str(perf) not in by_name or str(perf) in graded):
             self.err("D023", f"performance_section「{perf}」须为已有的、不参与评级的部分", w)
-        q = raw.get("questions") if isinstance(raw.get("questions"), dict) else {}
+        raw_q = raw.get("questions")
+        q: dict[str, Any] = raw_q if isinstance(raw_q, dict) else {}
         g = Grading(tuple(levels), str(raw.get("below_label") or f"未达到{levels[0].label if levels else '第一级'}"),
                     graded, str(raw.get("indicator_tag") or "indicator"), str(raw.get("level_tag") or "tier"),
                     str(q.get("conformity") or "conf"), str(q.get("description") or "desc"),

@@ -77,7 +77,8 @@ def test_another_enterprise_cannot_save(response) -> None:  # type: ignore[no-un
 
 
 def _race(user, rid: int, names: list[str]) -> list[object]:  # type: ignore[no-untyped-def]
-    barrier, out = threading.Barrier(len(names)), [None] * len(names)
+    barrier = threading.Barrier(len(names))
+    out: list[object] = [None] * len(names)
 
     def run(i: int, name: str) -> None:
         barrier.wait()

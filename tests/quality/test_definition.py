@@ -28,7 +28,7 @@ def test_the_shipped_model() -> None:
     assert (g.partial_max, g.min_clauses, g.first_level, g.overall) == (2, 2, "min", "min")
     assert [s.title for s in d.sections] == ["6.2 质量管理体系的有效性", "6.3 质量管理数字化",
                                              "6.4 持续改进提升的能力", "质量绩效参数"]
-    per = {}
+    per: dict[tuple[str, str], int] = {}
     for s in d.sections[:3]:
         for grp in s.groups:
             key = (grp.tags["indicator"], grp.tags["tier"])

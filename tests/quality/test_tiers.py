@@ -56,6 +56,7 @@ def test_unknown_aggregation_is_refused() -> None:
 
 def test_a_clause_is_done_only_with_description_and_needed_evidence() -> None:
     g = model().assessment.grading  # type: ignore[union-attr]
+    assert g is not None
     grp = model().sections[0].groups[0]
     assert clause_done(g, grp, clause(grp.name, "2"))
     assert clause_done(g, grp, clause(grp.name, "0"))                      # 不符合 needs no evidence
