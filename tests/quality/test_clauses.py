@@ -109,3 +109,11 @@ def test_threaded_race_on_different_clauses_saves_all(response) -> None:  # type
     names = ["c621_11", "c631_11", "c641_11", "c626_52"]
     assert _race(user, rid, names) == [1, 1, 1, 1]
     assert set(clauses.clause_states(user, rid)) == set(names)
+
+
+def test_a_graded_section_cannot_be_saved_whole(response) -> None:  # type: ignore[no-untyped-def]
+    user, rid = response
+    with pytest.raises(Conflict, match="「6.2 质量管理体系的有效性」的条款须逐条保存"):
+        responses.save_section(user, rid, "q62", clause("c621_11"), 0)
+    version, _ = responses.save_section(user, rid, "perf", {"p01_cost": 5}, 0, complete=False)  # 质量绩效: a section
+    assert version == 1
