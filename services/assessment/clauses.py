@@ -65,7 +65,8 @@ def save_clause(actor: Actor, response_id: int, clause: str, data: dict[str, Any
                 base_data: dict[str, Any] | None = None, complete: bool = True) -> int:
     """Save one clause's answers; return its new version. ``base_version``/``base_data`` are what the
     user's form was loaded with; if someone else saved this clause since, raise ``Conflict`` showing
-    their change and save nothing. ``complete=False`` is 暂存 (unanswered required parts do not block)."""
+    their change and save nothing — unless it saved exactly these answers (a double submit returns the
+    current version and writes nothing). ``complete=False`` is 暂存 (unanswered required parts do not block)."""
     require(actor, P_QUALITY_FILL)
     with session_scope() as session:
         r = responses._load(session, actor, response_id, for_update=True)
@@ -84,6 +85,10 @@ def save_clause_in(session: Session, actor: Actor, r: FormResponse, clause: str,
     key = CLAUSE_PREFIX + clause
     row = session.get(ResponseSection, (r.id, key))
     current = row.version if row else 0
+    own = {q.name for q in group.questions}
+    clean = {k: v for k, v in data.items() if k in own}
+    if current != base_version and row is not None and row.data == clean:
+        return current  # a double submit (or the same content saved by another): nothing to do twice
     if current != base_version:
         who = session.get(Account, row.updated_by) if row and row.updated_by else None
         changes = responses._diff(d, base_data or {}, row.data if row else {})
@@ -91,8 +96,6 @@ def save_clause_in(session: Session, actor: Actor, r: FormResponse, clause: str,
                        f"{row.updated_at.strftime('%H:%M:%S') if row and row.updated_at else ''} 修改并保存，"
                        f"您对该条款的修改未保存，以免覆盖对方的内容。对方的修改："
                        f"{'；'.join(changes) or '（内容相同）'}。请刷新该条款后重新填写。")
-    own = {q.name for q in group.questions}
-    clean = {k: v for k, v in data.items() if k in own}
     check({group.title: too_big(f"「{group.title}」", clean, MAX_SECTION_BYTES)})
     answers, _ = responses._answers(session, r.id)
     ev = evaluate(d, {**answers, **clean}, responses.context_for(session, r), with_scores=False)

@@ -117,3 +117,13 @@ def test_a_graded_section_cannot_be_saved_whole(response) -> None:  # type: igno
         responses.save_section(user, rid, "q62", clause("c621_11"), 0)
     version, _ = responses.save_section(user, rid, "perf", {"p01_cost": 5}, 0, complete=False)  # 质量绩效: a section
     assert version == 1
+
+
+def test_a_double_submit_saves_once(response) -> None:  # type: ignore[no-untyped-def]
+    user, rid = response
+    answers = clause("c634_41", "1", "建立了预警模型，尚未覆盖全部产品。")
+    assert clauses.save_clause(user, rid, "c634_41", answers, 0) == 1
+    assert clauses.save_clause(user, rid, "c634_41", answers, 0) == 1      # the same click again: no new version
+    with session_scope() as s:
+        row = s.get(ResponseSection, (rid, "clause:c634_41"))
+        assert row is not None and row.version == 1
