@@ -10,7 +10,9 @@ prices and facets are replaced from it and it goes on sale. 重新编辑 (``reed
 withdrawn or live version is a new draft version copying its content; the live version stays on sale
 until the new one is approved. ``delist`` / ``relist`` take a listing off sale and back.
 
-Every provider action checks ``access.certified_org``; every list is scoped in SQL (a provider sees
+Every provider action checks ``access.provider_org`` (certified, and the menu of 应用内权限配置 for a
+staff account: 商品上架 to create, edit, upload and submit, 我的商品 to withdraw, re-edit, delist and
+relist, either to read); every list is scoped in SQL (a provider sees
 only its own organisation's listings; reviewers see submitted versions, never drafts).
 """
 from __future__ import annotations
@@ -31,7 +33,7 @@ from services.core.errors import Conflict, NotFound, ValidationFailed
 from services.core.permissions import (P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, P_MARKET_SELL, Actor,
                                        has_perm, require)
 from services.market import listing_form
-from services.market.access import certified_org
+from services.market.access import LIST, MINE, provider_org
 from services.market.money import parse_yuan
 from services.workflow import engine as workflow
 
@@ -131,8 +133,9 @@ def _version(session: Session, version_id: int, lock: bool = False) -> tuple[Lis
     return v, listing
 
 
-def _own_version(session: Session, actor: Actor, version_id: int, lock: bool = False) -> tuple[ListingVersion, Listing]:
-    org = certified_org(session, actor, P_MARKET_SELL, "provider")
+def _own_version(session: Session, actor: Actor, version_id: int, menu: str,
+                 lock: bool = False) -> tuple[ListingVersion, Listing]:
+    org = provider_org(session, actor, menu)
     v, listing = _version(session, version_id, lock)
     if listing.org_id != org.id:
         raise NotFound("未找到该商品。")   # another provider's listing looks absent
@@ -171,6 +174,7 @@ def get_version(actor: Actor, version_id: int) -> VersionView:
     with session_scope() as s:
         v, listing = _version(s, version_id)
         if actor.org_id is not None and actor.org_id == listing.org_id and has_perm(actor, P_MARKET_SELL):
+            provider_org(s, actor, LIST, MINE)     # 商品上架 or 我的商品 (应用内权限配置)
             return _view(s, v, listing)
         if _may_review(actor, v):
             return _view(s, v, listing)
@@ -204,7 +208,7 @@ def create_listing(actor: Actor, request_id: str | None = None) -> tuple[int, in
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0), int(done.detail.get("version_id", 0))
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+        org = provider_org(s, actor, LIST)
         listing = Listing(org_id=org.id, created_by=actor.account_id)
         s.add(listing)
         s.flush()
@@ -254,7 +258,7 @@ def save_draft(actor: Actor, version_id: int, content: dict[str, Any], row_versi
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.detail.get("row_version", 0))
-        v, listing = _own_version(s, actor, version_id, lock=True)
+        v, listing = _own_version(s, actor, version_id, LIST, lock=True)
         if v.status not in EDITABLE:
             raise Conflict(f"该商品版本当前状态为「{status_label(v.status)}」，已提交的版本不能修改；"
                            "请在「我的商品」中重新编辑。")
@@ -289,7 +293,7 @@ def submit(actor: Actor, version_id: int, request_id: str | None = None) -> None
     with session_scope() as s:
         if audit.replayed(s, request_id) is not None:
             return
-        v, listing = _own_version(s, actor, version_id, lock=True)
+        v, listing = _own_version(s, actor, version_id, LIST, lock=True)
         if v.status == "draft":
             listing_form.validate(s, listing.org_id, dict(v.content or {}), complete=True)
         workflow.transition(s, SUBJECT, v, "submit", actor, request_id=request_id)
@@ -301,7 +305,7 @@ def withdraw(actor: Actor, version_id: int, request_id: str | None = None) -> No
     with session_scope() as s:
         if audit.replayed(s, request_id) is not None:
             return
-        v, _listing = _own_version(s, actor, version_id, lock=True)
+        v, _listing = _own_version(s, actor, version_id, MINE, lock=True)
         workflow.transition(s, SUBJECT, v, "withdraw", actor, request_id=request_id)
 
 
@@ -312,7 +316,7 @@ def reedit(actor: Actor, version_id: int, request_id: str | None = None) -> int:
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0)
-        v, listing = _own_version(s, actor, version_id, lock=True)     # one re-edit at a time per listing
+        v, listing = _own_version(s, actor, version_id, MINE, lock=True)     # one re-edit at a time per listing
         if v.status not in REEDITABLE or (v.status == "approved" and listing.live_version_id != v.id):
             raise Conflict(f"该商品版本当前状态为「{status_label(v.status)}」，不能重新编辑。")
         busy = s.scalar(select(ListingVersion).where(ListingVersion.listing_id == listing.id,
@@ -338,7 +342,7 @@ def _set_sale(actor: Actor, listing_id: int, state: str, request_id: str | None)
     with session_scope() as s:
         if audit.replayed(s, request_id) is not None:
             return
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+        org = provider_org(s, actor, MINE)
         listing = s.get(Listing, listing_id, with_for_update=True)
         if listing is None or listing.org_id != org.id:
             raise NotFound("未找到该商品。")
@@ -373,7 +377,7 @@ def my_listings(actor: Actor, status: str) -> list[ListingRow]:
     if status not in TABS:
         raise ValidationFailed({"状态": [f"状态：须为 {'、'.join(TABS.values())} 之一。"]})
     with session_scope() as s:
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+        org = provider_org(s, actor, LIST, MINE)
         latest = (select(ListingVersion.listing_id, func.max(ListingVersion.version_no).label("no"))
                   .join(Listing, Listing.id == ListingVersion.listing_id).where(Listing.org_id == org.id)
                   .group_by(ListingVersion.listing_id).subquery())
@@ -515,7 +519,7 @@ def upload_file(actor: Actor, data: bytes, filename: str, purpose: str, request_
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0)
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+        org = provider_org(s, actor, LIST)
         row = MarketFile(org_id=org.id, account_id=actor.account_id, purpose=purpose,
                          filename=pathlib.PurePath(filename or "file").name[:128], mime=listing_form.mime_of(real),
                          size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)

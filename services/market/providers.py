@@ -42,11 +42,10 @@ from services.identity.passwords import hash_password, password_problems
 from services.identity.usernames import check_username_free
 from services.io.upload_limits import check_size
 from services.io.uploads import sniff
-from services.market.access import certified_org
+from services.market.access import MAIN_ROLE, MENUS, STAFF_ROLE, certified_org, granted_menus
 from services.reference import region, region_full_name
 
-MAIN_ROLE, STAFF_ROLE, EXPERT_ROLE = "provider", "provider_staff", "expert"
-MENUS = ("商品上架", "我的商品", "订单管理", "客户评价")       # the marketplace menus of a provider
+EXPERT_ROLE = "expert"
 USERNAME_RE = re.compile(r"[A-Za-z0-9_]{6,30}")
 USERNAME_RULE = "用户名：须为 6–30 位英文字母、数字或下划线。"
 DELETED = "deleted"
@@ -237,21 +236,15 @@ def set_menus(actor: Actor, account_id: int, menus: list[str] | tuple[str, ...] 
 
 def menus_for(actor: Actor | None) -> set[str]:
     """The provider menus ``actor`` may open: every one for a certified main account, the granted ones for
-    a staff account of a certified provider, none otherwise."""
+    a staff account of a certified provider, none otherwise (the rule is ``access.granted_menus``, which
+    the listing, order and review services enforce)."""
     if actor is None or actor.org_id is None or P_MARKET_SELL not in actor.permissions:
         return set()
     with session_scope(read=True) as session:
         org = session.get(Organisation, actor.org_id)
-        account = session.get(Account, actor.account_id)
-        if org is None or org.kind != "provider" or org.status != "approved" or account is None \
-                or account.status != "active" or account.org_id != org.id:
+        if org is None or org.kind != "provider" or org.status != "approved":
             return set()
-        roles = {r.role_code for r in account.roles}
-        if MAIN_ROLE in roles:
-            return set(MENUS)
-        if STAFF_ROLE not in roles:
-            return set()
-        return set(session.scalars(select(MenuGrant.menu).where(MenuGrant.account_id == account.id))) & set(MENUS)
+        return granted_menus(session, actor, org)
 
 
 # --- experts -----------------------------------------------------------------------------------
