@@ -31,7 +31,7 @@ from db.engine import session_scope
 from db.market import ExpertProfile, MarketFile, MenuGrant
 from db.organisation import Organisation
 from services.core import audit
-from services.core.errors import NotFound, PermissionDenied, ValidationFailed, check
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.core.lengths import too_long
 from services.core.permissions import P_MARKET_SELL, ROLES, Actor
 from services.core.rules import email_is_valid, mobile_is_valid
@@ -162,9 +162,14 @@ def list_users(actor: Actor) -> list[ProviderUser]:
         return out
 
 
+STALE = "该用户的信息已在别处被修改，本次修改未保存。请刷新页面查看最新内容后再修改。"
+
+
 def edit_user(actor: Actor, account_id: int, display_name: str, phone: str, email: str = "",
-              request_id: str | None = None) -> None:
-    """编辑用户: 姓名, 手机号 (unique in the organisation) and 邮箱; the username never changes."""
+              request_id: str | None = None, *, seen: ProviderUser | None = None) -> None:
+    """编辑用户: 姓名, 手机号 (unique in the organisation) and 邮箱; the username never changes.
+    ``seen``: the row the form was filled from; ``Conflict`` when someone changed the user since, so two
+    editors never overwrite each other silently."""
     phone, email, display_name = (phone or "").strip(), (email or "").strip(), (display_name or "").strip()
     with session_scope() as session:
         if audit.replayed(session, request_id):
@@ -176,6 +181,8 @@ def edit_user(actor: Actor, account_id: int, display_name: str, phone: str, emai
             problems["姓名"].append("姓名：必填项，请填写。")
         check(problems)
         before = {"display_name": account.display_name, "phone": account.phone, "email": account.email}
+        if seen is not None and (seen.display_name, seen.phone, seen.email) != tuple(before.values()):
+            raise Conflict(STALE)
         account.display_name, account.phone, account.email = display_name, phone, email or None
         audit.record(session, actor.account_id, "market.user_updated", "account", account.id,
                      {"before": before}, request_id=request_id)
@@ -217,8 +224,9 @@ def reset_password(actor: Actor, account_id: int, password: str, password2: str,
 
 # --- menus (应用内权限配置) ----------------------------------------------------------------------
 def set_menus(actor: Actor, account_id: int, menus: list[str] | tuple[str, ...] | set[str],
-              request_id: str | None = None) -> None:
-    """Replace a staff account's marketplace menus with ``menus`` (each one of ``MENUS``)."""
+              request_id: str | None = None, *, seen: ProviderUser | None = None) -> None:
+    """Replace a staff account's marketplace menus with ``menus`` (each one of ``MENUS``). ``seen``: the
+    row the form was filled from; ``Conflict`` when the menus were changed since."""
     chosen = list(dict.fromkeys(menus or ()))
     unknown = [m for m in chosen if m not in MENUS]
     check({"菜单权限": [f"菜单权限：只能从（{'、'.join(MENUS)}）中选择，「{'、'.join(unknown)}」不是可配置的菜单。"]
@@ -228,6 +236,9 @@ def set_menus(actor: Actor, account_id: int, menus: list[str] | tuple[str, ...] 
             return
         org = _main_org(session, actor)
         account = _staff(session, actor, org, account_id)
+        if seen is not None and set(seen.menus) != set(session.scalars(
+                select(MenuGrant.menu).where(MenuGrant.account_id == account.id))) & set(MENUS):
+            raise Conflict(STALE)
         session.execute(delete(MenuGrant).where(MenuGrant.account_id == account.id))
         session.add_all(MenuGrant(account_id=account.id, menu=m) for m in chosen)
         audit.record(session, actor.account_id, "market.user_menus", "account", account.id, {"menus": chosen},
