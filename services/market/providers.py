@@ -259,12 +259,18 @@ def menus_for(actor: Actor | None) -> set[str]:
 
 
 # --- experts -----------------------------------------------------------------------------------
-def _photo(session: Session, org_id: int, account_id: int, data: bytes, filename: str) -> int:
-    """Keep an expert photo after checking its size and its *content* (jpeg/png/bmp ≤ 2 MB); return its id."""
+def _photo_type(data: bytes) -> str:
+    """Check an expert photo's size and its *content* (jpeg/png/bmp ≤ 2 MB) before any transaction; return
+    its real type."""
     check_size(data, "照片", PHOTO_MB)
     real = sniff(data)
     if real not in PHOTO_TYPES:
         raise ValidationFailed({"照片": ["照片：文件内容不是 JPEG、PNG 或 BMP 图片，请重新上传。"]})
+    return real
+
+
+def _photo(session: Session, org_id: int, account_id: int, data: bytes, filename: str, real: str) -> int:
+    """Keep an expert photo already checked by ``_photo_type``; return its id."""
     row = MarketFile(org_id=org_id, account_id=account_id, purpose="photo",
                      filename=(filename or f"photo.{real}").rsplit("/", 1)[-1][:128], mime=PHOTO_MIME[real],
                      size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
@@ -303,12 +309,13 @@ def set_expert(actor: Actor, account_id: int, *, region_code: str, years: int, f
     fields = list(dict.fromkeys(f.strip() for f in (fields or []) if f and f.strip()))
     intro = (intro or "").strip()
     check(expert_problems((region_code or "").strip(), years, fields, intro))
+    real = _photo_type(photo) if photo else None
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
         org = _main_org(session, actor)
         account = _staff(session, actor, org, account_id)
-        photo_id = _photo(session, org.id, account.id, photo, photo_name) if photo else None
+        photo_id = _photo(session, org.id, account.id, photo, photo_name, real) if photo and real else None
         profile = session.get(ExpertProfile, account.id)
         if profile is None:
             profile = ExpertProfile(account_id=account.id, org_id=org.id)

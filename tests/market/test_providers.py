@@ -218,3 +218,17 @@ def test_two_editors_of_one_user_do_not_overwrite_each_other(db: str) -> None:
     with pytest.raises(Conflict, match="已在别处被修改"):
         providers.set_menus(main, uid, ["客户评价"], seen=now)
     assert providers.menus_for(actor_of("staff_twice", PW)) == {"订单管理"}
+
+
+def test_photo_bounds_are_checked_before_any_transaction(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    main, _ = make_provider()
+    uid = staff(main, "staff_bound")
+
+    def no_transaction(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise AssertionError("a transaction was opened for a refused upload")
+
+    monkeypatch.setattr(providers, "session_scope", no_transaction)
+    with pytest.raises(ValidationFailed, match="照片"):
+        expert_of(main, uid, photo=b"\x00" * (2 * 1024 * 1024 + 1), photo_name="big.png")
+    with pytest.raises(ValidationFailed, match="照片：文件内容不是"):
+        expert_of(main, uid, photo=b"MZ\x90\x00" + b"\x00" * 200, photo_name="me.png")
