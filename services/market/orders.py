@@ -174,7 +174,9 @@ def pay(actor: Actor, order_id: int, voucher_ids: Sequence[int] = (), request_id
     the payment adapter for the rest, in one transaction. Return {order_id, order_no, status,
     status_label, total_fen, voucher_fen, cash_fen, takes (fen taken from each voucher)}.
     A replay of a successful ``request_id`` returns the order's state without paying again."""
-    ids = [int(v) for v in voucher_ids]
+    if isinstance(voucher_ids, (str, bytes)) or any(isinstance(v, bool) or not isinstance(v, int) for v in voucher_ids):
+        raise ValidationFailed({"服务券": ["服务券：请从列表中选择服务券。"]})
+    ids = list(voucher_ids)
     if len(ids) > MAX_VOUCHERS:
         raise ValidationFailed({"服务券": [f"服务券：一次最多使用 {MAX_VOUCHERS} 张。"]})
     with session_scope() as s:
