@@ -23,16 +23,15 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, object_session
 
-from db.account import Account, AccountRole
 from db.base import utcnow
 from db.engine import session_scope
-from db.market import ExpertProfile, Listing, ListingFacet, ListingSpec, ListingVersion, MarketFile
+from db.market import Listing, ListingFacet, ListingSpec, ListingVersion, MarketFile
 from db.organisation import Organisation
 from services.core import audit
 from services.core.errors import Conflict, NotFound, ValidationFailed
 from services.core.permissions import (P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, P_MARKET_SELL, Actor,
                                        has_perm, require)
-from services.market import listing_form
+from services.market import listing_form, providers
 from services.market.access import LIST, MINE, provider_org
 from services.market.money import parse_yuan
 from services.workflow import engine as workflow
@@ -432,12 +431,7 @@ def expert_choices(actor: Actor, version_id: int) -> list[tuple[int, str]]:
 
 
 def _experts(s: Session, exclude_org: int) -> list[tuple[int, str]]:
-    cancelled = select(ExpertProfile.account_id).where(ExpertProfile.active.is_(False))
-    rows = s.execute(select(Account.id, Account.display_name, Account.username, Account.org_id)
-                     .join(AccountRole, AccountRole.account_id == Account.id)
-                     .where(AccountRole.role_code == "expert", Account.status == "active",
-                            Account.id.not_in(cancelled)).order_by(Account.display_name, Account.id)).all()
-    return [(r.id, r.display_name or r.username) for r in rows if r.org_id is None or r.org_id != exclude_org]
+    return providers.reviewer_experts(s, exclude_org)      # the one rule, shared with 专家团队
 
 
 def _review(actor: Actor, version_id: int, action: str, request_id: str | None, *, reason: str | None = None,

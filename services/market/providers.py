@@ -13,7 +13,8 @@ account or another organisation's users. Every action is one transaction with an
   answers for any actor (the main account has every menu).
 - 设为专家 / 取消专家: the expert profile (region, years 0–60, ≤ 5 fields, introduction ≤ 500
   characters, photo ≤ 2 MB jpeg/png/bmp checked by content) and the ``expert`` role together;
-  ``active_experts`` lists them for 专家团队 and for the operator choosing a 专家评审 reviewer.
+  ``active_experts`` lists them for 专家团队; ``reviewer_experts`` (the same experts, and the platform's
+  own) for the operator choosing a 专家评审 reviewer.
 """
 from __future__ import annotations
 
@@ -363,7 +364,7 @@ def expert_profile(actor: Actor, account_id: int) -> dict[str, Any] | None:
 
 
 def active_experts() -> list[dict[str, Any]]:
-    """The experts on 专家团队 and choosable as 专家评审 reviewer: active profile, active account holding the
+    """The experts on 专家团队 (choosable as 专家评审 reviewer too, see ``reviewer_experts``): active profile, active account holding the
     ``expert`` role, of a certified provider. Each: account_id, name, org_name, fields, region_code,
     region_name, years, intro, photo_id."""
     with session_scope(read=True) as session:
@@ -378,6 +379,22 @@ def active_experts() -> list[dict[str, Any]]:
         return [{"account_id": p.account_id, "name": name, "org_name": org_name, "fields": list(p.fields or []),
                  "region_code": p.region_code, "region_name": region_full_name(p.region_code) if p.region_code else "",
                  "years": p.years, "intro": p.intro, "photo_id": p.photo_id} for p, name, org_name in rows]
+
+
+def reviewer_experts(session: Session, exclude_org: int) -> list[tuple[int, str]]:
+    """The experts an operator may choose as 专家评审 reviewer of a listing of ``exclude_org``, as (account
+    id, name): active accounts holding the ``expert`` role whose expert profile was not cancelled — a
+    platform expert (no organisation), or a provider's expert while that provider is certified (the
+    experts of ``active_experts``) — and never one of the listing's own organisation."""
+    cancelled = select(ExpertProfile.account_id).where(ExpertProfile.active.is_(False))
+    rows = session.execute(
+        select(Account.id, Account.display_name, Account.username)
+        .join(AccountRole, AccountRole.account_id == Account.id)
+        .outerjoin(Organisation, Organisation.id == Account.org_id)
+        .where(AccountRole.role_code == EXPERT_ROLE, Account.status == "active", Account.id.not_in(cancelled),
+               Account.org_id.is_(None) | ((Organisation.status == "approved") & (Account.org_id != exclude_org)))
+        .order_by(Account.display_name, Account.id)).all()
+    return [(r.id, r.display_name or r.username) for r in rows]
 
 
 def expert_photo(file_id: int) -> tuple[bytes, str] | None:
