@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from db.account import Account
 from db.engine import session_scope
 from db.market import CartItem, Listing, ListingSpec, ListingVersion
 from services.core import audit
@@ -67,6 +68,9 @@ def add(actor: Actor, spec_id: int, quantity: int = 1, request_id: str | None = 
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0)
+        # one account's cart changes one at a time: two adds at once of the same spec add up on one line
+        # (no unique-key error), and the MAX_LINES check cannot be passed by two new lines together
+        s.get(Account, actor.account_id, with_for_update=True)
         spec, version, listing = spec_row(s, spec_id)
         problem = problem_of(version, listing)
         if problem:

@@ -72,3 +72,26 @@ def test_double_submits_add_and_save_once(db: str) -> None:
     assert cart.update_lines(p.buyer, {line: 5, line2: None}, request_id="cart-save-1") == 2
     assert cart.update_lines(p.buyer, {line: 5, line2: None}, request_id="cart-save-1") == 2   # no 已删除 error
     assert [(l["id"], l["quantity"]) for l in cart.lines(p.buyer)] == [(line, 5)]
+
+
+def test_concurrent_adds_of_one_spec_add_up_on_one_line(db: str) -> None:
+    import threading
+    p = people()
+    _, (spec,) = listed_listing(p.provider_org)
+    barrier = threading.Barrier(4)
+    errors: list[Exception] = []
+
+    def add() -> None:
+        barrier.wait()
+        try:
+            cart.add(p.buyer, spec, 3)
+        except Exception as exc:  # noqa: BLE001 - recorded and asserted on
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [l["quantity"] for l in cart.lines(p.buyer)] == [12]
