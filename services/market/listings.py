@@ -170,7 +170,7 @@ def _view(session: Session, v: ListingVersion, listing: Listing) -> VersionView:
 
 def get_version(actor: Actor, version_id: int) -> VersionView:
     """One version with its content and specs: for its own provider, or for a reviewer once submitted."""
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         v, listing = _version(s, version_id)
         if actor.org_id is not None and actor.org_id == listing.org_id and has_perm(actor, P_MARKET_SELL):
             provider_org(s, actor, LIST, MINE)     # 商品上架 or 我的商品 (应用内权限配置)
@@ -183,7 +183,7 @@ def get_version(actor: Actor, version_id: int) -> VersionView:
 def live_view(listing_id: int) -> tuple[VersionView, dict[int, FileInfo]]:
     """What buyers see of a listing on sale: its live version and the files it names (the catalogue's
     detail page; anyone may read it). ``NotFound`` unless the listing is on sale."""
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         listing = s.get(Listing, listing_id)
         if listing is None or listing.sale_state != "on_sale" or listing.live_version_id is None:
             raise NotFound("该商品不存在或已下架。")
@@ -196,7 +196,7 @@ def live_view(listing_id: int) -> tuple[VersionView, dict[int, FileInfo]]:
 def history(actor: Actor, version_id: int) -> list[workflow.HistoryRow]:
     """The version's approval history (earlier opinions), for whoever may see the version."""
     get_version(actor, version_id)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         return workflow.history(s, SUBJECT, version_id, start_label="草稿")
 
 
@@ -375,7 +375,7 @@ def my_listings(actor: Actor, status: str) -> list[ListingRow]:
     """我的商品, one tab (``TABS``): the actor's organisation's listings only (scoped in SQL)."""
     if status not in TABS:
         raise ValidationFailed({"状态": [f"状态：须为 {'、'.join(TABS.values())} 之一。"]})
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         org = provider_org(s, actor, LIST, MINE)
         latest = (select(ListingVersion.listing_id, func.max(ListingVersion.version_no).label("no"))
                   .join(Listing, Listing.id == ListingVersion.listing_id).where(Listing.org_id == org.id)
@@ -412,7 +412,7 @@ def review_queue(actor: Actor, stage: str) -> list[QueueRow]:
         raise ValidationFailed({"队列": ["队列：须为 operator、expert 或 final。"]})
     state, perm = QUEUES[stage]
     require(actor, perm)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         stmt = (select(ListingVersion, Organisation.name).join(Listing, Listing.id == ListingVersion.listing_id)
                 .join(Organisation, Organisation.id == Listing.org_id).where(ListingVersion.status == state))
         if stage == "expert":
@@ -425,7 +425,7 @@ def expert_choices(actor: Actor, version_id: int) -> list[tuple[int, str]]:
     """The experts an operator may choose for this version: active accounts with the expert role (not those
     whose expert profile was cancelled), none of the listing's own organisation."""
     require(actor, P_MARKET_OPERATE)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         _v, listing = _version(s, version_id)
         return _experts(s, listing.org_id)
 
@@ -467,7 +467,7 @@ def final_approve(actor: Actor, version_id: int, request_id: str | None = None) 
 
 def reject(actor: Actor, version_id: int, reason: str, request_id: str | None = None) -> None:
     """驳回 at the version's current stage, with a reason the provider sees."""
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         state = s.scalar(select(ListingVersion.status).where(ListingVersion.id == version_id))
     if state is None:
         raise NotFound("未找到该商品。")
@@ -536,7 +536,7 @@ class FileInfo:
 def files_of(actor: Actor, version_id: int) -> dict[int, FileInfo]:
     """The files a version's content names, for whoever may see the version."""
     view = get_version(actor, version_id)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         return _files(s, view)
 
 
