@@ -91,7 +91,7 @@ def order_list() -> None:
                                 "支付状态": r["pay_status"], "订单状态": r["status_label"], "总价": yuan(r["total_fen"]),
                                 "创建时间": china_time(r["created_at"])} for r in rows]), hide_index=True, width="stretch")
     by_id = {r["id"]: r for r in rows}
-    chosen = st.selectbox("查看订单", list(by_id), format_func=lambda i: md(f"{by_id[i]['order_no']} {by_id[i]['listing_name']}"),
+    chosen = st.selectbox("查看订单", list(by_id), format_func=lambda i: f"{by_id[i]['order_no']} {by_id[i]['listing_name']}",
                           placeholder="请选择")
     if chosen is None:
         return
