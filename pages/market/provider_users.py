@@ -60,7 +60,8 @@ with edit, st.form(f"pu_edit_{user.id}"):
     e_email = st.text_input("邮箱", value=user.email or "", max_chars=128)
     if st.form_submit_button("确认", type="primary"):
         if run_action(f"pu_edit_{user.id}",
-                      lambda rid: providers.edit_user(actor, user.id, e_name, e_phone, e_email, rid) or True):
+                      lambda rid: providers.edit_user(actor, user.id, e_name, e_phone, e_email, rid,
+                                                        seen=user) or True):
             done("编辑成功。")
 with reset, st.form(f"pu_reset_{user.id}"):
     r1 = st.text_input("密码", type="password", max_chars=18)
@@ -72,7 +73,7 @@ with menus, st.form(f"pu_menus_{user.id}"):
     st.caption("应用：服务市场")
     picked = st.multiselect("菜单权限", list(providers.MENUS), default=list(user.menus), placeholder="请选择菜单")
     if st.form_submit_button("确认", type="primary"):
-        if run_action(f"pu_menus_{user.id}", lambda rid: providers.set_menus(actor, user.id, picked, rid) or True):
+        if run_action(f"pu_menus_{user.id}", lambda rid: providers.set_menus(actor, user.id, picked, rid, seen=user) or True):
             done("配置权限成功。")
 with expert:
     if user.is_expert:
