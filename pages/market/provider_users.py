@@ -48,7 +48,7 @@ staff = {u.id: u for u in users if not u.is_main}
 if not staff:
     st.info("本单位还没有其他用户。")
     st.stop()
-chosen = st.selectbox("选择用户", list(staff), format_func=lambda i: md(f"{staff[i].username}（{staff[i].display_name}）"),
+chosen = st.selectbox("选择用户", list(staff), format_func=lambda i: f"{staff[i].username}（{staff[i].display_name}）",
                       key="pu_chosen", placeholder="请选择")
 user = staff[chosen]
 edit, reset, menus, expert, remove = st.tabs(["编辑", "重置密码", "应用内权限配置",
