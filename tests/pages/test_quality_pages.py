@@ -3,20 +3,16 @@ per form, a conflicting save shows the other change, submit refused with what is
 it), a fully answered assessment submits and shows the overall tier."""
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from db.engine import session_scope
-from db.forms import ResponseSection
 from services.assessment import clauses, quality
 from services.forms import definitions, responses
 from tests.factories import PASSWORD, make_enterprise_user
 from tests.pages.conftest import sign_in
 from tests.pages.helpers import assert_clean, by_label, joined, shown, texts
 from tests.quality.shipped import all_clauses, clause
-from tests.quality.test_graded import _perf
+from tests.quality.test_graded import _fill, _perf
 
 PAGE = "pages/quality/quality_assess.py"
 
@@ -131,11 +127,20 @@ def test_a_fully_answered_assessment_submits_and_shows_the_tiers(app: AppTest) -
     assert "开始新的评估" in [b.label for b in at.button]                # a finished one allows a new one
 
 
-def _fill(response_id: int, answers: dict[str, Any]) -> None:
-    """Write the clause rows directly (the save path is tested in tests/quality/test_clauses.py)."""
-    by_clause: dict[str, dict[str, Any]] = {}
-    for k, v in answers.items():
-        by_clause.setdefault(k.rsplit("_", 1)[0], {})[k] = v
-    with session_scope() as s:
-        s.add_all(ResponseSection(response_id=response_id, section=f"clause:{c}", data=data, version=1)
-                  for c, data in by_clause.items())
+
+def test_performance_parameters_show_results_and_clear_messages(app: AppTest) -> None:
+    user, _ = make_enterprise_user()
+    at = _open(app, user.username)
+    rid = _start(at)
+    at.radio(key="q_step").set_value("质量绩效参数").run()
+    assert "请先填写「年度内部损失成本」、「年度工业总产值」，才能计算内部质量损失率。" in joined(at.warning)
+    at.text_input(key=f"fr_{rid}_p01_cost").input("123.45")
+    at.text_input(key=f"fr_{rid}_p01_output").input("9876")
+    at.button(key=f"FormSubmitter:q_perf_{rid}-暂存并计算").click().run()
+    assert_clean(at)
+    assert "内部质量损失率：1.25 %" in "\n".join(texts(at.markdown))                # 123.45 / 9876 × 100
+    assert "才能计算内部质量损失率" not in joined(at.warning)
+    at.text_input(key=f"fr_{rid}_p01_output").input("0")
+    at.button(key=f"FormSubmitter:q_perf_{rid}-暂存并计算").click().run()
+    assert "年度工业总产值：须大于 0" in joined(at.error)                            # refused, nothing saved
+    assert responses.get_response(user, rid).answers["p01_output"] in ("9876", 9876)
