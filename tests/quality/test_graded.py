@@ -10,15 +10,14 @@ from sqlalchemy import select
 from db.assessment import AssessmentAttempt, AssessmentResult
 from db.engine import session_scope
 from db.forms import FormResponse, ResponseSection
-from services.assessment import clauses, flow, graded
+from services.assessment import clauses, flow, graded, quality
 from services.core.errors import Conflict, ValidationFailed
-from services.core.permissions import P_QUALITY_FILL
 from services.forms import definitions, responses
 from tests.factories import make_admin, make_enterprise_user
 from tests.quality.shipped import all_clauses, clause, model, raw
 from tests.quality.test_performance import _inputs
 
-KIND = flow.Kind("quality_capability", P_QUALITY_FILL)
+KIND = quality.KIND
 
 
 @pytest.fixture

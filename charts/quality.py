@@ -1,0 +1,22 @@
+"""Charts for the quality self-assessment (pure: data in, ECharts option out)."""
+from __future__ import annotations
+
+from typing import Any
+
+RED = "#c0392b"
+
+
+def tier_bars(rows: list[tuple[str, int | None]], level_labels: list[str], below_label: str) -> dict[str, Any]:
+    """Return horizontal bars of tiers (0 = ``below_label``, 1… = ``level_labels``); None (not graded) is left out."""
+    shown = [(name, tier) for name, tier in rows if tier is not None]
+    names = [below_label, *level_labels]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 160, "right": 40, "top": 20, "bottom": 30},
+        "xAxis": {"type": "value", "min": 0, "max": len(level_labels), "interval": 1,
+                  "axisLabel": {"formatter": "{value} 级"}},
+        "yAxis": {"type": "category", "data": [n for n, _ in shown][::-1]},
+        "series": [{"type": "bar", "data": [{"value": t, "name": names[t]} for _, t in shown][::-1],
+                    "itemStyle": {"color": RED},
+                    "label": {"show": True, "position": "right", "formatter": "{b}"}}],
+    }
