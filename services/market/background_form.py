@@ -21,9 +21,11 @@ from services.forms.schema import Definition, Question
 
 FOLDER = Path(__file__).resolve().parents[2] / "specs" / "market"
 NAMES = {"provider": "provider_background", "enterprise": "enterprise_background"}
-# organisation attributes a ``prefill`` may name (the registration's own fields)
-ORG_ATTRIBUTES = ("name", "credit_code", "region_code", "industry_code", "legal_rep", "contact_name", "contact_phone",
-                  "address", "postcode", "email", "employees")
+# organisation attributes a ``prefill`` may name (the registration's own fields: columns, then ``details`` keys)
+ORG_COLUMNS = ("name", "credit_code", "region_code", "industry_code", "legal_rep", "contact_name", "contact_phone",
+               "address", "employees")
+ORG_DETAILS = ("postcode", "email", "opened_on", "website", "mobile", "business", "stock_code")
+ORG_ATTRIBUTES = ORG_COLUMNS + ORG_DETAILS
 _INCOMPLETE = ("required",)
 
 
@@ -83,6 +85,17 @@ def prefill_map(kind: str) -> dict[str, str]:
 
 def questions(kind: str) -> list[Question]:
     return list(definition(kind).questions())
+
+
+def prefilled(kind: str, org: Any) -> dict[str, Any]:
+    """The answers the organisation's registration already holds (``background.prefill``), by question."""
+    details = getattr(org, "details", None) or {}
+    out: dict[str, Any] = {}
+    for question, attr in prefill_map(kind).items():
+        value = getattr(org, attr, None) if attr in ORG_COLUMNS else details.get(attr)
+        if value is not None and value != "":
+            out[question] = value
+    return out
 
 
 def labels(kind: str) -> dict[str, str]:
