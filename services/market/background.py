@@ -143,7 +143,8 @@ def submit(actor: Actor, answers: dict[str, Any], request_id: str | None = None)
                      {"fields": len(data)}, request_id=request_id)
 
 
-def _text(q: Any, value: Any) -> str:
+def answer_text(q: Any, value: Any) -> str:
+    """An answer as the reviewer reads it (option labels, region and industry names, 已上传 for a file)."""
     if q.type == "file":
         return "已上传" if value else ""
     if q.type in ("single", "multiple"):
@@ -173,7 +174,7 @@ def rows(details: dict[str, Any]) -> list[tuple[str, str]]:
             value = answers.get(q.name)
             if q.type == "calculated" or value is None or value == "" or value == []:
                 continue
-            out.append((f"{s.title}·{q.label}", _text(q, value)))
+            out.append((f"{s.title}·{q.label}", answer_text(q, value)))
     return out
 
 
