@@ -63,7 +63,7 @@ def background_form_view() -> None:
     ev = evaluate(d, {k: v for k, v in working.items() if v is not None}, with_scores=False)
     for i, section in enumerate(d.sections):
         shown = [q for q in section.questions if q.name in ev.visible]
-        with st.expander(f"{section.title}（{len(section.questions)}）", expanded=i == 0):
+        with st.expander(md(f"{section.title}（{len(section.questions)}）"), expanded=i == 0):
             cols = st.columns(2)
             for j, q in enumerate(shown):
                 with cols[j % 2] if q.type not in ("multiple", "textarea") else st.container():
