@@ -75,6 +75,15 @@ class Settings(BaseSettings):
     # The marketplace's payment adapter (services/market/payment.py): "simulated" succeeds at once;
     # "simulated_fail" refuses every charge (tests and demonstrations of a failed payment).
     payment_provider: Literal["simulated", "simulated_fail"] = Field(default="simulated", alias="HUIQI_PAYMENT_PROVIDER")
+    # 文档管理 (services/docs): where file bytes live — "local": a folder (one machine); "database": the
+    # doc_blob table, so several app processes on several machines see the same files.
+    docs_storage: Literal["local", "database"] = Field(default="local", alias="HUIQI_DOCS_STORAGE")
+    docs_dir: Path = Field(default=DATA_DIR / "documents", alias="HUIQI_DOCS_DIR")
+    docs_max_mb: float = Field(default=20.0, gt=0, le=200, alias="HUIQI_DOCS_MAX_MB")
+    # The mail adapter (services/docs/mail.py): "outbox" writes each message as an .eml file into mail_outbox_dir.
+    mail_adapter: Literal["outbox"] = Field(default="outbox", alias="HUIQI_MAIL_ADAPTER")
+    mail_outbox_dir: Path = Field(default=DATA_DIR / "outbox", alias="HUIQI_MAIL_OUTBOX_DIR")
+    mail_sender: str = Field(default="huiqi@localhost", alias="HUIQI_MAIL_SENDER")
     # Start the product's clock (clock.py) at this ISO date-time instead of now; tests and checks only.
     clock: dt.datetime | None = Field(default=None, alias="HUIQI_CLOCK")
 

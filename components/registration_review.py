@@ -52,6 +52,9 @@ def render_review(actor: Actor, title: str) -> None:
         st.caption(f"{'企业' if org.kind == 'enterprise' else '服务商'}注册信息详细　提交时间：{md(org.submitted_at or '—')}"
                    f"　状态：{md(org.status_label)}")
         show_details(org)
+        licence = registration.license_image(actor, org.id)
+        if licence is not None:
+            st.image(licence[0], caption="企业营业执照", width=360)
         if org.status == "pending":
             a1, a2 = st.columns([1, 3])
             if a1.button("审核通过", type="primary", key=f"approve_{org.id}"):

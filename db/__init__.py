@@ -25,3 +25,4 @@ from db.workflow import WorkflowInstance, WorkflowTransition
 from db.market import (CartItem, ExpertProfile, Listing, ListingFacet, ListingReview, ListingSpec, ListingVersion,
                        MarketFile, MarketOrder, MenuGrant, OrderItem, Payment, PublicSubmission, Voucher,
                        VoucherActivity, VoucherType, VoucherUse)
+from db.docs import DocBlob, DocGroup, DocGroupMember, DocNode, DocVersion

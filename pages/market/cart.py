@@ -40,7 +40,7 @@ def cart_view() -> None:
                 changes[line["id"]] = None
             elif qty != line["quantity"]:
                 changes[line["id"]] = qty
-        if run_action("cart_save", lambda rid: cart.update_lines(actor, changes) >= 0):
+        if run_action("cart_save", lambda rid: cart.update_lines(actor, changes, rid) >= 0):
             st.rerun(scope="fragment")
     ok = [line for line in lines if not line["problem"]]
     st.markdown(f"可结算 {len(ok)} 项，合计 **{md(yuan(sum(line['amount_fen'] for line in ok)))}**")

@@ -53,7 +53,7 @@ def buy_form(detail: dict[str, Any]) -> None:
         to_cart = c1.form_submit_button("加入购物车")
         buy_now = c2.form_submit_button("立即购买", type="primary")
     if to_cart:
-        run_action(f"cart_{detail['id']}", lambda rid: cart.add(actor, int(spec_id), int(qty)), "已加入购物车。")
+        run_action(f"cart_{detail['id']}", lambda rid: cart.add(actor, int(spec_id), int(qty), rid), "已加入购物车。")
     if buy_now:
         order_id = run_action(f"buy_{detail['id']}", lambda rid: orders.place(actor, [(int(spec_id), int(qty))], rid))
         if order_id:

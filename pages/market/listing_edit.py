@@ -38,7 +38,7 @@ if current not in by_id:
 c1, c2 = st.columns([3, 1])
 if drafts:
     current = c1.selectbox("继续编辑草稿", list(by_id), index=list(by_id).index(current) if current else 0,
-                           format_func=lambda i: md(f"{by_id[i].name}（第 {by_id[i].version_no} 版）"), placeholder="请选择")
+                           format_func=lambda i: f"{by_id[i].name}（第 {by_id[i].version_no} 版）", placeholder="请选择")
 else:
     c1.caption("发布类型：解决方案与产品。草稿保存在服务器上，关闭浏览器后可继续编辑。")
 if c2.button("立即上架（新建商品）", type="primary" if not drafts else "secondary"):

@@ -30,7 +30,7 @@ st.dataframe(pd.DataFrame([{"商品名称": r.name, "服务商": r.org_name, "�
                             "提交时间": china_time(r.submitted_at, "%Y-%m-%d %H:%M")} for r in rows]),
              hide_index=True, width="stretch")
 by_id = {r.version_id: r for r in rows}
-chosen = st.selectbox("选择商品", list(by_id), format_func=lambda i: md(f"{by_id[i].name}（{by_id[i].org_name}）"),
+chosen = st.selectbox("选择商品", list(by_id), format_func=lambda i: f"{by_id[i].name}（{by_id[i].org_name}）",
                       placeholder="请选择")
 row = by_id[chosen]
 

@@ -28,7 +28,7 @@ st.dataframe(pd.DataFrame([{"商品名称": r.name, "版本": f"第 {r.version_n
                             **({"驳回原因": r.reason} if tab == "returned" else {})} for r in rows]),
              hide_index=True, width="stretch")
 by_id = {r.version_id: r for r in rows}
-chosen = st.selectbox("选择商品", list(by_id), format_func=lambda i: md(f"{by_id[i].name}（第 {by_id[i].version_no} 版）"),
+chosen = st.selectbox("选择商品", list(by_id), format_func=lambda i: f"{by_id[i].name}（第 {by_id[i].version_no} 版）",
                       placeholder="请选择")
 row = by_id[chosen]
 

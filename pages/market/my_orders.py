@@ -4,7 +4,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components.feedback import fragment, run_action
+from components.feedback import fragment, new_request, run_action
 from components.nav import guard
 from components.text import md, md_table
 from services.core.labels import STATUS
@@ -63,6 +63,8 @@ def pay_panel(order_id: int) -> None:
         c1, c2, _ = st.columns([1, 1, 3])
         if c1.button("确认支付", type="primary", key=f"pay_{order_id}"):
             paid = run_action(f"pay_{order_id}", lambda rid: orders.pay(actor, order_id, chosen, rid))
+            if not paid:   # refused and rolled back: the next click is a new attempt, under a new idempotency key
+                new_request(f"pay_{order_id}")
             if paid:
                 st.session_state.pop("pay_order", None)
                 st.session_state.pop("pay_chosen", None)
@@ -89,7 +91,7 @@ def order_list() -> None:
                                 "支付状态": r["pay_status"], "订单状态": r["status_label"], "总价": yuan(r["total_fen"]),
                                 "创建时间": china_time(r["created_at"])} for r in rows]), hide_index=True, width="stretch")
     by_id = {r["id"]: r for r in rows}
-    chosen = st.selectbox("查看订单", list(by_id), format_func=lambda i: md(f"{by_id[i]['order_no']} {by_id[i]['listing_name']}"),
+    chosen = st.selectbox("查看订单", list(by_id), format_func=lambda i: f"{by_id[i]['order_no']} {by_id[i]['listing_name']}",
                           placeholder="请选择")
     if chosen is None:
         return

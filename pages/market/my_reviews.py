@@ -28,7 +28,7 @@ def review_list() -> None:
                  hide_index=True, width="stretch")
     by_id = {r["item_id"]: r for r in rows}
     chosen = st.selectbox("选择商品", list(by_id), placeholder="请选择",
-                          format_func=lambda i: md(f"{by_id[i]['listing_name']}（{by_id[i]['spec_name']}）— {by_id[i]['action']}"))
+                          format_func=lambda i: f"{by_id[i]['listing_name']}（{by_id[i]['spec_name']}）— {by_id[i]['action']}")
     if chosen is None:
         return
     row = by_id[chosen]

@@ -24,7 +24,7 @@ st.dataframe(pd.DataFrame([{"服务券名称": v["name"], "余额": yuan(v["bala
 
 by_id = {v["id"]: v for v in mine}
 chosen = st.selectbox("详情：选择服务券", list(by_id), key="my_voucher", placeholder="请选择",
-                      format_func=lambda i: md(f"{by_id[i]['name']}（余额 {yuan(by_id[i]['balance_fen'])}，{by_id[i]['status_label']}）"))
+                      format_func=lambda i: f"{by_id[i]['name']}（余额 {yuan(by_id[i]['balance_fen'])}，{by_id[i]['status_label']}）")
 detail = vouchers.voucher_detail(actor, chosen)
 with st.container(border=True):
     st.subheader(md(detail["name"]))

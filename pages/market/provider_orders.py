@@ -29,7 +29,7 @@ def order_lines() -> None:
                                for r in rows]), hide_index=True, width="stretch")
     by_order = {r["order_id"]: r for r in rows}
     chosen = st.selectbox("查看订单", list(by_order), placeholder="请选择",
-                          format_func=lambda i: md(f"{by_order[i]['order_no']} {by_order[i]['buyer']}"))
+                          format_func=lambda i: f"{by_order[i]['order_no']} {by_order[i]['buyer']}")
     if chosen is None:
         return
     detail = orders.order_detail(actor, chosen)

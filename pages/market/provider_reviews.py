@@ -20,7 +20,7 @@ st.dataframe(pd.DataFrame([{"商品名称": r["listing_name"], "商品状态": r
                             "客户评分": reviews.stars_text(r["stars"])} for r in rows]), hide_index=True, width="stretch")
 by_id = {r["id"]: r for r in rows}
 chosen = st.selectbox("查看评价", list(by_id), placeholder="请选择",
-                      format_func=lambda i: md(f"{by_id[i]['listing_name']} — {by_id[i]['customer']}"))
+                      format_func=lambda i: f"{by_id[i]['listing_name']} — {by_id[i]['customer']}")
 if chosen is not None:
     with st.container(border=True):
         st.markdown(f"{md(reviews.stars_text(by_id[chosen]['stars']))}　{md(china_time(by_id[chosen]['reviewed_at']))}")

@@ -48,7 +48,7 @@ staff = {u.id: u for u in users if not u.is_main}
 if not staff:
     st.info("本单位还没有其他用户。")
     st.stop()
-chosen = st.selectbox("选择用户", list(staff), format_func=lambda i: md(f"{staff[i].username}（{staff[i].display_name}）"),
+chosen = st.selectbox("选择用户", list(staff), format_func=lambda i: f"{staff[i].username}（{staff[i].display_name}）",
                       key="pu_chosen", placeholder="请选择")
 user = staff[chosen]
 edit, reset, menus, expert, remove = st.tabs(["编辑", "重置密码", "应用内权限配置",
@@ -60,7 +60,8 @@ with edit, st.form(f"pu_edit_{user.id}"):
     e_email = st.text_input("邮箱", value=user.email or "", max_chars=128)
     if st.form_submit_button("确认", type="primary"):
         if run_action(f"pu_edit_{user.id}",
-                      lambda rid: providers.edit_user(actor, user.id, e_name, e_phone, e_email, rid) or True):
+                      lambda rid: providers.edit_user(actor, user.id, e_name, e_phone, e_email, rid,
+                                                        seen=user) or True):
             done("编辑成功。")
 with reset, st.form(f"pu_reset_{user.id}"):
     r1 = st.text_input("密码", type="password", max_chars=18)
@@ -72,7 +73,7 @@ with menus, st.form(f"pu_menus_{user.id}"):
     st.caption("应用：服务市场")
     picked = st.multiselect("菜单权限", list(providers.MENUS), default=list(user.menus), placeholder="请选择菜单")
     if st.form_submit_button("确认", type="primary"):
-        if run_action(f"pu_menus_{user.id}", lambda rid: providers.set_menus(actor, user.id, picked, rid) or True):
+        if run_action(f"pu_menus_{user.id}", lambda rid: providers.set_menus(actor, user.id, picked, rid, seen=user) or True):
             done("配置权限成功。")
 with expert:
     if user.is_expert:

@@ -19,7 +19,7 @@ st.dataframe(pd.DataFrame([{"活动名称": a["name"], "开始时间": a["starts
                             "状态": a["status_label"], "面向地区": a["region_name"]} for a in activities]),
              hide_index=True, width="stretch")
 by_id = {a["id"]: a for a in activities}
-chosen = st.selectbox("详情：选择活动", list(by_id), format_func=lambda i: md(by_id[i]["name"]),
+chosen = st.selectbox("详情：选择活动", list(by_id), format_func=lambda i: by_id[i]["name"],
                       key="voucher_activity", placeholder="请选择")
 
 

@@ -54,7 +54,7 @@ with list_tab:
                                 "状态": a["status_label"], "面向地区": a["region_name"], "券种": a["type_count"]}
                                for a in activities]), hide_index=True, width="stretch")
     by_id = {a["id"]: a for a in activities}
-    chosen = st.selectbox("选择活动", list(by_id), format_func=lambda i: md(f"{i}　{by_id[i]['name']}"),
+    chosen = st.selectbox("选择活动", list(by_id), format_func=lambda i: f"{i}　{by_id[i]['name']}",
                           key="va_chosen", placeholder="请选择")
     st.dataframe(pd.DataFrame([{"服务券": t["name"], "面值": yuan(t["face_value_fen"]), "数量": t["quantity"],
                                 "剩余": t["remaining"], "每家企业限领": t["per_enterprise_limit"], "有效天数": t["valid_days"],

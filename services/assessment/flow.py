@@ -134,7 +134,7 @@ def start(kind: Kind, actor: Actor, tailoring: list[str], request_id: str | None
     if bad:
         raise ValidationFailed({"裁剪": [f"裁剪：只能裁剪{'、'.join(allowed.values()) or '（无可裁剪项）'}，不能裁剪 {bad}。"]})
     key = period_key(m, china_now())
-    first = m.tiers[0].section
+    first = m.tiers[0].section if m.tiers else (m.grading.sections[0] if m.grading else "done")
     with session_scope() as session:
         if (done := audit.replayed(session, request_id)) is not None:
             return int(done.target_id or 0)

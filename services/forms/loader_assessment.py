@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.forms.loader_grading import GradingBlock
 from services.forms.schema import Assessment, Dimension, Question, Scoring, Section, Tier
 
 
-class AssessmentBlock:
+class AssessmentBlock(GradingBlock):
     """Mixed into the definition builder: uses its ``err``, ``_name`` and the ``questions`` built so far."""
 
     questions: list[Question]
@@ -31,7 +32,8 @@ class AssessmentBlock:
         outcomes = {o.label for o in (scoring.outcomes if scoring else ())}
         tiers: list[Tier] = []
         raw_tiers = raw.get("tiers") or []
-        if not raw_tiers:
+        grading = self._grading(raw.get("grading"), sections, w)
+        if not raw_tiers and grading is None:
             self.err("D018", "至少要有一个等级（tiers）", w)
         for i, t in enumerate(raw_tiers, 1):
             t = t if isinstance(t, dict) else {"section": t}
@@ -78,9 +80,10 @@ class AssessmentBlock:
         dims = tuple(self._dimension(x, i, sections, scoring, w) for i, x in enumerate(raw.get("dimensions") or [], 1))
         if len({x.name for x in dims}) != len(dims):
             self.err("D022", "维度名称（name）重复", w)
-        return Assessment(tuple(tiers), str(raw.get("below_label") or f"未达到{tiers[0].label if tiers else '第一级'}"),
+        below = tiers[0].label if tiers else (grading.levels[0].label if grading and grading.levels else "第一级")
+        return Assessment(tuple(tiers), str(raw.get("below_label") or f"未达到{below}"),
                           str(after) if after is not None else None, tail_q, tailorable, per, most, a_sections, a_perm,
-                          dims, int(raw.get("advance_seconds") or 0), str(raw.get("noun") or "测评"))
+                          dims, int(raw.get("advance_seconds") or 0), str(raw.get("noun") or "测评"), grading)
 
     def _tailoring(self, raw: Any, where: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
         if not raw:

@@ -253,6 +253,10 @@ def save_section_in(session: Session, actor: Actor, r: FormResponse, section: st
     d = definition_for_version(r.version_id, session)
     if section not in {s.name for s in d.sections}:
         raise NotFound(f"问卷中没有「{section}」部分。")
+    grading = d.assessment.grading if d.assessment is not None else None
+    if grading is not None and section in grading.sections:  # team filling: one clause at a time
+        title = next(s.title for s in d.sections if s.name == section)
+        raise Conflict(f"「{title}」的条款须逐条保存（services.assessment.clauses.save_clause），以免多人填报时互相覆盖。")
     assessor_only = d.assessment is not None and section in d.assessment.assessor_sections
     if assessor_only != as_assessor:
         title = next(s.title for s in d.sections if s.name == section)

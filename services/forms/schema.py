@@ -25,6 +25,8 @@ CODES = {
     # the assessment block (``assessment:``, see specs/README.md)
     "D018": "测评等级设置无效", "D019": "裁剪设置无效", "D020": "次数限制无效", "D021": "评审部分无效",
     "D022": "统计维度无效",
+    # clause grading (``assessment.grading``, the quality self-assessment; services/assessment/tiers.py)
+    "D023": "评级规则设置无效", "D024": "条款题组无效", "D025": "条款数量或顺序无效", "D026": "绩效参数无效",
 }
 
 
@@ -197,6 +199,45 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class GradeLevel:
+    """One tier of clause grading (经验级 …): clauses tagged ``key`` belong to it; level = position."""
+    level: int              # 1, 2, …
+    key: str                # the value of the clause groups' tier tag ("L1")
+    label: str              # "经验级"
+    description: str = ""   # the tier's characteristics (shown beside the clauses)
+
+
+@dataclass(frozen=True)
+class Grading:
+    """``assessment.grading``: how clause conformity becomes tiers (services/assessment/tiers.py).
+
+    A clause is a group of a graded section, tagged with its second-level indicator and its tier,
+    holding ``<group>_<conformity>`` (single choice), ``<group>_<description>`` and ``<group>_<evidence>``."""
+    levels: tuple[GradeLevel, ...]
+    below_label: str
+    sections: tuple[str, ...]           # the graded sections = first-level indicators
+    indicator_tag: str = "indicator"    # group tag naming the second-level indicator ("6.2.1 …")
+    level_tag: str = "tier"             # group tag naming the clause's tier (a GradeLevel.key)
+    conformity: str = "conf"            # question suffixes inside a clause group
+    description: str = "desc"
+    evidence: str = "files"
+    full: str = "2"                     # choice values: 符合 / 基本符合 / 不符合
+    partial: str = "1"
+    none: str = "0"
+    partial_max: int = 1                # 基本符合 allowed in tiers 1..k for a second-level tier k
+    min_clauses: int = 1                # clauses per tier per second-level indicator (D025)
+    first_level: str = "min"            # min | floor_mean of the second-level tiers
+    overall: str = "min"                # min | floor_mean of the first-level tiers
+    performance_section: str | None = None  # 质量绩效参数 (inputs and calculated results)
+
+    def label(self, level: int | None) -> str:
+        """Return a tier's label, ``below_label`` for 0 and "未评级" for None (nothing to grade)."""
+        if level is None:
+            return "未评级"
+        return next((x.label for x in self.levels if x.level == level), self.below_label)
+
+
+@dataclass(frozen=True)
 class Assessment:
     """``assessment:``: how a tier-based assessment runs (services.assessment reads nothing else)."""
     tiers: tuple[Tier, ...]
@@ -211,6 +252,7 @@ class Assessment:
     dimensions: tuple[Dimension, ...] = ()
     advance_seconds: int = 0                # pause shown before the next tier opens
     noun: str = "测评"                      # what users call one attempt ("自诊断")
+    grading: Grading | None = None          # clause conformity → tiers (the quality self-assessment)
 
     def status_label(self, status: str) -> str:
         """Return an attempt's status as users read it ("诊断中" for a 自诊断 in progress)."""

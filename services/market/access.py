@@ -9,11 +9,18 @@ transaction.
 """
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.account import Account
+from db.market import MenuGrant
 from db.organisation import Organisation
 from services.core.errors import PermissionDenied
-from services.core.permissions import Actor, require
+from services.core.permissions import P_MARKET_SELL, Actor, require
+
+MAIN_ROLE, STAFF_ROLE = "provider", "provider_staff"
+# The marketplace menus of a provider (应用内权限配置): the main account has all, a staff account the granted ones.
+LIST, MINE, ORDERS, REVIEWS = MENUS = ("商品上架", "我的商品", "订单管理", "客户评价")
 
 NOT_CERTIFIED = {
     "provider": "贵单位的服务商认证尚未通过审核，通过后才能上架商品和管理用户。请在「单位注册信息」查看审核进度。",
@@ -38,4 +45,29 @@ def certified_org(session: Session, actor: Actor, perm: str, kind: str, *, lock:
         from services.market.background import submitted
         if not submitted(org):
             raise PermissionDenied(NO_BACKGROUND)
+    return org
+
+
+def granted_menus(session: Session, actor: Actor, org: Organisation) -> set[str]:
+    """The provider menus ``actor`` may use in ``org`` (its own, certified organisation), read from the
+    database on every call so that a change of 应用内权限配置 holds at once: every menu for an active
+    main account, the granted ones for an active staff account, none otherwise."""
+    account = session.get(Account, actor.account_id)
+    if account is None or account.status != "active" or account.org_id != org.id:
+        return set()
+    roles = {r.role_code for r in account.roles}
+    if MAIN_ROLE in roles:
+        return set(MENUS)
+    if STAFF_ROLE not in roles:
+        return set()
+    return set(session.scalars(select(MenuGrant.menu).where(MenuGrant.account_id == account.id))) & set(MENUS)
+
+
+def provider_org(session: Session, actor: Actor, *menus: str, lock: bool = False) -> Organisation:
+    """``certified_org`` for a provider, and the actor must hold one of ``menus`` (应用内权限配置): a staff
+    account without the grant cannot use the function through the service, whatever the navigation shows."""
+    org = certified_org(session, actor, P_MARKET_SELL, "provider", lock=lock)
+    if menus and not granted_menus(session, actor, org) & set(menus):
+        raise PermissionDenied(f"您没有「{'」或「'.join(menus)}」菜单的权限，请联系本单位服务商主账号在"
+                               "「用户管理 → 应用内权限配置」中授权。")
     return org

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from db.account import Account
 from db.engine import session_scope
 from db.market import CartItem, Listing, ListingSpec, ListingVersion
 from services.core import audit
@@ -58,11 +59,18 @@ def _buyer(actor: Actor) -> Actor:
     return actor
 
 
-def add(actor: Actor, spec_id: int, quantity: int = 1) -> int:
-    """Add ``quantity`` of a spec of a listing on sale (added to the line already there); return the line id."""
+def add(actor: Actor, spec_id: int, quantity: int = 1, request_id: str | None = None) -> int:
+    """Add ``quantity`` of a spec of a listing on sale (added to the line already there); return the line id.
+    The same ``request_id`` again (a double submit) adds nothing and returns the same line."""
     _buyer(actor)
     check_quantity(quantity)
     with session_scope() as s:
+        done = audit.replayed(s, request_id)
+        if done is not None:
+            return int(done.target_id or 0)
+        # one account's cart changes one at a time: two adds at once of the same spec add up on one line
+        # (no unique-key error), and the MAX_LINES check cannot be passed by two new lines together
+        s.get(Account, actor.account_id, with_for_update=True)
         spec, version, listing = spec_row(s, spec_id)
         problem = problem_of(version, listing)
         if problem:
@@ -79,7 +87,8 @@ def add(actor: Actor, spec_id: int, quantity: int = 1) -> int:
             check_quantity(item.quantity + quantity, "数量（含购物车中已有的）")
             item.quantity = item.quantity + quantity
         s.flush()
-        audit.record(s, actor.account_id, "market.cart_add", "cart_item", item.id, {"spec": spec_id, "qty": quantity})
+        audit.record(s, actor.account_id, "market.cart_add", "cart_item", item.id, {"spec": spec_id, "qty": quantity},
+                     request_id=request_id)
         return item.id
 
 
@@ -109,14 +118,16 @@ def remove(actor: Actor, item_id: int) -> None:
         audit.record(s, actor.account_id, "market.cart_remove", "cart_item", item_id, {"spec": item.spec_id})
 
 
-def update_lines(actor: Actor, changes: dict[int, int | None]) -> int:
+def update_lines(actor: Actor, changes: dict[int, int | None], request_id: str | None = None) -> int:
     """Save the cart form in one transaction: {line id: new quantity (1–999), or None to remove it};
-    return how many lines changed."""
+    return how many lines changed. The same ``request_id`` again changes nothing."""
     _buyer(actor)
     for qty in changes.values():
         if qty is not None:
             check_quantity(qty)
     with session_scope() as s:
+        if audit.replayed(s, request_id) is not None:
+            return len(changes)
         for item_id, qty in sorted(changes.items()):
             item = _own_item(s, actor, item_id)
             if qty is None:
@@ -124,7 +135,7 @@ def update_lines(actor: Actor, changes: dict[int, int | None]) -> int:
             else:
                 item.quantity = qty
         audit.record(s, actor.account_id, "market.cart_update", "account", actor.account_id,
-                     {str(k): v for k, v in changes.items()})
+                     {str(k): v for k, v in changes.items()}, request_id=request_id)
         return len(changes)
 
 

@@ -20,6 +20,7 @@ from db.engine import session_scope
 from db.market import Listing
 from services.identity.auth import actor_for
 from services.market import listings, vouchers
+from services.market.money import parse_yuan
 from services.core.permissions import Actor
 
 # name, product, tags, categories, industries, specs (name, mode, pricing, 元), colour
@@ -93,16 +94,21 @@ def _actor(username: str) -> Actor | None:
         return actor_for(account, s) if account is not None else None
 
 
+def _plain(fen: int) -> str:
+    """Fen as the listing form's 元 number (no separators)."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
 def _content(provider: Actor, i: int) -> dict[str, object]:
     name, product, tags, categories, industries, specs, colour = PRODUCTS[i]
     image = listings.upload_file(provider, _picture(colour, i), f"cover{i}.png", "image")
     docs = [listings.upload_file(provider, _pdf(f"Case {k + 1}"), f"case{k + 1}.pdf", "case_doc") for k in range(3)]
     customers = ["南京某精密机械有限公司", "苏州某电子科技有限公司", "无锡某新材料股份有限公司"]
-    prices = [float(p) for *_, p in specs]
+    prices = [parse_yuan(p, "规格定价") for *_, p in specs]          # fen: no float arithmetic on money
     return {
         "name": name, "product_name": product, "catalogue": "solution", "tags": tags, "categories": categories,
-        "industries": industries, "price_low": f"{max(1.0, min(prices)) * 0.8:.2f}",
-        "price_high": f"{max(prices) * 3:.2f}", "delivery_days": str(20 + 10 * i), "delivery_person_days": str(15 + 5 * i),
+        "industries": industries, "price_low": _plain(max(100, min(prices)) * 4 // 5),
+        "price_high": _plain(max(prices) * 3), "delivery_days": str(20 + 10 * i), "delivery_person_days": str(15 + 5 * i),
         "case_rows": [{"customer": c, "annual_output": f"{8000 + 1500 * k}.00", "sales_amount": f"{30 + 12 * k}.50",
                        "delivery_months": str(2 + k)} for k, c in enumerate(customers)],
         "contact_name": "王经理", "contact_methods": ["mobile", "email"], "contact_mobile": "13851700000",

@@ -10,7 +10,9 @@ prices and facets are replaced from it and it goes on sale. 重新编辑 (``reed
 withdrawn or live version is a new draft version copying its content; the live version stays on sale
 until the new one is approved. ``delist`` / ``relist`` take a listing off sale and back.
 
-Every provider action checks ``access.certified_org``; every list is scoped in SQL (a provider sees
+Every provider action checks ``access.provider_org`` (certified, and the menu of 应用内权限配置 for a
+staff account: 商品上架 to create, edit, upload and submit, 我的商品 to withdraw, re-edit, delist and
+relist, either to read); every list is scoped in SQL (a provider sees
 only its own organisation's listings; reviewers see submitted versions, never drafts).
 """
 from __future__ import annotations
@@ -21,17 +23,16 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, object_session
 
-from db.account import Account, AccountRole
 from db.base import utcnow
 from db.engine import session_scope
-from db.market import ExpertProfile, Listing, ListingFacet, ListingSpec, ListingVersion, MarketFile
+from db.market import Listing, ListingFacet, ListingSpec, ListingVersion, MarketFile
 from db.organisation import Organisation
 from services.core import audit
 from services.core.errors import Conflict, NotFound, ValidationFailed
 from services.core.permissions import (P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, P_MARKET_SELL, Actor,
                                        has_perm, require)
-from services.market import listing_form
-from services.market.access import certified_org
+from services.market import listing_form, providers
+from services.market.access import LIST, MINE, provider_org
 from services.market.money import parse_yuan
 from services.workflow import engine as workflow
 
@@ -131,8 +132,9 @@ def _version(session: Session, version_id: int, lock: bool = False) -> tuple[Lis
     return v, listing
 
 
-def _own_version(session: Session, actor: Actor, version_id: int, lock: bool = False) -> tuple[ListingVersion, Listing]:
-    org = certified_org(session, actor, P_MARKET_SELL, "provider")
+def _own_version(session: Session, actor: Actor, version_id: int, menu: str,
+                 lock: bool = False) -> tuple[ListingVersion, Listing]:
+    org = provider_org(session, actor, menu)
     v, listing = _version(session, version_id, lock)
     if listing.org_id != org.id:
         raise NotFound("未找到该商品。")   # another provider's listing looks absent
@@ -168,9 +170,10 @@ def _view(session: Session, v: ListingVersion, listing: Listing) -> VersionView:
 
 def get_version(actor: Actor, version_id: int) -> VersionView:
     """One version with its content and specs: for its own provider, or for a reviewer once submitted."""
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         v, listing = _version(s, version_id)
         if actor.org_id is not None and actor.org_id == listing.org_id and has_perm(actor, P_MARKET_SELL):
+            provider_org(s, actor, LIST, MINE)     # 商品上架 or 我的商品 (应用内权限配置)
             return _view(s, v, listing)
         if _may_review(actor, v):
             return _view(s, v, listing)
@@ -180,7 +183,7 @@ def get_version(actor: Actor, version_id: int) -> VersionView:
 def live_view(listing_id: int) -> tuple[VersionView, dict[int, FileInfo]]:
     """What buyers see of a listing on sale: its live version and the files it names (the catalogue's
     detail page; anyone may read it). ``NotFound`` unless the listing is on sale."""
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         listing = s.get(Listing, listing_id)
         if listing is None or listing.sale_state != "on_sale" or listing.live_version_id is None:
             raise NotFound("该商品不存在或已下架。")
@@ -193,7 +196,7 @@ def live_view(listing_id: int) -> tuple[VersionView, dict[int, FileInfo]]:
 def history(actor: Actor, version_id: int) -> list[workflow.HistoryRow]:
     """The version's approval history (earlier opinions), for whoever may see the version."""
     get_version(actor, version_id)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         return workflow.history(s, SUBJECT, version_id, start_label="草稿")
 
 
@@ -204,7 +207,7 @@ def create_listing(actor: Actor, request_id: str | None = None) -> tuple[int, in
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0), int(done.detail.get("version_id", 0))
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+        org = provider_org(s, actor, LIST)
         listing = Listing(org_id=org.id, created_by=actor.account_id)
         s.add(listing)
         s.flush()
@@ -254,7 +257,7 @@ def save_draft(actor: Actor, version_id: int, content: dict[str, Any], row_versi
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.detail.get("row_version", 0))
-        v, listing = _own_version(s, actor, version_id, lock=True)
+        v, listing = _own_version(s, actor, version_id, LIST, lock=True)
         if v.status not in EDITABLE:
             raise Conflict(f"该商品版本当前状态为「{status_label(v.status)}」，已提交的版本不能修改；"
                            "请在「我的商品」中重新编辑。")
@@ -289,7 +292,7 @@ def submit(actor: Actor, version_id: int, request_id: str | None = None) -> None
     with session_scope() as s:
         if audit.replayed(s, request_id) is not None:
             return
-        v, listing = _own_version(s, actor, version_id, lock=True)
+        v, listing = _own_version(s, actor, version_id, LIST, lock=True)
         if v.status == "draft":
             listing_form.validate(s, listing.org_id, dict(v.content or {}), complete=True)
         workflow.transition(s, SUBJECT, v, "submit", actor, request_id=request_id)
@@ -301,7 +304,7 @@ def withdraw(actor: Actor, version_id: int, request_id: str | None = None) -> No
     with session_scope() as s:
         if audit.replayed(s, request_id) is not None:
             return
-        v, _listing = _own_version(s, actor, version_id, lock=True)
+        v, _listing = _own_version(s, actor, version_id, MINE, lock=True)
         workflow.transition(s, SUBJECT, v, "withdraw", actor, request_id=request_id)
 
 
@@ -312,7 +315,7 @@ def reedit(actor: Actor, version_id: int, request_id: str | None = None) -> int:
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0)
-        v, listing = _own_version(s, actor, version_id, lock=True)     # one re-edit at a time per listing
+        v, listing = _own_version(s, actor, version_id, MINE, lock=True)     # one re-edit at a time per listing
         if v.status not in REEDITABLE or (v.status == "approved" and listing.live_version_id != v.id):
             raise Conflict(f"该商品版本当前状态为「{status_label(v.status)}」，不能重新编辑。")
         busy = s.scalar(select(ListingVersion).where(ListingVersion.listing_id == listing.id,
@@ -338,7 +341,7 @@ def _set_sale(actor: Actor, listing_id: int, state: str, request_id: str | None)
     with session_scope() as s:
         if audit.replayed(s, request_id) is not None:
             return
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+        org = provider_org(s, actor, MINE)
         listing = s.get(Listing, listing_id, with_for_update=True)
         if listing is None or listing.org_id != org.id:
             raise NotFound("未找到该商品。")
@@ -372,8 +375,8 @@ def my_listings(actor: Actor, status: str) -> list[ListingRow]:
     """我的商品, one tab (``TABS``): the actor's organisation's listings only (scoped in SQL)."""
     if status not in TABS:
         raise ValidationFailed({"状态": [f"状态：须为 {'、'.join(TABS.values())} 之一。"]})
-    with session_scope() as s:
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+    with session_scope(read=True) as s:
+        org = provider_org(s, actor, LIST, MINE)
         latest = (select(ListingVersion.listing_id, func.max(ListingVersion.version_no).label("no"))
                   .join(Listing, Listing.id == ListingVersion.listing_id).where(Listing.org_id == org.id)
                   .group_by(ListingVersion.listing_id).subquery())
@@ -409,7 +412,7 @@ def review_queue(actor: Actor, stage: str) -> list[QueueRow]:
         raise ValidationFailed({"队列": ["队列：须为 operator、expert 或 final。"]})
     state, perm = QUEUES[stage]
     require(actor, perm)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         stmt = (select(ListingVersion, Organisation.name).join(Listing, Listing.id == ListingVersion.listing_id)
                 .join(Organisation, Organisation.id == Listing.org_id).where(ListingVersion.status == state))
         if stage == "expert":
@@ -422,18 +425,13 @@ def expert_choices(actor: Actor, version_id: int) -> list[tuple[int, str]]:
     """The experts an operator may choose for this version: active accounts with the expert role (not those
     whose expert profile was cancelled), none of the listing's own organisation."""
     require(actor, P_MARKET_OPERATE)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         _v, listing = _version(s, version_id)
         return _experts(s, listing.org_id)
 
 
 def _experts(s: Session, exclude_org: int) -> list[tuple[int, str]]:
-    cancelled = select(ExpertProfile.account_id).where(ExpertProfile.active.is_(False))
-    rows = s.execute(select(Account.id, Account.display_name, Account.username, Account.org_id)
-                     .join(AccountRole, AccountRole.account_id == Account.id)
-                     .where(AccountRole.role_code == "expert", Account.status == "active",
-                            Account.id.not_in(cancelled)).order_by(Account.display_name, Account.id)).all()
-    return [(r.id, r.display_name or r.username) for r in rows if r.org_id is None or r.org_id != exclude_org]
+    return providers.reviewer_experts(s, exclude_org)      # the one rule, shared with 专家团队
 
 
 def _review(actor: Actor, version_id: int, action: str, request_id: str | None, *, reason: str | None = None,
@@ -469,7 +467,7 @@ def final_approve(actor: Actor, version_id: int, request_id: str | None = None) 
 
 def reject(actor: Actor, version_id: int, reason: str, request_id: str | None = None) -> None:
     """驳回 at the version's current stage, with a reason the provider sees."""
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         state = s.scalar(select(ListingVersion.status).where(ListingVersion.id == version_id))
     if state is None:
         raise NotFound("未找到该商品。")
@@ -515,7 +513,7 @@ def upload_file(actor: Actor, data: bytes, filename: str, purpose: str, request_
         done = audit.replayed(s, request_id)
         if done is not None:
             return int(done.target_id or 0)
-        org = certified_org(s, actor, P_MARKET_SELL, "provider")
+        org = provider_org(s, actor, LIST)
         row = MarketFile(org_id=org.id, account_id=actor.account_id, purpose=purpose,
                          filename=pathlib.PurePath(filename or "file").name[:128], mime=listing_form.mime_of(real),
                          size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
@@ -538,7 +536,7 @@ class FileInfo:
 def files_of(actor: Actor, version_id: int) -> dict[int, FileInfo]:
     """The files a version's content names, for whoever may see the version."""
     view = get_version(actor, version_id)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         return _files(s, view)
 
 

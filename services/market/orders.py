@@ -40,7 +40,7 @@ from services.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from services.core.labels import STATUS
 from services.core.permissions import P_MARKET_BUY, P_MARKET_OPERATE, P_MARKET_SELL, Actor, has_perm, require
 from services.market import cart, payment, vouchers
-from services.market.access import certified_org
+from services.market.access import ORDERS, certified_org, provider_org
 from services.market.money import MAX_FEN
 
 ORDER_TYPE = "商品新订单"
@@ -174,7 +174,9 @@ def pay(actor: Actor, order_id: int, voucher_ids: Sequence[int] = (), request_id
     the payment adapter for the rest, in one transaction. Return {order_id, order_no, status,
     status_label, total_fen, voucher_fen, cash_fen, takes (fen taken from each voucher)}.
     A replay of a successful ``request_id`` returns the order's state without paying again."""
-    ids = [int(v) for v in voucher_ids]
+    if isinstance(voucher_ids, (str, bytes)) or any(isinstance(v, bool) or not isinstance(v, int) for v in voucher_ids):
+        raise ValidationFailed({"服务券": ["服务券：请从列表中选择服务券。"]})
+    ids = list(voucher_ids)
     if len(ids) > MAX_VOUCHERS:
         raise ValidationFailed({"服务券": [f"服务券：一次最多使用 {MAX_VOUCHERS} 张。"]})
     with session_scope() as s:
@@ -281,7 +283,7 @@ def complete(actor: Actor | None, order_id: int, request_id: str | None = None) 
             if has_perm(actor, P_MARKET_OPERATE):
                 pass
             else:
-                org = certified_org(s, actor, P_MARKET_SELL, "provider")
+                org = provider_org(s, actor, ORDERS)
                 providers = set(s.scalars(select(OrderItem.provider_org_id).where(OrderItem.order_id == order_id)))
                 if order is None or org.id not in providers:
                     raise NotFound("订单不存在。")
@@ -347,8 +349,8 @@ def provider_orders(actor: Actor) -> list[dict[str, Any]]:
     """订单管理 of a provider: the order lines of its own listings, newest first: item_id, order_id,
     order_no, listing_id, listing_name, spec_name, quantity, order_type, amount_fen (价格), voucher_fen
     (抵扣金额), cash_fen (实付金额), buyer (订购用户), ordered_at, status, status_label, can_complete."""
-    org_id = _org_of(actor, P_MARKET_SELL)
     with session_scope(read=True) as s:
+        org_id = provider_org(s, actor, ORDERS).id
         rows = s.execute(select(OrderItem, MarketOrder, Organisation.name)
                          .join(MarketOrder, MarketOrder.id == OrderItem.order_id)
                          .join(Organisation, Organisation.id == MarketOrder.buyer_org_id)
@@ -383,6 +385,7 @@ def order_detail(actor: Actor, order_id: int) -> dict[str, Any]:
         if not buyer_view:
             if not (has_perm(actor, P_MARKET_SELL) and actor.org_id is not None):
                 raise NotFound("订单不存在。")
+            provider_org(s, actor, ORDERS)
             q = q.where(OrderItem.provider_org_id == actor.org_id)
         items = s.scalars(q).all()
         if not items and not buyer_view:

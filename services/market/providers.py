@@ -13,7 +13,8 @@ account or another organisation's users. Every action is one transaction with an
   answers for any actor (the main account has every menu).
 - 设为专家 / 取消专家: the expert profile (region, years 0–60, ≤ 5 fields, introduction ≤ 500
   characters, photo ≤ 2 MB jpeg/png/bmp checked by content) and the ``expert`` role together;
-  ``active_experts`` lists them for 专家团队 and for the operator choosing a 专家评审 reviewer.
+  ``active_experts`` lists them for 专家团队; ``reviewer_experts`` (the same experts, and the platform's
+  own) for the operator choosing a 专家评审 reviewer.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from db.engine import session_scope
 from db.market import ExpertProfile, MarketFile, MenuGrant
 from db.organisation import Organisation
 from services.core import audit
-from services.core.errors import NotFound, PermissionDenied, ValidationFailed, check
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.core.lengths import too_long
 from services.core.permissions import P_MARKET_SELL, ROLES, Actor
 from services.core.rules import email_is_valid, mobile_is_valid
@@ -42,11 +43,10 @@ from services.identity.passwords import hash_password, password_problems
 from services.identity.usernames import check_username_free
 from services.io.upload_limits import check_size
 from services.io.uploads import sniff
-from services.market.access import certified_org
+from services.market.access import MAIN_ROLE, MENUS, STAFF_ROLE, certified_org, granted_menus
 from services.reference import region, region_full_name
 
-MAIN_ROLE, STAFF_ROLE, EXPERT_ROLE = "provider", "provider_staff", "expert"
-MENUS = ("商品上架", "我的商品", "订单管理", "客户评价")       # the marketplace menus of a provider
+EXPERT_ROLE = "expert"
 USERNAME_RE = re.compile(r"[A-Za-z0-9_]{6,30}")
 USERNAME_RULE = "用户名：须为 6–30 位英文字母、数字或下划线。"
 DELETED = "deleted"
@@ -163,9 +163,14 @@ def list_users(actor: Actor) -> list[ProviderUser]:
         return out
 
 
+STALE = "该用户的信息已在别处被修改，本次修改未保存。请刷新页面查看最新内容后再修改。"
+
+
 def edit_user(actor: Actor, account_id: int, display_name: str, phone: str, email: str = "",
-              request_id: str | None = None) -> None:
-    """编辑用户: 姓名, 手机号 (unique in the organisation) and 邮箱; the username never changes."""
+              request_id: str | None = None, *, seen: ProviderUser | None = None) -> None:
+    """编辑用户: 姓名, 手机号 (unique in the organisation) and 邮箱; the username never changes.
+    ``seen``: the row the form was filled from; ``Conflict`` when someone changed the user since, so two
+    editors never overwrite each other silently."""
     phone, email, display_name = (phone or "").strip(), (email or "").strip(), (display_name or "").strip()
     with session_scope() as session:
         if audit.replayed(session, request_id):
@@ -177,6 +182,8 @@ def edit_user(actor: Actor, account_id: int, display_name: str, phone: str, emai
             problems["姓名"].append("姓名：必填项，请填写。")
         check(problems)
         before = {"display_name": account.display_name, "phone": account.phone, "email": account.email}
+        if seen is not None and (seen.display_name, seen.phone, seen.email) != tuple(before.values()):
+            raise Conflict(STALE)
         account.display_name, account.phone, account.email = display_name, phone, email or None
         audit.record(session, actor.account_id, "market.user_updated", "account", account.id,
                      {"before": before}, request_id=request_id)
@@ -218,8 +225,9 @@ def reset_password(actor: Actor, account_id: int, password: str, password2: str,
 
 # --- menus (应用内权限配置) ----------------------------------------------------------------------
 def set_menus(actor: Actor, account_id: int, menus: list[str] | tuple[str, ...] | set[str],
-              request_id: str | None = None) -> None:
-    """Replace a staff account's marketplace menus with ``menus`` (each one of ``MENUS``)."""
+              request_id: str | None = None, *, seen: ProviderUser | None = None) -> None:
+    """Replace a staff account's marketplace menus with ``menus`` (each one of ``MENUS``). ``seen``: the
+    row the form was filled from; ``Conflict`` when the menus were changed since."""
     chosen = list(dict.fromkeys(menus or ()))
     unknown = [m for m in chosen if m not in MENUS]
     check({"菜单权限": [f"菜单权限：只能从（{'、'.join(MENUS)}）中选择，「{'、'.join(unknown)}」不是可配置的菜单。"]
@@ -229,6 +237,9 @@ def set_menus(actor: Actor, account_id: int, menus: list[str] | tuple[str, ...] 
             return
         org = _main_org(session, actor)
         account = _staff(session, actor, org, account_id)
+        if seen is not None and set(seen.menus) != set(session.scalars(
+                select(MenuGrant.menu).where(MenuGrant.account_id == account.id))) & set(MENUS):
+            raise Conflict(STALE)
         session.execute(delete(MenuGrant).where(MenuGrant.account_id == account.id))
         session.add_all(MenuGrant(account_id=account.id, menu=m) for m in chosen)
         audit.record(session, actor.account_id, "market.user_menus", "account", account.id, {"menus": chosen},
@@ -237,30 +248,30 @@ def set_menus(actor: Actor, account_id: int, menus: list[str] | tuple[str, ...] 
 
 def menus_for(actor: Actor | None) -> set[str]:
     """The provider menus ``actor`` may open: every one for a certified main account, the granted ones for
-    a staff account of a certified provider, none otherwise."""
+    a staff account of a certified provider, none otherwise (the rule is ``access.granted_menus``, which
+    the listing, order and review services enforce)."""
     if actor is None or actor.org_id is None or P_MARKET_SELL not in actor.permissions:
         return set()
     with session_scope(read=True) as session:
         org = session.get(Organisation, actor.org_id)
-        account = session.get(Account, actor.account_id)
-        if org is None or org.kind != "provider" or org.status != "approved" or account is None \
-                or account.status != "active" or account.org_id != org.id:
+        if org is None or org.kind != "provider" or org.status != "approved":
             return set()
-        roles = {r.role_code for r in account.roles}
-        if MAIN_ROLE in roles:
-            return set(MENUS)
-        if STAFF_ROLE not in roles:
-            return set()
-        return set(session.scalars(select(MenuGrant.menu).where(MenuGrant.account_id == account.id))) & set(MENUS)
+        return granted_menus(session, actor, org)
 
 
 # --- experts -----------------------------------------------------------------------------------
-def _photo(session: Session, org_id: int, account_id: int, data: bytes, filename: str) -> int:
-    """Keep an expert photo after checking its size and its *content* (jpeg/png/bmp ≤ 2 MB); return its id."""
+def _photo_type(data: bytes) -> str:
+    """Check an expert photo's size and its *content* (jpeg/png/bmp ≤ 2 MB) before any transaction; return
+    its real type."""
     check_size(data, "照片", PHOTO_MB)
     real = sniff(data)
     if real not in PHOTO_TYPES:
         raise ValidationFailed({"照片": ["照片：文件内容不是 JPEG、PNG 或 BMP 图片，请重新上传。"]})
+    return real
+
+
+def _photo(session: Session, org_id: int, account_id: int, data: bytes, filename: str, real: str) -> int:
+    """Keep an expert photo already checked by ``_photo_type``; return its id."""
     row = MarketFile(org_id=org_id, account_id=account_id, purpose="photo",
                      filename=(filename or f"photo.{real}").rsplit("/", 1)[-1][:128], mime=PHOTO_MIME[real],
                      size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
@@ -299,12 +310,13 @@ def set_expert(actor: Actor, account_id: int, *, region_code: str, years: int, f
     fields = list(dict.fromkeys(f.strip() for f in (fields or []) if f and f.strip()))
     intro = (intro or "").strip()
     check(expert_problems((region_code or "").strip(), years, fields, intro))
+    real = _photo_type(photo) if photo else None
     with session_scope() as session:
         if audit.replayed(session, request_id):
             return
         org = _main_org(session, actor)
         account = _staff(session, actor, org, account_id)
-        photo_id = _photo(session, org.id, account.id, photo, photo_name) if photo else None
+        photo_id = _photo(session, org.id, account.id, photo, photo_name, real) if photo and real else None
         profile = session.get(ExpertProfile, account.id)
         if profile is None:
             profile = ExpertProfile(account_id=account.id, org_id=org.id)
@@ -352,7 +364,7 @@ def expert_profile(actor: Actor, account_id: int) -> dict[str, Any] | None:
 
 
 def active_experts() -> list[dict[str, Any]]:
-    """The experts on 专家团队 and choosable as 专家评审 reviewer: active profile, active account holding the
+    """The experts on 专家团队 (choosable as 专家评审 reviewer too, see ``reviewer_experts``): active profile, active account holding the
     ``expert`` role, of a certified provider. Each: account_id, name, org_name, fields, region_code,
     region_name, years, intro, photo_id."""
     with session_scope(read=True) as session:
@@ -367,6 +379,22 @@ def active_experts() -> list[dict[str, Any]]:
         return [{"account_id": p.account_id, "name": name, "org_name": org_name, "fields": list(p.fields or []),
                  "region_code": p.region_code, "region_name": region_full_name(p.region_code) if p.region_code else "",
                  "years": p.years, "intro": p.intro, "photo_id": p.photo_id} for p, name, org_name in rows]
+
+
+def reviewer_experts(session: Session, exclude_org: int) -> list[tuple[int, str]]:
+    """The experts an operator may choose as 专家评审 reviewer of a listing of ``exclude_org``, as (account
+    id, name): active accounts holding the ``expert`` role whose expert profile was not cancelled — a
+    platform expert (no organisation), or a provider's expert while that provider is certified (the
+    experts of ``active_experts``) — and never one of the listing's own organisation."""
+    cancelled = select(ExpertProfile.account_id).where(ExpertProfile.active.is_(False))
+    rows = session.execute(
+        select(Account.id, Account.display_name, Account.username)
+        .join(AccountRole, AccountRole.account_id == Account.id)
+        .outerjoin(Organisation, Organisation.id == Account.org_id)
+        .where(AccountRole.role_code == EXPERT_ROLE, Account.status == "active", Account.id.not_in(cancelled),
+               Account.org_id.is_(None) | ((Organisation.status == "approved") & (Account.org_id != exclude_org)))
+        .order_by(Account.display_name, Account.id)).all()
+    return [(r.id, r.display_name or r.username) for r in rows]
 
 
 def expert_photo(file_id: int) -> tuple[bytes, str] | None:

@@ -26,6 +26,7 @@ from db.workflow import WorkflowInstance
 from services.core.errors import ValidationFailed
 from services.core.permissions import Actor
 from services.core.timefmt import china_time
+from services.market import access
 from services.orgs import registration
 from services.workflow import definitions
 
@@ -112,6 +113,10 @@ def my_applications(actor: Actor, start: dt.date | None = None, end: dt.date | N
     creator = aliased(Account)
     items: list[tuple[dt.datetime, TodoItem]] = []
     with session_scope(read=True) as session:
+        row = session.get(Organisation, org.id)
+        # a provider's staff account sees the listing applications only with 商品上架 or 我的商品 (应用内权限配置)
+        listings_too = row is not None and (row.kind != "provider" or bool(
+            access.granted_menus(session, actor, row) & {access.LIST, access.MINE}))
         stmt = (select(ListingVersion, creator.display_name)
                 .join(Listing, Listing.id == ListingVersion.listing_id)
                 .outerjoin(creator, creator.id == ListingVersion.created_by)
@@ -124,10 +129,11 @@ def my_applications(actor: Actor, start: dt.date | None = None, end: dt.date | N
             stmt = stmt.where(ListingVersion.name.contains(name, autoescape=True))
         if applicant:
             stmt = stmt.where(creator.display_name.contains(applicant, autoescape=True))
+        if not listings_too:
+            stmt = stmt.where(false())
         for v, who in session.execute(stmt.order_by(ListingVersion.id.desc()).limit(LIMIT)):
             items.append((as_utc(v.created_at) or v.created_at, TodoItem(LISTING, KIND_LABEL[LISTING], v.id, v.name, v.status,
                                                  wf.label(v.status), who or "", china_time(v.created_at), org.name)))
-        row = session.get(Organisation, org.id)
         applicant_name = session.scalar(select(Account.display_name).where(Account.org_id == org.id)
                                         .order_by(Account.id).limit(1)) or ""
         when = as_utc(row.submitted_at or row.created_at) if row is not None else None

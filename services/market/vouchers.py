@@ -59,6 +59,7 @@ MAX_QUANTITY = 1_000_000           # vouchers of one type
 MAX_LIMIT = 100                    # per enterprise
 MAX_VALID_DAYS = 3650
 MAX_TYPES = 20                     # types in one activity
+MAX_LISTINGS = 500                 # 适用商品 of one type (more: leave it 不限)
 
 
 # --- the rule ----------------------------------------------------------------------------------
@@ -143,6 +144,10 @@ def validate_activity(spec: dict[str, Any]) -> dict[str, Any]:
                                         or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0
                                                    for x in listing_ids)):
             problems.setdefault(f"{label}适用商品", []).append(f"{label}适用商品：须为商品编号列表，或不限。")
+            listing_ids = None
+        elif listing_ids is not None and len(set(listing_ids)) > MAX_LISTINGS:
+            problems.setdefault(f"{label}适用商品", []).append(
+                f"{label}适用商品：最多 {MAX_LISTINGS} 个商品（当前 {len(set(listing_ids))} 个），更多请选择不限。")
             listing_ids = None
         types.append({"name": t_name, "face_value_fen": face, "quantity": quantity, "per_enterprise_limit": limit,
                       "valid_days": valid_days, "listing_ids": sorted(set(listing_ids)) if listing_ids else None})

@@ -369,19 +369,41 @@ def _review_clause(actor: Actor):  # type: ignore[no-untyped-def]
     return or_(*parts)
 
 
+KEYWORD_MAX = 50
+
+
 def review_queue(actor: Actor, status: str = "pending", keyword: str = "", limit: int = 200) -> list[OrgView]:
     """Return the registrations the actor reviews with ``status`` (newest first): enterprises in an
     administrator's jurisdiction, providers for a platform operator."""
     clause = _review_clause(actor)
+    keyword = (keyword or "").strip()
+    if len(keyword) > KEYWORD_MAX:
+        raise ValidationFailed({"企业名称 / 统一社会信用代码": [
+            f"企业名称 / 统一社会信用代码：关键词不能超过 {KEYWORD_MAX} 个字符（当前 {len(keyword)} 个）。"]})
     with session_scope(read=True) as session:
         stmt = select(Organisation).where(clause)
         if status:
             stmt = stmt.where(Organisation.status == status)
-        if keyword:
-            like = f"%{keyword.strip()}%"
-            stmt = stmt.where(or_(Organisation.name.like(like), Organisation.credit_code.like(like)))
+        if keyword:   # contains(autoescape): a typed % or _ is a character, not a wildcard
+            stmt = stmt.where(or_(Organisation.name.contains(keyword, autoescape=True),
+                                  Organisation.credit_code.contains(keyword, autoescape=True)))
         rows = session.scalars(stmt.order_by(Organisation.submitted_at.desc(), Organisation.id.desc()).limit(limit))
         return [org_view(o) for o in rows]
+
+
+def license_image(actor: Actor, org_id: int) -> tuple[bytes, str] | None:
+    """The 企业营业执照 image of a registration (bytes, mime), for whoever reviews it or its own accounts;
+    None when it has none. ``NotFound`` for anyone else: another provider or a buyer never reads it."""
+    from db.market import MarketFile
+    with session_scope(read=True) as session:
+        org = session.get(Organisation, org_id)
+        if org is None or not (actor.org_id == org.id or _may_review(actor, org)):
+            raise NotFound("未找到该注册申请。")
+        file_id = (org.details or {}).get("license_file_id")
+        row = session.get(MarketFile, file_id) if isinstance(file_id, int) else None
+        if row is None or row.purpose != "license" or row.org_id not in (None, org.id):
+            return None
+        return bytes(row.data), row.mime
 
 
 def review_counts(actor: Actor) -> dict[str, int]:

@@ -59,3 +59,39 @@ def test_delisted_or_replaced_lines_are_flagged_not_repriced(db: str) -> None:
         cart.add(p.buyer, b1)
     with pytest.raises(Conflict, match="更新"):
         cart.add(p.buyer, a1)
+
+
+def test_double_submits_add_and_save_once(db: str) -> None:
+    p = people()
+    _, (spec, spec2) = listed_listing(p.provider_org, specs=[("基础版", "year", "simple", 100), ("高级版", "year", "simple", 200)])
+    line = cart.add(p.buyer, spec, 2, request_id="cart-add-1")
+    assert cart.add(p.buyer, spec, 2, request_id="cart-add-1") == line        # the same click twice: 2, not 4
+    assert [l["quantity"] for l in cart.lines(p.buyer)] == [2]
+    assert cart.add(p.buyer, spec, 2, request_id="cart-add-2") == line        # a new click adds up
+    line2 = cart.add(p.buyer, spec2, 1)
+    assert cart.update_lines(p.buyer, {line: 5, line2: None}, request_id="cart-save-1") == 2
+    assert cart.update_lines(p.buyer, {line: 5, line2: None}, request_id="cart-save-1") == 2   # no 已删除 error
+    assert [(l["id"], l["quantity"]) for l in cart.lines(p.buyer)] == [(line, 5)]
+
+
+def test_concurrent_adds_of_one_spec_add_up_on_one_line(db: str) -> None:
+    import threading
+    p = people()
+    _, (spec,) = listed_listing(p.provider_org)
+    barrier = threading.Barrier(4)
+    errors: list[Exception] = []
+
+    def add() -> None:
+        barrier.wait()
+        try:
+            cart.add(p.buyer, spec, 3)
+        except Exception as exc:  # noqa: BLE001 - recorded and asserted on
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [l["quantity"] for l in cart.lines(p.buyer)] == [12]

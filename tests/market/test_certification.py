@@ -91,3 +91,41 @@ def test_other_people_cannot_review(db: str) -> None:
     with pytest.raises(PermissionDenied):
         registration.approve(expert, prov)
     assert registration.can_review(make_person("operator")) and not registration.can_review(expert)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 90, 200)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_the_reviewer_sees_the_licence_image_and_nobody_else(db: str) -> None:
+    from tests.factories import make_enterprise_user
+    operator = make_person("operator")
+    applicant, org_id = make_provider("370102", status="pending")
+    data = _png()
+    file_id = registration.store_license(applicant, data, "执照.png")
+    with session_scope() as s:
+        org = s.get(Organisation, org_id)
+        assert org is not None
+        org.details = {**(org.details or {}), "license_file_id": file_id}
+    assert registration.license_image(operator, org_id) == (data, "image/png")
+    assert registration.license_image(applicant, org_id) == (data, "image/png")
+    other, _ = make_provider("370102")
+    buyer, _ = make_enterprise_user("370102")
+    for stranger in (other, buyer, make_admin("370102")):
+        with pytest.raises(NotFound):
+            registration.license_image(stranger, org_id)
+
+
+def test_review_keyword_is_literal_and_bounded(db: str) -> None:
+    operator = make_person("operator")
+    _, org_id = make_provider("370102", status="pending")
+    assert registration.review_queue(operator, keyword="%") == []          # not a wildcard
+    assert registration.review_queue(operator, keyword="_") == []
+    assert [o.id for o in registration.review_queue(operator, keyword="")] == [org_id]
+    with pytest.raises(ValidationFailed, match="关键词不能超过 50 个字符"):
+        registration.review_queue(operator, keyword="字" * 51)

@@ -424,3 +424,26 @@ def test_two_concurrent_saves_of_one_draft_one_wins(db: str) -> None:
     winner = next(n for n, o in outcome.items() if o == "saved")
     view = listings.get_version(p.provider, vid)
     assert (view.content["name"], view.row_version) == (winner, 2)
+
+
+def test_an_expert_of_a_provider_no_longer_certified_cannot_be_chosen(db: str) -> None:
+    from db.organisation import Organisation
+    from services.market import providers
+    from tests.market.test_providers import expert_of, staff
+    p = people()
+    _lid, vid, _rv = draft(p.provider)
+    listings.submit(p.provider, vid)
+    other, other_org = make_provider()
+    uid = staff(other, "staff_expert_x")
+    expert_of(other, uid)
+    assert uid in dict(listings.expert_choices(p.operator, vid))
+    assert uid in {e["account_id"] for e in providers.active_experts()}
+    with session_scope() as s:
+        org = s.get(Organisation, other_org)
+        assert org is not None
+        org.status = "pending"                          # its certification is back under review
+    assert providers.active_experts() == []
+    assert uid not in dict(listings.expert_choices(p.operator, vid))   # one rule with 专家团队
+    assert p.expert.account_id in dict(listings.expert_choices(p.operator, vid))   # a platform expert stays
+    with pytest.raises(ValidationFailed, match="评审专家"):
+        listings.operator_approve(p.operator, vid, uid)

@@ -271,3 +271,13 @@ def test_concurrent_double_submits_make_one_order_and_one_payment(db: str) -> No
     with session_scope() as s:
         assert s.scalar(select(func.count()).select_from(Payment)) == 1
         assert s.scalar(select(func.sum(VoucherUse.amount_fen))) == 10000
+
+
+def test_voucher_ids_that_are_not_ids_are_a_field_error(db: str) -> None:
+    p = people()
+    _listing, (spec,) = listed_listing(p.provider_org)
+    order_id = orders.place(p.buyer, [(spec, 1)])
+    for bad in (["abc"], [1.5], [True], "12"):
+        with pytest.raises(ValidationFailed, match="服务券：请从列表中选择"):
+            orders.pay(p.buyer, order_id, bad)  # type: ignore[arg-type]
+    assert orders.order_detail(p.buyer, order_id)["status"] == "unpaid"

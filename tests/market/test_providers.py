@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from db.audit import AuditLog
 from db.engine import session_scope
 from db.market import MarketFile
-from services.core.errors import NotFound, PermissionDenied, ValidationFailed
+from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.identity import auth
 from services.market import providers
 from tests.factories import PASSWORD, actor_of, make_enterprise_user
@@ -203,3 +203,32 @@ def test_photo_is_checked_by_content_and_size(db: str) -> None:
     with session_scope() as s:
         assert s.scalar(select(func.count()).select_from(MarketFile)) == 0
     assert providers.active_experts() == []
+
+
+def test_two_editors_of_one_user_do_not_overwrite_each_other(db: str) -> None:
+    main, _ = make_provider()
+    uid = staff(main, "staff_twice")
+    (seen,) = [u for u in providers.list_users(main) if u.id == uid]
+    providers.edit_user(main, uid, "张三", "13800000002", "a@example.com", seen=seen)       # the first editor
+    with pytest.raises(Conflict, match="已在别处被修改"):                                  # the second, same form
+        providers.edit_user(main, uid, "李四", "13800000003", "b@example.com", seen=seen)
+    (now,) = [u for u in providers.list_users(main) if u.id == uid]
+    assert (now.display_name, now.phone) == ("张三", "13800000002")
+    providers.set_menus(main, uid, ["订单管理"], seen=now)
+    with pytest.raises(Conflict, match="已在别处被修改"):
+        providers.set_menus(main, uid, ["客户评价"], seen=now)
+    assert providers.menus_for(actor_of("staff_twice", PW)) == {"订单管理"}
+
+
+def test_photo_bounds_are_checked_before_any_transaction(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    main, _ = make_provider()
+    uid = staff(main, "staff_bound")
+
+    def no_transaction(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise AssertionError("a transaction was opened for a refused upload")
+
+    monkeypatch.setattr(providers, "session_scope", no_transaction)
+    with pytest.raises(ValidationFailed, match="照片"):
+        expert_of(main, uid, photo=b"\x00" * (2 * 1024 * 1024 + 1), photo_name="big.png")
+    with pytest.raises(ValidationFailed, match="照片：文件内容不是"):
+        expert_of(main, uid, photo=b"MZ\x90\x00" + b"\x00" * 200, photo_name="me.png")

@@ -62,3 +62,16 @@ def test_my_applications_are_my_orgs_only_with_filters(db: str) -> None:
     assert len(todo.my_applications(p.provider, start=today - dt.timedelta(days=1), end=today + dt.timedelta(days=1))) == 3
     assert todo.my_applications(p.provider, start=today + dt.timedelta(days=2)) == []
     assert [i.kind for i in todo.my_applications(p.buyer)] == ["registration"]
+
+
+def test_staff_see_listing_applications_only_with_a_listing_menu(db: str) -> None:
+    from services.market import providers
+    from tests.factories import actor_of
+    p = people()
+    version(p.provider_org, "operator_review", "智能排产方案", by=p.provider.account_id)
+    uid = providers.add_user(p.provider, "staff_todo1", "13800000021", "Staff@pass9", "Staff@pass9")
+    worker = actor_of("staff_todo1", "Staff@pass9")
+    assert [i.kind for i in todo.my_applications(worker)] == ["registration"]
+    providers.set_menus(p.provider, uid, ["我的商品"])
+    assert sorted(i.kind for i in todo.my_applications(worker)) == ["listing_version", "registration"]
+    assert sorted(i.kind for i in todo.my_applications(p.provider)) == ["listing_version", "registration"]

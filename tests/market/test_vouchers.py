@@ -396,3 +396,12 @@ def test_activity_stats_by_region(db: str) -> None:
         vouchers.activity_stats(p.operator, aid, "county")
     with pytest.raises(NotFound):
         vouchers.activity_stats(p.operator, 999_999)
+
+
+def test_applicable_listings_of_a_type_are_bounded(db: str) -> None:
+    p = people()
+    too_many = list(range(1, vouchers.MAX_LISTINGS + 2))
+    with clock.travel("2027-02-01T09:00"), pytest.raises(ValidationFailed) as err:
+        vouchers.create_activity(p.operator, spec(type={"listing_ids": too_many}))
+    assert err.value.problems == {"第 1 种服务券适用商品": [
+        f"第 1 种服务券适用商品：最多 {vouchers.MAX_LISTINGS} 个商品（当前 {len(too_many)} 个），更多请选择不限。"]}

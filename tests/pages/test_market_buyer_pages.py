@@ -103,3 +103,42 @@ def test_rate_then_provider_sees_the_rating(app) -> None:  # type: ignore[no-unt
     prov.switch_page("pages/market/provider_reviews.py").run()
     assert_clean(prov)
     assert list(prov.dataframe[0].value["客户评分"]) == ["★★★★☆"]
+
+
+class _RefusesOnce(SimulatedProvider):
+    """Refuses the first charge, then succeeds; remembers the idempotency key of every attempt."""
+
+    def __init__(self) -> None:
+        super().__init__(fail=True)
+        self.keys: list[str] = []
+
+    def charge(self, order_no: str, amount_fen: int, idempotency_key: str):  # type: ignore[no-untyped-def]
+        self.keys.append(idempotency_key)
+        result = super().charge(order_no, amount_fen, idempotency_key)
+        self.fail = False
+        return result
+
+
+def test_a_refused_charge_is_retried_as_a_new_attempt(app) -> None:  # type: ignore[no-untyped-def]
+    """A provider that stores a refusal under its idempotency key (as real ones do) must see the retry
+    after a refused charge under a new key, or the enterprise could never pay that order."""
+    provider = _RefusesOnce()
+    payment.use(provider)
+    try:
+        p = people()
+        _listing, (spec,) = listed_listing(p.provider_org, specs=[("标准版", "year", "simple", 50000)])
+        order_id = orders.place(p.buyer, [(spec, 1)])
+        at = signed_in(p.buyer.username, PASSWORD)
+        at.session_state["pay_order"] = order_id
+        at.switch_page(MY_ORDERS).run()
+        at.button(key=f"pay_{order_id}").click().run()
+        assert_clean(at)
+        assert "支付未成功" in joined(at.error)
+        assert orders.order_detail(p.buyer, order_id)["status"] == "unpaid"
+        at.button(key=f"pay_{order_id}").click().run()
+        assert_clean(at)
+        assert "支付成功" in joined(at.success)
+        assert len(provider.keys) == 2 and provider.keys[0] != provider.keys[1]
+        assert orders.order_detail(p.buyer, order_id)["status"] == "paid"
+    finally:
+        payment.use(None)

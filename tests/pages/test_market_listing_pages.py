@@ -110,3 +110,12 @@ def test_navigation_shows_each_role_its_market_pages(app) -> None:  # type: igno
     for reviewer in (p.operator, p.expert, p.final):
         pages = registered_pages(signed_in(reviewer.username, PASSWORD))
         assert REVIEW in pages and EDIT not in pages
+
+
+def test_a_select_box_shows_the_name_as_typed(app) -> None:  # type: ignore[no-untyped-def]
+    """A select box's options are plain text (not Markdown): escaping them would show backslashes."""
+    from tests.market.factories import listed_listing
+    p = people()
+    listed_listing(p.provider_org, name="云_MES (2.0) *新*")
+    at = open_page(p.provider.username, MINE)
+    assert at.selectbox[0].options == ["云_MES (2.0) *新*（第 1 版）"]
