@@ -48,6 +48,7 @@ PAGES = [
     PageSpec("pages/admin/documents.py", "文档管理", ":material/folder_shared:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/market/todo.py", "我的待办", ":material/checklist:", "服务市场", None),
     PageSpec("pages/market/catalogue.py", "解决方案与产品", ":material/storefront:", "服务市场", None),
+    PageSpec("pages/market/enterprise_background.py", "企业背景信息", ":material/fact_check:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/cart.py", "购物车", ":material/shopping_cart:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/my_orders.py", "订单管理", ":material/receipt_long:", "服务市场", P_MARKET_BUY),
     PageSpec("pages/market/my_reviews.py", "我的评价", ":material/star:", "服务市场", P_MARKET_BUY),

@@ -62,9 +62,17 @@ def make_org(region_code: str = "320102", status: str = "pending", kind: str = "
         return org.id
 
 
-def make_enterprise_user(region_code: str = "320102", status: str = "approved") -> tuple[Actor, int]:
-    """Create an enterprise account bound to a new organisation; return (actor, org id)."""
+def make_enterprise_user(region_code: str = "320102", status: str = "approved",
+                         background: bool | None = None) -> tuple[Actor, int]:
+    """Create an enterprise account bound to a new organisation; return (actor, org id).
+
+    ``background``: submit its 企业背景信息 through the service (the marketplace requires it); by default
+    for an approved organisation."""
     org_id = make_org(region_code, status=status)
     username = f"qy{next(_seq):04d}"  # 4–32 characters, as every username
     create_account(username, PASSWORD, ["enterprise"], org_id=org_id, phone="13800000000")
-    return actor_of(username), org_id
+    actor = actor_of(username)
+    if background if background is not None else status == "approved":
+        from tests.market.background_data import fill_background
+        fill_background(actor)
+    return actor, org_id

@@ -316,7 +316,8 @@ def version_document(version_id: int) -> dict[str, Any]:
 
 
 NOT_FORMS = ("lists", "workflows", "market")  # specs/ folders holding other kinds of declaration (not published as forms;
-# specs/market/listing.yaml is the listing form, read by services/market/listing_form.py)
+# specs/market/listing.yaml is the listing form, read by services/market/listing_form.py; *_background.yaml the
+# provider and enterprise background forms, read by services/market/background_form.py)
 
 
 def sync_specs(folder: Path = SPECS) -> list[str]:

@@ -39,6 +39,28 @@ PRODUCTS = [
      [("按月订阅", "month", "simple", "980.00"), ("按年订阅", "year", "simple", "9800.00")], (227, 119, 194)),
 ]
 ACTIVITY = "2027 年中小企业数字化转型服务券"
+# the demo enterprise's 企业背景信息 (besides what its registration holds), submitted through the service so
+# that it can grab vouchers and buy right away (services.market.access.certified_org)
+BACKGROUND = {
+    "legal_rep_mobile": "13912345678", "contact_title": "总经理", "email": "info@example.com", "postcode": "250000",
+    "founded_on": "2010-05-01", "reg_type": "有限责任公司", "tax_grade": "A", "listed": "否", "chain": "高端装备",
+    "product_1": "数控机床", "region": "370102", "address": "济南市历下区经十路 1 号", "registered_capital": "1000",
+    "size": "小型", "business": "数控机床的研发、生产和销售", "high_tech": "否", "srdi": "none", "tech_sme": "是",
+    "foreign_trade": "否", "group_member": "否",
+    "revenue_y1": "5000", "revenue_y2": "4500", "main_revenue": "4800", "cost": "3500", "profit": "600",
+    "tax_paid": "200", "total_assets": "8000", "total_liabilities": "3000",
+    "staff_total": 120, "staff_rnd": 20, "staff_it": 3, "staff_social_insured": 110,
+    "cloud_use": "some", "it_invest": "80", "digital_plan": "是",
+    "fixed_assets": "3000", "accidents": 0, "env_penalty": "否", "credit_record": "否", "audited": "是",
+    "loans_balance": "1000", "needs_financing": "否", "rnd_spend_y1": "250", "invention_patents": 3, "rnd_center": "否",
+}
+
+
+def seed_background(actor: Actor) -> None:
+    """Submit the demo 企业背景信息 for an enterprise account (a generated licence image)."""
+    from services.market import background
+    licence = background.store_license(actor, _picture((31, 119, 180), 7), "yyzz.png")
+    background.submit(actor, {**BACKGROUND, "license": licence})
 
 
 def _picture(colour: tuple[int, int, int], seed: int) -> bytes:
@@ -111,6 +133,9 @@ def seed_market() -> int:
     provider, operator, expert, final = (_actor(u) for u in ("fuwu_demo", "operator", "expert", "final_js"))
     if provider is None or operator is None or expert is None or final is None:
         return 0
+    enterprise = _actor("qiye_demo")
+    if enterprise is not None:
+        seed_background(enterprise)
     made = 0
     for i in range(len(PRODUCTS)):
         _listing_id, version_id = listings.create_listing(provider)

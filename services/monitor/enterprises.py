@@ -191,6 +191,9 @@ def delete_enterprise(actor: Actor, org_id: int) -> str:
                          {**detail, "reason": "已上报过数据或填写过调查问卷"})
             return "kept_disabled"
         ids = [a.id for a in accounts]
+        from db.market import MarketFile  # its registration's licence images (企业背景信息 / 服务商背景)
+        session.execute(delete(MarketFile).where(MarketFile.purpose == "license",
+                                                 (MarketFile.org_id == org.id) | MarketFile.account_id.in_(ids or [0])))
         if ids:
             session.execute(update(AuditLog).where(AuditLog.actor_id.in_(ids)).values(actor_id=None))
             for a in accounts:

@@ -245,7 +245,7 @@ class OrgView:
     return_reason: str | None
     submitted_at: str | None
     version: int
-    extra: tuple[tuple[str, str], ...] = ()  # a provider's 服务商背景 (label, text), filled ones only
+    extra: tuple[tuple[str, str], ...] = ()  # a provider's 服务商背景 / an enterprise's 企业背景信息 (label, text)
     details: dict[str, Any] | None = None   # the stored details (the edit form reloads a provider's fields)
 
 
@@ -270,7 +270,17 @@ def org_view(org: Organisation) -> OrgView:
                    return_reason=org.return_reason,
                    submitted_at=china_time(org.submitted_at) or None,  # shown in China time
                    version=org.version,
-                   extra=tuple(provider_rows(details)) if org.kind == "provider" else (), details=dict(details))
+                   extra=_extra_rows(org.kind, details), details=dict(details))
+
+
+def _extra_rows(kind: str, details: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A provider's 服务商背景, or an enterprise's submitted 企业背景信息 (services.market.background)."""
+    if kind == "provider":
+        return tuple(provider_rows(details))
+    if kind == "enterprise":
+        from services.market.background import rows as background_rows
+        return tuple(background_rows(details))
+    return ()
 
 
 def detail_rows(view: OrgView) -> list[tuple[str, str]]:
@@ -289,6 +299,8 @@ def detail_rows(view: OrgView) -> list[tuple[str, str]]:
         keep = {"企业名称", "统一社会信用代码", "法人代表", "所在地区", "所属行业", "企业规模", "联系人", "通讯地址",
                 ORG_FIELDS["revenue_k"], ORG_FIELDS["employees"], ORG_FIELDS["assets_k"]}
         rows = [r for r in rows if r[0] in keep] + [("联系电话", view.contact_phone), *view.extra]
+    else:  # enterprises: the 企业背景信息 they submitted (or that it is not submitted yet)
+        rows += list(view.extra)
     return [(label, "" if value is None else str(value)) for label, value in rows]
 
 

@@ -23,3 +23,14 @@ def test_uncertified_provider_and_wrong_kind_are_refused(db: str) -> None:
             certified_org(s, buyer, P_MARKET_SELL, "provider")   # no market.sell
         with pytest.raises(PermissionDenied):
             certified_org(s, ok, P_MARKET_BUY, "enterprise")      # a provider does not buy
+
+
+def test_an_enterprise_needs_its_background_submitted(db: str) -> None:
+    from services.market import vouchers
+    bare, _ = make_enterprise_user("370102", background=False)
+    with pytest.raises(PermissionDenied, match="「企业背景信息」"):
+        vouchers.grab(bare, 1)
+    from tests.market.background_data import fill_background
+    fill_background(bare)
+    with session_scope() as s:
+        assert certified_org(s, bare, P_MARKET_BUY, "enterprise").kind == "enterprise"
