@@ -1,0 +1,106 @@
+"""运行监测 queries (issue 18) as list declarations, against small hand-made data on both databases:
+企业基本信息查询 (monitor_q_orgs) and 未报送企业查询 (monitor_q_unreported). Each: the rows a county /
+city administrator sees (a county never sees another county), the filters, and an export whose
+rows equal the announced total."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import openpyxl
+import pytest
+from sqlalchemy import update
+
+from db.engine import session_scope
+from db.monitor import MonitorReport
+from services import lists
+from services.core.errors import PermissionDenied
+from services.core.permissions import Actor
+from services.forms import definitions
+from services.monitor import reports
+from tests.factories import make_admin, make_enterprise_user, make_org
+
+
+def _all(actor: Actor, code: str, values: dict) -> lists.Page:  # type: ignore[type-arg]
+    return lists.page(actor, code, values, 0)
+
+
+def _export_rows(actor: Actor, code: str, values: dict) -> list[tuple]:  # type: ignore[type-arg]
+    sheet = openpyxl.load_workbook(io.BytesIO(lists.export(actor, code, values))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    return rows
+
+
+@dataclass
+class World:
+    xw: Actor        # 玄武区 (320102)
+    qh: Actor        # 秦淮区 (320104)
+    nj: Actor        # 南京市 (320100)
+    period: str
+    names: dict[str, str]   # letter -> organisation name
+
+
+@pytest.fixture
+def world(db: str) -> World:
+    """玄武: A 未填报, B 编辑, C 审核中, D 退回, E 审核通过, F 冻结, H 解除冻结, P (registration pending: not
+    monitored); 秦淮: G 未填报. Plus B's earlier month accepted (another month: no effect)."""
+    definitions.sync_specs()
+    period = reports.current_period()
+    names: dict[str, str] = {}
+    status = {"B": "editing", "C": "reviewing", "D": "returned", "E": "accepted", "F": "frozen", "H": "unfrozen"}
+    ids: dict[str, int] = {}
+    for letter in "ABCDEFH":
+        ent, org_id = make_enterprise_user("320102")
+        ids[letter] = org_id
+        if letter in status:
+            reports.open_report(ent, period)
+            if letter == "B":
+                reports.open_report(ent, reports.period_options()[1])
+    _, ids["G"] = make_enterprise_user("320104")
+    ids["P"] = make_org("320102", status="pending")
+    with session_scope() as s:
+        from db.organisation import Organisation
+        for letter, org_id in ids.items():
+            names[letter] = s.get(Organisation, org_id).name  # type: ignore[union-attr]
+        for letter, st in status.items():
+            s.execute(update(MonitorReport).where(MonitorReport.org_id == ids[letter], MonitorReport.period == period)
+                      .values(status=st))
+        s.execute(update(MonitorReport).where(MonitorReport.org_id == ids["B"], MonitorReport.period != period)
+                  .values(status="accepted"))
+    return World(make_admin("320102"), make_admin("320104"), make_admin("320100"), period, names)
+
+
+def _names(w: World, page: lists.Page) -> set[str]:
+    back = {v: k for k, v in w.names.items()}
+    return {back[lists.value(r, "name")] for r in page.items}
+
+
+# --- 企业基本信息查询 -------------------------------------------------------------------------
+def test_orgs_in_the_county_with_default_and_all_fields(world: World) -> None:
+    page = _all(world.xw, "monitor_q_orgs", {})
+    assert _names(world, page) == {"A", "B", "C", "D", "E", "F", "H", "P"} and page.total == 8
+    row = next(r for r in page.items if lists.value(r, "name") == world.names["A"])
+    assert lists.value(row, "usernames").startswith("qy") and lists.value(row, "size") == "小型"
+    spec = lists.declaration("monitor_q_orgs")
+    shown = [c.key for c in spec.columns if c.visible]
+    assert shown[:2] == ["name", "usernames"]
+    assert shown == ["name", "usernames", "region_name", "holding_type", "size", "contact_name"]
+    keyword = _all(world.xw, "monitor_q_orgs", {"keyword": world.names["D"]})
+    assert _names(world, keyword) == {"D"}
+    # P has no account: 用户状态 正常 leaves it out
+    assert _names(world, _all(world.xw, "monitor_q_orgs", {"status": "active"})) == set("ABCDEFH")
+
+
+def test_orgs_jurisdiction(world: World) -> None:
+    assert _names(world, _all(world.qh, "monitor_q_orgs", {})) == {"G"}
+    assert _all(world.nj, "monitor_q_orgs", {}).total == 9
+    with pytest.raises(PermissionDenied):
+        _all(world.qh, "monitor_q_orgs", {"region": "320102"})
+
+
+def test_orgs_export_has_every_field_and_equals_total(world: World) -> None:
+    total = _all(world.nj, "monitor_q_orgs", {}).total
+    rows = _export_rows(world.nj, "monitor_q_orgs", {})
+    spec = lists.declaration("monitor_q_orgs")
+    assert list(rows[0]) == [c.label for c in spec.columns]  # every data item, also those hidden on screen
+    assert len(rows) - 1 == total == 9
