@@ -5,23 +5,28 @@ Each source applies the actor's jurisdiction in its SQL (``org_clause`` / ``with
 
 - ``monitor_q_orgs`` 企业基本信息查询: the enterprises of the jurisdiction with their registration data
   (region, user status, name / credit code / username as in 监测企业管理, all enterprises — not only mine).
+- ``monitor_q_unreported`` 未报送企业查询: for one report month, the enterprises whose report is not
+  submitted: status 编辑 / 冻结 / 解除冻结 / 退回, or 未填报 (no monitor_report row for the month).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from db.account import Account
 from db.engine import session_scope
+from db.monitor import MonitorReport
 from db.organisation import Organisation
-from services.core.permissions import P_MONITOR_REVIEW, Actor
+from services.core.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, require
+from services.core.errors import PermissionDenied
+from services.core.scope import org_clause, within
 from services.lists.source import Field as F
 from services.lists.source import Page, Param, Source, register
-from services.monitor import enterprises
-from services.reference import industry, region_full_name
+from services.monitor import enterprises, reports
+from services.reference import industry, region_full_name, region_path
 
 CHUNK = 500
 
@@ -96,3 +101,67 @@ register(Source(
     {"region": Param("region", "地区"), "keyword": Param("text", "关键词"),
      "status": Param("select", "用户状态", lambda: {"active": "正常", "disabled": "失效"})},
     org_page, org_stream))
+
+
+# --- 未报送企业查询 ---------------------------------------------------------------------------
+UNREPORTED = {"editing": "编辑", "frozen": "冻结", "unfrozen": "解除冻结", "returned": "退回", "none": "未填报"}
+
+
+def _unreported_query(actor: Actor, p: dict[str, Any]) -> Any:
+    require(actor, P_MONITOR_REVIEW)
+    period = p.get("period") or reports.current_period()
+    status = func.coalesce(MonitorReport.status, literal("none"))
+    wanted = [p["status"]] if p.get("status") else list(UNREPORTED)
+    where = [Organisation.kind == "enterprise", Organisation.status == "approved", org_clause(actor), status.in_(wanted)]
+    code = p.get("region")
+    if code:
+        if not in_jurisdiction(actor, region_path(code)):
+            raise PermissionDenied("所选地区超出您的管辖范围。")
+        where.append(within(code, Organisation.province_code, Organisation.city_code, Organisation.county_code))
+    joined = Organisation.__table__.outerjoin(
+        MonitorReport.__table__, and_(MonitorReport.org_id == Organisation.id, MonitorReport.period == period))
+    return period, joined, where, status
+
+
+def _unreported_rows(session: Session, period: str, found: list[Any]) -> list[dict[str, Any]]:
+    accounts = _usernames(session, [r.id for r in found])
+    return [{"org_id": r.id, "period": period, "name": r.name, "usernames": "、".join(a.username for a in accounts.get(r.id, [])),
+             "credit_code": r.credit_code or "", "region_name": region_full_name(r.region_code),
+             "status_label": UNREPORTED[r.state], "contact_name": r.contact_name or "",
+             "contact_phone": r.contact_phone or ""} for r in found]
+
+
+def _unreported_select(actor: Actor, p: dict[str, Any]) -> tuple[str, Any, Any]:
+    period, joined, where, status = _unreported_query(actor, p)
+    cols = select(Organisation.id, Organisation.name, Organisation.credit_code, Organisation.region_code,
+                  Organisation.contact_name, Organisation.contact_phone, status.label("state")).select_from(joined).where(*where)
+    count = select(func.count()).select_from(joined).where(*where)
+    return period, cols, count
+
+
+def unreported_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
+    """One page of 未报送企业查询 for month ``p["period"]`` (default: the current report month)."""
+    with session_scope(read=True) as session:
+        period, cols, count = _unreported_select(actor, p)
+        total = session.scalar(count) or 0
+        found = list(session.execute(cols.order_by(*order.clauses, Organisation.id).offset(index * size).limit(size)))
+        return Page(int(total), _unreported_rows(session, period, found))
+
+
+def unreported_stream(actor: Actor, p: dict[str, Any], order: Any) -> Iterator[dict[str, Any]]:
+    """Every row of 未报送企业查询, read in chunks in one read-only transaction."""
+    with session_scope(read=True) as session:
+        period, cols, _ = _unreported_select(actor, p)
+        result = session.execute(cols.order_by(*order.clauses, Organisation.id).execution_options(yield_per=CHUNK))
+        for part in result.partitions(CHUNK):
+            yield from _unreported_rows(session, period, list(part))
+
+
+register(Source(
+    "monitor_q_unreported", P_MONITOR_REVIEW,
+    {"period": F("报表月份"), "name": F("企业名称", sort=Organisation.name), "usernames": F("企业用户ID"),
+     "credit_code": F("统一社会信用代码", "code", Organisation.credit_code), "region_name": F("所属地区"),
+     "status_label": F("报送状态"), "contact_name": F("联系人"), "contact_phone": F("联系电话")},
+    {"period": Param("select", "报表月份", lambda: {x: x for x in reports.period_options()}),
+     "status": Param("select", "报送状态", lambda: UNREPORTED), "region": Param("region", "地区")},
+    unreported_page, unreported_stream))

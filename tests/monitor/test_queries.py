@@ -75,6 +75,47 @@ def _names(w: World, page: lists.Page) -> set[str]:
     return {back[lists.value(r, "name")] for r in page.items}
 
 
+# --- 未报送企业查询 ---------------------------------------------------------------------------
+def test_unreported_lists_the_five_statuses_of_the_month_in_the_county(world: World) -> None:
+    page = _all(world.xw, "monitor_q_unreported", {"period": world.period})
+    assert page.total == 5 and _names(world, page) == {"A", "B", "D", "F", "H"}
+    by = {lists.value(r, "name"): lists.value(r, "status_label") for r in page.items}
+    n = world.names
+    assert by == {n["A"]: "未填报", n["B"]: "编辑", n["D"]: "退回", n["F"]: "冻结", n["H"]: "解除冻结"}
+    assert all(lists.value(r, "period") == world.period for r in page.items)
+    # no period chosen = the current report month
+    assert _all(world.xw, "monitor_q_unreported", {}).total == 5
+
+
+def test_unreported_status_filter_and_other_month(world: World) -> None:
+    only = _all(world.xw, "monitor_q_unreported", {"period": world.period, "status": "none"})
+    assert _names(world, only) == {"A"}
+    returned = _all(world.xw, "monitor_q_unreported", {"period": world.period, "status": "returned"})
+    assert _names(world, returned) == {"D"}
+    # the earlier month: B accepted there, every other approved enterprise of 玄武 never opened it
+    earlier = _all(world.xw, "monitor_q_unreported", {"period": reports.period_options()[1]})
+    assert _names(world, earlier) == {"A", "C", "D", "E", "F", "H"}
+    assert {lists.value(r, "status_label") for r in earlier.items} == {"未填报"}
+
+
+def test_unreported_jurisdiction(world: World) -> None:
+    assert _names(world, _all(world.qh, "monitor_q_unreported", {"period": world.period})) == {"G"}
+    city = _all(world.nj, "monitor_q_unreported", {"period": world.period})
+    assert _names(world, city) == {"A", "B", "D", "F", "H", "G"}
+    assert _names(world, _all(world.nj, "monitor_q_unreported", {"period": world.period, "region": "320104"})) == {"G"}
+    with pytest.raises(PermissionDenied):
+        _all(world.xw, "monitor_q_unreported", {"period": world.period, "region": "320104"})
+
+
+def test_unreported_export_equals_total(world: World) -> None:
+    values = {"period": world.period}
+    total = _all(world.nj, "monitor_q_unreported", values).total
+    rows = _export_rows(world.nj, "monitor_q_unreported", values)
+    assert rows[0][:2] == ("报表月份", "企业名称")
+    assert len(rows) - 1 == total == 6
+    assert {r[1] for r in rows[1:]} == {world.names[k] for k in "ABDFHG"}
+
+
 # --- 企业基本信息查询 -------------------------------------------------------------------------
 def test_orgs_in_the_county_with_default_and_all_fields(world: World) -> None:
     page = _all(world.xw, "monitor_q_orgs", {})
