@@ -7,6 +7,9 @@ Each source applies the actor's jurisdiction in its SQL (``org_clause`` / ``with
   (region, user status, name / credit code / username as in 监测企业管理, all enterprises — not only mine).
 - ``monitor_q_unreported`` 未报送企业查询: for one report month, the enterprises whose report is not
   submitted: status 编辑 / 冻结 / 解除冻结 / 退回, or 未填报 (no monitor_report row for the month).
+- ``monitor_q_changes`` 企业信息变更查询: every key-information change an enterprise made in a month's
+  report (the report's ``freeze`` transition), with its outcome read from the next decision on the
+  same report: 待审核 (none yet), 审核通过 (``unfreeze`` / ``auto_unfreeze``), 审核退回 (``reject_change``).
 """
 from __future__ import annotations
 
@@ -14,18 +17,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import and_, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.account import Account
 from db.engine import session_scope
 from db.monitor import MonitorReport
+from db.workflow import WorkflowInstance, WorkflowTransition
 from db.organisation import Organisation
 from services.core.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, require
 from services.core.errors import PermissionDenied
 from services.core.scope import org_clause, within
 from services.lists.source import Field as F
 from services.lists.source import Page, Param, Source, register
-from services.monitor import enterprises, reports
+from services.core.timefmt import china_time
+from services.monitor import enterprises, reports, workflow
 from services.reference import industry, region_full_name, region_path
 
 CHUNK = 500
@@ -165,3 +170,93 @@ register(Source(
     {"period": Param("select", "报表月份", lambda: {x: x for x in reports.period_options()}),
      "status": Param("select", "报送状态", lambda: UNREPORTED), "region": Param("region", "地区")},
     unreported_page, unreported_stream))
+
+
+# --- 企业信息变更查询 -------------------------------------------------------------------------
+CHANGE_STATUS = {"pending": "待审核", "accepted": "审核通过", "returned": "审核退回"}
+DECISIONS = {"unfreeze": "accepted", "auto_unfreeze": "accepted", "reject_change": "returned"}
+
+
+def _changes_select(actor: Actor, p: dict[str, Any]) -> tuple[Any, Any]:
+    require(actor, P_MONITOR_REVIEW)
+    period = p.get("period") or reports.current_period()
+    change, later = WorkflowTransition, aliased(WorkflowTransition)
+    decision_id = (select(later.id).where(later.instance_id == change.instance_id, later.id > change.id,
+                                          later.action.in_(list(DECISIONS)))
+                   .order_by(later.id).limit(1).correlate(change).scalar_subquery())
+    where = [WorkflowInstance.subject_type == workflow.SUBJECT, change.action == "freeze", MonitorReport.period == period,
+             org_clause(actor)]
+    code = p.get("region")
+    if code:
+        if not in_jurisdiction(actor, region_path(code)):
+            raise PermissionDenied("所选地区超出您的管辖范围。")
+        where.append(within(code, Organisation.province_code, Organisation.city_code, Organisation.county_code))
+    keyword = (p.get("keyword") or "").strip()
+    if keyword:
+        like = f"%{keyword}%"
+        where.append(Organisation.name.like(like) | Organisation.id.in_(
+            select(Account.org_id).where(Account.org_id.is_not(None), Account.username.like(like))))
+    status = p.get("status")
+    if status == "pending":
+        where.append(decision_id.is_(None))
+    elif status in ("accepted", "returned"):
+        wanted = [a for a, s in DECISIONS.items() if s == status]
+        where.append(select(later.action).where(later.id == decision_id).scalar_subquery().in_(wanted))
+    base = (select(change.id, change.at, change.reason, change.actor_id, MonitorReport.period, Organisation.id.label("org_id"),
+                   Organisation.name, Organisation.region_code, decision_id.label("decision_id"))
+            .select_from(change).join(WorkflowInstance, WorkflowInstance.id == change.instance_id)
+            .join(MonitorReport, MonitorReport.id == WorkflowInstance.subject_id)
+            .join(Organisation, Organisation.id == MonitorReport.org_id).where(*where))
+    count = select(func.count()).select_from(base.subquery())
+    return base.order_by(change.at.desc(), change.id.desc()), count
+
+
+def _change_rows(session: Session, found: list[Any]) -> list[dict[str, Any]]:
+    decided = {t.id: t for t in session.scalars(select(WorkflowTransition).where(
+        WorkflowTransition.id.in_([r.decision_id for r in found if r.decision_id])))}
+    people = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(
+        {r.actor_id for r in found} | {t.actor_id for t in decided.values()})))}
+    accounts = _usernames(session, [r.org_id for r in found])
+
+    def who(account_id: int | None) -> str:
+        a = people.get(account_id or 0)
+        return (a.display_name or a.username) if a else "系统"
+    out = []
+    for r in found:
+        d = decided.get(r.decision_id or 0)
+        out.append({"id": r.id, "period": r.period, "name": r.name,
+                    "usernames": "、".join(a.username for a in accounts.get(r.org_id, [])),
+                    "region_name": region_full_name(r.region_code), "change": r.reason or "",
+                    "changed_by": who(r.actor_id), "changed_at": china_time(r.at),
+                    "status_label": CHANGE_STATUS[DECISIONS[d.action]] if d else CHANGE_STATUS["pending"],
+                    "decided_by": who(d.actor_id) if d else "", "decided_at": china_time(d.at) if d else "",
+                    "decision_reason": (d.reason or "") if d else ""})
+    return out
+
+
+def changes_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
+    """One page of 企业信息变更查询 for month ``p["period"]`` (default: the current report month), newest first."""
+    with session_scope(read=True) as session:
+        rows, count = _changes_select(actor, p)
+        total = session.scalar(count) or 0
+        return Page(int(total), _change_rows(session, list(session.execute(rows.offset(index * size).limit(size)))))
+
+
+def changes_stream(actor: Actor, p: dict[str, Any], order: Any) -> Iterator[dict[str, Any]]:
+    """Every row of 企业信息变更查询, read in chunks in one read-only transaction."""
+    with session_scope(read=True) as session:
+        rows, _ = _changes_select(actor, p)
+        for part in session.execute(rows.execution_options(yield_per=CHUNK)).partitions(CHUNK):
+            yield from _change_rows(session, list(part))
+
+
+register(Source(
+    "monitor_q_changes", P_MONITOR_REVIEW,
+    {"period": F("报表月份"), "name": F("企业名称"), "usernames": F("企业用户ID"), "region_name": F("所属地区"),
+     "change": F("变更内容"), "changed_by": F("变更人"), "changed_at": F("变更时间", "datetime"),
+     "status_label": F("审核状态"), "decided_by": F("审核人"), "decided_at": F("审核时间", "datetime"),
+     "decision_reason": F("审核说明")},
+    {"period": Param("select", "报表月份", lambda: {x: x for x in reports.period_options()}),
+     "status": Param("select", "状态", lambda: CHANGE_STATUS), "keyword": Param("text", "企业名称或企业ID"),
+     "region": Param("region", "地区")},
+    changes_page, changes_stream))

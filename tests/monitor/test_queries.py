@@ -145,3 +145,74 @@ def test_orgs_export_has_every_field_and_equals_total(world: World) -> None:
     spec = lists.declaration("monitor_q_orgs")
     assert list(rows[0]) == [c.label for c in spec.columns]  # every data item, also those hidden on screen
     assert len(rows) - 1 == total == 9
+
+
+# --- 企业信息变更查询 -------------------------------------------------------------------------
+@dataclass
+class Changes:
+    xw: Actor
+    qh: Actor
+    nj: Actor
+    names: dict[str, str]   # letter -> the name the enterprise registered with
+
+
+def _change_name(ent: Actor, report_id: int, new: str) -> None:
+    from tests.monitor.conftest import _basic, save
+    save(ent, report_id, "basic", {**_basic(ent, report_id), "org_name": new})
+
+
+@pytest.fixture
+def changes(chain) -> Changes:  # type: ignore[no-untyped-def]
+    """玄武: X changed its name, was refused (审核退回), changed again, was confirmed (审核通过); Y changed it
+    (待审核). 秦淮: Z changed it (待审核). W (玄武) reported without a change: no record."""
+    from services.monitor import review, reviewers
+    qh = make_admin("320104")
+    with session_scope() as s:
+        reviewers.sync_reviewers(s)
+    period = reports.current_period()
+    y, y_org = make_enterprise_user("320102")
+    z, z_org = make_enterprise_user("320104")
+    w, _ = make_enterprise_user("320102")
+    from db.organisation import Organisation
+    with session_scope() as s:
+        names = {k: s.get(Organisation, i).name for k, i in (("X", chain.org_id), ("Y", y_org), ("Z", z_org))}  # type: ignore[union-attr]
+    rx = reports.open_report(chain.ent, period)
+    _change_name(chain.ent, rx, "改名一号有限公司")
+    review.reject_change(chain.xw, rx, "名称与营业执照不符")
+    _change_name(chain.ent, rx, "改名二号有限公司")
+    review.confirm_change(chain.xw, rx)
+    _change_name(y, reports.open_report(y, period), "改名三号有限公司")
+    _change_name(z, reports.open_report(z, period), "改名四号有限公司")
+    reports.open_report(w, period)
+    return Changes(chain.xw, qh, chain.nj, names)
+
+
+def test_changes_statuses_from_the_decisions(changes: Changes) -> None:
+    page = _all(changes.xw, "monitor_q_changes", {})
+    assert page.total == 3
+    assert sorted(lists.value(r, "status_label") for r in page.items) == sorted(["审核退回", "审核通过", "待审核"])
+    returned = _all(changes.xw, "monitor_q_changes", {"status": "returned"})
+    assert returned.total == 1
+    row = returned.items[0]
+    assert lists.value(row, "decision_reason") == "名称与营业执照不符" and "企业名称" in lists.value(row, "change")
+    assert lists.value(row, "decided_by") and lists.value(row, "decided_at")
+    assert _all(changes.xw, "monitor_q_changes", {"status": "accepted"}).total == 1
+    pending = _all(changes.xw, "monitor_q_changes", {"status": "pending"})
+    assert pending.total == 1 and lists.value(pending.items[0], "name") == changes.names["Y"]
+    assert lists.value(pending.items[0], "decided_by") == ""
+    # keyword: the registered name (X is now 改名二号 after the confirmed change)
+    assert _all(changes.xw, "monitor_q_changes", {"keyword": "改名二号"}).total == 2
+    # another month has none
+    assert _all(changes.xw, "monitor_q_changes", {"period": reports.period_options()[1]}).total == 0
+
+
+def test_changes_jurisdiction_and_export(changes: Changes) -> None:
+    qh = _all(changes.qh, "monitor_q_changes", {})
+    assert qh.total == 1 and lists.value(qh.items[0], "name") == changes.names["Z"]
+    assert _all(changes.nj, "monitor_q_changes", {}).total == 4
+    assert _all(changes.nj, "monitor_q_changes", {"region": "320104"}).total == 1
+    with pytest.raises(PermissionDenied):
+        _all(changes.xw, "monitor_q_changes", {"region": "320104"})
+    rows = _export_rows(changes.nj, "monitor_q_changes", {})
+    assert len(rows) - 1 == 4 and rows[0][:2] == ("报表月份", "企业名称")
+    assert sorted(r[7] for r in rows[1:]) == sorted(["审核退回", "审核通过", "待审核", "待审核"])
