@@ -10,13 +10,16 @@ Each source applies the actor's jurisdiction in its SQL (``org_clause`` / ``with
 - ``monitor_q_changes`` 企业信息变更查询: every key-information change an enterprise made in a month's
   report (the report's ``freeze`` transition), with its outcome read from the next decision on the
   same report: 待审核 (none yet), 审核通过 (``unfreeze`` / ``auto_unfreeze``), 审核退回 (``reject_change``).
+- ``monitor_q_year_counts`` 年度报送企业数统计: for one year, a row per subordinate region (of the chosen
+  region, default the actor's; a county: itself) with, per month, the enterprises that reported
+  (report 审核中 or 审核通过) and those accepted (审核通过).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from db.account import Account
@@ -26,12 +29,13 @@ from db.workflow import WorkflowInstance, WorkflowTransition
 from db.organisation import Organisation
 from services.core.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, require
 from services.core.errors import PermissionDenied
-from services.core.scope import org_clause, within
+from services.core.scope import jurisdiction, org_clause, within
 from services.lists.source import Field as F
 from services.lists.source import Page, Param, Source, register
 from services.core.timefmt import china_time
 from services.monitor import enterprises, reports, workflow
-from services.reference import industry, region_full_name, region_path
+import clock
+from services.reference import industry, region, region_children, region_full_name, region_path
 
 CHUNK = 500
 
@@ -260,3 +264,67 @@ register(Source(
      "status": Param("select", "状态", lambda: CHANGE_STATUS), "keyword": Param("text", "企业名称或企业ID"),
      "region": Param("region", "地区")},
     changes_page, changes_stream))
+
+
+# --- 年度报送企业数统计 -----------------------------------------------------------------------
+REPORTED = ("reviewing", "accepted")   # submitted and not sent back: counted as reporting
+YEARS = 5
+
+
+def year_options() -> dict[int, str]:
+    """The selectable years: this year and the ones before it (China time)."""
+    this = clock.today().year
+    return {y: f"{y} 年" for y in range(this, this - YEARS, -1)}
+
+
+def _year_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
+    require(actor, P_MONITOR_REVIEW)
+    year = int(p.get("year") or clock.today().year)
+    code = p.get("region") or actor.region_code
+    if code and not in_jurisdiction(actor, region_path(code)):
+        raise PermissionDenied("所选地区超出您的管辖范围。")
+    node = region(code) if code else None
+    if node is not None and node.level == "county":
+        rows, column = [node], MonitorReport.county_code
+    else:
+        rows = region_children(code)
+        column = {None: MonitorReport.province_code, "province": MonitorReport.city_code}.get(
+            node.level if node else None, MonitorReport.county_code)
+    month = func.substr(MonitorReport.period, 6, 2)
+    query = (select(column.label("code"), month.label("month"),
+                    func.sum(case((MonitorReport.status.in_(REPORTED), 1), else_=0)).label("reported"),
+                    func.sum(case((MonitorReport.status == "accepted", 1), else_=0)).label("accepted"))
+             .where(MonitorReport.period >= f"{year}-01", MonitorReport.period <= f"{year}-12",
+                    jurisdiction(actor, MonitorReport.province_code, MonitorReport.city_code, MonitorReport.county_code),
+                    within(code, MonitorReport.province_code, MonitorReport.city_code, MonitorReport.county_code))
+             .group_by(column, month))
+    with session_scope(read=True) as session:
+        counts = {(r.code, int(r.month)): (int(r.reported or 0), int(r.accepted or 0)) for r in session.execute(query)}
+    out = []
+    for n in rows:
+        row: dict[str, Any] = {"year": year, "region_code": n.code, "region_name": n.name}
+        for m in range(1, 13):
+            reported, accepted = counts.get((n.code, m), (0, 0))
+            row[f"m{m:02d}_reported"], row[f"m{m:02d}_accepted"] = reported, accepted
+        out.append(row)
+    return out
+
+
+def year_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
+    """One page of 年度报送企业数统计 (one row per subordinate region)."""
+    rows = _year_rows(actor, p)
+    return Page(len(rows), rows[index * size:(index + 1) * size])
+
+
+def _year_fields() -> dict[str, F]:
+    out = {"year": F("年度", "number"), "region_code": F("地区代码", "code"), "region_name": F("地区")}
+    for m in range(1, 13):
+        out[f"m{m:02d}_reported"] = F(f"{m}月报送企业数", "number")
+        out[f"m{m:02d}_accepted"] = F(f"{m}月审核通过企业数", "number")
+    return out
+
+
+register(Source(
+    "monitor_q_year_counts", P_MONITOR_REVIEW, _year_fields(),
+    {"year": Param("select", "年度", year_options), "region": Param("region", "地区")},
+    year_page, lambda actor, p, order: iter(_year_rows(actor, p))))

@@ -216,3 +216,66 @@ def test_changes_jurisdiction_and_export(changes: Changes) -> None:
     rows = _export_rows(changes.nj, "monitor_q_changes", {})
     assert len(rows) - 1 == 4 and rows[0][:2] == ("报表月份", "企业名称")
     assert sorted(r[7] for r in rows[1:]) == sorted(["审核退回", "审核通过", "待审核", "待审核"])
+
+
+# --- 年度报送企业数统计 -----------------------------------------------------------------------
+def _year_months() -> tuple[int, str, str, str]:
+    """A year with two fileable months a, b in it, and a fileable month of another year."""
+    options = reports.period_options()
+    year = options[12][:4]
+    a, b = [o for o in options if o.startswith(year)][:2]
+    other = next(o for o in options if not o.startswith(year))
+    return int(year), a, b, other
+
+
+@pytest.fixture
+def counted(chain):  # type: ignore[no-untyped-def]
+    """玄武: e1 a 审核通过, b 审核中 (other year 审核通过); e2 a 退回, b 审核通过; e3 a 编辑. 秦淮: e4 a 审核通过."""
+    year, a, b, other = _year_months()
+    e2, _ = make_enterprise_user("320102")
+    e3, _ = make_enterprise_user("320102")
+    e4, _ = make_enterprise_user("320104")
+    plan = {(chain.ent, a): "accepted", (chain.ent, b): "reviewing", (chain.ent, other): "accepted",
+            (e2, a): "returned", (e2, b): "accepted", (e3, a): "editing", (e4, a): "accepted"}
+    ids = {key: reports.open_report(key[0], key[1]) for key in plan}
+    with session_scope() as s:
+        for key, st in plan.items():
+            s.execute(update(MonitorReport).where(MonitorReport.id == ids[key]).values(status=st))
+    return chain, make_admin("320104"), year, a, b
+
+
+def _by_region(page: lists.Page, month: str) -> dict[str, tuple[int, int]]:
+    m = int(month[5:])
+    return {lists.value(r, "region_code"): (lists.value(r, f"m{m:02d}_reported"), lists.value(r, f"m{m:02d}_accepted"))
+            for r in page.items}
+
+
+def test_year_counts_per_subordinate_region(counted) -> None:  # type: ignore[no-untyped-def]
+    chain, qh, year, a, b = counted
+    city = _all(chain.nj, "monitor_q_year_counts", {"year": year})
+    assert {lists.value(r, "region_code") for r in city.items} >= {"320102", "320104"}
+    assert all(lists.value(r, "region_code").startswith("3201") for r in city.items)
+    assert _by_region(city, a)["320102"] == (1, 1) and _by_region(city, b)["320102"] == (2, 1)
+    assert _by_region(city, a)["320104"] == (1, 1) and _by_region(city, b)["320104"] == (0, 0)
+    province = _all(chain.js, "monitor_q_year_counts", {"year": year})
+    assert _by_region(province, a)["320100"] == (2, 2) and _by_region(province, b)["320100"] == (2, 1)
+    # the other year's accepted month of e1 is not counted in this year
+    total = sum(lists.value(r, f"m{m:02d}_accepted") for r in province.items for m in range(1, 13))
+    assert total == 3
+
+
+def test_year_counts_jurisdiction_and_export(counted) -> None:  # type: ignore[no-untyped-def]
+    chain, qh, year, a, b = counted
+    county = _all(chain.xw, "monitor_q_year_counts", {"year": year})
+    assert [lists.value(r, "region_code") for r in county.items] == ["320102"]
+    assert _by_region(county, b)["320102"] == (2, 1)
+    other = _all(qh, "monitor_q_year_counts", {"year": year})
+    assert _by_region(other, a) == {"320104": (1, 1)} and _by_region(other, b) == {"320104": (0, 0)}
+    with pytest.raises(PermissionDenied):
+        _all(qh, "monitor_q_year_counts", {"year": year, "region": "320102"})
+    page = _all(chain.nj, "monitor_q_year_counts", {"year": year})
+    rows = _export_rows(chain.nj, "monitor_q_year_counts", {"year": year})
+    assert len(rows) - 1 == page.total and rows[0][:3] == ("年度", "地区代码", "地区")
+    xw = next(r for r in rows[1:] if r[1] == "320102")
+    m = int(b[5:])
+    assert xw[3 + 2 * (m - 1)] == 2 and xw[4 + 2 * (m - 1)] == 1
