@@ -279,3 +279,35 @@ def test_year_counts_jurisdiction_and_export(counted) -> None:  # type: ignore[n
     xw = next(r for r in rows[1:] if r[1] == "320102")
     m = int(b[5:])
     assert xw[3 + 2 * (m - 1)] == 2 and xw[4 + 2 * (m - 1)] == 1
+
+
+def test_orgs_name_and_user_id_are_required_columns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    spec = lists.declaration("monitor_q_orgs")
+    assert [c.key for c in spec.columns if c.required] == ["name", "usernames"]
+    bad = tmp_path / "monitor_q_orgs.yaml"
+    bad.write_text("code: monitor_q_orgs\ntitle: t\nsource: monitor_q_orgs\n"
+                   "columns:\n  - {key: name, required: true, visible: false}\n", encoding="utf-8")
+    problems = lists.check_file(bad)
+    assert any(p.code == "LS011" and "required" in p.message for p in problems)
+
+
+def _orgs_script(actor) -> None:  # type: ignore[no-untyped-def]  # the source alone runs as the app
+    from components.admin_list import admin_list
+    from components.feedback import error_boundary
+    with error_boundary():
+        admin_list("monitor_q_orgs", actor, "t")
+
+
+def test_orgs_page_keeps_name_and_user_id_whatever_is_chosen(sqlite_db: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.helpers import assert_clean
+    make_enterprise_user("320102")
+    at = AppTest.from_function(_orgs_script, args=(make_admin("320102"),), default_timeout=60).run()
+    assert_clean(at)
+    chooser = at.multiselect(key="t_cols")
+    assert "name" not in chooser.options and "企业名称" not in chooser.options
+    assert list(at.dataframe[0].value.columns) == ["企业名称", "企业用户ID", "所属地区", "控股情况", "企业规模", "联系人"]
+    chooser.set_value(["industry"]).run()
+    assert_clean(at)
+    assert list(at.dataframe[0].value.columns) == ["企业名称", "企业用户ID", "所属行业"]
