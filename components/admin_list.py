@@ -99,10 +99,14 @@ def _cell(value: Any, format: str | None) -> Any:
 
 
 @fragment
-def _table(key: str, labels: dict[str, str], shown: list[str], frame: pd.DataFrame) -> None:
-    """The column chooser and the table: choosing columns reruns only this fragment (no query)."""
-    chosen = st.multiselect("显示列", list(labels), default=shown, key=f"{key}_cols", format_func=lambda k: labels[k],
-                            placeholder="请选择要显示的列")
+def _table(key: str, labels: dict[str, str], shown: list[str], frame: pd.DataFrame,
+           required: tuple[str, ...] = ()) -> None:
+    """The column chooser and the table: choosing columns reruns only this fragment (no query).
+    ``required`` columns are always shown first and are not offered in the chooser."""
+    optional = [k for k in labels if k not in required]
+    chosen = list(required) + st.multiselect("显示列", optional, default=[k for k in shown if k not in required],
+                                             key=f"{key}_cols", format_func=lambda k: labels[k],
+                                             placeholder="请选择要显示的列")
     if not chosen:
         st.caption("请至少选择一列。")
         return
@@ -133,7 +137,8 @@ def admin_list(code: str, actor: Actor, key: str) -> list[Any]:
         return items
     screen = [c for c in spec.columns if c.screen]
     frame = pd.DataFrame([{c.label: _cell(lists.value(i, c.key), c.format) for c in screen} for i in items])
-    _table(key, {c.key: c.label for c in screen}, [c.key for c in screen if c.visible], frame)
+    _table(key, {c.key: c.label for c in screen}, [c.key for c in screen if c.visible], frame,
+           tuple(c.key for c in screen if c.required))
     if spec.export_file:
         total = found["page"].total
         prepared_download(f"{key}_export", query, lambda: lists.export(actor, code, values, sort_by, descending),

@@ -17,7 +17,7 @@ KINDS = ("text", "code", "number", "datetime")  # code: kept as text in exports 
 
 # The modules that register sources; imported on first use (they import this module).
 SOURCE_MODULES = ("services.cmmm.admin", "services.monitor.enterprises", "services.monitor.queue_list",
-                  "services.identity.accounts")
+                  "services.monitor.queries", "services.identity.accounts")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ PAGE_SIZE_MAX = 500
 TOP_KEYS = {"code", "title", "source", "unit", "page_size", "filters", "columns", "sort", "export", "caption"}
 FILTER_KEYS = {"name", "type", "label", "key", "default", "options", "all", "widget", "placeholder", "help",
                "keys", "labels", "min", "max"}
-COLUMN_KEYS = {"key", "label", "visible", "export", "sortable", "format"}
+COLUMN_KEYS = {"key", "label", "visible", "export", "sortable", "format", "required"}
 
 class Problem(NamedTuple):
     """One broken rule: (code, file, item, message) — a tuple, with named fields for ``check-specs``."""
@@ -69,6 +69,7 @@ class ColumnSpec:
     export: bool
     sortable: bool
     format: str | None
+    required: bool = False   # always shown: not offered for hiding in the column chooser
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,9 @@ def _columns(items: Any, source: Source | None, bad: Any) -> list[ColumnSpec]:
         visible = bool(item.get("visible", screen))
         export = bool(item.get("export", f.export if f else True))
         sortable = bool(item.get("sortable", False))
+        required = bool(item.get("required", False))
+        if required and not visible:
+            bad("LS011", where, f"column '{key}' is required, so it must be visible")
         if f is not None:
             if visible and not f.screen:
                 bad("LS011", where, f"source '{source.code if source else ''}' offers '{key}' in exports only; it cannot be visible")
@@ -263,7 +267,7 @@ def _columns(items: Any, source: Source | None, bad: Any) -> list[ColumnSpec]:
         if fmt is not None and fmt not in FORMATS:
             bad("LS002", where, f"format must be one of {', '.join(FORMATS)}")
         out.append(ColumnSpec(key, str(item.get("label", f.label if f else key)), f.kind if f else "text",
-                              visible, screen, export, sortable, fmt))
+                              visible, screen, export, sortable, fmt, required))
     return out
 
 
