@@ -28,7 +28,7 @@ if [ $# -gt 0 ] && [ -z "${HUIQI_TEST_DATES:-}" ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
 
-DATE_SUITES=(tests/monitor tests/cmmm tests/assessment tests/stats tests/forms tests/services tests/unit)
+DATE_SUITES=(tests/monitor tests/cmmm tests/assessment tests/quality tests/market/test_vouchers.py tests/stats tests/forms tests/services tests/unit)
 DATES=${HUIQI_TEST_DATES:-"2027-01-01T00:30:00+08:00 2027-01-20T10:00:00+08:00 2027-03-15T10:00:00+08:00 2027-06-01T00:20:00+08:00 2028-02-29T09:00:00+08:00"}
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
