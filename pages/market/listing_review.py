@@ -11,7 +11,7 @@ from components.nav import guard
 from components.text import md
 from services.core.permissions import P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, has_perm
 from services.core.timefmt import china_time
-from services.market import listings
+from services.market import listing_review, listings
 
 STAGES = {"operator": ("运营初审", P_MARKET_OPERATE), "expert": ("专家评审", P_MARKET_EXPERT),
           "final": ("工信厅终审", P_MARKET_FINAL)}
@@ -22,7 +22,7 @@ st.title("商品审批")
 if "listing_review_flash" in st.session_state:   # set before st.rerun(), which would discard a message shown in place
     st.success(md(st.session_state.pop("listing_review_flash")))
 stage = st.radio("审批队列", mine, format_func=lambda s: md(STAGES[s][0]), horizontal=True) if len(mine) > 1 else mine[0]
-rows = listings.review_queue(actor, stage)
+rows = listing_review.review_queue(actor, stage)
 if not rows:
     st.info(md(f"「{STAGES[stage][0]}」队列中没有待审批的商品。"))
     st.stop()
@@ -47,7 +47,7 @@ render_history(listings.history(actor, row.version_id), title="审批记录（�
 with st.form(f"review_{row.version_id}"):
     expert = None
     if stage == "operator":
-        experts = dict(listings.expert_choices(actor, row.version_id))
+        experts = dict(listing_review.expert_choices(actor, row.version_id))
         expert = st.selectbox("评审专家（初审通过时必选）", list(experts), format_func=experts.get, index=None,
                               placeholder="请选择专家")
     reason = st.text_area("驳回原因（驳回时必填，服务商可见）", max_chars=500)
@@ -59,12 +59,12 @@ if ok:
     if stage == "operator":
         if expert is None:
             st.error("评审专家：初审通过时请选择一位专家。")
-        elif run_action(key, lambda rid: listings.operator_approve(actor, row.version_id, expert, rid) or True):
+        elif run_action(key, lambda rid: listing_review.operator_approve(actor, row.version_id, expert, rid) or True):
             done(f"「{row.name}」已通过运营初审，已交给所选专家评审。")
     elif stage == "expert":
-        if run_action(key, lambda rid: listings.expert_approve(actor, row.version_id, rid) or True):
+        if run_action(key, lambda rid: listing_review.expert_approve(actor, row.version_id, rid) or True):
             done(f"「{row.name}」已评审通过，等待工信厅终审。")
-    elif run_action(key, lambda rid: listings.final_approve(actor, row.version_id, rid) or True):
+    elif run_action(key, lambda rid: listing_review.final_approve(actor, row.version_id, rid) or True):
         done(f"「{row.name}」已终审通过，现已上架。")
-if no and run_action(key, lambda rid: listings.reject(actor, row.version_id, reason, rid) or True):
+if no and run_action(key, lambda rid: listing_review.reject(actor, row.version_id, reason, rid) or True):
     done(f"「{row.name}」已驳回，服务商将看到驳回原因。")

@@ -19,7 +19,7 @@ from db.account import Account
 from db.engine import session_scope
 from db.market import Listing
 from services.identity.auth import actor_for
-from services.market import listings, vouchers
+from services.market import listing_review, listings, vouchers
 from services.market.money import parse_yuan
 from services.core.permissions import Actor
 
@@ -141,9 +141,9 @@ def seed_market() -> int:
         _listing_id, version_id = listings.create_listing(provider)
         listings.save_draft(provider, version_id, _content(provider, i), 1)
         listings.submit(provider, version_id)
-        listings.operator_approve(operator, version_id, expert.account_id)
-        listings.expert_approve(expert, version_id)
-        listings.final_approve(final, version_id)
+        listing_review.operator_approve(operator, version_id, expert.account_id)
+        listing_review.expert_approve(expert, version_id)
+        listing_review.final_approve(final, version_id)
         made += 1
     today = clock.today()
     vouchers.create_activity(operator, {

@@ -25,13 +25,12 @@ from sqlalchemy.orm import Session, object_session
 
 from db.base import utcnow
 from db.engine import session_scope
-from db.market import Listing, ListingFacet, ListingSpec, ListingVersion, MarketFile
+from db.market import Listing, ListingSpec, ListingVersion, MarketFile
 from db.organisation import Organisation
 from services.core import audit
 from services.core.errors import Conflict, NotFound, ValidationFailed
-from services.core.permissions import (P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, P_MARKET_SELL, Actor,
-                                       has_perm, require)
-from services.market import listing_form, providers
+from services.core.permissions import P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE, P_MARKET_SELL, Actor, has_perm
+from services.market import listing_form
 from services.market.access import LIST, MINE, provider_org
 from services.market.money import parse_yuan
 from services.workflow import engine as workflow
@@ -58,9 +57,6 @@ workflow.register_subject(workflow.Subject(
 TABS = {"on_sale": "已上架", "pending": "待审核", "returned": "已驳回", "draft": "草稿", "withdrawn": "已撤销",
         "delisted": "已下架"}
 # review queues: stage -> (state, permission)
-QUEUES = {"operator": ("operator_review", P_MARKET_OPERATE), "expert": ("expert_review", P_MARKET_EXPERT),
-          "final": ("final_review", P_MARKET_FINAL)}
-_REJECT = {"operator_review": "operator_reject", "expert_review": "expert_reject", "final_review": "final_reject"}
 FACETS = (("tag", "tags"), ("category", "categories"), ("industry", "industries"))
 
 
@@ -104,22 +100,12 @@ class ListingRow:
     reason: str                # the latest return reason, for 已驳回
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    version_id: int
-    listing_id: int
-    version_no: int
-    name: str
-    org_name: str
-    submitted_at: Any
-
-
 def status_label(status: str) -> str:
     return workflow.SUBJECTS[SUBJECT].definition().label(status)
 
 
 # --- reading --------------------------------------------------------------------------------
-def _version(session: Session, version_id: int, lock: bool = False) -> tuple[ListingVersion, Listing]:
+def load_version(session: Session, version_id: int, lock: bool = False) -> tuple[ListingVersion, Listing]:
     """The version and its listing (``lock``: both rows locked, the listing first as every writer does)."""
     listing_id = session.scalar(select(ListingVersion.listing_id).where(ListingVersion.id == version_id))
     if listing_id is None:
@@ -135,7 +121,7 @@ def _version(session: Session, version_id: int, lock: bool = False) -> tuple[Lis
 def _own_version(session: Session, actor: Actor, version_id: int, menu: str,
                  lock: bool = False) -> tuple[ListingVersion, Listing]:
     org = provider_org(session, actor, menu)
-    v, listing = _version(session, version_id, lock)
+    v, listing = load_version(session, version_id, lock)
     if listing.org_id != org.id:
         raise NotFound("未找到该商品。")   # another provider's listing looks absent
     return v, listing
@@ -171,7 +157,7 @@ def _view(session: Session, v: ListingVersion, listing: Listing) -> VersionView:
 def get_version(actor: Actor, version_id: int) -> VersionView:
     """One version with its content and specs: for its own provider, or for a reviewer once submitted."""
     with session_scope(read=True) as s:
-        v, listing = _version(s, version_id)
+        v, listing = load_version(s, version_id)
         if actor.org_id is not None and actor.org_id == listing.org_id and has_perm(actor, P_MARKET_SELL):
             provider_org(s, actor, LIST, MINE)     # 商品上架 or 我的商品 (应用内权限配置)
             return _view(s, v, listing)
@@ -235,7 +221,7 @@ def _fen(value: Any, label: str) -> int | None:
     return parse_yuan(value, label)
 
 
-def _spec_rows(version_id: int, content: dict[str, Any]) -> list[ListingSpec]:
+def spec_rows_of(version_id: int, content: dict[str, Any]) -> list[ListingSpec]:
     """The spec rows of the answers (rows still missing a name, mode or pricing are left out of a draft)."""
     out = []
     for i, row in enumerate(content.get("spec_rows") or []):
@@ -282,7 +268,7 @@ def _write(s: Session, v: ListingVersion, content: dict[str, Any], row_version: 
         raise Conflict("该草稿已在别处被修改（或已提交），本次内容未保存。请刷新页面查看最新内容后再修改。")
     s.refresh(v)
     s.execute(delete(ListingSpec).where(ListingSpec.version_id == v.id))
-    s.add_all(_spec_rows(v.id, content))
+    s.add_all(spec_rows_of(v.id, content))
     s.flush()
     return row_version + 1
 
@@ -331,7 +317,7 @@ def reedit(actor: Actor, version_id: int, request_id: str | None = None) -> int:
                              created_by=actor.account_id)
         s.add(new)
         s.flush()
-        s.add_all(_spec_rows(new.id, new.content))
+        s.add_all(spec_rows_of(new.id, new.content))
         audit.record(s, actor.account_id, "market.listing_reedited", SUBJECT, new.id,
                      {"listing_id": listing.id, "from_version": v.id}, request_id=request_id)
         return new.id
@@ -405,101 +391,6 @@ def _reasons(s: Session, version_ids: list[int]) -> dict[int, str]:
     return {sid: reason or "" for sid, reason in rows}
 
 
-# --- the reviewers --------------------------------------------------------------------------
-def review_queue(actor: Actor, stage: str) -> list[QueueRow]:
-    """审批队列: ``operator`` (运营初审), ``expert`` (专家评审, only what waits for me), ``final`` (工信厅终审)."""
-    if stage not in QUEUES:
-        raise ValidationFailed({"队列": ["队列：须为 operator、expert 或 final。"]})
-    state, perm = QUEUES[stage]
-    require(actor, perm)
-    with session_scope(read=True) as s:
-        stmt = (select(ListingVersion, Organisation.name).join(Listing, Listing.id == ListingVersion.listing_id)
-                .join(Organisation, Organisation.id == Listing.org_id).where(ListingVersion.status == state))
-        if stage == "expert":
-            stmt = stmt.where(ListingVersion.holder_id == actor.account_id)
-        rows = s.execute(stmt.order_by(ListingVersion.submitted_at, ListingVersion.id)).all()
-        return [QueueRow(v.id, v.listing_id, v.version_no, v.name, org or "", v.submitted_at) for v, org in rows]
-
-
-def expert_choices(actor: Actor, version_id: int) -> list[tuple[int, str]]:
-    """The experts an operator may choose for this version: active accounts with the expert role (not those
-    whose expert profile was cancelled), none of the listing's own organisation."""
-    require(actor, P_MARKET_OPERATE)
-    with session_scope(read=True) as s:
-        _v, listing = _version(s, version_id)
-        return _experts(s, listing.org_id)
-
-
-def _experts(s: Session, exclude_org: int) -> list[tuple[int, str]]:
-    return providers.reviewer_experts(s, exclude_org)      # the one rule, shared with 专家团队
-
-
-def _review(actor: Actor, version_id: int, action: str, request_id: str | None, *, reason: str | None = None,
-            holder: tuple[int | None, str | None] | None = None, check: Any = None) -> None:
-    with session_scope() as s:
-        if audit.replayed(s, request_id) is not None:
-            return
-        v, listing = _version(s, version_id, lock=True)
-        if check is not None:
-            check(s, v, listing)
-        workflow.transition(s, SUBJECT, v, action, actor, reason=reason, holder=holder, request_id=request_id)
-        if action == "final_approve":
-            _go_live(s, v, listing)
-
-
-def operator_approve(actor: Actor, version_id: int, expert_id: int, request_id: str | None = None) -> None:
-    """初审通过, choosing the expert who reviews next (an active expert, not of the listing's organisation)."""
-    def check(s: Session, _v: ListingVersion, listing: Listing) -> None:
-        if expert_id not in {i for i, _n in _experts(s, listing.org_id)}:
-            raise ValidationFailed({"评审专家": ["评审专家：请选择一位在册的专家（不能是该服务商本单位的人员）。"]})
-    _review(actor, version_id, "operator_approve", request_id, holder=(expert_id, None), check=check)
-
-
-def expert_approve(actor: Actor, version_id: int, request_id: str | None = None) -> None:
-    """评审通过 (only the chosen expert)."""
-    _review(actor, version_id, "expert_approve", request_id)
-
-
-def final_approve(actor: Actor, version_id: int, request_id: str | None = None) -> None:
-    """终审通过: the version goes live in the same transaction."""
-    _review(actor, version_id, "final_approve", request_id)
-
-
-def reject(actor: Actor, version_id: int, reason: str, request_id: str | None = None) -> None:
-    """驳回 at the version's current stage, with a reason the provider sees."""
-    with session_scope(read=True) as s:
-        state = s.scalar(select(ListingVersion.status).where(ListingVersion.id == version_id))
-    if state is None:
-        raise NotFound("未找到该商品。")
-    if state not in _REJECT:
-        raise Conflict(f"该申请当前状态为「{status_label(state)}」，不能驳回。")
-    _review(actor, version_id, _REJECT[state], request_id, reason=reason)
-
-
-def _go_live(s: Session, v: ListingVersion, listing: Listing) -> None:
-    """Make ``v`` the listing's live version: copy name and prices, replace the facets, put it on sale."""
-    now = utcnow()
-    v.approved_at = now
-    listing.live_version_id = v.id
-    listing.name, listing.product_name = v.name, v.product_name
-    listing.sale_state = "on_sale"
-    listing.listed_at = now
-    listing.updated_at = now
-    listing.row_version += 1
-    s.execute(delete(ListingFacet).where(ListingFacet.listing_id == listing.id))
-    content = v.content or {}
-    s.add_all(ListingFacet(listing_id=listing.id, facet=facet, code=str(code)[:32])
-              for facet, key in FACETS for code in dict.fromkeys(content.get(key) or []))
-    if not s.scalar(select(func.count()).select_from(ListingSpec).where(ListingSpec.version_id == v.id)):
-        s.add_all(_spec_rows(v.id, content))
-    s.flush()
-    # The catalogue filters and sorts by what a buyer pays: the live specs' unit prices (free = 0).
-    # The declared 销售历史最低/最高价格 stay on the version, shown on the listing page.
-    listing.price_low_fen, listing.price_high_fen = s.execute(
-        select(func.min(ListingSpec.unit_price_fen), func.max(ListingSpec.unit_price_fen))
-        .where(ListingSpec.version_id == v.id)).one()
-
-
 # --- files ----------------------------------------------------------------------------------
 def upload_file(actor: Actor, data: bytes, filename: str, purpose: str, request_id: str | None = None) -> int:
     """Keep an uploaded display image / banner image / case document / screenshot of the actor's
@@ -548,4 +439,3 @@ def _files(s: Session, view: VersionView) -> dict[int, FileInfo]:
         return {}
     return {f.id: FileInfo(f.id, f.filename, f.mime, f.size, f.data) for f in s.scalars(
         select(MarketFile).where(MarketFile.id.in_(ids), MarketFile.org_id == view.org_id))}
-

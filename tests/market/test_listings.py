@@ -18,7 +18,7 @@ from db.market import Listing, ListingFacet, ListingSpec, ListingVersion
 from services.core import spec_check
 from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from services.core.permissions import Actor
-from services.market import listing_form, listings
+from services.market import listing_form, listing_review, listings
 from tests.market.factories import make_person, make_provider, people
 
 
@@ -69,9 +69,9 @@ def problems(exc: pytest.ExceptionInfo[ValidationFailed]) -> str:
 
 
 def approve_all(p, version_id: int) -> None:  # type: ignore[no-untyped-def]
-    listings.operator_approve(p.operator, version_id, p.expert.account_id)
-    listings.expert_approve(p.expert, version_id)
-    listings.final_approve(p.final, version_id)
+    listing_review.operator_approve(p.operator, version_id, p.expert.account_id)
+    listing_review.expert_approve(p.expert, version_id)
+    listing_review.final_approve(p.final, version_id)
 
 
 # --- the definition -------------------------------------------------------------------------
@@ -186,12 +186,12 @@ def test_full_chain_puts_the_listing_on_sale_with_facets(db: str) -> None:
     p = people()
     lid, vid, _rv = draft(p.provider)
     listings.submit(p.provider, vid)
-    assert [r.version_id for r in listings.review_queue(p.operator, "operator")] == [vid]
-    listings.operator_approve(p.operator, vid, p.expert.account_id)
-    assert [r.version_id for r in listings.review_queue(p.expert, "expert")] == [vid]
-    listings.expert_approve(p.expert, vid)
-    assert [r.version_id for r in listings.review_queue(p.final, "final")] == [vid]
-    listings.final_approve(p.final, vid)
+    assert [r.version_id for r in listing_review.review_queue(p.operator, "operator")] == [vid]
+    listing_review.operator_approve(p.operator, vid, p.expert.account_id)
+    assert [r.version_id for r in listing_review.review_queue(p.expert, "expert")] == [vid]
+    listing_review.expert_approve(p.expert, vid)
+    assert [r.version_id for r in listing_review.review_queue(p.final, "final")] == [vid]
+    listing_review.final_approve(p.final, vid)
     with session_scope() as s:
         listing = s.get(Listing, lid)
         assert listing is not None
@@ -223,21 +223,21 @@ def test_chain_order_and_holder_rules(db: str) -> None:
     _lid, vid, _rv = draft(p.provider)
     listings.submit(p.provider, vid)
     with pytest.raises(Conflict):
-        listings.final_approve(p.final, vid)                # wrong order: still at 运营初审
+        listing_review.final_approve(p.final, vid)                # wrong order: still at 运营初审
     with pytest.raises(Conflict):
-        listings.expert_approve(p.expert, vid)
+        listing_review.expert_approve(p.expert, vid)
     with pytest.raises(PermissionDenied):
-        listings.operator_approve(p.expert, vid, p.expert.account_id)   # an expert is not an operator
-    listings.operator_approve(p.operator, vid, p.expert.account_id)
+        listing_review.operator_approve(p.expert, vid, p.expert.account_id)   # an expert is not an operator
+    listing_review.operator_approve(p.operator, vid, p.expert.account_id)
     with pytest.raises(Conflict):
-        listings.expert_approve(other_expert, vid)          # an expert who is not the holder
-    assert listings.review_queue(other_expert, "expert") == []
+        listing_review.expert_approve(other_expert, vid)          # an expert who is not the holder
+    assert listing_review.review_queue(other_expert, "expert") == []
     with pytest.raises(Conflict):
-        listings.final_approve(p.final, vid)                # wrong order: still at 专家评审
-    listings.expert_approve(p.expert, vid)
+        listing_review.final_approve(p.final, vid)                # wrong order: still at 专家评审
+    listing_review.expert_approve(p.expert, vid)
     with pytest.raises(PermissionDenied):
-        listings.final_approve(p.operator, vid)             # an operator cannot final-approve
-    listings.final_approve(p.final, vid)
+        listing_review.final_approve(p.operator, vid)             # an operator cannot final-approve
+    listing_review.final_approve(p.final, vid)
     assert listings.get_version(p.provider, vid).status == "approved"
 
 
@@ -249,22 +249,22 @@ def test_operator_chooses_an_expert_not_of_the_listing_org(db: str) -> None:
     from tests.factories import PASSWORD, actor_of
     create_account("inhouse_expert", PASSWORD, ["expert"], org_id=p.provider_org)
     inhouse = actor_of("inhouse_expert")
-    choices = dict(listings.expert_choices(p.operator, vid))
+    choices = dict(listing_review.expert_choices(p.operator, vid))
     assert p.expert.account_id in choices and inhouse.account_id not in choices
     with pytest.raises(ValidationFailed, match="评审专家"):
-        listings.operator_approve(p.operator, vid, inhouse.account_id)
+        listing_review.operator_approve(p.operator, vid, inhouse.account_id)
     with pytest.raises(ValidationFailed, match="评审专家"):
-        listings.operator_approve(p.operator, vid, p.final.account_id)   # not an expert
+        listing_review.operator_approve(p.operator, vid, p.final.account_id)   # not an expert
 
 
 def test_reject_requires_a_reason_and_re_edit_makes_a_new_version(db: str) -> None:
     p = people()
     lid, vid, _rv = draft(p.provider)
     listings.submit(p.provider, vid)
-    listings.operator_approve(p.operator, vid, p.expert.account_id)
+    listing_review.operator_approve(p.operator, vid, p.expert.account_id)
     with pytest.raises(ValidationFailed, match="驳回原因"):
-        listings.reject(p.expert, vid, "")
-    listings.reject(p.expert, vid, "案例材料不完整")
+        listing_review.reject(p.expert, vid, "")
+    listing_review.reject(p.expert, vid, "案例材料不完整")
     rows = listings.my_listings(p.provider, "returned")
     assert [(r.version_id, r.reason) for r in rows] == [(vid, "案例材料不完整")]
     with pytest.raises(Conflict):
@@ -287,7 +287,7 @@ def test_withdraw_and_re_edit(db: str) -> None:
     with pytest.raises(NotFound):
         listings.withdraw(other, vid)
     listings.withdraw(p.provider, vid)
-    assert listings.review_queue(p.operator, "operator") == []
+    assert listing_review.review_queue(p.operator, "operator") == []
     assert [r.version_id for r in listings.my_listings(p.provider, "withdrawn")] == [vid]
     with pytest.raises(Conflict):
         listings.withdraw(p.provider, vid)
@@ -308,7 +308,7 @@ def test_versioned_listing_stays_on_sale_until_the_new_version_is_approved(db: s
                                                 "unit_price": "15000.00"}])
     listings.save_draft(p.provider, v2, content, listings.get_version(p.provider, v2).row_version)
     listings.submit(p.provider, v2)
-    listings.operator_approve(p.operator, v2, p.expert.account_id)
+    listing_review.operator_approve(p.operator, v2, p.expert.account_id)
     with session_scope() as s:
         listing = s.get(Listing, lid)
         assert listing is not None and (listing.live_version_id, listing.sale_state, listing.name) == \
@@ -316,8 +316,8 @@ def test_versioned_listing_stays_on_sale_until_the_new_version_is_approved(db: s
         v1_specs = list(s.scalars(select(ListingSpec.id).where(ListingSpec.version_id == v1)))
     assert [r.listing_id for r in listings.my_listings(p.provider, "on_sale")] == [lid]
     assert [r.version_id for r in listings.my_listings(p.provider, "pending")] == [v2]
-    listings.expert_approve(p.expert, v2)
-    listings.final_approve(p.final, v2)
+    listing_review.expert_approve(p.expert, v2)
+    listing_review.final_approve(p.final, v2)
     with session_scope() as s:
         listing = s.get(Listing, lid)
         assert listing is not None and (listing.live_version_id, listing.name, listing.price_low_fen) == \
@@ -436,14 +436,14 @@ def test_an_expert_of_a_provider_no_longer_certified_cannot_be_chosen(db: str) -
     other, other_org = make_provider()
     uid = staff(other, "staff_expert_x")
     expert_of(other, uid)
-    assert uid in dict(listings.expert_choices(p.operator, vid))
+    assert uid in dict(listing_review.expert_choices(p.operator, vid))
     assert uid in {e["account_id"] for e in providers.active_experts()}
     with session_scope() as s:
         org = s.get(Organisation, other_org)
         assert org is not None
         org.status = "pending"                          # its certification is back under review
     assert providers.active_experts() == []
-    assert uid not in dict(listings.expert_choices(p.operator, vid))   # one rule with 专家团队
-    assert p.expert.account_id in dict(listings.expert_choices(p.operator, vid))   # a platform expert stays
+    assert uid not in dict(listing_review.expert_choices(p.operator, vid))   # one rule with 专家团队
+    assert p.expert.account_id in dict(listing_review.expert_choices(p.operator, vid))   # a platform expert stays
     with pytest.raises(ValidationFailed, match="评审专家"):
-        listings.operator_approve(p.operator, vid, uid)
+        listing_review.operator_approve(p.operator, vid, uid)
