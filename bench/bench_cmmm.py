@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import random
 import sys
@@ -45,6 +46,7 @@ def generate(n: int, seed: int = 1) -> None:
     counties = [c for c in regions_at_level("county") if c.code[:2] not in ("71", "81", "82")]
     paths = [(c.code, region_path(c.code)) for c in counties]
     weights = [{"32": 9, "33": 8, "44": 8, "37": 6}.get(c.code[:2], 1) for c in counties]
+    cum = list(itertools.accumulate(weights))  # what choices() would rebuild on every call; same draws
     version = published_version("cmmm_self_diagnosis")
     with session_scope() as s:
         v = s.get(FormVersion, version.id)
@@ -59,7 +61,7 @@ def generate(n: int, seed: int = 1) -> None:
     while made < n:
         orgs, resps, diags = [], [], []
         for _ in range(min(chunk, orgs_needed - (org_id - next_org))) if org_id - next_org < orgs_needed else []:
-            code, p = rng.choices(paths, weights)[0]
+            code, p = rng.choices(paths, cum_weights=cum)[0]
             div = f"{rng.randrange(13, 44):02d}"
             credit = credit_code_for(code, "".join(rng.choice(CREDIT_CHARSET) for _ in range(8)))
             orgs.append({"id": org_id, "kind": "enterprise", "name": f"基准企业{org_id:07d}有限公司",
@@ -91,10 +93,11 @@ def generate(n: int, seed: int = 1) -> None:
             org_id += 1
         if not orgs:
             break
-        with session_scope() as s:
-            s.execute(insert(Organisation), orgs)
-            s.execute(insert(FormResponse), resps)
-            s.execute(insert(Diagnosis), diags)
+        with session_scope() as s:  # Core inserts on the tables: one executemany per table. (The ORM's
+            c = s.connection()      # bulk insert groups rows by which values are None — one INSERT per row here.)
+            c.execute(insert(Organisation.__table__), orgs)
+            c.execute(insert(FormResponse.__table__), resps)
+            c.execute(insert(Diagnosis.__table__), diags)
         sys.stdout.write(f"\rgenerating {made:,}/{n:,} ({made / (time.perf_counter() - start):,.0f}/s)")
         sys.stdout.flush()
     print()
