@@ -105,7 +105,7 @@ def save(actor: Actor, version_id: int, doc: dict[str, Any], expected: dict[str,
 
 def document(actor: Actor, version_id: int) -> dict[str, Any]:
     """Return a version's document if the actor sees its questionnaire (预览 / 编辑): a designer the
-    questionnaires on their path, an administrator without 问卷设计 those distributed to them."""
+    questionnaires on their path, an administrator without 问卷设计 those distributed to their region or one above it."""
     require(actor, P_FORMS_RESULTS)
     with session_scope(read=True) as session:
         v = session.get(FormVersion, version_id)
@@ -118,14 +118,23 @@ def document(actor: Actor, version_id: int) -> dict[str, Any]:
 
 def _distributed_to(session: Any, actor: Actor, definition_id: int) -> bool:
     codes = set(session.scalars(select(FormDistribution.region_code).where(FormDistribution.definition_id == definition_id)))
-    return bool(codes) and any(in_jurisdiction(actor, region_path(c)) for c in codes)
+    return _for_me(actor, codes)
+
+
+def _for_me(actor: Actor, codes: Any) -> bool:
+    """True if a distribution to ``codes`` reaches the actor: their region or one above it (a city's
+    distribution reaches its counties' administrators too)."""
+    if actor.region_code is None:
+        return False
+    mine = {n.code for n in region_ancestors(actor.region_code)}
+    return any(c in mine for c in codes)
 
 
 def list_rows(actor: Actor, frequency: str | None = None, status: str | None = None, date_from: dt.date | None = None,
               date_to: dt.date | None = None, mine: bool = False) -> list[Row]:
     """The questionnaires (kind survey) the actor sees, newest version first, filtered by 调查频率, 调查状态,
     the creation date (China time, 起始时间–截止时间) and 只看我发布的 (created by the actor). An administrator
-    without 问卷设计 (a city or county) sees only the enabled questionnaires distributed to them."""
+    without 问卷设计 (a city or county) sees only the enabled questionnaires distributed to their region or one above it."""
     require(actor, P_FORMS_RESULTS)
     designs = has_perm(actor, P_FORMS_DESIGN)
     if date_from and date_to and date_from > date_to:
@@ -139,7 +148,7 @@ def list_rows(actor: Actor, frequency: str | None = None, status: str | None = N
                                .order_by(FormVersion.created_at.desc(), FormVersion.id.desc()))
         out = []
         for d, v in rows:
-            to_me = any(in_jurisdiction(actor, region_path(c)) for c in dist.get(d.id, []))
+            to_me = _for_me(actor, dist.get(d.id, []))
             if not (designs and ownership.can_see(actor, d.owner_region)) and not (to_me and v.status != "draft"):
                 continue
             created = clock_date(v.created_at)
