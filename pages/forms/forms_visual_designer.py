@@ -116,6 +116,12 @@ def _theme_form(key: str, theme: D.Theme, submit: str) -> D.Theme | None:
 
 
 # --- the editor -------------------------------------------------------------------------------------
+def _pick(views: dict[str, Any], label: str, key: str) -> str | None:
+    """A question picker (题号. 题目) over ``views`` (name → QuestionView); None until one is chosen."""
+    return st.selectbox(label, list(views), index=None, placeholder="请选择题目", key=key,  # md: literal labels
+                        format_func=lambda n: f"{views[n].number}. {views[n].label}")
+
+
 def _questions_step(vid: int, doc: dict[str, Any]) -> None:
     views = D.questions(doc)
     st.dataframe(pd.DataFrame([{"题号": q.number, "题型": q.type_label, "题目": q.label, "必填": "是" if q.required else "",
@@ -142,8 +148,7 @@ def _questions_step(vid: int, doc: dict[str, Any]) -> None:
                                                     cells=[(c, cell_type) for c in _lines(cells)], required=required,
                                                     unit=unit), "已添加题目。")
     names = {q.name: q for q in views}
-    pick = st.selectbox("修改题目", list(names), index=None, placeholder="请选择要修改的题目", key=f"vd_pick_{vid}",
-                        format_func=lambda n: f"{names[n].number}. {names[n].label}")
+    pick = _pick(names, "修改题目", f"vd_pick_{vid}")
     if pick is None:
         return
     q = names[pick]
@@ -187,8 +192,7 @@ def _branch_step(vid: int, doc: dict[str, Any]) -> None:
     if not choice:
         st.info("逻辑分支从单选题或多选题出发；请先添加选择题。")
         return
-    qname = st.selectbox("新增分支：选择题号", list(choice), index=None, placeholder="请选择题目", key=f"vd_bq_{vid}",
-                         format_func=lambda n: f"{choice[n].number}. {choice[n].label}")
+    qname = _pick(choice, "新增分支：选择题号", f"vd_bq_{vid}")
     if qname is None:
         return
     q = choice[qname]
@@ -213,8 +217,7 @@ def _num(label: str, value: Any, key: str, integer: bool = False) -> Any:
 
 def _check_step(vid: int, doc: dict[str, Any]) -> None:
     views = {q.name: q for q in D.questions(doc) if q.type != "note"}
-    name = st.selectbox("选择题目", list(views), index=None, placeholder="请选择题目", key=f"vd_cq_{vid}",
-                        format_func=lambda n: f"{views[n].number}. {views[n].label}")
+    name = _pick(views, "选择题目", f"vd_cq_{vid}")
     if name is None:
         return
     q, c = views[name], views[name].check
@@ -244,8 +247,7 @@ def _layout_step(vid: int, doc: dict[str, Any]) -> None:
     if not views:
         st.info("每行显示的选项数只对选择题有效；请先添加选择题。")
         return
-    name = st.selectbox("选择题目", list(views), index=None, placeholder="请选择题目", key=f"vd_lq_{vid}",
-                        format_func=lambda n: f"{views[n].number}. {views[n].label}")
+    name = _pick(views, "选择题目", f"vd_lq_{vid}")
     if name is None:
         return
     with st.form(f"vd_l_{vid}_{name}"):

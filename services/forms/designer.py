@@ -439,6 +439,17 @@ def branches(doc: dict[str, Any]) -> list[BranchView]:
 
 
 # --- 数据校验 and 布局 ---------------------------------------------------------------------------
+def _bounds(labels: tuple[str, str], lo: int | None, hi: int | None, least: int, most: int,
+            unit: str) -> tuple[int | None, int | None]:
+    """Check a pair of whole-number bounds (each within least–most, the lower not above the upper)."""
+    for label, n in zip(labels, (lo, hi)):
+        if n is not None and not least <= n <= most:
+            raise _fail(label, f"须为 {least}–{most}{' ' + unit if unit else ''}。")
+    if lo is not None and hi is not None and lo > hi:
+        raise _fail(labels[1], f"不能少于{labels[0]}（{lo}{' ' + unit if unit else ''}）。")
+    return lo, hi
+
+
 def set_check(doc: dict[str, Any], name: str, check: Check) -> dict[str, Any]:
     """数据校验定义: required, number range and decimals, text length and pattern, how many options."""
     doc = copy.deepcopy(doc)
@@ -465,23 +476,12 @@ def set_check(doc: dict[str, Any], name: str, check: Check) -> dict[str, Any]:
                 raise _fail("小数位数", "须为 0–6。")
             q["precision"] = int(check.precision)
     if t in TEXT_TYPES:
-        lo_n, hi_n = check.min_length, check.max_length
-        for label, n in (("最少字数", lo_n), ("最多字数", hi_n)):
-            if n is not None and not 0 <= n <= MAX_LENGTH:
-                raise _fail(label, f"须为 0–{MAX_LENGTH}。")
-        if lo_n is not None and hi_n is not None and lo_n > hi_n:
-            raise _fail("最多字数", f"不能少于最少字数（{lo_n}）。")
+        lo_n, hi_n = _bounds(("最少字数", "最多字数"), check.min_length, check.max_length, 0, MAX_LENGTH, "")
         if check.pattern is not None and check.pattern not in PATTERNS:
             raise _fail("格式", f"须为 {'、'.join(p[0] for p in PATTERNS.values())} 之一。")
         kept = {"min_length": lo_n, "max_length": hi_n, "pattern": check.pattern}
     if t == "multiple":
-        n_opts = len(q.get("choices") or [])
-        lo_c, hi_c = check.min_count, check.max_count
-        for label, n in (("最少选择", lo_c), ("最多选择", hi_c)):
-            if n is not None and not 1 <= n <= n_opts:
-                raise _fail(label, f"须为 1–{n_opts} 项。")
-        if lo_c is not None and hi_c is not None and lo_c > hi_c:
-            raise _fail("最多选择", f"不能少于最少选择（{lo_c}）项。")
+        lo_c, hi_c = _bounds(("最少选择", "最多选择"), check.min_count, check.max_count, 1, len(q.get("choices") or []), "项")
         kept = {"min_count": lo_c, "max_count": hi_c}
     checks = _designer(doc).setdefault("checks", {})
     kept = {k: v for k, v in kept.items() if v is not None}

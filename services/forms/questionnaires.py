@@ -68,16 +68,6 @@ def check_scope(actor: Actor, owner_region: str | None, theme: designer.Theme) -
                                                f"（{ownership.owner_label(owner_region)}）之内。"]})
 
 
-def _free_code(session: Any) -> str:
-    base = "qs_" + clock.china_now().strftime("%Y%m%d%H%M%S")
-    taken = set(session.scalars(select(FormDefinition.code).where(FormDefinition.code.like(f"{base}%"))))
-    code, n = base, 1
-    while code in taken:
-        n += 1
-        code = f"{base}_{n}"
-    return code
-
-
 def create(actor: Actor, theme: designer.Theme, request_id: str | None = None) -> int:
     """新增: a new questionnaire of the actor's scope from its 主题定义; return its draft version id."""
     require(actor, P_FORMS_DESIGN)
@@ -85,7 +75,7 @@ def create(actor: Actor, theme: designer.Theme, request_id: str | None = None) -
     with session_scope(read=True) as session:
         if (done := audit.replayed(session, request_id)) is not None:
             return int(done.target_id or 0)
-        code = _free_code(session)
+        code = ownership.free_code(session, f"qs_{actor.account_id}_{clock.china_now():%Y%m%d%H%M%S}")
     return definitions.save_draft(actor, designer.new_document(code, theme), request_id)
 
 
