@@ -93,22 +93,24 @@ def _theme_form(key: str, theme: D.Theme, submit: str) -> D.Theme | None:
     regions = _scope_regions()
     sections = {n.code: f"{n.code} {n.name}" for n in industry_tree()}
     with st.form(key):
-        title = st.text_input("问卷名称", theme.title, max_chars=D.TITLE_MAX)
-        freq = st.radio("调查频率", ["月", "季", "年"], horizontal=True,
+        title = st.text_input("问卷名称", theme.title, max_chars=D.TITLE_MAX, key=f"{key}_title")
+        freq = st.radio("调查频率", ["月", "季", "年"], horizontal=True, key=f"{key}_freq",
                         index=["month", "quarter", "year"].index(theme.frequency))
         c1, c2 = st.columns(2)
-        start = c1.date_input("开始日期", dt.date.fromisoformat(theme.start) if theme.start else None, format="YYYY-MM-DD")
-        end = c2.date_input("截止日期", dt.date.fromisoformat(theme.end) if theme.end else None, format="YYYY-MM-DD")
-        description = st.text_area("问卷说明", theme.description, max_chars=D.HELP_MAX)
+        start = c1.date_input("开始日期", dt.date.fromisoformat(theme.start) if theme.start else None, format="YYYY-MM-DD",
+                              key=f"{key}_start")
+        end = c2.date_input("截止日期", dt.date.fromisoformat(theme.end) if theme.end else None, format="YYYY-MM-DD",
+                            key=f"{key}_end")
+        description = st.text_area("问卷说明", theme.description, max_chars=D.HELP_MAX, key=f"{key}_desc")
         st.markdown("**调查范围**（不选即全部）")
         picked = st.multiselect("地区", list(regions), [r for r in theme.regions if r in regions],
-                                format_func=lambda c: regions[c], placeholder="全部（本问卷归属地区）")
+                                format_func=lambda c: regions[c], placeholder="全部（本问卷归属地区）", key=f"{key}_regions")
         inds = st.multiselect("行业门类", list(sections), list(theme.industries), format_func=lambda c: sections[c],
-                              placeholder="全部行业")
-        sizes = st.multiselect("企业规模", list(D.SIZES), list(theme.sizes), placeholder="全部规模")
+                              placeholder="全部行业", key=f"{key}_inds")
+        sizes = st.multiselect("企业规模", list(D.SIZES), list(theme.sizes), placeholder="全部规模", key=f"{key}_sizes")
         manu = st.radio("是否制造业", list(D.MANUFACTURING), horizontal=True,
                         index=list(D.MANUFACTURING).index(theme.manufacturing),
-                        format_func=lambda k: D.MANUFACTURING[k])
+                        format_func=lambda k: D.MANUFACTURING[k], key=f"{key}_manu")
         if not st.form_submit_button(submit, type="primary"):  # md: callers pass literals
             return None
     return D.Theme(title, FREQ_CODE[freq], description, start.isoformat() if start else "",
@@ -328,6 +330,8 @@ if DESIGNS:
         if theme is not None:
             new_id = run_action("vd_new", lambda rid: questionnaires.create(actor, theme, rid), "问卷已创建。")
             if new_id:
+                for k in [k for k in st.session_state if str(k).startswith("vd_new_")]:
+                    del st.session_state[k]   # an empty form for the next 新增
                 st.session_state.update({"vd_selected": new_id, "vd_action": "编辑", f"vd_step_{new_id}": "问题定义"})
                 st.rerun()
 

@@ -50,12 +50,21 @@ def test_design_preview_and_enable_through_the_widgets(app: AppTest) -> None:
     assert [(b.question, b.options, b.to) for b in D.branches(doc)] == [("q1", ("2",), D.END)]
     assert doc["sections"][0]["questions"][1]["goto"] == [{"if": "selected(${q1}, '2')", "to": "end"}]
 
+    at.radio(key=f"vd_step_{vid}").set_value("主题定义").run()      # the editor's theme form beside 新增问卷's
+    assert_clean(at)
+    titles = [t for t in at.text_input if t.label == "问卷名称"]
+    assert [t.value for t in titles] == ["", "限电影响调查"]
+    titles[1].input("限电影响调查（2027）")
+    next(b for b in at.button if b.label == "保存主题").click().run()
+    assert_clean(at)
+    assert questionnaires.document(js, vid)["title"] == "限电影响调查（2027）"
+
     at.radio(key=f"vd_step_{vid}").set_value("预览").run()
     assert_clean(at)
     assert f"fr_pv{vid}_q2" in {t.key for t in at.text_input}
     at.radio(key=f"fr_pv{vid}_q1").set_value("2").run()            # 否 → the questionnaire ends
     assert f"fr_pv{vid}_q2" not in {t.key for t in at.text_input}
-    assert definitions.version_document(vid) == doc                  # a preview saves nothing
+    assert definitions.version_document(vid) == {**doc, "title": "限电影响调查（2027）"}  # a preview saves nothing
 
     at.radio(key=f"vd_action_{vid}").set_value("启用").run()
     by_label(at.button, "确认启用").click().run()
