@@ -289,3 +289,25 @@ def test_a_province_questionnaire_never_reaches_another_province(js) -> None:  #
     with session_scope() as s:
         s.get(Organisation, nanjing).size = "中型"  # type: ignore[union-attr]
     assert "南京小微制造业调查" not in reached(nanjing)                                        # size outside
+
+
+def test_an_enterprise_answers_the_designed_questionnaire_in_the_monthly_step(js) -> None:  # type: ignore[no-untyped-def]
+    import clock
+    from services.monitor import reports
+    definitions.sync_specs()                                        # the monthly report form
+    vid, _ = _two_questions(js, D.Theme("江苏限电调查", "month", start="2025-01-01", end="2025-12-31"))
+    definitions.publish(js, vid)
+    inside, _ = make_enterprise_user("320102")
+    outside, _ = make_enterprise_user("440304")
+    with clock.travel("2025-06-10T10:00:00+08:00"):                 # reporting 2025-05
+        report = reports.open_report(inside, "2025-05")
+        items = {q.title: q for q in reports.questionnaires(inside, report)}
+        assert "江苏限电调查" in items
+        rid = reports.open_questionnaire(inside, report, items["江苏限电调查"].version_id)
+        responses.save_section(inside, rid, "main", {"q1": "2"}, 0)  # 否 → ends: 限电天数 is not asked
+        responses.submit(inside, rid)
+        assert {q.title: q.answered for q in reports.questionnaires(inside, report)}["江苏限电调查"]
+        elsewhere = reports.open_report(outside, "2025-05")
+        assert "江苏限电调查" not in {q.title for q in reports.questionnaires(outside, elsewhere)}
+        with pytest.raises(NotFound):
+            reports.open_questionnaire(outside, elsewhere, vid)
