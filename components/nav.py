@@ -38,6 +38,8 @@ PAGES = [
     PageSpec("pages/stats/stats_region.py", "按区域范围统计", ":material/bar_chart:", "统计分析", P_STATS_VIEW),
     PageSpec("pages/stats/stats_industry.py", "按行业分类范围统计", ":material/factory:", "统计分析", P_STATS_VIEW),
     PageSpec("pages/forms/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
+    PageSpec("pages/forms/forms_visual_designer.py", "问卷调查管理", ":material/edit_document:", "问卷",
+             (P_FORMS_DESIGN, P_FORMS_RESULTS)),
     PageSpec("pages/forms/forms_designer.py", "问卷设计", ":material/design_services:", "问卷", P_FORMS_DESIGN),
     PageSpec("pages/monitor/monitor_report.py", "当期报送", ":material/assignment:", "运行监测", P_MONITOR_REPORT),
     PageSpec("pages/monitor/monitor_history.py", "历史报送", ":material/history:", "运行监测", P_MONITOR_REPORT),

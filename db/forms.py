@@ -105,3 +105,18 @@ class ResponseScore(Base):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     value: Mapped[Decimal] = mapped_column(Numeric(12, 6))
     outcome: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class FormDistribution(Base):
+    """分发: a questionnaire handed to the administrators of a subordinate region (services/forms/questionnaires.py).
+
+    Its administrators find it under 分发给我的 (查看 / 分析 / 导出 within their jurisdiction), and it reaches
+    that region's enterprises even when the questionnaire's own scope named other regions."""
+
+    __tablename__ = "form_distribution"
+    id: Mapped[intpk]
+    definition_id: Mapped[int] = mapped_column(ForeignKey("form_definition.id", ondelete="CASCADE"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    distributed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[timestamp]
+    __table_args__ = (UniqueConstraint("definition_id", "region_code"),)

@@ -5,15 +5,13 @@ Excel file and each question's statistics are computed only when asked for (a la
 has hundreds of questions and thousands of responses)."""
 import pandas as pd
 import streamlit as st
-from streamlit_echarts import st_echarts
 
-from charts.forms import option_bar
 from components.downloads import XLSX_MIME, prepared_download
+from components.form_stats import question_stats_view
 from components.nav import guard
 from components.text import md
 from services.forms import analysis, definitions
 from services.io.excel import rows_to_xlsx
-from services.core.numfmt import fmt, percent
 from services.core.permissions import P_FORMS_RESULTS
 
 actor = guard(P_FORMS_RESULTS)
@@ -45,20 +43,4 @@ if view == "明细":
         prepared_download("res_xlsx", vid, lambda: rows_to_xlsx(rows, title=by_id[vid].title), "生成 Excel",
                           "导出 Excel", f"{by_id[vid].code}.xlsx", XLSX_MIME)
 else:
-    d = definitions.definition_for_version(vid)
-    qs = [q for q in d.questions() if q.type not in ("note", "file", "matrix_fill", "text", "textarea")]
-    name = st.selectbox("题目", [q.name for q in qs], index=None, placeholder="请选择题目",
-                        format_func=lambda n: d.question(n).label, key=f"res_question_{vid}")
-    if name is not None:
-        stats = analysis.question_stats(actor, vid, name)
-        if stats.options:
-            st_echarts(option_bar([o[1] for o in stats.options], [o[2] for o in stats.options], stats.label),
-                       height="360px", key=f"bar_{vid}_{name}")
-            st.dataframe(pd.DataFrame([{"选项": o[1], "家数": o[2], "占比": percent(o[3])} for o in stats.options]),
-                         hide_index=True)
-        else:
-            c1, c2, c3, c4 = st.columns(4)
-            c1.metric("填答数", f"{stats.count:d}")
-            c2.metric("平均", fmt(stats.mean, grouping=True))
-            c3.metric("最小", fmt(stats.min, grouping=True))
-            c4.metric("最大", fmt(stats.max, grouping=True))
+    question_stats_view(actor, vid, "res")

@@ -243,8 +243,11 @@ def update_text(actor: Actor, version_id: int, text: str) -> None:
     update_content(actor, version_id, _parsed(text))
 
 
-def update_content(actor: Actor, version_id: int, doc: dict[str, Any]) -> None:
-    """Replace the content of a draft; published and stopped versions are immutable."""
+def update_content(actor: Actor, version_id: int, doc: dict[str, Any], expected: dict[str, Any] | None = None) -> None:
+    """Replace the content of a draft; published and stopped versions are immutable.
+
+    With ``expected`` (the content the editor loaded) the save is refused with ``Conflict`` when the draft
+    changed since (another administrator saved it): nothing is overwritten silently."""
     require(actor, P_FORMS_DESIGN)
     validate_document(doc)
     with session_scope() as session:
@@ -254,8 +257,35 @@ def update_content(actor: Actor, version_id: int, doc: dict[str, Any]) -> None:
             raise Conflict("已发布的版本不可修改；请复制为新草稿后修改并发布新版本。")
         if doc.get("code") != d.code:
             raise ValidationFailed({"定义": ["定义代码（code）不可修改。"]})
+        if expected is not None and _same(v.content, expected) is False:
+            raise Conflict("该草稿已被其他管理员修改；请刷新后在最新内容上继续编辑。")
         v.content = {**doc, "version": v.version}
         audit.record(session, actor.account_id, "definition.draft_saved", "form_version", v.id, {"code": d.code})
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    import json
+    return json.dumps({**a, "version": None}, sort_keys=True) == json.dumps({**b, "version": None}, sort_keys=True)
+
+
+def delete_draft(actor: Actor, version_id: int, request_id: str | None = None) -> None:
+    """Delete a draft (never a published or stopped version: answers may point at it); a definition left
+    without versions goes with it."""
+    require(actor, P_FORMS_DESIGN)
+    with session_scope() as session:
+        if audit.replayed(session, request_id):
+            return
+        d, v = _version(session, version_id)
+        ownership.require_change(actor, d, "删除")
+        if v.status != "draft":
+            raise Conflict("已启用的问卷不可删除；可以停用。")
+        session.delete(v)
+        session.flush()
+        gone = not session.scalar(select(func.count()).select_from(FormVersion).where(FormVersion.definition_id == d.id))
+        audit.record(session, actor.account_id, "definition.draft_deleted", "form_version", version_id,
+                     {"code": d.code, "version": v.version}, request_id=request_id)
+        if gone:
+            session.delete(d)
 
 
 def list_versions(actor: Actor) -> list[VersionView]:
@@ -279,7 +309,8 @@ def fillable(actor: Actor, kind: str = "survey") -> list[VersionView]:
         rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
                                .where(FormVersion.status == "published", FormDefinition.kind == kind,
                                       ownership.reach_clause(org)).order_by(FormDefinition.code))
-        return [_view(d, v) for d, v in rows]
+        from services.forms.designer import audience_matches
+        return [_view(d, v) for d, v in rows if audience_matches(v.content, org)]
 
 
 def answered_versions(actor: Actor) -> list[VersionView]:

@@ -96,7 +96,11 @@ def reaches(definition: FormDefinition, org: Organisation) -> bool:
 def copy_code(session: Session, code: str, owner_region: str | None) -> str:
     """Return a free code for a copy of ``code`` owned by ``owner_region``: ``code_320000``, ``code_320000_2`` …"""
     suffix = f"_{owner_region or 'cn'}"
-    base = code[:64 - len(suffix) - 3] + suffix
+    return free_code(session, code[:64 - len(suffix) - 3] + suffix)
+
+
+def free_code(session: Session, base: str) -> str:
+    """Return ``base`` if no definition has that code, else ``base_2``, ``base_3`` …"""
     taken = set(session.scalars(select(FormDefinition.code).where(FormDefinition.code.like(f"{base}%"))))
     candidate, n = base, 1
     while candidate in taken:

@@ -22,6 +22,7 @@ from services.core import audit
 from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.forms import ownership
 from services.forms.definitions import definition_for_version, monitor_settings
+from services.forms.designer import audience_matches
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.schema import Definition
 from services.forms.periods import PERIOD_FORMATS, PeriodChoice, check_period, period_choices, previous_period  # noqa: F401  (callers import them from here)
@@ -140,7 +141,7 @@ def open_response(actor: Actor, version_id: int, period: str = "", in_monthly_re
         v = session.get(FormVersion, version_id)
         d = session.get(FormDefinition, v.definition_id) if v is not None else None
         org = session.get(Organisation, actor.org_id)
-        if v is None or d is None or org is None or not ownership.reaches(d, org):
+        if v is None or d is None or org is None or not ownership.reaches(d, org) or not audience_matches(v.content, org):
             raise NotFound("未找到该问卷。")  # another region's questionnaire looks absent
         if monitor_settings(v.content) and not in_monthly_report:
             raise ValidationFailed({"问卷": [f"问卷：「{v.content.get('title', '')}」是月报的调查问卷，"

@@ -22,12 +22,12 @@ from services.core import audit, notify
 from services.core.errors import Conflict, NotFound, ValidationFailed, check
 from services.forms import ownership, responses
 from services.forms.definitions import definition_for_version, monitor_settings, published_version
+from services.forms.designer import audience_matches
 from services.forms.engine import evaluate
 from services.forms.typed_rows import write_typed_rows
 from services.core.lengths import too_long
 from services.monitor import freeze, reviewers, workflow
 from services.core.permissions import P_MONITOR_REPORT, Actor, require
-from services.core.rules import is_manufacturing
 from services.core.timefmt import china_now, china_time
 
 REPORT_CODE = "sme_monthly_report"
@@ -153,10 +153,9 @@ class Questionnaire:
 
 def questionnaires_for(session: Session, org: Organisation, period: str) -> list[Questionnaire]:
     """Return the month's questionnaires for this organisation: every published monthly survey that
-    reaches it (national, or of a region it lies in) whose ``settings.monitor.audience`` is all, or
-    matches manufacturing / non-manufacturing."""
-    manufacturing = is_manufacturing(org.division_code)
-    wanted = {"all", "manufacturing" if manufacturing else "non_manufacturing"}
+    reaches it (national, or of a region it lies in: ``ownership.reach_clause``) and whose scope admits it
+    (``designer.audience_matches``: the designer's regions, industries, sizes, manufacturing or not, the
+    survey window; ``settings.monitor.audience`` of shipped files)."""
     out = []
     rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
                            .where(FormVersion.status == "published", FormDefinition.kind == "survey",
@@ -164,7 +163,7 @@ def questionnaires_for(session: Session, org: Organisation, period: str) -> list
                            .order_by(FormDefinition.code))
     for d, v in rows:
         monitor = monitor_settings(v.content)
-        if not monitor or monitor.get("audience", "all") not in wanted or v.content.get("period") != "month":
+        if not monitor or v.content.get("period") != "month" or not audience_matches(v.content, org, period):
             continue
         r = session.scalar(select(FormResponse).where(FormResponse.definition_id == d.id, FormResponse.org_id == org.id,
                                                       FormResponse.period == period).order_by(FormResponse.id.desc()))
