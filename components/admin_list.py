@@ -12,6 +12,7 @@ Widget keys are ``<key>_<filter key>`` (a year range: ``<key>_<keys[0]>`` / ``<k
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -43,6 +44,10 @@ def _filter(spec: ListSpec, f: FilterSpec, actor: Actor, key: str, slot: Any) ->
     if f.type == "text":
         return slot.text_input(md(f.label), value=str(f.default or ""), key=wkey, max_chars=lists.TEXT_MAX,
                                placeholder=md(f.placeholder) if f.placeholder else None, help=md(f.help) if f.help else None)
+    if f.type == "date":
+        default = dt.date.fromisoformat(str(f.default)) if f.default else None
+        return slot.date_input(md(f.label), value=default, key=wkey, format="YYYY-MM-DD",
+                               help=md(f.help) if f.help else None)
     if f.type == "flag":
         return slot.checkbox(md(f.label), value=bool(f.default), key=wkey, help=md(f.help) if f.help else None)
     if f.type == "year_range":
