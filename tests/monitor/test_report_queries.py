@@ -351,3 +351,23 @@ def test_date_filter_default_is_checked(tmp_path) -> None:  # type: ignore[no-un
     good.write_text("code: monitor_q_analysis\ntitle: t\nsource: monitor_q_analysis\n"
                     "filters:\n  - {name: deadline, type: date, default: 2026-06-10}\ncolumns: [group]\n", encoding="utf-8")
     assert lists.check_file(good) == []
+
+
+# --- through the real 上报 path: the typed rows the service writes --------------------------------
+def test_submitted_report_reaches_details_summary_and_products(chain) -> None:  # type: ignore[no-untyped-def]
+    from tests.monitor.conftest import GOOD, filled, save
+    period = reports.current_period()
+    report_id = filled(chain.ent, period)
+    save(chain.ent, report_id, "products", {"products": [
+        {"name": "锅炉", "code": "G1", "unit": "台", "production": 4, "sales": 3, "stock": 1}]})
+    reports.submit_report(chain.ent, report_id)
+    row = _all(chain.nj, "monitor_q_details", {}).items[0]
+    revenue = GOOD["revenue"] if not period.endswith("-01") else (120, 120, 100, 100)
+    assert (row["i_revenue_cur_m"], row["i_revenue_cur_ytd"], row["status_label"]) == (revenue[0], revenue[1], "审核中")
+    assert row["i_revenue_growth"] == round((revenue[1] - revenue[3]) / revenue[3] * 100, 2)
+    total = _all(chain.nj, "monitor_q_summary", {"status": "reviewing"}).items[0]
+    assert (total["enterprises"], total["i_revenue_cur_m"]) == (1, revenue[0])
+    product = _all(chain.nj, "monitor_q_products", {}).items
+    assert [(p["product_name"], p["product_unit"], p["product_production"]) for p in product] == [("锅炉", "台", 4)]
+    ranked = {r["name"]: r for r in _all(chain.nj, "monitor_q_ranking", {}).items}
+    assert ranked["玄武区"]["on_time"] + ranked["玄武区"]["late"] == 1
