@@ -16,7 +16,7 @@ declaration (specs/lists/monitor_q_*.yaml) only chooses among the fields and fil
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from services.core.errors import PermissionDenied, ValidationFailed
 from services.core.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, require
 from services.core.scope import jurisdiction, within
 from services.lists.source import Field as F
-from services.lists.source import Page, Param, Source, register
+from services.lists.source import Param, Source, computed, queried, register
 from services.monitor import reports, workflow
 from services.monitor.queries import CHUNK, _industry_name, _usernames
 from services.reference import industry, region, region_children, region_full_name, region_path
@@ -159,7 +159,8 @@ def period_choices() -> dict[str, str]:
 
 
 # --- 经济指标月报明细查询 -------------------------------------------------------------------------
-def _detail_select(actor: Actor, p: dict[str, Any]) -> tuple[Any, Any]:
+def _detail_select(actor: Actor, p: dict[str, Any], order: Any) -> tuple[Any, Any]:
+    """经济指标月报明细查询 for month ``p["period"]`` (default: the current report month), by enterprise name."""
     period = p.get("period") or reports.current_period()
     where = [MR.period == period, *report_scope(actor, p.get("region"))]
     if p.get("status"):
@@ -172,7 +173,7 @@ def _detail_select(actor: Actor, p: dict[str, Any]) -> tuple[Any, Any]:
                    Organisation.credit_code, Organisation.region_code, Organisation.industry_code)
             .join(Organisation, Organisation.id == MR.org_id).where(*where))
     count = select(func.count()).select_from(MR).join(Organisation, Organisation.id == MR.org_id).where(*where)
-    return rows, count
+    return rows.order_by(*order.clauses, Organisation.name, MR.id), count
 
 
 def indicator_values(session: Session, response_ids: list[int]) -> dict[int, dict[str, float | None]]:
@@ -199,25 +200,6 @@ def _detail_rows(session: Session, found: list[Any]) -> list[dict[str, Any]]:
              **values.get(r.response_id, {})} for r in found]
 
 
-def details_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
-    """One page of 经济指标月报明细查询 for month ``p["period"]`` (default: the current report month)."""
-    with session_scope(read=True) as session:
-        rows, count = _detail_select(actor, p)
-        total = session.scalar(count) or 0
-        found = list(session.execute(rows.order_by(*order.clauses, Organisation.name, MR.id)
-                                     .offset(index * size).limit(size)))
-        return Page(int(total), _detail_rows(session, found))
-
-
-def details_stream(actor: Actor, p: dict[str, Any], order: Any) -> Iterator[dict[str, Any]]:
-    """Every row of 经济指标月报明细查询, read in chunks in one read-only transaction."""
-    with session_scope(read=True) as session:
-        rows, _ = _detail_select(actor, p)
-        result = session.execute(rows.order_by(*order.clauses, Organisation.name, MR.id).execution_options(yield_per=CHUNK))
-        for part in result.partitions(CHUNK):
-            yield from _detail_rows(session, list(part))
-
-
 register(Source(
     "monitor_q_details", P_MONITOR_REVIEW,
     {"period": F("报表月份"), "name": F("企业名称", sort=Organisation.name), "usernames": F("企业用户ID"),
@@ -227,7 +209,7 @@ register(Source(
      "source": Param("select", "数据来源", lambda: SOURCE_LABEL),
      "status": Param("select", "报表状态", lambda: workflow.STATUS_LABEL),
      "region": Param("region", "地区"), "industry": Param("industry", "行业")},
-    details_page, details_stream))
+    *queried(_detail_select, _detail_rows, CHUNK)))
 
 
 # --- 经济指标月报汇总查询 -------------------------------------------------------------------------
@@ -259,6 +241,7 @@ def _group(actor: Actor, p: dict[str, Any]) -> tuple[Any, Callable[[Any], tuple[
 
 
 def _summary_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """经济指标月报汇总查询: a row per group, in the group's natural order."""
     period = p.get("period") or reports.current_period()
     where = [MR.period == period, *report_scope(actor, p.get("region"))]
     if p.get("status"):
@@ -298,12 +281,6 @@ def _summary_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def summary_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
-    """One page of 经济指标月报汇总查询 (a row per group)."""
-    rows = _summary_rows(actor, p)
-    return Page(len(rows), rows[index * size:(index + 1) * size])
-
-
 register(Source(
     "monitor_q_summary", P_MONITOR_REVIEW,
     {"period": F("报表月份"), "group": F("汇总项"), "enterprises": F("企业数", "number"), **indicator_fields()},
@@ -312,7 +289,7 @@ register(Source(
      "group": Param("select", "汇总类型", lambda: GROUPS),
      "exclude_large": Param("flag", "剔除大型和上市企业"), "exclude_disabled": Param("flag", "剔除禁用用户"),
      "region": Param("region", "地区")},
-    summary_page, lambda actor, p, order: iter(_summary_rows(actor, p))))
+    *computed(_summary_rows)))
 
 
 # --- 产品产销存月报查询 -------------------------------------------------------------------------
@@ -320,7 +297,8 @@ PRODUCT_FIELDS = ("name", "code", "unit", "production", "sales", "stock")
 PRODUCT_NUMBERS = ("production", "sales", "stock")
 
 
-def _product_select(actor: Actor, p: dict[str, Any]) -> tuple[Any, Any]:
+def _product_select(actor: Actor, p: dict[str, Any], order: Any) -> tuple[Any, Any]:
+    """产品产销存月报查询: a row per product reported in the month (default: the current report month)."""
     period = p.get("period") or reports.current_period()
     where = [MR.period == period, *report_scope(actor, p.get("region")), AnswerValue.question == "name",
              AnswerValue.path.like(f"{PRODUCTS}[%].name")]
@@ -362,22 +340,6 @@ def _product_rows(session: Session, found: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def products_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
-    """One page of 产品产销存月报查询: a row per product reported in the month (default: the current report month)."""
-    with session_scope(read=True) as session:
-        rows, count = _product_select(actor, p)
-        total = session.scalar(count) or 0
-        return Page(int(total), _product_rows(session, list(session.execute(rows.offset(index * size).limit(size)))))
-
-
-def products_stream(actor: Actor, p: dict[str, Any], order: Any) -> Iterator[dict[str, Any]]:
-    """Every row of 产品产销存月报查询, read in chunks in one read-only transaction."""
-    with session_scope(read=True) as session:
-        rows, _ = _product_select(actor, p)
-        for part in session.execute(rows.execution_options(yield_per=CHUNK)).partitions(CHUNK):
-            yield from _product_rows(session, list(part))
-
-
 register(Source(
     "monitor_q_products", P_MONITOR_REVIEW,
     {"period": F("报表月份"), "name": F("企业名称"), "usernames": F("企业用户ID"), "region_name": F("所属地区"),
@@ -387,4 +349,4 @@ register(Source(
     {"period": Param("select", "报表月份", period_choices),
      "status": Param("select", "报表状态", lambda: workflow.STATUS_LABEL),
      "keyword": Param("text", "企业名称或企业ID"), "region": Param("region", "地区")},
-    products_page, products_stream))
+    *queried(_product_select, _product_rows, CHUNK)))

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 import clock
 from db.account import Account
@@ -34,7 +34,7 @@ from services.core.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, 
 from services.core.scope import org_clause, within
 from services.forms.responses import previous_period
 from services.lists.source import Field as F
-from services.lists.source import Page, Param, Source, register
+from services.lists.source import Param, Source, computed, register
 from services.monitor import reports, workflow
 from services.monitor.queries import REPORTED, _usernames, year_options
 from services.monitor.report_queries import (SMALL_MICRO, is_agriculture, is_construction, is_industrial,
@@ -71,12 +71,14 @@ RANK_MODES = {"region": "按下级地区", "admin": "按审核管理员"}
 
 
 def _ranking_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """报送龙虎榜: a row per subordinate region or per direct reviewer, best on-time rate first."""
     period = p.get("period") or reports.current_period()
     deadline = p.get("deadline") or reports.due_date(period)
     end = cutoff(deadline)
     mode = p.get("mode") or "region"
     where = _enterprises(actor, p.get("region"))
     reported = MR.status.in_(REPORTED)
+    key: Any
     if mode == "admin":
         key = func.coalesce(MonitorAssignment.reviewer_id, MR.reviewer_id)
     else:
@@ -105,7 +107,7 @@ def _ranking_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
 
             def name(k: Any) -> tuple[str, str]:
                 return names.get(k, ""), region_full_name(k)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k in keys:
         n, on_time, late = counts.get(k, (0, 0, 0))
         who, where_name = name(k)
@@ -118,12 +120,6 @@ def _ranking_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def ranking_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
-    """One page of 报送龙虎榜 (a row per subordinate region or per direct reviewer), best on-time rate first."""
-    rows = _ranking_rows(actor, p)
-    return Page(len(rows), rows[index * size:(index + 1) * size])
-
-
 register(Source(
     "monitor_q_ranking", P_MONITOR_REVIEW,
     {"rank": F("名次", "number"), "period": F("报表月份"), "deadline": F("截止日期"), "name": F("地区 / 管理员"),
@@ -132,7 +128,7 @@ register(Source(
      "reported_rate": F("报送率(%)", "number")},
     {"period": Param("select", "报表月份", period_choices), "deadline": Param("date", "截止日期"),
      "mode": Param("select", "查询方式", lambda: RANK_MODES), "region": Param("region", "地区")},
-    ranking_page, lambda actor, p, order: iter(_ranking_rows(actor, p))))
+    *computed(_ranking_rows)))
 
 
 # --- 年度报送明细查询 ---------------------------------------------------------------------------
@@ -149,6 +145,7 @@ def longest_run(months: set[int]) -> int:
 
 
 def _year_detail_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """年度报送明细查询: a row per enterprise of the jurisdiction, by name."""
     year = int(p.get("year") or clock.today().year)
     lo, hi = p.get("run_from"), p.get("run_to")
     if lo is not None and hi is not None and int(lo) > int(hi):
@@ -183,12 +180,6 @@ def _year_detail_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def year_detail_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
-    """One page of 年度报送明细查询 (a row per enterprise of the jurisdiction)."""
-    rows = _year_detail_rows(actor, p)
-    return Page(len(rows), rows[index * size:(index + 1) * size])
-
-
 def _year_detail_fields() -> dict[str, F]:
     out = {"year": F("年度", "number"), "name": F("企业名称"), "usernames": F("企业用户ID"), "region_name": F("所属地区")}
     out.update({f"m{m:02d}": F(f"{m}月") for m in range(1, 13)})
@@ -201,7 +192,7 @@ register(Source(
     {"year": Param("select", "年度", year_options), "region": Param("region", "地区"),
      "run_from": Param("select", "连续审核通过月数（起）", lambda: RUNS),
      "run_to": Param("select", "连续审核通过月数（止）", lambda: RUNS)},
-    year_detail_page, lambda actor, p, order: iter(_year_detail_rows(actor, p))))
+    *computed(_year_detail_rows)))
 
 
 # --- 月度报送情况分析 ---------------------------------------------------------------------------
@@ -228,6 +219,7 @@ def _category(actor: Actor, p: dict[str, Any]) -> tuple[Any, Callable[[Any], tup
 
 
 def _analysis_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """月度报送情况分析: 合计 first, then a row per group of the chosen category."""
     period = p.get("period") or reports.current_period()
     last = previous_period(period)
     deadline = p.get("deadline") or reports.due_date(period)
@@ -277,12 +269,6 @@ def _analysis_rows(actor: Actor, p: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def analysis_page(actor: Actor, p: dict[str, Any], order: Any, index: int, size: int) -> Page:
-    """One page of 月度报送情况分析 (合计 first, then a row per group of the chosen category)."""
-    rows = _analysis_rows(actor, p)
-    return Page(len(rows), rows[index * size:(index + 1) * size])
-
-
 register(Source(
     "monitor_q_analysis", P_MONITOR_REVIEW,
     {"period": F("报表月份"), "category": F("分析类别"), "group": F("分组"), "reported": F("上报企业数", "number"),
@@ -295,4 +281,4 @@ register(Source(
     {"category": Param("select", "分析类别", lambda: CATEGORIES), "period": Param("select", "报表月份", period_choices),
      "deadline": Param("date", "报送截止日期"), "last_deadline": Param("date", "上月报送截止日期"),
      "exclude_large": Param("flag", "剔除大型和上市企业"), "region": Param("region", "地区")},
-    analysis_page, lambda actor, p, order: iter(_analysis_rows(actor, p))))
+    *computed(_analysis_rows)))

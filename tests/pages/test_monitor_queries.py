@@ -12,12 +12,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import clock
 from tests.monitor.test_report_queries import NOW, World, build_world
 from tests.pages.helpers import assert_clean, texts
+from tests.pages.test_admin_list import served  # noqa: F401  (the fixture keeping the served files)
 
 
 def _script(code, actor) -> None:  # type: ignore[no-untyped-def]  # the page's one call, with the actor given
@@ -25,20 +25,6 @@ def _script(code, actor) -> None:  # type: ignore[no-untyped-def]  # the page's 
     from components.feedback import error_boundary
     with error_boundary():
         admin_list(code, actor, "t")
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        file_id = original(self, data, mimetype, kind, filename)
-        files[file_id] = data
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return files
 
 
 @pytest.fixture
