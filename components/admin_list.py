@@ -93,9 +93,9 @@ def _sort(spec: ListSpec, key: str) -> tuple[str | None, bool | None]:
     return (None, None) if by == _DEFAULT or by is None else (str(by), bool(desc))
 
 
-def _cell(value: Any, format: str | None) -> Any:
+def _cell(value: Any, format: str | None, kind: str = "text") -> Any:
     if value is None:
-        return ""
+        return None if kind == "number" else ""  # a number column stays numeric (an empty cell, not "")
     if format == "score":
         return fmt(value)
     if format == "thousands" and isinstance(value, (int, float)):
@@ -141,7 +141,7 @@ def admin_list(code: str, actor: Actor, key: str) -> list[Any]:
     if not items:
         return items
     screen = [c for c in spec.columns if c.screen]
-    frame = pd.DataFrame([{c.label: _cell(lists.value(i, c.key), c.format) for c in screen} for i in items])
+    frame = pd.DataFrame([{c.label: _cell(lists.value(i, c.key), c.format, c.kind) for c in screen} for i in items])
     _table(key, {c.key: c.label for c in screen}, [c.key for c in screen if c.visible], frame,
            tuple(c.key for c in screen if c.required))
     if spec.export_file:

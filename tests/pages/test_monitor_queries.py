@@ -129,3 +129,31 @@ def test_analysis_page(world: World, served: dict[str, bytes]) -> None:
     assert at.dataframe[0].value["上报企业数"][0] == 3
     rows = exported(at, served)
     assert len(rows) - 1 == count(at)
+
+
+PAGES = {"monitor_q_details": "经济指标月报明细查询", "monitor_q_summary": "经济指标月报汇总查询",
+         "monitor_q_products": "产品产销存月报查询", "monitor_q_ranking": "报送龙虎榜",
+         "monitor_q_year_detail": "年度报送明细查询", "monitor_q_analysis": "月度报送情况分析"}
+
+
+def test_the_page_files_through_the_app(world: World) -> None:
+    from tests.factories import PASSWORD
+    from tests.pages.helpers import signed_in
+    at = signed_in(world.nj.username, PASSWORD)
+    for code, title in PAGES.items():
+        at.switch_page(f"pages/monitor/{code}.py").run()
+        assert_clean(at)
+        assert [t.value for t in at.title] == [title]
+        assert any(c.startswith("共 ") for c in texts(at.caption)) and not at.error
+    enterprise = signed_in(_enterprise_username(world), PASSWORD)
+    with pytest.raises(ValueError):   # not a page of an enterprise's navigation
+        enterprise.switch_page("pages/monitor/monitor_q_details.py")
+
+
+def _enterprise_username(w: World) -> str:
+    from sqlalchemy import select
+
+    from db.account import Account
+    from db.engine import session_scope
+    with session_scope(read=True) as s:
+        return str(s.scalar(select(Account.username).where(Account.org_id == w.ids["A"])))
