@@ -12,6 +12,7 @@ Widget keys are ``<key>_<filter key>`` (a year range: ``<key>_<keys[0]>`` / ``<k
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -43,6 +44,10 @@ def _filter(spec: ListSpec, f: FilterSpec, actor: Actor, key: str, slot: Any) ->
     if f.type == "text":
         return slot.text_input(md(f.label), value=str(f.default or ""), key=wkey, max_chars=lists.TEXT_MAX,
                                placeholder=md(f.placeholder) if f.placeholder else None, help=md(f.help) if f.help else None)
+    if f.type == "date":
+        default = dt.date.fromisoformat(str(f.default)) if f.default else None
+        return slot.date_input(md(f.label), value=default, key=wkey, format="YYYY-MM-DD",
+                               help=md(f.help) if f.help else None)
     if f.type == "flag":
         return slot.checkbox(md(f.label), value=bool(f.default), key=wkey, help=md(f.help) if f.help else None)
     if f.type == "year_range":
@@ -88,9 +93,9 @@ def _sort(spec: ListSpec, key: str) -> tuple[str | None, bool | None]:
     return (None, None) if by == _DEFAULT or by is None else (str(by), bool(desc))
 
 
-def _cell(value: Any, format: str | None) -> Any:
+def _cell(value: Any, format: str | None, kind: str = "text") -> Any:
     if value is None:
-        return ""
+        return None if kind == "number" else ""  # a number column stays numeric (an empty cell, not "")
     if format == "score":
         return fmt(value)
     if format == "thousands" and isinstance(value, (int, float)):
@@ -136,7 +141,7 @@ def admin_list(code: str, actor: Actor, key: str) -> list[Any]:
     if not items:
         return items
     screen = [c for c in spec.columns if c.screen]
-    frame = pd.DataFrame([{c.label: _cell(lists.value(i, c.key), c.format) for c in screen} for i in items])
+    frame = pd.DataFrame([{c.label: _cell(lists.value(i, c.key), c.format, c.kind) for c in screen} for i in items])
     _table(key, {c.key: c.label for c in screen}, [c.key for c in screen if c.visible], frame,
            tuple(c.key for c in screen if c.required))
     if spec.export_file:

@@ -9,6 +9,7 @@ formula). The source applies the jurisdiction itself, so no declaration can wide
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -66,6 +67,16 @@ def params(actor: Actor, spec: ListSpec, values: Mapping[str, Any]) -> dict[str,
                 continue
         elif f.type == "flag":
             v = bool(v)
+        elif f.type == "date":
+            v = v or None
+            if v is not None and not isinstance(v, dt.date):
+                try:
+                    v = dt.date.fromisoformat(str(v))
+                except ValueError:
+                    problems[f.label] = [f"{f.label}：须为日期（年-月-日）。"]
+                    continue
+            if isinstance(v, dt.datetime):
+                v = v.date()
         elif f.type == "select":
             offered = _options(spec, f.name)
             if v is None and f.all is None and f.default is not None:

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FILTER_TYPES = ("region", "industry", "select", "text", "year_range", "flag")
+FILTER_TYPES = ("region", "industry", "select", "text", "year_range", "flag", "date")  # date: a day (None = the source's default)
 KINDS = ("text", "code", "number", "datetime")  # code: kept as text in exports (credit codes, adcodes)
 
 # The modules that register sources; imported on first use (they import this module).
 SOURCE_MODULES = ("services.cmmm.admin", "services.monitor.enterprises", "services.monitor.queue_list",
-                  "services.monitor.queries", "services.identity.accounts")
+                  "services.monitor.queries", "services.monitor.report_queries", "services.monitor.reporting_queries",
+                  "services.identity.accounts")
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,39 @@ def sources() -> dict[str, Source]:
 def value(item: Any, key: str) -> Any:
     """Return field ``key`` of a source row (a mapping or an object with attributes)."""
     return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
+
+
+# --- the two ways a source usually reads ----------------------------------------------------------
+def computed(rows: Callable[[Any, dict[str, Any]], list[Any]]) -> tuple[Callable[..., Page], Callable[..., Iterator[Any]]]:
+    """Return (page, stream) for a source whose whole result is computed at once by ``rows(actor, params)``
+    — a row per group or per region, a few hundred at most: a page is a slice, the export all of it."""
+    def page(actor: Any, p: dict[str, Any], order: Order, index: int, size: int) -> Page:
+        found = rows(actor, p)
+        return Page(len(found), found[index * size:(index + 1) * size])
+
+    def stream(actor: Any, p: dict[str, Any], order: Order) -> Iterator[Any]:
+        return iter(rows(actor, p))
+    return page, stream
+
+
+def queried(select: Callable[[Any, dict[str, Any], Order], tuple[Any, Any]],
+            rows: Callable[[Any, list[Any]], list[Any]], chunk: int = 500
+            ) -> tuple[Callable[..., Page], Callable[..., Iterator[Any]]]:
+    """Return (page, stream) for a source read by SQL: ``select(actor, params, order)`` gives the ordered
+    row query and its count query (both already inside the actor's jurisdiction); ``rows(session, found)``
+    turns a slice of result rows into the source's items. A page is one LIMIT / OFFSET; the export reads
+    the whole result in chunks of ``chunk`` in one read-only transaction (memory stays flat)."""
+    from db.engine import session_scope
+
+    def page(actor: Any, p: dict[str, Any], order: Order, index: int, size: int) -> Page:
+        with session_scope(read=True) as session:
+            query, count = select(actor, p, order)
+            total = session.scalar(count) or 0
+            return Page(int(total), rows(session, list(session.execute(query.offset(index * size).limit(size)))))
+
+    def stream(actor: Any, p: dict[str, Any], order: Order) -> Iterator[Any]:
+        with session_scope(read=True) as session:
+            query, _ = select(actor, p, order)
+            for part in session.execute(query.execution_options(yield_per=chunk)).partitions(chunk):
+                yield from rows(session, list(part))
+    return page, stream

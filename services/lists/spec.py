@@ -6,6 +6,7 @@ Every problem is a coded error naming the file, the item and the rule (see specs
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -218,12 +219,24 @@ def _filters(items: Any, source: Source | None, bad: Any) -> list[FilterSpec]:
                 bad("LS007", where, "default must list two years")
         if ftype == "flag" and not isinstance(item.get("default", False), bool):
             bad("LS007", where, "a flag's default is true or false")
+        if ftype == "date" and item.get("default") is not None and not _is_day(item["default"]):
+            bad("LS014", where, "a date filter's default is a day written YYYY-MM-DD (or left out: the source's default)")
         out.append(FilterSpec(name, ftype, label, key, item.get("default"),
                               tuple(options) if options is not None else None,
                               str(item["all"]) if item.get("all") is not None else None,
                               str(item.get("widget", "selectbox")), str(item.get("placeholder", "")),
                               str(item["help"]) if item.get("help") else None, keys, labels, lo, hi))
     return out
+
+
+def _is_day(v: Any) -> bool:
+    if isinstance(v, dt.date):
+        return True
+    try:
+        dt.date.fromisoformat(str(v))
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v)))
 
 
 def _columns(items: Any, source: Source | None, bad: Any) -> list[ColumnSpec]:
