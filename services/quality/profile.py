@@ -34,6 +34,7 @@ from services.core.lengths import too_big
 from services.core.permissions import P_QUALITY_FILL, Actor, require
 from services.core.rules import classify_size
 from services.core.timefmt import china_time
+from services.forms.engine import Context, evaluate
 from services.forms.loader import check_file as check_form_file, load_definition, read_document
 from services.forms.responses import org_context
 from services.forms.schema import Definition, Question
@@ -167,7 +168,10 @@ def _checked(org: Organisation, answers: dict[str, Any]) -> tuple[dict[str, Any]
     data = {**_clean(answers), **org_values(org, _block("prefill"))}
     if problem := too_big("企业信息", data, MAX_BYTES):
         raise ValidationFailed({"企业信息": problem})
-    problems = definition_problems(definition(), data, complete=True, org=org_context(org))
+    context = org_context(org)
+    visible = evaluate(definition(), data, Context(org=context), with_scores=False).visible
+    data = {k: v for k, v in data.items() if k in visible}      # "其他" text of a choice that is not 其他
+    problems = definition_problems(definition(), data, complete=True, org=context)
     if problems:
         raise ValidationFailed(problems)
     return data, size_of(org, data)[0]

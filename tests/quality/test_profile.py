@@ -54,6 +54,7 @@ def test_size_is_computed_never_typed_and_the_latest_save_wins(user) -> None:  #
     assert saved.size == "小型" and saved.saved_at                # 120 people, 1800 万元 in 3411 → 小型
     assert saved.answers["name"] != "改名公司"                    # the registration's name, read-only
     assert "size" not in saved.answers
+    assert profile.save(user, valid_profile(park="none")).answers.get("park_other") is None  # hidden: dropped
     again = profile.save(user, valid_profile(employees=400, main_revenue=50000))
     assert again.size == "中型" and profile.form(user).answers["employees"] == 400
     rows = dict(profile.rows(again.answers, again.size))
