@@ -23,6 +23,11 @@ MIMES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
+def _reader(snap: quality.Snapshot, clause: str, sha: str) -> Callable[[], bytes]:
+    """The file's bytes, read only when the download is pressed."""
+    return lambda: evidence_file(snap, clause, sha)[1]
+
+
 def _files(snap: quality.Snapshot, clause: str, files: list[dict[str, Any]], key: str) -> None:
     if not files:
         st.caption("佐证材料：无")
@@ -31,7 +36,7 @@ def _files(snap: quality.Snapshot, clause: str, files: list[dict[str, Any]], key
     for n, f in enumerate(files):
         sha = str(f.get("sha256") or "")
         c1, c2 = st.columns([3, 1])
-        c1.download_button(md(f.get("name")), lambda c=clause, s=sha: evidence_file(snap, c, s)[1],
+        c1.download_button(md(f.get("name")), _reader(snap, clause, sha),
                            file_name=str(f.get("name") or "file"), mime=MIMES.get(str(f.get("type")), None),
                            key=f"{key}_dl_{n}", on_click="ignore", icon=":material/download:")
         kind = evidence.previewable(f)

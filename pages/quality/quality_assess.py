@@ -63,7 +63,8 @@ def profile_editor() -> None:
     if view.saved_at:
         st.caption(f"最近保存：{md(view.saved_at)}")
     answers = profile_form(view, "q_profile_home", "保存")
-    if answers is not None and run_action("q_profile_home", lambda rid: profile.save(actor, answers, rid)):
+    saved = run_action("q_profile_home", lambda rid: profile.save(actor, answers, rid)) if answers is not None else None
+    if saved is not None:
         st.session_state["q_profile_edit"] = False
         st.session_state["q_flash"] = "企业信息已保存。"
         st.rerun()
@@ -176,7 +177,9 @@ def profile_screen(aid: int) -> None:
     """Step 1: the saved 企业信息 prefilled; 下一步 saves it (the latest wins), keeps a copy with this attempt."""
     st.markdown("#### 第一步：确认企业信息")
     answers = profile_form(profile.form(actor), f"q_profile_{aid}", "下一步")
-    if answers is not None and run_action(f"q_profile_{aid}", lambda rid: profile.confirm(actor, aid, answers, rid)):
+    kept = run_action(f"q_profile_{aid}", lambda rid: profile.confirm(actor, aid, answers, rid)) \
+        if answers is not None else None
+    if kept is not None:
         st.session_state["q_next_step"] = CLAUSE_STEP   # the step radio is already drawn in this run
         st.rerun()
 

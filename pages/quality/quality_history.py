@@ -41,7 +41,7 @@ def report_view(rep: history.Report) -> None:
     st_echarts(tier_bars(rows, rep.level_labels, rep.below_label), height="560px", key=f"qh_bars_{rep.attempt.id}")
     title = "企业信息（评估时确认）" if rep.profile_kept else "企业信息（该次评估未确认，显示当前信息）"
     with st.expander(md(title)):
-        st.markdown(md_table(["项目", "内容"], rep.profile_rows))
+        st.markdown(md_table(["项目", "内容"], [(label, text) for label, text in rep.profile_rows]))
     prepared_download(f"qh_pdf_{rep.attempt.id}", rep.attempt.id, lambda: report.build_pdf(actor, rep.attempt.id),
                       "生成报告", "下载报告（PDF）", f"质量管理能力自评估报告_{rep.attempt.id}.pdf", "application/pdf")
 

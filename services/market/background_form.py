@@ -11,6 +11,7 @@ Each file has a ``background:`` block: ``for`` (the organisation kind that fills
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,14 +55,20 @@ def _block_problems(doc: dict[str, Any], questions: set[str]) -> list[Problem]:
     return out
 
 
-def check_file(path: str | Path) -> list[Problem]:
-    """Problems of a background definition file (the forms loader's D-codes, then the block's B-codes)."""
+def check_with_block(path: str | Path, block: Callable[[dict[str, Any], set[str]], list[Problem]]) -> list[Problem]:
+    """Problems of a definition file with an extra block: the forms loader's D-codes, then what
+    ``block(document, question names)`` finds."""
     found = [Problem(code, item, message) for code, _file, item, message in check_form_file(path)]
     if found:
         return found
     doc = read_document(Path(path).read_text(encoding="utf-8"), str(path))
     names = {q.name for q in load_definition(doc, str(path)).questions()}
-    return _block_problems(doc, names)
+    return block(doc, names)
+
+
+def check_file(path: str | Path) -> list[Problem]:
+    """Problems of a background definition file (the forms loader's D-codes, then the block's B-codes)."""
+    return check_with_block(path, _block_problems)
 
 
 @functools.lru_cache(maxsize=4)

@@ -35,23 +35,17 @@ from services.core.permissions import P_QUALITY_FILL, Actor, require
 from services.core.rules import classify_size
 from services.core.timefmt import china_time
 from services.forms.engine import Context, evaluate
-from services.forms.loader import check_file as check_form_file, load_definition, read_document
+from services.forms.loader import load_definition, read_document
 from services.forms.responses import org_context
 from services.forms.schema import Definition, Question
-from services.market.background_form import ORG_ATTRIBUTES, definition_problems, org_values
+from services.market.background_form import (ORG_ATTRIBUTES, Problem, check_with_block, definition_problems,
+                                             org_values)
 
 PATH = Path(__file__).resolve().parents[2] / "specs" / "profiles" / "quality_enterprise.yaml"
 KEY, ATTEMPTS_KEY = "quality_profile", "quality_profile_attempts"
 MAX_BYTES = 50_000
 SIZE_LABEL = "企业规模"
 NO_ORG = "请先在「单位注册信息」提交企业注册信息，再填写企业信息。"
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    item: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -88,11 +82,7 @@ def _block_problems(doc: dict[str, Any], questions: set[str]) -> list[Problem]:
 
 def check_file(path: str | Path) -> list[Problem]:
     """Problems of a profile definition file (the forms loader's D-codes, then the block's P-codes)."""
-    found = [Problem(code, item, message) for code, _file, item, message in check_form_file(path)]
-    if found:
-        return found
-    doc = read_document(Path(path).read_text(encoding="utf-8"), str(path))
-    return _block_problems(doc, {q.name for q in load_definition(doc, str(path)).questions()})
+    return check_with_block(path, _block_problems)
 
 
 @functools.lru_cache(maxsize=1)

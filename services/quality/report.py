@@ -1,5 +1,5 @@
-"""The quality self-assessment PDF report (下载报告): Chinese text in Noto Sans CJK (the font the
-self-diagnosis report uses, ``services.cmmm.report.font_path``), the 企业信息 confirmed for the attempt,
+"""The quality self-assessment PDF report (下载报告): Chinese text in Noto Sans CJK (the platform's PDF base,
+``services.io.pdf``, shared with the self-diagnosis report), the 企业信息 confirmed for the attempt,
 the overall and first-level tiers, a table of the second-level tiers, a bar chart of the tiers drawn as
 vectors by fpdf2, the performance parameters, and the date in China time.
 
@@ -10,26 +10,13 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from clock import china_now
-from services.cmmm.report import GREY, LIGHT, RED, font_path
 from services.core.permissions import Actor
+from services.io.pdf import GREY, LIGHT, RED, start
 from services.quality.history import Report, TierRow, report
 
 TITLE = "制造业企业质量管理能力自评估报告"
+FOOTER = "自评估结果仅供企业自我改进参考，不作为第三方评价结论"
 BAR_COLOURS = [(215, 215, 215), (236, 180, 170), (222, 132, 118), (205, 90, 72), (192, 57, 43), (140, 30, 20)]
-
-
-class _Pdf(FPDF):
-    def header(self) -> None:
-        self.set_font("cjk", size=8)
-        self.set_text_color(*GREY)
-        self.cell(0, 6, f"惠企 · {TITLE}", align="R")
-        self.ln(8)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("cjk", size=8)
-        self.set_text_color(*GREY)
-        self.cell(0, 6, f"第 {self.page_no()} 页 · 自评估结果仅供企业自我改进参考，不作为第三方评价结论", align="C")
 
 
 def _heading(pdf: FPDF, text: str) -> None:
@@ -93,15 +80,7 @@ def tier_bar_chart(pdf: FPDF, rows: list[TierRow], levels: list[str], x: float, 
 
 def render(rep: Report) -> bytes:
     """Return the PDF of a report (pure: the data in, the bytes out)."""
-    pdf = _Pdf(format="A4")
-    pdf.add_font("cjk", fname=font_path())
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
-    pdf.set_font("cjk", size=18)
-    pdf.set_text_color(*RED)
-    pdf.cell(0, 12, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=10)
-    pdf.set_text_color(40, 40, 40)
+    pdf = start(f"惠企 · {TITLE}", FOOTER, TITLE)
     _pairs(pdf, [("企业名称", rep.org_name), ("统一社会信用代码", rep.credit_code),
                  ("评估时间", f"{rep.attempt.started_at} 至 {rep.attempt.completed_at or '—'}（北京时间）"),
                  ("报告生成时间", china_now().strftime("%Y-%m-%d %H:%M") + "（北京时间）")])

@@ -89,7 +89,7 @@ def test_the_pdf_report_and_its_scope(user) -> None:  # type: ignore[no-untyped-
 
 
 def test_the_bar_chart_is_drawn_as_vectors() -> None:
-    from services.cmmm.report import font_path
+    from services.io.pdf import font_path
     pdf = FPDF()
     pdf.set_compression(False)
     pdf.add_font("cjk", fname=font_path())
