@@ -43,13 +43,12 @@ def _files(snap: quality.Snapshot, clause: str, files: list[dict[str, Any]], key
         if kind and c2.toggle("预览", key=f"{key}_pv_{n}"):
             try:
                 _name, data, _type = evidence_file(snap, clause, sha)
-            except Exception as exc:  # noqa: BLE001 - shown in Chinese
-                st.warning(md(str(exc)))
-                continue
-            if kind == "image":
-                st.image(data)
-            else:
-                st.pdf(data, height=480)
+                if kind == "image":
+                    st.image(data)
+                else:
+                    st.pdf(data, height=480)
+            except Exception:  # noqa: BLE001 - a missing or unreadable file: say so, offer the download
+                st.warning(f"无法预览「{md(f.get('name'))}」，请下载后查看。")
 
 
 def _clause(snap: quality.Snapshot, node: quality.IndicatorNode, per_clause: Callable[[str], None] | None,

@@ -233,16 +233,22 @@ def answer_text(q: Question, value: Any) -> str:
     return text(q, value)
 
 
+OTHER, OTHER_SUFFIX = "other", "_other"
+
+
 def rows(answers: dict[str, Any], size: str | None) -> list[tuple[str, str]]:
-    """(section·label, text) of the answered fields in the definition's order, 企业规模 after 员工人数's section."""
+    """(section·label, text) of the answered fields in the definition's order, 企业规模 at the end of 经营信息;
+    a choice of "其他" reads "其他：<the text typed beside it>"."""
     out: list[tuple[str, str]] = []
     d = definition()
     for s in d.sections:
         for q in s.questions:
             value = answers.get(q.name)
-            if value is None or value == "" or value == []:
+            if value is None or value == "" or value == [] or q.name.endswith(OTHER_SUFFIX):
                 continue
-            out.append((f"{s.title}·{q.label}", answer_text(q, value)))
+            other = answers.get(q.name + OTHER_SUFFIX)
+            text = f"其他：{other}" if value == OTHER and other else answer_text(q, value)
+            out.append((f"{s.title}·{q.label}", text))
         if s.name == "business":
             out.append((f"{s.title}·{SIZE_LABEL}", size or "—"))
     return out

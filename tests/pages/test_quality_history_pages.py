@@ -12,7 +12,7 @@ from services.forms import definitions, responses
 from services.quality import profile
 from tests.factories import PASSWORD, make_enterprise_user
 from tests.pages.conftest import sign_in
-from tests.pages.helpers import assert_clean, by_label, joined, texts
+from tests.pages.helpers import assert_clean, by_label, joined, shown, texts
 from tests.quality.profile_data import valid_profile
 from tests.quality.shipped import all_clauses, clause
 from tests.quality.test_graded import _fill, _perf
@@ -153,3 +153,31 @@ def test_history_is_empty_for_a_new_enterprise(app: AppTest) -> None:
     user, _ = make_enterprise_user(background=False)
     at = _open(app, user.username, HISTORY)
     assert "还没有自评估记录" in joined(at.info)
+
+
+def test_the_answers_view_offers_evidence_download_and_preview(app: AppTest, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from config import settings
+    from services.assessment import evidence
+    from tests.quality.shipped import model
+    from tests.quality.test_evidence import PDF
+    import io
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, format="PNG")
+    PNG = buf.getvalue()
+    monkeypatch.setattr(settings, "upload_dir", tmp_path)
+    user, _ = make_enterprise_user(background=False)
+    files = evidence.add_files(model(), "c621_11", None, [("现场照片.png", PNG), ("制度.pdf", PDF)], tmp_path)
+    answers = all_clauses("2")
+    answers["c621_11_files"] = files
+    done = _finished(user, answers)
+    at = _open(app, user.username, HISTORY)
+    at.radio(key=f"qh_view_{done}").set_value("自评估情况").run()
+    assert_clean(at)
+    names = [shown(b.label) for b in at.get("download_button")]
+    assert "现场照片.png" in names and "制度.pdf" in names
+    key = f"qa_{done}_c621_11_pv_0"
+    at.toggle(key=key).set_value(True).run()
+    assert_clean(at)
+    assert not at.warning, joined(at.warning)
+    assert len(at.get("image")) == 1                                          # the image previewed in place

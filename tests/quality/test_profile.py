@@ -58,8 +58,9 @@ def test_size_is_computed_never_typed_and_the_latest_save_wins(user) -> None:  #
     again = profile.save(user, valid_profile(employees=400, main_revenue=50000))
     assert again.size == "中型" and profile.form(user).answers["employees"] == 400
     rows = dict(profile.rows(again.answers, again.size))
-    assert rows["经营信息·企业规模"] == "中型" and rows["经营信息·所在园区"] == "其他（请在右侧填写）"
-    assert rows["经营信息·其他园区"] == "江宁滨江开发区" and rows["联系人·手机或办公电话"] == "025-52345678"
+    assert rows["经营信息·企业规模"] == "中型" and rows["经营信息·所在园区"] == "其他：江宁滨江开发区"
+    assert "经营信息·其他园区" not in rows and rows["联系人·手机或办公电话"] == "025-52345678"
+    assert rows["经营信息·所在产业集群"] == "新能源汽车及零部件产业集群" and rows["经营信息·专精特新属性"] == "省级专精特新中小企业"
 
 
 def test_a_double_save_is_recorded_once(user) -> None:  # type: ignore[no-untyped-def]
