@@ -20,3 +20,15 @@ def tier_bars(rows: list[tuple[str, int | None]], level_labels: list[str], below
                     "itemStyle": {"color": RED},
                     "label": {"show": True, "position": "right", "formatter": "{b}"}}],
     }
+
+
+def tier_radar(rows: list[tuple[str, int | None]], level_labels: list[str]) -> dict[str, Any]:
+    """Return a radar of tiers (e.g. the first-level indicators); None (not graded) counts as 0."""
+    return {
+        "tooltip": {},
+        "radar": {"indicator": [{"name": name, "max": len(level_labels)} for name, _ in rows],
+                  "splitNumber": len(level_labels), "radius": "62%"},
+        "series": [{"type": "radar", "data": [{"value": [t or 0 for _, t in rows], "name": "等级",
+                                               "areaStyle": {"opacity": 0.25}}],
+                    "itemStyle": {"color": RED}}],
+    }

@@ -79,6 +79,8 @@ PAGES = [
     PageSpec("pages/market/experts.py", "专家团队", ":material/school:", "服务市场", None),
     PageSpec("pages/market/needs_survey.py", "企业需求收集", ":material/campaign:", "服务市场", None),
     PageSpec("pages/quality/quality_assess.py", "开始评估", ":material/verified_user:", "质量自评估", P_QUALITY_FILL),
+    PageSpec("pages/quality/quality_history.py", "自评估历史", ":material/history_edu:", "质量自评估", P_QUALITY_FILL),
+    PageSpec("pages/quality/quality_docs.py", "评估文档", ":material/menu_book:", "质量自评估", P_QUALITY_FILL),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]

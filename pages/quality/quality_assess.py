@@ -1,4 +1,4 @@
-"""质量管理能力自评估 — 开始评估（熟悉确认）→ 条款符合性评估（指标树 / 等级特征 / 条款）→ 质量绩效参数 → 提交与等级结果."""
+"""质量管理能力自评估 — 开始评估（熟悉确认）→ 企业信息 → 条款符合性评估（指标树 / 等级特征 / 条款）→ 质量绩效参数 → 提交与等级结果."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +9,7 @@ from streamlit_echarts import st_echarts
 from charts.quality import tier_bars
 from components.feedback import error_boundary, fragment, run_action, show_error
 from components.nav import guard
+from components.quality_profile import profile_form
 from components.question_widgets import question_widget, widget_key
 from components.text import md
 from services.assessment import clauses, evidence, flow, graded, quality
@@ -16,11 +17,14 @@ from services.core.errors import Conflict
 from services.core.permissions import P_QUALITY_FILL
 from services.forms import responses
 from services.forms.schema import Definition, Grading, Group
+from services.quality import profile
+from services.quality.guides import GUIDES, PAGE as DOCS_PAGE
 
 actor = guard(P_QUALITY_FILL)
 st.title("质量管理能力自评估")
 
-STEPS = ("条款符合性评估", "质量绩效参数", "提交")
+STEPS = ("企业信息", "条款符合性评估", "质量绩效参数", "提交")
+PROFILE_STEP, CLAUSE_STEP, PERF_STEP = STEPS[:3]
 FAMILIAR = ("是", "否")
 GUIDE = """**自评估操作说明**（请仔细阅读后再开始评估）
 
@@ -44,20 +48,55 @@ def _go(step: str, indicator: int | None = None) -> None:
 
 def _open(attempt_id: int) -> None:
     st.session_state["q_attempt"] = attempt_id
-    st.session_state["q_step"] = STEPS[0]
+    st.session_state["q_step"] = PROFILE_STEP      # step 1 of every assessment: confirm 企业信息
     st.session_state["q_ind"] = 0
 
 
+def _edit_profile(on: bool) -> None:
+    st.session_state["q_profile_edit"] = on
+
+
+def profile_editor() -> None:
+    """【编辑企业信息】 on the self-assessment home: 保存 keeps it (the latest save wins)."""
+    st.markdown("#### 编辑企业信息")
+    view = profile.form(actor)
+    if view.saved_at:
+        st.caption(f"最近保存：{md(view.saved_at)}")
+    answers = profile_form(view, "q_profile_home", "保存")
+    saved = run_action("q_profile_home", lambda rid: profile.save(actor, answers, rid)) if answers is not None else None
+    if saved is not None:
+        st.session_state["q_profile_edit"] = False
+        st.session_state["q_flash"] = "企业信息已保存。"
+        st.rerun()
+    st.button("返回", key="q_profile_back", on_click=_edit_profile, args=(False,))
+
+
+def guidance() -> None:
+    """"否": the operating guidance, with links to the three documents inside the app."""
+    st.info(GUIDE)
+    st.markdown("请在线查看以下文档：")
+    for key, title in GUIDES.items():
+        st.page_link(DOCS_PAGE, label=md(title), query_params={"doc": key}, icon=":material/description:")
+
+
 def start_screen() -> None:
+    if "q_flash" in st.session_state:
+        st.success(md(st.session_state.pop("q_flash")))
+    if st.session_state.get("q_profile_edit"):
+        profile_editor()
+        return
+    st.button("编辑企业信息", key="q_profile_open", on_click=_edit_profile, args=(True,), icon=":material/edit:")
     latest = quality.current(actor)
     if latest is not None and latest.status == "completed":
-        st.caption(f"最近一次自评估完成于 {md(latest.completed_at)}，总体等级：{md(latest.level_label)}。")
+        tier = _grading(flow.definition(quality.KIND)[1]).label(latest.level)
+        st.caption(f"最近一次自评估完成于 {md(latest.completed_at)}，总体等级：{md(tier)}。")
         st.button("查看评估结果", key="q_view_last", on_click=_open, args=(latest.id,))
+        st.page_link("pages/quality/quality_history.py", label="自评估历史", icon=":material/history_edu:")
     st.markdown("#### 开始评估")
     ok = st.radio("是否已熟悉《制造业企业质量管理能力评估规范》标准，并掌握本自评估平台的操作办法？", FAMILIAR,
                   index=None, horizontal=True, key="q_familiar")
     if ok == "否":
-        st.info(GUIDE)
+        guidance()
         return
     if ok != "是":
         return
@@ -134,6 +173,17 @@ def clause_panel(d: Definition, rid: int, node: quality.IndicatorNode) -> None:
         st.success(f"已暂存：{md(grp.title)}")
 
 
+def profile_screen(aid: int) -> None:
+    """Step 1: the saved 企业信息 prefilled; 下一步 saves it (the latest wins), keeps a copy with this attempt."""
+    st.markdown("#### 第一步：确认企业信息")
+    answers = profile_form(profile.form(actor), f"q_profile_{aid}", "下一步")
+    kept = run_action(f"q_profile_{aid}", lambda rid: profile.confirm(actor, aid, answers, rid)) \
+        if answers is not None else None
+    if kept is not None:
+        st.session_state["q_next_step"] = CLAUSE_STEP   # the step radio is already drawn in this run
+        st.rerun()
+
+
 def clause_screen(aid: int) -> None:
     snap = quality.snapshot(actor, aid)
     d, rid = snap.definition, snap.attempt.response_id
@@ -151,7 +201,7 @@ def clause_screen(aid: int) -> None:
                 heading = x.section_title
                 st.markdown(f"**{md(heading)}**")
             p = prog[x.name]
-            st.button(f"{md(x.name)}（{p.done:d}/{p.total:d}）", key=f"q_ind_{n}", on_click=_go, args=(STEPS[0], n),
+            st.button(f"{md(x.name)}（{p.done:d}/{p.total:d}）", key=f"q_ind_{n}", on_click=_go, args=(CLAUSE_STEP, n),
                       type="primary" if n == idx else "secondary", width="stretch")
     with mid:
         st.markdown(f"#### {md(node.name)}")
@@ -165,8 +215,8 @@ def clause_screen(aid: int) -> None:
         st.markdown("#### 符合性条款")
         clause_panel(d, rid, node)
         a, b = st.columns(2)
-        a.button("上一个二级指标", key="q_prev", disabled=idx == 0, on_click=_go, args=(STEPS[0], idx - 1))
-        b.button("下一个二级指标", key="q_next", disabled=idx == len(nodes) - 1, on_click=_go, args=(STEPS[0], idx + 1))
+        a.button("上一个二级指标", key="q_prev", disabled=idx == 0, on_click=_go, args=(CLAUSE_STEP, idx - 1))
+        b.button("下一个二级指标", key="q_next", disabled=idx == len(nodes) - 1, on_click=_go, args=(CLAUSE_STEP, idx + 1))
 
 
 def perf_screen(aid: int) -> None:
@@ -212,9 +262,9 @@ def submit_screen(aid: int) -> None:
             c1, c2 = st.columns([4, 1])
             c1.markdown(f"- {md(m.indicator)} · {md(m.item)}：{md(m.what)}")
             if m.anchor in where:
-                c2.button("去填写", key=f"q_miss_{k}", on_click=_go, args=(STEPS[0], where[m.anchor]))
+                c2.button("去填写", key=f"q_miss_{k}", on_click=_go, args=(CLAUSE_STEP, where[m.anchor]))
             else:
-                c2.button("去填写", key=f"q_miss_{k}", on_click=_go, args=(STEPS[1],))
+                c2.button("去填写", key=f"q_miss_{k}", on_click=_go, args=(PERF_STEP,))
     else:
         st.success("全部条款和质量绩效参数已填写完整，可以提交。")
     if st.button("提交", key="q_submit", type="primary"):
@@ -251,10 +301,14 @@ with error_boundary():
     elif flow.get(quality.KIND, actor, aid).status != "in_progress":
         result_screen(aid)
     else:
+        if "q_next_step" in st.session_state:
+            st.session_state["q_step"] = st.session_state.pop("q_next_step")
         step = st.radio("步骤", STEPS, key="q_step", horizontal=True)
-        if step == STEPS[0]:
+        if step == PROFILE_STEP:
+            profile_screen(aid)
+        elif step == CLAUSE_STEP:
             clause_screen(aid)
-        elif step == STEPS[1]:
+        elif step == PERF_STEP:
             perf_screen(aid)
         else:
             submit_screen(aid)

@@ -1,38 +1,19 @@
-"""The self-diagnosis PDF report: Chinese text in Noto Sans CJK (shipped by a PyPI package),
+"""The self-diagnosis PDF report: Chinese text in Noto Sans CJK (services/io/pdf.py),
 the per-level table, a radar chart of domain scores and the comparison with averages, all drawn
 as vectors by fpdf2 (no browser, no image service)."""
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 from fpdf import FPDF
 
 from services.cmmm.results import Result
 from services.core.numfmt import fmt
+from services.io.pdf import GREY, LIGHT, RED, font_path, start
 
-RED, GREY, LIGHT = (192, 57, 43), (120, 120, 120), (244, 244, 244)
-
-
-@lru_cache(maxsize=1)
-def font_path() -> str:
-    """Return the CJK font file installed with ``cvttf-notosanscjk-regular``."""
-    import cvttf_NotoSansCJK_Regular as font_pkg  # type: ignore[import-untyped]
-    return str(font_pkg.get_TTF_path())
-
-
-class _Pdf(FPDF):
-    def header(self) -> None:
-        self.set_font("cjk", size=8)
-        self.set_text_color(*GREY)
-        self.cell(0, 6, "惠企 · 智能制造能力成熟度自诊断报告（GB/T 39116-2020 / GB/T 39117-2020）", align="R")
-        self.ln(8)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("cjk", size=8)
-        self.set_text_color(*GREY)
-        self.cell(0, 6, f"第 {self.page_no()} 页 · 自诊断结果仅供企业自我评价参考，不作为正式评估结论", align="C")
+__all__ = ["build_pdf", "font_path"]
+HEADER = "惠企 · 智能制造能力成熟度自诊断报告（GB/T 39116-2020 / GB/T 39117-2020）"
+FOOTER = "自诊断结果仅供企业自我评价参考，不作为正式评估结论"
 
 
 def _radar(pdf: FPDF, domains: list[tuple[str, float]], cx: float, cy: float, r: float) -> None:
@@ -82,15 +63,7 @@ def _bars(pdf: FPDF, items: list[tuple[str, float | None, int]], x: float, y: fl
 
 def build_pdf(res: Result) -> bytes:
     """Return the PDF report of a diagnosis result."""
-    pdf = _Pdf(format="A4")
-    pdf.add_font("cjk", fname=font_path())
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
-    pdf.set_font("cjk", size=18)
-    pdf.set_text_color(*RED)
-    pdf.cell(0, 12, "智能制造能力成熟度自诊断报告", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=10)
-    pdf.set_text_color(40, 40, 40)
+    pdf = start(HEADER, FOOTER, "智能制造能力成熟度自诊断报告")
     for k, v in [("企业名称", res.org_name), ("统一社会信用代码", res.credit_code or ""), ("所在地区", res.region_name),
                  ("所属行业", res.industry_name), ("诊断时间", f"{res.started_at} 至 {res.completed_at or '—'}"),
                  ("裁剪的能力域", "、".join(res.tailorable.get(t, t) for t in res.tailoring) or "无")]:

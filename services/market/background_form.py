@@ -11,6 +11,7 @@ Each file has a ``background:`` block: ``for`` (the organisation kind that fills
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ FOLDER = Path(__file__).resolve().parents[2] / "specs" / "market"
 NAMES = {"provider": "provider_background", "enterprise": "enterprise_background"}
 # organisation attributes a ``prefill`` may name (the registration's own fields: columns, then ``details`` keys)
 ORG_COLUMNS = ("name", "credit_code", "region_code", "industry_code", "legal_rep", "contact_name", "contact_phone",
-               "address", "employees")
+               "address", "employees", "revenue", "assets")
 ORG_DETAILS = ("postcode", "email", "opened_on", "website", "mobile", "business", "stock_code")
 ORG_ATTRIBUTES = ORG_COLUMNS + ORG_DETAILS
 _INCOMPLETE = ("required",)
@@ -54,14 +55,20 @@ def _block_problems(doc: dict[str, Any], questions: set[str]) -> list[Problem]:
     return out
 
 
-def check_file(path: str | Path) -> list[Problem]:
-    """Problems of a background definition file (the forms loader's D-codes, then the block's B-codes)."""
+def check_with_block(path: str | Path, block: Callable[[dict[str, Any], set[str]], list[Problem]]) -> list[Problem]:
+    """Problems of a definition file with an extra block: the forms loader's D-codes, then what
+    ``block(document, question names)`` finds."""
     found = [Problem(code, item, message) for code, _file, item, message in check_form_file(path)]
     if found:
         return found
     doc = read_document(Path(path).read_text(encoding="utf-8"), str(path))
     names = {q.name for q in load_definition(doc, str(path)).questions()}
-    return _block_problems(doc, names)
+    return block(doc, names)
+
+
+def check_file(path: str | Path) -> list[Problem]:
+    """Problems of a background definition file (the forms loader's D-codes, then the block's B-codes)."""
+    return check_with_block(path, _block_problems)
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,37 +94,49 @@ def questions(kind: str) -> list[Question]:
     return list(definition(kind).questions())
 
 
-def prefilled(kind: str, org: Any) -> dict[str, Any]:
-    """The answers the organisation's registration already holds (``background.prefill``), by question."""
+def org_values(org: Any, mapping: dict[str, str]) -> dict[str, Any]:
+    """Question → value of the organisation attribute ``mapping`` names (columns, then ``details`` keys);
+    empty attributes are left out."""
     details = getattr(org, "details", None) or {}
     out: dict[str, Any] = {}
-    for question, attr in prefill_map(kind).items():
+    for question, attr in mapping.items():
         value = getattr(org, attr, None) if attr in ORG_COLUMNS else details.get(attr)
         if value is not None and value != "":
             out[question] = value
     return out
 
 
+def prefilled(kind: str, org: Any) -> dict[str, Any]:
+    """The answers the organisation's registration already holds (``background.prefill``), by question."""
+    return org_values(org, prefill_map(kind))
+
+
 def labels(kind: str) -> dict[str, str]:
     return {q.name: q.label or q.name for q in questions(kind)}
 
 
-def _label(kind: str, f: Finding) -> str:
+def _label(d: Definition, f: Finding) -> str:
     if f.question:
-        return labels(kind).get(f.question, f.question)
-    return definition(kind).title
+        return next((q.label or q.name for q in d.questions() if q.name == f.question), f.question)
+    return d.title
 
 
-def problems(kind: str, answers: dict[str, Any], *, complete: bool, org: dict[str, Any] | None = None,
-             skip: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """The engine's errors for ``answers`` keyed by field label (Chinese, naming the field and the rule);
-    ``complete=False`` (a draft) skips what is only missing; ``skip``: questions checked elsewhere."""
+def definition_problems(d: Definition, answers: dict[str, Any], *, complete: bool,
+                        org: dict[str, Any] | None = None, skip: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """The engine's errors of definition ``d`` for ``answers`` keyed by field label (Chinese, naming the field
+    and the rule); ``complete=False`` (a draft) skips what is only missing; ``skip``: questions checked elsewhere."""
     values = {k: v for k, v in answers.items() if k not in skip and v is not None and v != ""}
-    ev = evaluate(definition(kind), values, Context(org=org or {}), with_scores=False)
+    ev = evaluate(d, values, Context(org=org or {}), with_scores=False)
     out: dict[str, list[str]] = {}
     for f in ev.errors():
         if f.question in skip or (not complete and f.rule in _INCOMPLETE):
             continue
-        label = _label(kind, f)
+        label = _label(d, f)
         out.setdefault(label, []).append(f.message if "：" in f.message else f"{label}：{f.message}")
     return out
+
+
+def problems(kind: str, answers: dict[str, Any], *, complete: bool, org: dict[str, Any] | None = None,
+             skip: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """``definition_problems`` of the background form of ``kind``."""
+    return definition_problems(definition(kind), answers, complete=complete, org=org, skip=skip)

@@ -11,6 +11,8 @@ from services.forms import definitions, responses
 from tests.factories import PASSWORD, make_enterprise_user
 from tests.pages.conftest import sign_in
 from tests.pages.helpers import assert_clean, by_label, joined, shown, texts
+from services.quality import profile
+from tests.quality.profile_data import valid_profile
 from tests.quality.shipped import all_clauses, clause
 from tests.quality.test_graded import _fill, _perf
 
@@ -30,11 +32,14 @@ def _open(app: AppTest, username: str) -> AppTest:
 
 
 def _start(at: AppTest) -> int:
+    profile.save(at.session_state["actor"], valid_profile())            # 企业信息 saved on the home before
     at.radio(key="q_familiar").set_value("是").run()
     by_label(at.button, "开始评估").click().run()
     assert_clean(at)
     view = quality.current(at.session_state["actor"])
     assert view is not None and view.status == "in_progress"
+    at.button(key=f"FormSubmitter:q_profile_{view.id}-下一步").click().run()   # step 1: confirm 企业信息
+    assert_clean(at)
     return view.response_id
 
 
