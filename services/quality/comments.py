@@ -9,6 +9,7 @@ is immutable (no service changes it; db.quality refuses an ORM update), carries 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from services.core import audit, notify
 from services.core.errors import check
 from services.core.permissions import P_QUALITY_FILL, Actor, require
 from services.core.timefmt import china_time
+from services.forms.schema import Definition
 from services.quality import applications
 from services.quality.common import attempt_definition, text_problems
 
@@ -35,6 +37,7 @@ class CommentView:
     application_id: int
     attempt_id: int
     clause: str
+    clause_title: str
     body: str
     author: str            # the assessor's name
     agency: str
@@ -64,7 +67,7 @@ def add(actor: Actor, app_id: int, clause: str, body: str, request_id: str | Non
         return int(c.id)
 
 
-def _views(where: list, org_id: int | None) -> list[CommentView]:  # type: ignore[type-arg]
+def _views(where: list[Any]) -> list[CommentView]:
     with session_scope(read=True) as s:
         rows = s.execute(select(QualityComment, Account.display_name, Account.username, Organisation.name,
                                 QualityCommentRead.comment_id)
@@ -73,8 +76,13 @@ def _views(where: list, org_id: int | None) -> list[CommentView]:  # type: ignor
                          .join(Organisation, Organisation.id == QualityApplication.agency_id)
                          .outerjoin(QualityCommentRead, QualityCommentRead.comment_id == QualityComment.id)
                          .where(*where).order_by(QualityComment.id.desc()))
-        return [CommentView(c.id, c.application_id, c.attempt_id, c.clause, c.body, dn or un, ag,
-                            china_time(c.created_at, "%Y-%m-%d %H:%M:%S"), read is not None)
+        models: dict[int, Definition] = {}
+
+        def title(attempt_id: int, clause: str) -> str:
+            d = models.get(attempt_id) or models.setdefault(attempt_id, attempt_definition(s, attempt_id))
+            return clauses.clause_group(d, clause).title
+        return [CommentView(c.id, c.application_id, c.attempt_id, c.clause, title(c.attempt_id, c.clause), c.body,
+                            dn or un, ag, china_time(c.created_at, "%Y-%m-%d %H:%M:%S"), read is not None)
                 for c, dn, un, ag, read in rows]
 
 
@@ -88,7 +96,7 @@ def for_enterprise(actor: Actor, clause: str | None = None, application_id: int 
         where.append(QualityComment.clause == clause)
     if application_id is not None:
         where.append(QualityComment.application_id == application_id)
-    return _views(where, actor.org_id)
+    return _views(where)
 
 
 def for_application(actor: Actor, app_id: int, clause: str | None = None) -> list[CommentView]:
@@ -97,7 +105,7 @@ def for_application(actor: Actor, app_id: int, clause: str | None = None) -> lis
     where = [QualityComment.application_id == app_id]
     if clause is not None:
         where.append(QualityComment.clause == clause)
-    return _views(where, None)
+    return _views(where)
 
 
 def unread(actor: Actor, clause: str | None = None) -> int:
