@@ -31,24 +31,32 @@ def show_comments(items: list[comments.CommentView]) -> None:
             st.markdown(md(c.body, multiline=True))
 
 
+def text_form(key: str, label: str, button: str, max_chars: int) -> str | None:
+    """A one-text form (cleared after sending); return the text when sent, else None."""
+    with st.form(key, clear_on_submit=True):
+        text = st.text_area(label, key=f"{key}_text", max_chars=max_chars)
+        sent = st.form_submit_button(button)
+    return text if sent else None
+
+
 def clause_dialogue(actor: Actor, attempt_id: int, clause: str) -> None:
     """The two entries of one clause: 我有疑问 (a form and this clause's questions) and 沟通记录."""
+    thread = comments.clause_thread(actor, clause)
     left, right = st.columns(2)
-    with left.popover("我有疑问"):
+    with left.popover(f"我有疑问（{len(thread.questions):d}）" if thread.questions else "我有疑问"):
         key = f"qask_{attempt_id}_{clause}"
-        with st.form(key, clear_on_submit=True):
-            text = st.text_area("疑问内容（5–1000 个字符）", key=f"{key}_text", max_chars=1000)
-            sent = st.form_submit_button("提交疑问")
-        if sent:
-            run_action(key, lambda rid: questions.ask(actor, attempt_id, clause, text, request_id=rid),
-                       success="疑问已提交，评估师答复后将通过消息中心通知您。")
-        show_questions(questions.mine(actor, clause))
-    unread = comments.unread(actor, clause)
-    with right.popover(f"沟通记录（{unread:d} 条未读）" if unread else "沟通记录"):
-        items = comments.for_enterprise(actor, clause)
-        if not items:
+        text = text_form(key, "疑问内容（5–1000 个字符）", "提交疑问", 1000)
+        if text is not None and run_action(key, lambda rid: questions.ask(actor, attempt_id, clause, text or "",
+                                                                          request_id=rid)):
+            st.session_state[f"{key}_flash"] = "疑问已提交，评估师答复后将通过消息中心通知您。"
+            st.rerun()
+        show_questions(thread.questions)
+    with right.popover(f"沟通记录（{thread.unread:d} 条未读）" if thread.unread else "沟通记录"):
+        if not thread.comments:
             st.caption("评估机构尚未对本条款留下沟通记录。")
-        show_comments(items)
-        if unread and st.button("标记为已读", key=f"qread_{attempt_id}_{clause}"):
+        show_comments(thread.comments)
+        if thread.unread and st.button("标记为已读", key=f"qread_{attempt_id}_{clause}"):
             comments.mark_read(actor, clause)
             st.rerun()
+    if f"qask_{attempt_id}_{clause}_flash" in st.session_state:
+        st.success(md(st.session_state.pop(f"qask_{attempt_id}_{clause}_flash")))

@@ -71,6 +71,7 @@ class QualityComment(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("quality_application.id"), index=True)
     clause: Mapped[str] = mapped_column(String(32))
+    clause_title: Mapped[str] = mapped_column(String(200))           # as the assessor saw it
     body: Mapped[str] = mapped_column(String(2000))
     author_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[timestamp]

@@ -9,7 +9,7 @@ from components.feedback import error_boundary, run_action
 from components.history import render_history
 from components.nav import guard
 from components.quality_answers import render_answers
-from components.quality_dialogue import show_comments
+from components.quality_dialogue import show_comments, text_form
 from components.text import md
 from services.core.permissions import P_QUALITY_ASSESS
 from services.quality import agencies, applications, comments
@@ -79,10 +79,8 @@ def review(app_id: int) -> None:
             return
         with st.popover("填写沟通记录"):
             key = f"qa_cm_{app_id}_{clause}"
-            with st.form(key, clear_on_submit=True):
-                body = st.text_area("沟通记录（2–2000 个字符，发送后不能修改）", key=f"{key}_text", max_chars=2000)
-                sent = st.form_submit_button("发送")
-            if sent:
+            body = text_form(key, "沟通记录（2–2000 个字符，发送后不能修改）", "发送", 2000)
+            if body is not None:
                 _done(key, "沟通记录已发送，企业将收到消息通知。",
                       lambda rid: comments.add(actor, app_id, clause, body, request_id=rid))
 

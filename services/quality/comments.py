@@ -11,21 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from db.account import Account
 from db.base import utcnow
 from db.engine import session_scope
 from db.organisation import Organisation
-from db.quality import QualityApplication, QualityComment, QualityCommentRead
+from db.quality import QualityApplication, QualityComment, QualityCommentRead, QualityQuestion
 from services.assessment import clauses
 from services.core import audit, notify
 from services.core.errors import check
 from services.core.permissions import P_QUALITY_FILL, Actor, require
 from services.core.timefmt import china_time
-from services.forms.schema import Definition
-from services.quality import applications
+from services.quality import applications, questions
 from services.quality.common import attempt_definition, text_problems
 
 MIN_BODY = 2          # a comment: 2 – 2000 characters (the column's length)
@@ -55,7 +55,7 @@ def add(actor: Actor, app_id: int, clause: str, body: str, request_id: str | Non
         app = applications.commentable(s, actor, app_id)
         title = clauses.clause_group(attempt_definition(s, app.attempt_id), clause).title
         c = QualityComment(attempt_id=app.attempt_id, org_id=app.org_id, application_id=app.id, clause=clause,
-                           body=body, author_id=actor.account_id, created_at=utcnow())
+                           clause_title=title[:200], body=body, author_id=actor.account_id, created_at=utcnow())
         s.add(c)
         s.flush()
         agency = s.get(Organisation, app.agency_id)
@@ -67,23 +67,22 @@ def add(actor: Actor, app_id: int, clause: str, body: str, request_id: str | Non
         return int(c.id)
 
 
+def _views_in(s: Session, where: list[Any]) -> list[CommentView]:
+    rows = s.execute(select(QualityComment, Account.display_name, Account.username, Organisation.name,
+                            QualityCommentRead.comment_id)
+                     .join(Account, Account.id == QualityComment.author_id)
+                     .join(QualityApplication, QualityApplication.id == QualityComment.application_id)
+                     .join(Organisation, Organisation.id == QualityApplication.agency_id)
+                     .outerjoin(QualityCommentRead, QualityCommentRead.comment_id == QualityComment.id)
+                     .where(*where).order_by(QualityComment.id.desc()))
+    return [CommentView(c.id, c.application_id, c.attempt_id, c.clause, c.clause_title, c.body, dn or un, ag,
+                        china_time(c.created_at, "%Y-%m-%d %H:%M:%S"), read is not None)
+            for c, dn, un, ag, read in rows]
+
+
 def _views(where: list[Any]) -> list[CommentView]:
     with session_scope(read=True) as s:
-        rows = s.execute(select(QualityComment, Account.display_name, Account.username, Organisation.name,
-                                QualityCommentRead.comment_id)
-                         .join(Account, Account.id == QualityComment.author_id)
-                         .join(QualityApplication, QualityApplication.id == QualityComment.application_id)
-                         .join(Organisation, Organisation.id == QualityApplication.agency_id)
-                         .outerjoin(QualityCommentRead, QualityCommentRead.comment_id == QualityComment.id)
-                         .where(*where).order_by(QualityComment.id.desc()))
-        models: dict[int, Definition] = {}
-
-        def title(attempt_id: int, clause: str) -> str:
-            d = models.get(attempt_id) or models.setdefault(attempt_id, attempt_definition(s, attempt_id))
-            return clauses.clause_group(d, clause).title
-        return [CommentView(c.id, c.application_id, c.attempt_id, c.clause, title(c.attempt_id, c.clause), c.body,
-                            dn or un, ag, china_time(c.created_at, "%Y-%m-%d %H:%M:%S"), read is not None)
-                for c, dn, un, ag, read in rows]
+        return _views_in(s, where)
 
 
 def for_enterprise(actor: Actor, clause: str | None = None, application_id: int | None = None) -> list[CommentView]:
@@ -108,18 +107,46 @@ def for_application(actor: Actor, app_id: int, clause: str | None = None) -> lis
     return _views(where)
 
 
+def _unread_stmt(org_id: int, clause: str | None) -> Select[Any]:
+    stmt = (select(func.count()).select_from(QualityComment)
+            .outerjoin(QualityCommentRead, QualityCommentRead.comment_id == QualityComment.id)
+            .where(QualityComment.org_id == org_id, QualityCommentRead.comment_id.is_(None)))
+    return stmt.where(QualityComment.clause == clause) if clause is not None else stmt
+
+
 def unread(actor: Actor, clause: str | None = None) -> int:
     """How many comments (on one clause, or all) the enterprise has not read yet."""
     require(actor, P_QUALITY_FILL)
     if actor.org_id is None:
         return 0
     with session_scope(read=True) as s:
-        stmt = (select(func.count()).select_from(QualityComment)
-                .outerjoin(QualityCommentRead, QualityCommentRead.comment_id == QualityComment.id)
-                .where(QualityComment.org_id == actor.org_id, QualityCommentRead.comment_id.is_(None)))
-        if clause is not None:
-            stmt = stmt.where(QualityComment.clause == clause)
-        return int(s.scalar(stmt) or 0)
+        return int(s.scalar(_unread_stmt(actor.org_id, clause)) or 0)
+
+
+@dataclass(frozen=True)
+class ClauseThread:
+    """What the enterprise sees beside one clause: its questions, the comments on it, how many unread."""
+    questions: list[questions.QuestionView]
+    comments: list[CommentView]
+    unread: int
+
+
+def clause_thread(actor: Actor, clause: str) -> ClauseThread:
+    """One read for the clause panel: the organisation's questions and the comments on ``clause`` (lists
+    loaded only when there is something to list)."""
+    require(actor, P_QUALITY_FILL)
+    if actor.org_id is None:
+        return ClauseThread([], [], 0)
+    org = actor.org_id
+    with session_scope(read=True) as s:
+        nq, nc = s.execute(select(
+            select(func.count()).select_from(QualityQuestion).where(QualityQuestion.org_id == org,
+                                                                     QualityQuestion.clause == clause).scalar_subquery(),
+            select(func.count()).select_from(QualityComment).where(QualityComment.org_id == org,
+                                                                   QualityComment.clause == clause).scalar_subquery())).one()
+        qs = questions.views_in(s, questions.of_org(org, clause)) if nq else []
+        cs = _views_in(s, [QualityComment.org_id == org, QualityComment.clause == clause]) if nc else []
+        return ClauseThread(qs, cs, sum(1 for c in cs if not c.read))
 
 
 def mark_read(actor: Actor, clause: str | None = None) -> int:

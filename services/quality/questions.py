@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import aliased
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session, aliased
 
 from db.account import Account
 from db.assessment import AssessmentAttempt
@@ -105,17 +107,30 @@ def answer(actor: Actor, question_id: int, text: str, request_id: str | None = N
         audit.record(s, actor.account_id, "quality.question_answered", "quality_question", q.id, request_id=request_id)
 
 
-def _views(stmt) -> list[QuestionView]:  # type: ignore[no-untyped-def]
+def views_in(s: Session, stmt: Select[Any]) -> list[QuestionView]:
+    """The questions ``stmt`` (a select of QualityQuestion) picks, as views, inside the caller's session."""
     asker, answerer = aliased(Account), aliased(Account)
     stmt = (stmt.add_columns(Organisation.name, asker.display_name, asker.username, answerer.display_name,
                              answerer.username)
             .join(Organisation, Organisation.id == QualityQuestion.org_id)
             .join(asker, asker.id == QualityQuestion.asked_by)
             .outerjoin(answerer, answerer.id == QualityQuestion.answered_by))
+    return [QuestionView(q.id, org, q.clause, q.clause_title, q.text, ad or au, china_time(q.asked_at), q.answer,
+                         (bd or bu) if q.answered_by else None, china_time(q.answered_at) or None)
+            for q, org, ad, au, bd, bu in s.execute(stmt)]
+
+
+def _views(stmt: Select[Any]) -> list[QuestionView]:
     with session_scope(read=True) as s:
-        return [QuestionView(q.id, org, q.clause, q.clause_title, q.text, ad or au, china_time(q.asked_at), q.answer,
-                             (bd or bu) if q.answered_by else None, china_time(q.answered_at) or None)
-                for q, org, ad, au, bd, bu in s.execute(stmt)]
+        return views_in(s, stmt)
+
+
+def of_org(org_id: int, clause: str | None = None) -> Select[Any]:
+    """The select of an organisation's questions (of one clause, or all), newest first."""
+    stmt = select(QualityQuestion).where(QualityQuestion.org_id == org_id)
+    if clause is not None:
+        stmt = stmt.where(QualityQuestion.clause == clause)
+    return stmt.order_by(QualityQuestion.id.desc())
 
 
 def mine(actor: Actor, clause: str | None = None) -> list[QuestionView]:
@@ -123,10 +138,7 @@ def mine(actor: Actor, clause: str | None = None) -> list[QuestionView]:
     require(actor, P_QUALITY_FILL)
     if actor.org_id is None:
         return []
-    stmt = select(QualityQuestion).where(QualityQuestion.org_id == actor.org_id)
-    if clause is not None:
-        stmt = stmt.where(QualityQuestion.clause == clause)
-    return _views(stmt.order_by(QualityQuestion.id.desc()))
+    return _views(of_org(actor.org_id, clause))
 
 
 def for_assessors(actor: Actor, answered: bool = False, limit: int = 200) -> list[QuestionView]:

@@ -118,3 +118,10 @@ def test_question_beside_a_clause_answered_by_an_assessor(app) -> None:  # type:
 
     mine = page(user.username, QUESTIONS)
     assert "至少保留三年。" in " ".join(texts(mine.markdown))
+
+
+def test_an_assessor_of_no_agency_is_told_so(app) -> None:  # type: ignore[no-untyped-def]
+    lone = assessor(None)
+    at = page(lone.username, ASSESSOR)
+    assert "您的账户不属于任何评估机构" in joined(at.warning)
+    assert not at.dataframe

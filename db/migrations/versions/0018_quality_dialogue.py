@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('org_id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('clause', sa.String(length=32), nullable=False),
+    sa.Column('clause_title', sa.String(length=200), nullable=False),
     sa.Column('body', sa.String(length=2000), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
