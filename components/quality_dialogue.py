@@ -46,8 +46,9 @@ def clause_dialogue(actor: Actor, attempt_id: int, clause: str) -> None:
     with left.popover(f"我有疑问（{len(thread.questions):d}）" if thread.questions else "我有疑问"):
         key = f"qask_{attempt_id}_{clause}"
         text = text_form(key, "疑问内容（5–1000 个字符）", "提交疑问", 1000)
-        if text is not None and run_action(key, lambda rid: questions.ask(actor, attempt_id, clause, text or "",
-                                                                          request_id=rid)):
+        asked = None if text is None else run_action(
+            key, lambda rid: questions.ask(actor, attempt_id, clause, text or "", request_id=rid))
+        if asked is not None:
             st.session_state[f"{key}_flash"] = "疑问已提交，评估师答复后将通过消息中心通知您。"
             st.rerun()
         show_questions(thread.questions)

@@ -125,3 +125,18 @@ def test_an_assessor_of_no_agency_is_told_so(app) -> None:  # type: ignore[no-un
     at = page(lone.username, ASSESSOR)
     assert "您的账户不属于任何评估机构" in joined(at.warning)
     assert not at.dataframe
+
+
+def test_the_inbox_opens_the_application_for_the_agencys_assessor(app) -> None:  # type: ignore[no-untyped-def]
+    publish_model()
+    user, done = enterprise()
+    a = agency()
+    pa = assessor(a)
+    app_id = apps.apply(user, done, a, "李四", "13912345678", clock.today())
+    at = page(pa.username, "pages/common/inbox.py")
+    assert "收到新的评估申请" in joined(at.markdown)
+    by_label(at.button, "查看").click().run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["评估申请受理"]
+    assert at.selectbox(key="qa_open").value == app_id
+    assert any(b.label == "受理" for b in at.button)
