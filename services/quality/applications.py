@@ -31,7 +31,7 @@ from services.assessment import clauses, flow, quality
 from services.assessment.model import assessment_of
 from services.core import audit, notify
 from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
-from services.core.lengths import max_length, too_long
+from services.core.lengths import too_long
 from services.core.permissions import P_QUALITY_ASSESS, P_QUALITY_FILL, Actor, require
 from services.core.rules import mobile_is_valid
 from services.core.timefmt import china_time
@@ -324,7 +324,3 @@ def commentable(s: Session, actor: Actor, app_id: int) -> QualityApplication:
     if app.status != "accepted":
         raise Conflict(f"该评估申请当前状态为「{status_label(app.status)}」，受理后、出具评估结果前才能填写沟通记录。")
     return app
-
-
-def max_conclusion() -> int:
-    return max_length(QualityApplication.conclusion)
