@@ -34,8 +34,8 @@ def show_comments(items: list[comments.CommentView]) -> None:
 def text_form(key: str, label: str, button: str, max_chars: int) -> str | None:
     """A one-text form (cleared after sending); return the text when sent, else None."""
     with st.form(key, clear_on_submit=True):
-        text = st.text_area(label, key=f"{key}_text", max_chars=max_chars)
-        sent = st.form_submit_button(button)
+        text = st.text_area(label, key=f"{key}_text", max_chars=max_chars)  # md: label is a constant of the caller
+        sent = st.form_submit_button(button)  # md: button is a constant of the caller
     return text if sent else None
 
 
