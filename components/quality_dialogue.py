@@ -40,24 +40,32 @@ def text_form(key: str, label: str, button: str, max_chars: int) -> str | None:
 
 
 def clause_dialogue(actor: Actor, attempt_id: int, clause: str) -> None:
-    """The two entries of one clause: 我有疑问 (a form and this clause's questions) and 沟通记录."""
+    """The entry beside one clause: a toggle 我有疑问 / 沟通记录 (with counts, unread comments flagged) that
+    opens a form to ask about the clause, the clause's questions and answers, and the agency's comments.
+    Closed, it costs one small query; the lists are read only when it is open."""
+    asked, commented, unread = comments.clause_counts(actor, clause)
+    label = f"我有疑问（{asked:d}） · 沟通记录（{commented:d}）" + (f" · {unread:d} 条未读" if unread else "")
+    key = f"qask_{attempt_id}_{clause}"
+    if f"{key}_flash" in st.session_state:
+        st.success(md(st.session_state.pop(f"{key}_flash")))
+    if not st.toggle(label, key=f"qdlg_{attempt_id}_{clause}"):
+        return
     thread = comments.clause_thread(actor, clause)
     left, right = st.columns(2)
-    with left.popover(f"我有疑问（{len(thread.questions):d}）" if thread.questions else "我有疑问"):
-        key = f"qask_{attempt_id}_{clause}"
+    with left:
+        st.markdown("**我有疑问**")
         text = text_form(key, "疑问内容（5–1000 个字符）", "提交疑问", 1000)
-        asked = None if text is None else run_action(
+        made = None if text is None else run_action(
             key, lambda rid: questions.ask(actor, attempt_id, clause, text or "", request_id=rid))
-        if asked is not None:
+        if made is not None:
             st.session_state[f"{key}_flash"] = "疑问已提交，评估师答复后将通过消息中心通知您。"
             st.rerun()
         show_questions(thread.questions)
-    with right.popover(f"沟通记录（{thread.unread:d} 条未读）" if thread.unread else "沟通记录"):
+    with right:
+        st.markdown("**沟通记录**")
         if not thread.comments:
             st.caption("评估机构尚未对本条款留下沟通记录。")
         show_comments(thread.comments)
         if thread.unread and st.button("标记为已读", key=f"qread_{attempt_id}_{clause}"):
             comments.mark_read(actor, clause)
             st.rerun()
-    if f"qask_{attempt_id}_{clause}_flash" in st.session_state:
-        st.success(md(st.session_state.pop(f"qask_{attempt_id}_{clause}_flash")))

@@ -77,12 +77,13 @@ def review(app_id: int) -> None:
         show_comments(by_clause.get(clause, []))
         if view.status != "accepted":
             return
-        with st.popover("填写沟通记录"):
-            key = f"qa_cm_{app_id}_{clause}"
-            body = text_form(key, "沟通记录（2–2000 个字符，发送后不能修改）", "发送", 2000)
-            if body is not None:
-                _done(key, "沟通记录已发送，企业将收到消息通知。",
-                      lambda rid: comments.add(actor, app_id, clause, body, request_id=rid))
+        key = f"qa_cm_{app_id}_{clause}"
+        if not st.toggle("填写沟通记录", key=f"{key}_open"):     # the form only for the clause being commented
+            return
+        body = text_form(key, "沟通记录（2–2000 个字符，发送后不能修改）", "发送", 2000)
+        if body is not None:
+            _done(key, "沟通记录已发送，企业将收到消息通知。",
+                  lambda rid: comments.add(actor, app_id, clause, body, request_id=rid))
 
     render_answers(snap, per_clause=per_clause)
 

@@ -131,21 +131,31 @@ class ClauseThread:
     unread: int
 
 
-def clause_thread(actor: Actor, clause: str) -> ClauseThread:
-    """One read for the clause panel: the organisation's questions and the comments on ``clause`` (lists
-    loaded only when there is something to list)."""
+def clause_counts(actor: Actor, clause: str) -> tuple[int, int, int]:
+    """(questions, comments, unread comments) of the organisation on ``clause`` — one query, for the
+    entry beside each clause (the lists are read only when it is opened: ``clause_thread``)."""
     require(actor, P_QUALITY_FILL)
     if actor.org_id is None:
-        return ClauseThread([], [], 0)
+        return 0, 0, 0
     org = actor.org_id
     with session_scope(read=True) as s:
-        nq, nc = s.execute(select(
+        nq, nc, nu = s.execute(select(
             select(func.count()).select_from(QualityQuestion).where(QualityQuestion.org_id == org,
                                                                      QualityQuestion.clause == clause).scalar_subquery(),
             select(func.count()).select_from(QualityComment).where(QualityComment.org_id == org,
-                                                                   QualityComment.clause == clause).scalar_subquery())).one()
-        qs = questions.views_in(s, questions.of_org(org, clause)) if nq else []
-        cs = _views_in(s, [QualityComment.org_id == org, QualityComment.clause == clause]) if nc else []
+                                                                   QualityComment.clause == clause).scalar_subquery(),
+            _unread_stmt(org, clause).scalar_subquery())).one()
+        return int(nq), int(nc), int(nu)
+
+
+def clause_thread(actor: Actor, clause: str) -> ClauseThread:
+    """One read for an opened clause entry: the organisation's questions and the comments on ``clause``."""
+    require(actor, P_QUALITY_FILL)
+    if actor.org_id is None:
+        return ClauseThread([], [], 0)
+    with session_scope(read=True) as s:
+        qs = questions.views_in(s, questions.of_org(actor.org_id, clause))
+        cs = _views_in(s, [QualityComment.org_id == actor.org_id, QualityComment.clause == clause])
         return ClauseThread(qs, cs, sum(1 for c in cs if not c.read))
 
 

@@ -66,6 +66,7 @@ def test_apply_accept_comment_evaluate_and_read(app) -> None:  # type: ignore[no
     assert "已受理" in joined(rev.success) and _apps() == [(a, "accepted")]
     rev.selectbox(key="qa_open").set_value(app_id).run()
     key = f"qa_cm_{app_id}_{CLAUSE}"
+    rev.toggle(key=f"{key}_open").set_value(True).run()
     rev.text_area(key=f"{key}_text").input("请补充投诉台账的截图。")
     rev.button(key=f"FormSubmitter:{key}-发送").click().run()
     assert_clean(rev)
@@ -99,12 +100,20 @@ def test_question_beside_a_clause_answered_by_an_assessor(app) -> None:  # type:
     at.session_state["q_attempt"] = running
     at.switch_page(ASSESS).run()
     assert_clean(at)
+    entry = at.toggle(key=f"qdlg_{running}_{CLAUSE}")
+    assert entry.label == "我有疑问（0） · 沟通记录（1） · 1 条未读"        # unread flagged beside the clause
+    assert "上次评估：投诉答复缺少记录。" not in joined(at.markdown)        # closed: nothing read yet
+    entry.set_value(True).run()
     assert "上次评估：投诉答复缺少记录。" in joined(at.markdown)            # 沟通记录 beside the clause
     key = f"qask_{running}_{CLAUSE}"
     at.text_area(key=f"{key}_text").input("投诉答复要保留多久？")
     at.button(key=f"FormSubmitter:{key}-提交疑问").click().run()
     assert_clean(at)
     assert "疑问已提交" in joined(at.success)
+    assert at.toggle(key=f"qdlg_{running}_{CLAUSE}").label.startswith("我有疑问（1）")
+    by_label(at.button, "标记为已读").click().run()
+    assert_clean(at)
+    assert at.toggle(key=f"qdlg_{running}_{CLAUSE}").label == "我有疑问（1） · 沟通记录（1）"
     [q] = questions.mine(user)
     assert (q.clause, q.text, q.answered) == (CLAUSE, "投诉答复要保留多久？", False)
     assert flow.get(quality.KIND, user, running).status == "in_progress"
