@@ -48,7 +48,7 @@ def clause_dialogue(actor: Actor, attempt_id: int, clause: str) -> None:
     key = f"qask_{attempt_id}_{clause}"
     if f"{key}_flash" in st.session_state:
         st.success(md(st.session_state.pop(f"{key}_flash")))
-    if not st.toggle(label, key=f"qdlg_{attempt_id}_{clause}"):
+    if not st.toggle(label, key=f"qdlg_{attempt_id}_{clause}"):  # md: constant text and counts
         return
     thread = comments.clause_thread(actor, clause)
     left, right = st.columns(2)
