@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             listed = seed_market()
             if listed:
                 print(f"演示服务市场商品：{listed} 个")
+            from services.quality.agencies import seed_demo_agency
+            if seed_demo_agency():
+                print("演示评估机构：示例质量评估机构（评估师 assessor）")
         from services.core.production import UnsafeStart, refuse_unsafe_start
         try:
             refuse_unsafe_start()
@@ -97,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         from services.market.demo import seed_market
         listed = seed_market()
         print(f"演示服务市场商品：{listed} 个（含服务券活动）" if listed else "")
+        from services.quality.agencies import seed_demo_agency
+        if seed_demo_agency():
+            print("演示评估机构：示例质量评估机构（评估师 assessor）")
     elif args.cmd == "create-admin":
         from services.identity.accounts import admin_role_for, create_account
         from services.core.errors import ServiceError

@@ -9,7 +9,7 @@ from services.core.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FI
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
 from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
-from services.core.permissions import P_QUALITY_FILL  # 质量自评估
+from services.core.permissions import P_QUALITY_ASSESS, P_QUALITY_FILL  # 质量自评估
 from services.core.permissions import (P_MARKET_BUY, P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE,  # 服务市场
                                        P_MARKET_SELL)
 
@@ -81,6 +81,11 @@ PAGES = [
     PageSpec("pages/quality/quality_assess.py", "开始评估", ":material/verified_user:", "质量自评估", P_QUALITY_FILL),
     PageSpec("pages/quality/quality_history.py", "自评估历史", ":material/history_edu:", "质量自评估", P_QUALITY_FILL),
     PageSpec("pages/quality/quality_docs.py", "评估文档", ":material/menu_book:", "质量自评估", P_QUALITY_FILL),
+    PageSpec("pages/quality/quality_applications.py", "评估申请", ":material/send:", "质量自评估", P_QUALITY_FILL),
+    PageSpec("pages/quality/quality_questions.py", "我有疑问", ":material/help:", "质量自评估",
+             (P_QUALITY_FILL, P_QUALITY_ASSESS)),
+    PageSpec("pages/quality/quality_assessor.py", "评估申请受理", ":material/assignment_turned_in:", "质量自评估",
+             P_QUALITY_ASSESS),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]

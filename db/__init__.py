@@ -26,3 +26,4 @@ from db.market import (CartItem, ExpertProfile, Listing, ListingFacet, ListingRe
                        MarketFile, MarketOrder, MenuGrant, OrderItem, Payment, PublicSubmission, Voucher,
                        VoucherActivity, VoucherType, VoucherUse)
 from db.docs import DocBlob, DocGroup, DocGroupMember, DocNode, DocVersion
+from db.quality import QualityApplication, QualityComment, QualityCommentRead, QualityQuestion

@@ -25,7 +25,7 @@ from sqlalchemy import delete
 
 from db import engine as db_engine
 
-_CLEAN = ["doc_version", "doc_node", "doc_group_member", "doc_group", "doc_blob",
+_CLEAN = ["quality_comment_read", "quality_comment", "quality_question", "quality_application", "doc_version", "doc_node", "doc_group_member", "doc_group", "doc_blob",
           "public_submission", "menu_grant", "expert_profile", "listing_review", "voucher_use", "payment", "order_item",
           "market_order", "voucher", "voucher_type", "voucher_activity", "cart_item", "listing_facet", "listing_spec",
           "listing_version", "listing", "market_file",

@@ -4,7 +4,7 @@ import streamlit as st
 from components.nav import guard
 from components.text import md
 from services.core import notify
-from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW, has_perm
+from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW, P_QUALITY_ASSESS, has_perm
 
 actor = guard(None)
 unread = notify.unread_count(actor)
@@ -24,6 +24,9 @@ if not notes:
     st.info("没有未读消息。" if only_unread else "暂无消息。")
 
 
+OPENABLE = ("monitor_report", "quality_application", "quality_question")   # links 查看 can open
+
+
 def open_link(link: str) -> None:
     """Open what a notification points at (a monthly report: 月报审核 for reviewers, 历史报送 for enterprises)."""
     kind, _, ident = link.partition(":")
@@ -34,6 +37,13 @@ def open_link(link: str) -> None:
         if has_perm(actor, P_MONITOR_REPORT):
             st.session_state["mh_view"] = int(ident)
             st.switch_page("pages/monitor/monitor_history.py")
+    if kind == "quality_application" and ident.isdigit():   # 评估申请: the agency's queue, or 我的评估申请
+        if has_perm(actor, P_QUALITY_ASSESS):
+            st.session_state["qa_open"] = int(ident)
+            st.switch_page("pages/quality/quality_assessor.py")
+        st.switch_page("pages/quality/quality_applications.py")
+    if kind == "quality_question":
+        st.switch_page("pages/quality/quality_questions.py")
 
 
 for n in notes:
@@ -45,6 +55,6 @@ for n in notes:
         if not n.read and b1.button("标为已读", key=f"inbox_read_{n.id}"):
             notify.mark_read(actor, [n.id])
             st.rerun()
-        if n.link and n.link.startswith("monitor_report:") and b2.button("查看", key=f"inbox_open_{n.id}"):
+        if n.link and n.link.split(":")[0] in OPENABLE and b2.button("查看", key=f"inbox_open_{n.id}"):
             notify.mark_read(actor, [n.id])
             open_link(n.link)

@@ -10,6 +10,7 @@ from charts.quality import tier_bars
 from components.feedback import error_boundary, fragment, run_action, show_error
 from components.nav import guard
 from components.quality_profile import profile_form
+from components.quality_dialogue import clause_dialogue
 from components.question_widgets import question_widget, widget_key
 from components.text import md
 from services.assessment import clauses, evidence, flow, graded, quality
@@ -92,6 +93,7 @@ def start_screen() -> None:
         st.caption(f"最近一次自评估完成于 {md(latest.completed_at)}，总体等级：{md(tier)}。")
         st.button("查看评估结果", key="q_view_last", on_click=_open, args=(latest.id,))
         st.page_link("pages/quality/quality_history.py", label="自评估历史", icon=":material/history_edu:")
+        st.page_link("pages/quality/quality_applications.py", label="发起评估申请", icon=":material/send:")
     st.markdown("#### 开始评估")
     ok = st.radio("是否已熟悉《制造业企业质量管理能力评估规范》标准，并掌握本自评估平台的操作办法？", FAMILIAR,
                   index=None, horizontal=True, key="q_familiar")
@@ -152,6 +154,7 @@ def clause_panel(d: Definition, rid: int, node: quality.IndicatorNode) -> None:
             uploads = st.file_uploader("佐证材料（选“不符合”时无需上传）", accept_multiple_files=True,
                                        key=f"{form_key}_{version}_files")
             saved = st.form_submit_button("暂存")
+        clause_dialogue(actor, int(st.session_state["q_attempt"]), grp.name)
         if not saved:
             continue
         try:

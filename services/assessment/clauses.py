@@ -50,15 +50,25 @@ def _clause(d: Definition, clause: str) -> Group:
     raise NotFound(f"评估中没有条款「{clause}」。")
 
 
+def clause_group(d: Definition, clause: str) -> Group:
+    """Return the clause group ``clause`` of a graded section (``NotFound`` when there is none)."""
+    return _clause(d, clause)
+
+
 def clause_states(actor: Actor, response_id: int) -> dict[str, ClauseState]:
     """Return every saved clause of the response (what a form is loaded with: data and version)."""
     require(actor, P_QUALITY_FILL)
     with session_scope(read=True) as session:
         responses._load(session, actor, response_id)
-        rows = session.scalars(select(ResponseSection).where(ResponseSection.response_id == response_id,
-                                                             ResponseSection.section.startswith(CLAUSE_PREFIX)))
-        return {r.section[len(CLAUSE_PREFIX):]: ClauseState(r.section[len(CLAUSE_PREFIX):], r.version, dict(r.data or {}))
-                for r in rows}
+        return states_in(session, response_id)
+
+
+def states_in(session: Session, response_id: int) -> dict[str, ClauseState]:
+    """``clause_states`` inside the caller's session, for a response the caller may read."""
+    rows = session.scalars(select(ResponseSection).where(ResponseSection.response_id == response_id,
+                                                         ResponseSection.section.startswith(CLAUSE_PREFIX)))
+    return {r.section[len(CLAUSE_PREFIX):]: ClauseState(r.section[len(CLAUSE_PREFIX):], r.version, dict(r.data or {}))
+            for r in rows}
 
 
 def save_clause(actor: Actor, response_id: int, clause: str, data: dict[str, Any], base_version: int,

@@ -14,6 +14,7 @@ from services.cmmm.demo import seed_diagnoses
 from services.core.demo import DEMO_PASSWORD, seed_demo
 from services.forms import definitions
 from services.monitor.demo import seed_reports
+from services.quality.agencies import seed_demo_agency
 from tests.conftest import use_database_url
 from tests.factories import actor_of
 from tests.pages.helpers import by_label, signed_in
@@ -33,6 +34,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     seed_demo(60, seed=5)
     seed_diagnoses()
     seed_reports(share=0.1)
+    seed_demo_agency()
     return url
 
 

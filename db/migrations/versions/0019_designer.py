@@ -1,7 +1,7 @@
 """designer: form_distribution (分发 of a questionnaire to subordinate regions' administrators)
 
-Revision ID: 0020_designer
-Revises: 0017_documents
+Revision ID: 0019_designer
+Revises: 0018_quality_dialogue
 Create Date: 2026-12-03 00:05:00
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0020_designer'
-down_revision = '0017_documents'
+revision = '0019_designer'
+down_revision = '0018_quality_dialogue'
 branch_labels = None
 depends_on = None
 
