@@ -72,6 +72,8 @@ PAGES = [
     PageSpec("pages/market/needs_survey.py", "企业需求收集", ":material/campaign:", "服务市场", None),
     PageSpec("pages/quality/quality_assess.py", "开始评估", ":material/verified_user:", "质量自评估", P_QUALITY_FILL),
     PageSpec("pages/quality/quality_admin.py", "质量自评估查询", ":material/manage_search:", "质量自评估", P_QUALITY_ADMIN),
+    PageSpec("pages/quality/quality_stats.py", "质量等级统计", ":material/stacked_bar_chart:", "质量自评估",
+             P_QUALITY_ADMIN),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]
