@@ -9,6 +9,7 @@ from streamlit_echarts import st_echarts
 from charts.quality import tier_bars
 from components.feedback import error_boundary, fragment, run_action, show_error
 from components.nav import guard
+from components.quality_examples import example_button
 from components.question_widgets import question_widget, widget_key
 from components.text import md
 from services.assessment import clauses, evidence, flow, graded, quality
@@ -113,6 +114,7 @@ def clause_panel(d: Definition, rid: int, node: quality.IndicatorNode) -> None:
             uploads = st.file_uploader("佐证材料（选“不符合”时无需上传）", accept_multiple_files=True,
                                        key=f"{form_key}_{version}_files")
             saved = st.form_submit_button("暂存")
+        example_button(d, grp.name)
         if not saved:
             continue
         try:

@@ -57,7 +57,7 @@ def check_form(path: Path) -> list[SpecProblem]:
 # folder under specs/ → the engine module that checks its files with ``check_file(path)`` (a list of
 # problems with code, file, item, message); anything else is a form / assessment definition
 ENGINES = {"workflows": "services.workflow.definitions", "lists": "services.lists.spec",
-           "market": "services.market.spec_files"}
+           "market": "services.market.spec_files", "examples": "services.quality.examples"}
 CHECKERS: dict[str, Checker] = {}
 
 

@@ -315,7 +315,7 @@ def version_document(version_id: int) -> dict[str, Any]:
         return dict(v.content)
 
 
-NOT_FORMS = ("lists", "workflows", "market")  # specs/ folders holding other kinds of declaration (not published as forms;
+NOT_FORMS = ("lists", "workflows", "market", "examples")  # specs/ folders holding other kinds of declaration (not published as forms;
 # specs/market/listing.yaml is the listing form, read by services/market/listing_form.py; *_background.yaml the
 # provider and enterprise background forms, read by services/market/background_form.py)
 

@@ -28,10 +28,10 @@ BUYER = {"pages/market/enterprise_background.py", "pages/market/cart.py", "pages
          "pages/market/my_reviews.py", VACT, VMINE}
 EXPECTED = {
     "enterprise": ({HOME, MINE, DIAG, FILL, MREPORT, MHISTORY, "pages/monitor/monitor_import.py", INBOX, PROFILE,
-                    "pages/quality/quality_assess.py"} | MARKET | BUYER,
+                    "pages/quality/quality_assess.py", "pages/quality/quality_examples.py"} | MARKET | BUYER,
                    ["工作台", "单位注册信息", "企业自诊断", "在线填报", "当期报送", "历史报送", "上报导入", "我的待办",
                     "解决方案与产品", "企业背景信息", "购物车", "订单管理", "我的评价", "服务券活动", "服务券查询", "专家团队",
-                    "企业需求收集", "开始评估", "消息中心", "个人中心"]),
+                    "企业需求收集", "开始评估", "评估示例", "消息中心", "个人中心"]),
     "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, MREVIEW,
                       "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py",
                       "pages/monitor/monitor_q_orgs.py", "pages/monitor/monitor_q_unreported.py",

@@ -71,3 +71,30 @@ def test_an_enterprise_cannot_open_the_admin_pages(app: AppTest) -> None:
         except ValueError:
             continue  # not registered for this user
         assert "您无权访问此页面。" in joined(at.error)
+
+
+def test_examples_dialog_per_clause_and_the_browse_page(app: AppTest) -> None:
+    from services.forms import definitions
+    from tests.pages.test_quality_pages import _start
+    definitions.sync_specs()
+    user, _ = make_enterprise_user()
+    at = _open(app, user.username, "pages/quality/quality_assess.py")
+    _start(at)
+    assert len([b for b in at.button if b.label == "评估示例"]) == 10      # one per clause of 6.2.1
+    at.button(key="qex_c621_21").click().run()
+    assert_clean(at)
+    shown_md = joined(at.markdown)
+    assert "6.2.1.2.1 交付前按顾客要求检验产品" in shown_md and "出厂检验规程.pdf" in shown_md
+    assert "本条款示例 1/1 · 全部示例第 4/134 个" in joined(at.caption)
+    at.button(key="qex_pos_next").click().run()
+    assert "6.2.1.2.2 建立顾客投诉台账并定期统计" in joined(at.markdown)
+    for _ in range(3):
+        at.button(key="qex_pos_prev").click().run()
+    assert "本条款示例 2/2 · 全部示例第 2/134 个" in joined(at.caption) and "基本符合" in joined(at.markdown)
+    # the browse-all page: starts at the first example, jumps to a clause, 上一个 disabled at the start
+    at.switch_page("pages/quality/quality_examples.py").run()
+    assert_clean(at)
+    assert at.button(key="qex_page_pos_prev").disabled
+    at.selectbox(key="qex_page_jump").set_value("c643_52").run()
+    assert "6.4.3.5.2 获得省级以上质量奖项" in joined(at.markdown) and at.button(key="qex_page_pos_next").disabled
+    assert "尚未获得省级以上质量奖项。" in joined(at.info)
