@@ -25,7 +25,7 @@ def viewer(code: str, key: str = POS) -> None:
     st.session_state[key] = pos
     ex = items[pos]
     st.markdown(f"**{md(ex.clause_title)}**")
-    st.caption(f"{md(ex.indicator)} · 本条款示例 {ex.number}/{ex.of} · 全部示例第 {pos + 1}/{len(items)} 个")
+    st.caption(f"{md(ex.indicator)} · 本条款示例 {ex.number:d}/{ex.of:d} · 全部示例第 {pos + 1:d}/{len(items):d} 个")
     st.markdown(f"**符合情况：** {md(ex.conformity)}")
     if ex.evidence:
         st.markdown("**佐证材料：** " + "；".join(md(f) for f in ex.evidence))
