@@ -139,19 +139,20 @@ def _check(path: Path, data: Any) -> list[Problem]:
     return out
 
 
-def _read(path: Path) -> tuple[list[Problem], Any]:
+def _load(path: Path) -> tuple[list[Problem], Any]:
+    """Return ([], the document) or ([EX001], None): read with the bounded YAML reader (no alias bombs)."""
+    from services.io.upload_limits import UploadRefused, load_yaml
     try:
-        return [], yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return [Problem("EX001", path.name, "(file)", f"无法读取为 YAML：{first}")], None
+        return [], load_yaml(path.read_text(encoding="utf-8"), f"评估示例文件 {path.name}")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, UploadRefused) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return [Problem("EX001", path.name, "(file)", f"无法读取为 YAML：{reason}")], None
 
 
 def check_file(path: str | Path) -> list[Problem]:
     """Return every problem of the examples file at ``path`` as (code, file, item, message); [] when valid."""
-    path = Path(path)
-    problems, data = _read(path)
-    return problems or _check(path, data)
+    problems, data = _load(Path(path))
+    return problems or _check(Path(path), data)
 
 
 @functools.cache
@@ -159,7 +160,7 @@ def examples(code: str = "quality_capability") -> tuple[Example, ...]:
     """Return every example of definition ``code``, in the definition's clause order (validated file;
     an invalid or missing file raises ``ValueError`` — the shipped file is checked by tests and check-specs)."""
     path = FOLDER / f"{code}.yaml"
-    problems, data = _read(path)
+    problems, data = _load(path)
     problems = problems or _check(path, data)
     if problems:
         raise ValueError("; ".join(f"[{p.code}] {p.file} {p.item}: {p.message}" for p in problems))
