@@ -82,24 +82,21 @@ def _count(actor: Actor, parent: str | None, key: Any, wanted: Sequence[tuple[st
     total = _empty(parent or "100000", node.name if node else "全国")
     k = levels()
     with session_scope(read=True) as session:
-        overall = session.execute(select(key.label("g"), A.tier, func.count()).join(latest, latest.c.id == A.id)
-                                  .join(O, O.id == A.org_id).group_by(key, A.tier))
-        for g, tier, n in overall:
-            if tier is None or not 0 <= tier < k:
-                continue
-            for row in (rows.get(g), total):
-                if row is not None:
-                    row.tiers[tier] += n
-                    row.n += n
-        firsts = session.execute(select(key.label("g"), R.key, R.value, func.count())
-                                 .join(latest, latest.c.id == R.attempt_id).join(A, A.id == R.attempt_id)
-                                 .join(O, O.id == A.org_id).where(R.dimension == "first_level")
-                                 .group_by(key, R.key, R.value))
-        for g, section, tier, n in firsts:
+        # one grouped read of the result rows the submit wrote: the overall tier and each first-level tier
+        found = session.execute(select(key.label("g"), R.dimension, R.key, R.value, func.count())
+                                .join(latest, latest.c.id == R.attempt_id).join(A, A.id == R.attempt_id)
+                                .join(O, O.id == A.org_id).where(R.dimension.in_(("overall", "first_level")))
+                                .group_by(key, R.dimension, R.key, R.value))
+        for g, dimension, section, tier, n in found:
             if not 0 <= tier < k:
                 continue
             for row in (rows.get(g), total):
-                if row is not None and section in row.first_level:
+                if row is None:
+                    continue
+                if dimension == "overall":
+                    row.tiers[tier] += n
+                    row.n += n
+                elif section in row.first_level:
                     row.first_level[section][tier] += n
     return total, [rows[c] for c, _ in wanted]
 
