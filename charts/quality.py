@@ -32,3 +32,23 @@ def tier_radar(rows: list[tuple[str, int | None]], level_labels: list[str]) -> d
                                                "areaStyle": {"opacity": 0.25}}],
                     "itemStyle": {"color": RED}}],
     }
+
+
+TIER_COLORS = ["#bdc3c7", "#f5b7b1", "#ec7063", "#e74c3c", "#c0392b", "#7b241c"]
+
+
+def tier_stack(names: list[str], counts: list[list[int]], tier_labels: list[str], unit: str = "家") -> dict[str, Any]:
+    """Return stacked bars of the tier distribution: one bar per name (region / industry), one series per
+    tier (``counts[i][t]`` = enterprises of ``names[i]`` at tier t, t = 0 … len(tier_labels) - 1).
+    Bars without any enterprise are left out."""
+    shown = [(n, c) for n, c in zip(names, counts) if sum(c)]
+    return {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"bottom": 0, "data": list(tier_labels)},
+        "color": [TIER_COLORS[t % len(TIER_COLORS)] for t in range(len(tier_labels))],
+        "grid": {"left": "3%", "right": "3%", "bottom": 50, "containLabel": True},
+        "xAxis": {"type": "category", "data": [n for n, _ in shown], "axisLabel": {"rotate": 30 if len(shown) > 6 else 0}},
+        "yAxis": {"type": "value", "name": unit, "minInterval": 1},
+        "series": [{"type": "bar", "stack": "tiers", "name": label, "data": [c[t] for _, c in shown]}
+                   for t, label in enumerate(tier_labels)],
+    }

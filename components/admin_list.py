@@ -1,13 +1,13 @@
 """One component for every admin list: it renders a list declaration (``specs/lists/<code>.yaml``).
 
 Filters (region / industry cascades limited to the actor's jurisdiction, selects, text, year
-ranges, flags), a sort, the count with page 1 again whenever a filter or the sort changes
+and date ranges, flags), a sort, the count with page 1 again whenever a filter or the sort changes
 (``components.paging``), the table with a column chooser, and an Excel export of the whole result
 built only when asked (``components.downloads``). The column chooser and the table are one fragment:
 showing or hiding a column redraws the table alone, with no query. All reading and validation is
 ``services.lists``; this module only draws.
 
-Widget keys are ``<key>_<filter key>`` (a year range: ``<key>_<keys[0]>`` / ``<key>_<keys[1]>``),
+Widget keys are ``<key>_<filter key>`` (a year or date range: ``<key>_<keys[0]>`` / ``<key>_<keys[1]>``),
 ``<key>_page``, ``<key>_sort``, ``<key>_desc``, ``<key>_cols``, ``<key>_export_prepare``.
 """
 from __future__ import annotations
@@ -56,6 +56,11 @@ def _filter(spec: ListSpec, f: FilterSpec, actor: Actor, key: str, slot: Any) ->
         a, b = slot.columns(2)
         return (int(a.number_input(md(f.labels[0]), f.min, hi, min(max(start, f.min), hi), key=f"{key}_{f.keys[0]}")),
                 int(b.number_input(md(f.labels[1]), f.min, hi, min(max(end, f.min), hi), key=f"{key}_{f.keys[1]}")))
+    if f.type == "date_range":
+        a, b = slot.columns(2)
+        today = clock.today()
+        return (a.date_input(md(f.labels[0]), value=None, max_value=today, key=f"{key}_{f.keys[0]}", format="YYYY-MM-DD"),
+                b.date_input(md(f.labels[1]), value=None, max_value=today, key=f"{key}_{f.keys[1]}", format="YYYY-MM-DD"))
     options = lists.choices(spec, f.name)
     values = list(options)
     index = values.index(f.default) if f.default in values else 0

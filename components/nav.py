@@ -9,7 +9,7 @@ from services.core.permissions import (P_ACCOUNT_MANAGE, P_DIAG_ADMIN, P_DIAG_FI
                                   P_FORMS_RESULTS, P_ORG_OWN, P_ORG_REVIEW, P_PROFILE, P_STATS_VIEW, Actor,
                                   has_perm)
 from services.core.permissions import P_MONITOR_REPORT, P_MONITOR_REVIEW  # 运行监测 pages
-from services.core.permissions import P_QUALITY_ASSESS, P_QUALITY_FILL  # 质量自评估
+from services.core.permissions import P_QUALITY_ADMIN, P_QUALITY_ASSESS, P_QUALITY_FILL  # 质量自评估
 from services.core.permissions import (P_MARKET_BUY, P_MARKET_EXPERT, P_MARKET_FINAL, P_MARKET_OPERATE,  # 服务市场
                                        P_MARKET_SELL)
 
@@ -86,6 +86,11 @@ PAGES = [
              (P_QUALITY_FILL, P_QUALITY_ASSESS)),
     PageSpec("pages/quality/quality_assessor.py", "评估申请受理", ":material/assignment_turned_in:", "质量自评估",
              P_QUALITY_ASSESS),
+    PageSpec("pages/quality/quality_examples.py", "评估示例", ":material/menu_book:", "质量自评估",
+             (P_QUALITY_FILL, P_QUALITY_ASSESS)),
+    PageSpec("pages/quality/quality_admin.py", "质量自评估查询", ":material/manage_search:", "质量自评估", P_QUALITY_ADMIN),
+    PageSpec("pages/quality/quality_stats.py", "质量等级统计", ":material/stacked_bar_chart:", "质量自评估",
+             P_QUALITY_ADMIN),
     PageSpec("pages/common/inbox.py", "消息中心", ":material/notifications:", "账户", None),
     PageSpec("pages/common/profile.py", "个人中心", ":material/person:", "账户", P_PROFILE),
 ]

@@ -11,6 +11,7 @@ from components.feedback import error_boundary, fragment, run_action, show_error
 from components.nav import guard
 from components.quality_profile import profile_form
 from components.quality_dialogue import clause_dialogue
+from components.quality_examples import example_button
 from components.question_widgets import question_widget, widget_key
 from components.text import md
 from services.assessment import clauses, evidence, flow, graded, quality
@@ -155,6 +156,7 @@ def clause_panel(d: Definition, rid: int, node: quality.IndicatorNode) -> None:
                                        key=f"{form_key}_{version}_files")
             saved = st.form_submit_button("暂存")
         clause_dialogue(actor, int(st.session_state["q_attempt"]), grp.name)
+        example_button(d, grp.name)
         if not saved:
             continue
         try:

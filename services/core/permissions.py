@@ -30,12 +30,13 @@ P_MARKET_EXPERT = "market.expert_review"   # expert review
 P_MARKET_FINAL = "market.final_review"     # provincial department final review
 P_QUALITY_FILL = "quality.fill"            # quality self-assessment
 P_QUALITY_ASSESS = "quality.assess"        # assessor comments / evaluation
+P_QUALITY_ADMIN = "quality.admin"          # quality self-assessment list and tier statistics in jurisdiction
 P_FORMS_DESIGN = "forms.design"            # author, publish, copy and stop definitions
 P_FORMS_FILL = "forms.fill"                # answer published questionnaires for one's organisation
 P_FORMS_RESULTS = "forms.results"          # view, analyse and export responses in jurisdiction
 
 _ADMIN = {P_PROFILE, P_ORG_REVIEW, P_ORG_VIEW, P_ORG_EDIT, P_ACCOUNT_MANAGE, P_AUDIT_VIEW, P_DIAG_ADMIN,
-          P_STATS_VIEW, P_MONITOR_REVIEW, P_FORMS_RESULTS}
+          P_STATS_VIEW, P_MONITOR_REVIEW, P_FORMS_RESULTS, P_QUALITY_ADMIN}
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@ def check_form(path: Path) -> list[SpecProblem]:
 # folder under specs/ → the engine module that checks its files with ``check_file(path)`` (a list of
 # problems with code, file, item, message); anything else is a form / assessment definition
 ENGINES = {"workflows": "services.workflow.definitions", "lists": "services.lists.spec",
-           "market": "services.market.spec_files", "profiles": "services.quality.profile"}
+           "market": "services.market.spec_files", "profiles": "services.quality.profile",
+           "examples": "services.quality.examples"}
 CHECKERS: dict[str, Checker] = {}
 
 

@@ -81,6 +81,9 @@ def validate_document(doc: dict[str, Any], source: str = "") -> Definition:
         raise ValidationFailed({"定义": [i.render(source or str(doc.get("code", ""))) for i in err.issues]}) from err
 
 
+_PUBLISHED: dict[tuple[Any, ...], Definition] = {}
+
+
 @lru_cache(maxsize=256)
 def _cached(version_id: int, content_key: str) -> Definition:
     from json import loads
@@ -96,12 +99,24 @@ def definition_for_version(version_id: int, session: Session | None = None) -> D
     if session is None:
         with session_scope(read=True) as own:
             return definition_for_version(version_id, own)
-    v = session.get(FormVersion, version_id)
-    if v is None:
+    head = session.execute(select(FormVersion.status, FormVersion.definition_id, FormVersion.version,
+                                  FormVersion.published_at).where(FormVersion.id == version_id)).first()
+    if head is None:
         raise NotFound("未找到该问卷版本。")
+    # a published version never changes: known by its identity, its content is neither read nor hashed again
+    # (a 300-clause assessment's content costs ~27 ms to load and key on every call)
+    ident = (str(session.get_bind().url), version_id, head.definition_id, head.version, str(head.published_at))
+    if head.status != "draft" and ident in _PUBLISHED:
+        return _PUBLISHED[ident]
+    v = session.get(FormVersion, version_id)
+    assert v is not None
     if v.status == "draft":
         return load_definition(v.content, source=f"version {version_id}")
-    return _cached(version_id, json.dumps(v.content, sort_keys=True, ensure_ascii=False))
+    d = _cached(version_id, json.dumps(v.content, sort_keys=True, ensure_ascii=False))
+    if len(_PUBLISHED) >= 256:
+        _PUBLISHED.clear()
+    _PUBLISHED[ident] = d
+    return d
 
 
 def save_draft(actor: Actor, doc: dict[str, Any], request_id: str | None = None) -> int:
@@ -346,7 +361,7 @@ def version_document(version_id: int) -> dict[str, Any]:
         return dict(v.content)
 
 
-NOT_FORMS = ("lists", "workflows", "market", "profiles")  # specs/ folders holding other kinds of declaration (not published as forms;
+NOT_FORMS = ("lists", "workflows", "market", "profiles", "examples")  # specs/ folders holding other kinds of declaration (not published as forms;
 # specs/market/listing.yaml is the listing form, read by services/market/listing_form.py; *_background.yaml the
 # provider and enterprise background forms, read by services/market/background_form.py; specs/profiles/ the quality
 # self-assessment's 企业信息, read by services/quality/profile.py)

@@ -2,7 +2,7 @@
 
 The runner checks the actor's permission for the source, validates every filter value (Chinese
 messages naming the field: an unknown region or industry, a region outside the jurisdiction, a
-value that is not an option, a reversed year range, overlong text), turns the sort into the
+value that is not an option, a reversed year or date range, overlong text), turns the sort into the
 source's SQL ``ORDER BY`` and asks the source for one page or, for an export, for the whole result
 as a stream written straight into an .xlsx (memory stays flat; codes stay text; no cell is ever a
 formula). The source applies the jurisdiction itself, so no declaration can widen it.
@@ -102,10 +102,28 @@ def params(actor: Actor, spec: ListSpec, values: Mapping[str, Any]) -> dict[str,
                 problems[f.labels[0]] = [f"{f.labels[0]}（{start}）不能晚于{f.labels[1]}（{end}），请重新选择。"]
                 continue
             v = (start, end)
+        elif f.type == "date_range":
+            v, wrong = _date_range(f, v)
+            if wrong:
+                problems[f.labels[0] if len(wrong) == 1 and "不能晚于" in wrong[0] else f.label] = wrong
+                continue
         out[f.name] = v
     if problems:
         raise ValidationFailed(problems)
     return out
+
+
+def _date_range(f: Any, v: Any) -> tuple[tuple[dt.date | None, dt.date | None], list[str]]:
+    """Return ((start, end), problems) of a date range: either end may be empty; dates only, start ≤ end."""
+    pair = list(v) if isinstance(v, (list, tuple)) else [None, None]
+    start, end = (pair + [None, None])[:2]
+    wrong = [f"{lbl}：须为日期。" for lbl, d in zip(f.labels, (start, end))
+             if d is not None and not (isinstance(d, dt.date) and not isinstance(d, dt.datetime))]
+    if wrong:
+        return (None, None), wrong
+    if start is not None and end is not None and start > end:
+        return (None, None), [f"{f.labels[0]}（{start:%Y-%m-%d}）不能晚于{f.labels[1]}（{end:%Y-%m-%d}），请重新选择。"]
+    return (start, end), []
 
 
 def _options(spec: ListSpec, name: str) -> list[Any]:

@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FILTER_TYPES = ("region", "industry", "select", "text", "year_range", "flag", "date")  # date: a day (None = the source's default)
+FILTER_TYPES = ("region", "industry", "select", "text", "year_range", "flag", "date",  # date: a day (None = the source's default)
+                "date_range")
 KINDS = ("text", "code", "number", "datetime")  # code: kept as text in exports (credit codes, adcodes)
 
 # The modules that register sources; imported on first use (they import this module).
 SOURCE_MODULES = ("services.cmmm.admin", "services.monitor.enterprises", "services.monitor.queue_list",
                   "services.monitor.queries", "services.monitor.report_queries", "services.monitor.reporting_queries",
-                  "services.identity.accounts")
+                  "services.identity.accounts", "services.quality.admin")
 
 
 @dataclass(frozen=True)

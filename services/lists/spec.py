@@ -54,8 +54,8 @@ class FilterSpec:
     widget: str = "selectbox"                # select: selectbox / radio
     placeholder: str = ""
     help: str | None = None
-    keys: tuple[str, str] = ("", "")         # year_range: the two widget keys
-    labels: tuple[str, str] = ("", "")       # year_range: the two labels
+    keys: tuple[str, str] = ("", "")         # year_range / date_range: the two widget keys
+    labels: tuple[str, str] = ("", "")       # year_range / date_range: the two labels
     min: int = 2018
     max: int | None = None                   # year_range: None = the current year
 
@@ -200,7 +200,7 @@ def _filters(items: Any, source: Source | None, bad: Any) -> list[FilterSpec]:
         keys: tuple[str, str] = (f"{key}_from", f"{key}_to")
         labels: tuple[str, str] = (f"起始{label}", f"截止{label}")
         lo, hi = item.get("min", 2018), item.get("max")
-        if ftype == "year_range":
+        if ftype in ("year_range", "date_range"):
             if item.get("keys") is not None:
                 if not (isinstance(item["keys"], list) and len(item["keys"]) == 2):
                     bad("LS002", where, "keys must list two widget keys")
@@ -211,6 +211,9 @@ def _filters(items: Any, source: Source | None, bad: Any) -> list[FilterSpec]:
                     bad("LS002", where, "labels must list two labels")
                 else:
                     labels = (str(item["labels"][0]), str(item["labels"][1]))
+        if ftype == "date_range" and item.get("default") is not None:
+            bad("LS007", where, "a date range starts empty (no default)")
+        if ftype == "year_range":
             if not isinstance(lo, int) or (hi is not None and (not isinstance(hi, int) or hi < lo)):
                 bad("LS007", where, "min and max must be years with min ≤ max")
                 lo, hi = 2018, None
