@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,16 +169,21 @@ def start_app(env: dict[str, str], log: Path, port: int | None = None) -> HuiqiA
     return app
 
 
-def stop_app(app: HuiqiApp) -> None:
-    """End the app's process (the one this test started), gently first."""
-    if app.process.poll() is not None:
+def end_process(process: subprocess.Popen[bytes], ask: Callable[[], None] | None = None) -> None:
+    """End a process this test started: ``ask`` it (default: SIGTERM), then kill it after 15 s."""
+    if process.poll() is not None:
         return
-    app.process.terminate()
+    (ask or process.terminate)()
     try:
-        app.process.wait(timeout=15)
+        process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        app.process.kill()
-        app.process.wait(timeout=10)
+        process.kill()
+        process.wait(timeout=10)
+
+
+def stop_app(app: HuiqiApp) -> None:
+    """End the app's process, gently first."""
+    end_process(app.process)
 
 
 @pytest.fixture(scope="module")

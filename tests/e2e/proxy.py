@@ -60,9 +60,10 @@ class Nginx:
     """A foreground nginx on ``port`` with the shipped site in front of ``app_ports``."""
 
     def __init__(self, binary: str, port: int, app_ports: tuple[int, int]) -> None:
+        site = render_site(port, app_ports)
         self.dir = Path(tempfile.mkdtemp(prefix="huiqi-nginx-"))
         self.port, self.url = port, f"http://127.0.0.1:{port}"
-        (self.dir / "huiqi.conf").write_text(render_site(port, app_ports), encoding="utf-8")
+        (self.dir / "huiqi.conf").write_text(site, encoding="utf-8")
         (self.dir / "nginx.conf").write_text(MAIN_CONF.format(dir=self.dir), encoding="utf-8")
         self.access_log, self.error_log = self.dir / "access.log", self.dir / "error.log"
         prefix: list[str] = []
@@ -113,15 +114,12 @@ class Nginx:
 
     def stop(self) -> None:
         """Stop this nginx (its master by the pid it wrote, then the runuser wrapper) and remove its folder."""
-        pid_file = self.dir / "nginx.pid"
-        if self.process.poll() is None:
+        from tests.e2e.conftest import end_process
+
+        def quit_master() -> None:  # a graceful stop of the master this Nginx started
             try:
-                os.kill(int(pid_file.read_text().strip()), signal.SIGQUIT)
+                os.kill(int((self.dir / "nginx.pid").read_text().strip()), signal.SIGQUIT)
             except (OSError, ValueError):
                 self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        end_process(self.process, quit_master)
         shutil.rmtree(self.dir, ignore_errors=True)
