@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run the whole suite:
 # unit rules, services on SQLite and on a real PostgreSQL server (started by the tests),
-# pages with Streamlit AppTest, and journeys in headless Chromium (Playwright).
+# pages with Streamlit AppTest, and journeys in headless Chromium (Playwright), one of them through nginx
+# in front of two app processes.
 # Then the date-sensitive suites again under fixed dates (HUIQI_CLOCK, see clock.py):
 # the first half hour of a year in China time (UTC still the old year), a January report month,
 # a quarter month, the first half hour of a month in China time, and a leap day.
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)  # tests/e2e/test_two_processes.py
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -61,7 +61,7 @@ def refuse_unsafe_start() -> None:
     """Raise ``UnsafeStart`` in production while a demo account still has the demo password."""
     if settings.env != "production" or settings.demo_data:
         return
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         names = [a.username for a in demo_password_accounts(session)]
     if names:
         shown = "、".join(names[:5]) + ("等" if len(names) > 5 else "")

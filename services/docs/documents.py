@@ -258,7 +258,7 @@ def delete(actor: Actor, node_id: int, request_id: str | None = None) -> None:
 def recycle_bin(actor: Actor, space: str) -> list[NodeRow]:
     """Items deleted from the space (each deleted folder once, its contents inside it)."""
     gate(actor)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         key = resolve_space(s, actor, space)
         nodes = s.scalars(select(DocNode).where(DocNode.space_key == key, DocNode.deleted_at.is_not(None))
                           .order_by(DocNode.deleted_at.desc())).all()

@@ -32,7 +32,7 @@ class GroupRow:
 def list_groups(actor: Actor) -> list[GroupRow]:
     """Groups the actor owns or belongs to."""
     gate(actor)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         member_of = select(DocGroupMember.group_id).where(DocGroupMember.account_id == actor.account_id)
         groups = s.scalars(select(DocGroup).where(or_(DocGroup.owner_id == actor.account_id,
                                                       DocGroup.id.in_(member_of))).order_by(DocGroup.name)).all()
@@ -116,7 +116,7 @@ def member_candidates(actor: Actor) -> list[tuple[str, str]]:
     """(username, display name) of active administrators the actor may add: those of the same province
     (every administrator for a national one), the actor excluded."""
     gate(actor)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         q = (select(Account.username, Account.display_name).join(AccountRole, AccountRole.account_id == Account.id)
              .where(AccountRole.role_code.in_(ADMIN_ROLES), Account.status == "active",
                     Account.id != actor.account_id).distinct().order_by(Account.username).limit(1000))

@@ -97,7 +97,7 @@ def node_row(session: Session, n: DocNode) -> NodeRow:
 def list_folder(actor: Actor, space: str, folder_id: int | None = None) -> list[NodeRow]:
     """The live folders (first) and files directly in ``folder_id`` (None: the space's root)."""
     gate(actor)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         key = resolve_space(s, actor, space)
         parent = get_folder(s, actor, key, folder_id)
         nodes = s.scalars(select(DocNode).where(
@@ -112,7 +112,7 @@ def search(actor: Actor, space: str, text: str) -> list[NodeRow]:
     gate(actor)
     needle = (text or "").strip()[:NAME_MAX]
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         key = resolve_space(s, actor, space)
         nodes = s.scalars(select(DocNode).where(DocNode.space_key == key, DocNode.deleted_at.is_(None),
                                                 func.lower(DocNode.name).like(pattern.lower(), escape="\\"))
@@ -123,7 +123,7 @@ def search(actor: Actor, space: str, text: str) -> list[NodeRow]:
 def folders(actor: Actor, space: str) -> list[tuple[int, str]]:
     """(id, path) of every live folder of the space, for pickers."""
     gate(actor)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         key = resolve_space(s, actor, space)
         nodes = s.scalars(select(DocNode).where(DocNode.space_key == key, DocNode.kind == "folder",
                                                 DocNode.deleted_at.is_(None))).all()
@@ -134,7 +134,7 @@ def folders(actor: Actor, space: str) -> list[tuple[int, str]]:
 def versions(actor: Actor, node_id: int) -> list[VersionRow]:
     """A file's versions, newest first."""
     gate(actor)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         node = get_node(s, actor, node_id)
         rows = s.scalars(select(DocVersion).where(DocVersion.node_id == node.id)
                          .order_by(DocVersion.version_no.desc())).all()
@@ -154,7 +154,7 @@ def version_of(session: Session, node: DocNode, version_id: int | None) -> DocVe
 def download(actor: Actor, node_id: int, version_id: int | None = None) -> FileOut:
     """A file's bytes (its current version, or ``version_id``)."""
     gate(actor)
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         node = get_node(s, actor, node_id)
         v = version_of(s, node, version_id)
         return FileOut(node.name, get_storage().get(s, v.blob_key), TYPES[v.file_type][0], v.file_type)

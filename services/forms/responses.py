@@ -165,7 +165,7 @@ def open_response(actor: Actor, version_id: int, period: str = "", in_monthly_re
 
 def get_response(actor: Actor, response_id: int) -> ResponseView:
     """Return a response the actor may see (own organisation, or an administrator's jurisdiction)."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         r = _load(session, actor, response_id)
         answers, rows = _answers(session, r.id)
         v = session.get(FormVersion, r.version_id)
@@ -365,7 +365,7 @@ def my_responses(actor: Actor, kind: str | None = None) -> list[ResponseSummary]
     require(actor, P_FORMS_FILL)
     if actor.org_id is None:
         return []
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         stmt = (select(FormResponse, FormDefinition, FormVersion)
                 .join(FormDefinition, FormDefinition.id == FormResponse.definition_id)
                 .join(FormVersion, FormVersion.id == FormResponse.version_id)

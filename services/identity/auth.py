@@ -102,7 +102,7 @@ def resume(token: str | None) -> Actor | None:
     """Return the actor of a live session token, or None if unknown, expired, revoked or disabled."""
     if not token:
         return None
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         row = session.get(AuthSession, _token_id(token))
         if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():  # type: ignore[operator]
             return None

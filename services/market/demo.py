@@ -89,7 +89,7 @@ def _pdf(title: str) -> bytes:
 
 
 def _actor(username: str) -> Actor | None:
-    with session_scope() as s:
+    with session_scope(read=True) as s:
         account = s.scalar(select(Account).where(Account.username == username))
         return actor_for(account, s) if account is not None else None
 

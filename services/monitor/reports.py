@@ -183,7 +183,7 @@ def questionnaires(actor: Actor, report_id: int) -> list[Questionnaire]:
 def set_step(actor: Actor, report_id: int, section: str) -> None:
     """Remember the step the enterprise is on (a section name, or ``QUESTIONNAIRE_STEP``), so a new
     session opens the report there."""
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         report = own_report(session, actor, report_id)
         response_id = report.response_id
     responses.set_position(actor, response_id, section)
@@ -194,7 +194,7 @@ def open_questionnaire(actor: Actor, report_id: int, version_id: int) -> int:
     items = {q.version_id: q for q in questionnaires(actor, report_id)}
     if version_id not in items:
         raise NotFound("本月没有该问卷。")
-    with session_scope() as session:
+    with session_scope(read=True) as session:
         period = own_report(session, actor, report_id).period
     return responses.open_response(actor, version_id, period, in_monthly_report=True)
 

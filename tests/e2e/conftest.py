@@ -17,7 +17,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,6 +99,20 @@ def chromium_executable() -> str:
     return found
 
 
+@pytest.fixture(scope="session")
+def nginx_executable() -> str:
+    """Path of the machine's nginx; fail (not skip) when it is missing, unless HUIQI_SKIP_E2E=1."""
+    from tests.e2e.proxy import nginx_binary
+
+    if _skip_requested():
+        pytest.skip("HUIQI_SKIP_E2E=1: browser journeys skipped on request")
+    found = nginx_binary()
+    if found is None:
+        pytest.fail("nginx not found (install Debian's nginx package; scripts/test.sh does), or set HUIQI_SKIP_E2E=1 "
+                    "to skip the browser journeys", pytrace=False)
+    return found
+
+
 SERVER_TIMING = ROOT / "tests" / "e2e" / "server_timing"  # sitecustomize that logs each run's server time
 
 
@@ -111,46 +126,77 @@ def server_runs(log: Path, fragment: bool | None = None) -> list[float]:
     return out
 
 
-@pytest.fixture(scope="module")
-def huiqi_app(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HuiqiApp]:
-    """Seed a temp SQLite database with demo data and serve the real app on a free loopback port."""
-    workdir = tmp_path_factory.mktemp("huiqi-e2e")
-    database_url = f"sqlite:///{workdir / 'e2e.db'}"
-    env = {**os.environ,
-           "DATABASE_URL": database_url,
-           "HUIQI_ENV": "test",
-           "HUIQI_BCRYPT_ROUNDS": "4",
-           "HUIQI_SECRET_KEY": secrets.token_urlsafe(48),
-           "HUIQI_UPLOAD_DIR": str(workdir / "uploads"),
-           "HUIQI_COOKIE_NAME": COOKIE_NAME,  # pinned: the journey reads this cookie from the browser
-           "HUIQI_SESSION_DAYS": "7",
-           "PYTHONUNBUFFERED": "1"}
-    seed = subprocess.run([sys.executable, "manage.py", "seed-demo", "--enterprises", "30"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=SEED_TIMEOUT)
+def app_env(workdir: Path, database_url: str, secret_key: str | None = None) -> dict[str, str]:
+    """The environment of the app's processes: production settings but fast hashes, on ``database_url``.
+    Processes that share a database must share ``secret_key`` (it signs the sign-in cookie)."""
+    return {**os.environ,
+            "DATABASE_URL": database_url,
+            "HUIQI_ENV": "test",
+            "HUIQI_BCRYPT_ROUNDS": "4",
+            "HUIQI_SECRET_KEY": secret_key or secrets.token_urlsafe(48),
+            "HUIQI_UPLOAD_DIR": str(workdir / "uploads"),
+            "HUIQI_COOKIE_NAME": COOKIE_NAME,  # pinned: the journey reads this cookie from the browser
+            "HUIQI_SESSION_DAYS": "7",
+            "PYTHONUNBUFFERED": "1"}
+
+
+def seed_demo(env: dict[str, str], enterprises: int = 30) -> None:
+    """``manage.py seed-demo`` (migrations included) on the database of ``env``."""
+    seed = subprocess.run([sys.executable, "manage.py", "seed-demo", "--enterprises", str(enterprises)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=SEED_TIMEOUT)
     if seed.returncode != 0:
         pytest.fail(f"seed-demo failed ({seed.returncode}):\n{seed.stdout[-3000:]}\n{seed.stderr[-3000:]}",
                     pytrace=False)
 
-    port = _free_port()
-    log = workdir / "streamlit.log"
-    with log.open("wb") as out:
+
+def start_app(env: dict[str, str], log: Path, port: int | None = None) -> HuiqiApp:
+    """``streamlit run app.py`` as in production on a loopback ``port`` (default: a free one); return once it
+    answers its health check. Stop it with ``stop_app``."""
+    port = port or _free_port()
+    with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
             cwd=ROOT, env={**env, "PYTHONPATH": str(SERVER_TIMING)}, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL)
-    app = HuiqiApp(url=f"http://127.0.0.1:{port}", database_url=database_url, log=log, process=process)
+    app = HuiqiApp(url=f"http://127.0.0.1:{port}", database_url=env["DATABASE_URL"], log=log, process=process)
     try:
         _wait_until_answering(app, STARTUP_TIMEOUT)
+    except BaseException:
+        stop_app(app)
+        raise
+    return app
+
+
+def end_process(process: subprocess.Popen[bytes], ask: Callable[[], None] | None = None) -> None:
+    """End a process this test started: ``ask`` it (default: SIGTERM), then kill it after 15 s."""
+    if process.poll() is not None:
+        return
+    (ask or process.terminate)()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def stop_app(app: HuiqiApp) -> None:
+    """End the app's process, gently first."""
+    end_process(app.process)
+
+
+@pytest.fixture(scope="module")
+def huiqi_app(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HuiqiApp]:
+    """Seed a temp SQLite database with demo data and serve the real app on a free loopback port."""
+    workdir = tmp_path_factory.mktemp("huiqi-e2e")
+    env = app_env(workdir, f"sqlite:///{workdir / 'e2e.db'}")
+    seed_demo(env)
+    app = start_app(env, workdir / "streamlit.log")
+    try:
         yield app
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_app(app)
 
 
 @pytest.fixture(scope="module")
@@ -165,25 +211,33 @@ def browser(chromium_executable: str) -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, huiqi_app: HuiqiApp, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser context (no cookies) and page; screenshot on failure."""
+@contextmanager
+def browser_page(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context (no cookies) and page on ``base_url``; screenshot on failure."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=UI_TIMEOUT_MS)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
-                                  base_url=huiqi_app.url)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", base_url=base_url)
     pg = context.new_page()
     pg.set_default_timeout(UI_TIMEOUT_MS)
-    yield pg
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        try:
-            pg.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
-            print(f"failure screenshot: {FAILURE_SCREENSHOT}")
-        except Exception as err:  # noqa: BLE001 - a screenshot must not hide the real failure
-            print(f"could not take the failure screenshot: {err}")
-    context.close()
+    try:
+        yield pg
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            try:
+                pg.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
+                print(f"failure screenshot: {FAILURE_SCREENSHOT}")
+            except Exception as err:  # noqa: BLE001 - a screenshot must not hide the real failure
+                print(f"could not take the failure screenshot: {err}")
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: Any, huiqi_app: HuiqiApp, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context (no cookies) and page on the app; screenshot on failure."""
+    with browser_page(browser, huiqi_app.url, request) as pg:
+        yield pg
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -192,10 +246,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     rep = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, f"rep_{rep.when}", rep)
-    app = getattr(item, "funcargs", {}).get("huiqi_app")
-    if rep.failed and isinstance(app, HuiqiApp):
-        rep.sections.append(("huiqi server log (tail)", _tail(app.log)))
-        rep.sections.append(("huiqi screenshot", f"on failure: {FAILURE_SCREENSHOT}"))
+    if not rep.failed:
+        return
+    for value in getattr(item, "funcargs", {}).values():
+        if isinstance(value, HuiqiApp):
+            rep.sections.append(("huiqi server log (tail)", _tail(value.log)))
+            rep.sections.append(("huiqi screenshot", f"on failure: {FAILURE_SCREENSHOT}"))
+        for name, log in getattr(value, "failure_logs", lambda: [])():  # e.g. several processes and a proxy
+            rep.sections.append((f"{name} (tail)", _tail(log)))
 
 
 # --- helpers over Streamlit's widgets, shared by the journeys ------------------------------------
