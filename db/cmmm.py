@@ -56,11 +56,11 @@ class Diagnosis(Base):
         Index("ix_cmmm_latest_county", "is_latest", "county_code"),
         Index("ix_cmmm_latest_division", "is_latest", "division_code"),
         Index("ix_cmmm_completed", "status", "completed_at"),
-        # record queries: a scope (+ level) and newest first
-        Index("ix_cmmm_province_level_time", "province_code", "level", "completed_at"),
-        Index("ix_cmmm_province_time", "province_code", "completed_at"),
-        Index("ix_cmmm_city_time", "city_code", "completed_at"),
-        Index("ix_cmmm_county_time", "county_code", "completed_at"),
+        # record queries: a scope (+ level) and newest first; the status makes them covering for the count
+        Index("ix_cmmm_province_level_time", "province_code", "level", "completed_at", "status"),
+        Index("ix_cmmm_province_time", "province_code", "completed_at", "status"),
+        Index("ix_cmmm_city_time", "city_code", "completed_at", "status"),
+        Index("ix_cmmm_county_time", "county_code", "completed_at", "status"),
         # statistics: one industry's diagnoses inside one city (the counties under an industry filter)
         Index("ix_cmmm_city_division", "city_code", "division_code"),
         Index("ix_cmmm_org_month", "org_id", "month"),
