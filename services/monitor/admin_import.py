@@ -416,34 +416,29 @@ def _check(session: Session, actor: Actor, period: str, rows: list[_Row], errors
     for version_id, d in definitions.items():
         group = [p for _, p in todo if p.version_id == version_id]
         contexts.update(responses.contexts_for(session, d, group[0].definition_id, [p.org for p in group], period))
+    bad = {(e.sheet, e.cell) for e in errors}
     for n, (r, plan) in enumerate(todo):
-        _validate(r, plan, contexts[plan.org.id], errors)
+        _validate(r, plan, contexts[plan.org.id], errors, bad)
         plans.append(plan)
         if n % 50 == 0:
             progress(0.35 + 0.4 * n / max(len(todo), 1), f"正在校验：{n} / {len(todo)} 家企业")
     return plans
 
 
-def _validate(r: _Row, plan: _Plan, ctx: Context, errors: list[CellError]) -> None:
-    """Evaluate one enterprise's answers with the form's engine; turn findings into cell errors."""
+def _validate(r: _Row, plan: _Plan, ctx: Context, errors: list[CellError], bad: set[tuple[str, str]]) -> None:
+    """Evaluate one enterprise's answers with the form's engine; turn findings into cell errors
+    (``bad``: cells already refused while reading, not reported twice)."""
     d, who = plan.d, r.name or r.code
-    matrix = d.question(MATRIX)
-    shown = {row.name for row in visible_rows(d, MATRIX, ctx)}
+    matrix, cells = d.question(MATRIX), value_cells(d)
     places: dict[str, tuple[str, int, str, str]] = {}
+    given: dict[str, dict[str, str]] = {}
     for row in matrix.rows:
-        for cell in value_cells(d):
+        given[row.name] = {}
+        for cell in cells:
             text, ref = r.values.get((row.name, cell.name), (None, ""))
-            title = f"{row.label}｜{cell.label}"
-            if row.name not in shown:
-                if text is not None:
-                    errors.append(CellError(SHEET_ORGS, r.row, title, ref, who,
-                                            "该企业本月不需填报该指标（仅工业企业填报），请清空。"))
-                continue
-            places[f"{matrix.label} › {row.label} › {cell.label}"] = (SHEET_ORGS, r.row, title, ref)
+            places[f"{matrix.label} › {row.label} › {cell.label}"] = (SHEET_ORGS, r.row, f"{row.label}｜{cell.label}", ref)
             if text is not None:
-                plan.indicators.setdefault(row.name, {})[cell.name] = text
-    for row_name in shown:
-        plan.indicators.setdefault(row_name, {})
+                given[row.name][cell.name] = text
     group = product_group(d)
     for n, (sheet_row, _) in enumerate(r.products, 1):
         for j, q in enumerate(group.questions, 2):
@@ -451,15 +446,23 @@ def _validate(r: _Row, plan: _Plan, ctx: Context, errors: list[CellError]) -> No
                                                                           f"{get_column_letter(j)}{sheet_row}")
     places["填报人"] = (SHEET_ORGS, r.row, FIXED[2], f"C{r.row}")
     places["填报人电话"] = (SHEET_ORGS, r.row, FIXED[3], f"D{r.row}")
-    ev = evaluate(d, {**plan.basic, MATRIX: plan.indicators, GROUP: plan.products}, ctx)
-    taken = {(e.sheet, e.cell) for e in errors}
+    ev = evaluate(d, {**plan.basic, MATRIX: given, GROUP: plan.products}, ctx)
+    shown = set(ev.rows.get(MATRIX, [row.name for row in matrix.rows]))   # the rows the form shows this enterprise
+    for row in matrix.rows:
+        if row.name not in shown:
+            for cell in cells:
+                if cell.name in given[row.name]:
+                    _, _, title, ref = places[f"{matrix.label} › {row.label} › {cell.label}"]
+                    errors.append(CellError(SHEET_ORGS, r.row, title, ref, who,
+                                            "该企业本月不需填报该指标（如仅工业企业填报的指标），请清空。"))
+    plan.indicators = {k: v for k, v in given.items() if k in shown}
     for f in ev.errors():
         where, _, rule = f.message.partition("：")
-        place = places.get(where)
-        if place is None:
+        at = places.get(where)
+        if at is None:
             errors.append(CellError(SHEET_ORGS, r.row, where if rule else "", "", who, f.message))
-        elif (place[0], place[3]) not in taken:
-            errors.append(CellError(place[0], place[1], place[2], place[3], who, rule))
+        elif (at[0], at[3]) not in bad:
+            errors.append(CellError(at[0], at[1], at[2], at[3], who, rule))
     plan.ev = ev
 
 
@@ -520,6 +523,7 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
         if (None if seen is None else (seen[0], seen[2])) != (None if p.report_id is None else (p.report_id, p.row_version)):
             raise Conflict(f"企业「{p.org.name}」的 {period} 月报在检查期间被修改，整个文件未导入，请重新导入。")
     fresh = [p for p in plans if p.report_id is None]
+    new_ids: set[int | None] = set()
     if fresh:   # new responses and reports (step 1 prefilled as ``reports.new_report`` does), state 编辑
         got = session.execute(insert(FormResponse).returning(FormResponse.id, sort_by_parameter_order=True), [
             {"version_id": p.version_id, "definition_id": p.definition_id, "org_id": p.org.id, "period": period,
@@ -535,6 +539,7 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
              "created_at": now, "updated_at": now} for p in fresh]).scalars().all()
         for p, rid in zip(fresh, got):
             p.report_id = rid
+        new_ids = {p.report_id for p in fresh}
     # every report gets its workflow instance (an opened report has none until its first transition:
     # created in the state its mirror shows, as the engine does)
     have: set[int] = set()
@@ -547,7 +552,7 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
         workflow.seed(session.connection(), missing)
     progress(0.8, "正在写入：答案")
     versions: dict[tuple[int | None, str], int] = {}
-    for chunk in _chunks([p.response_id for p in plans if p not in fresh]):
+    for chunk in _chunks([p.response_id for p in plans if p.report_id not in new_ids]):
         versions.update({(r, s): v for r, s, v in session.execute(
             select(ResponseSection.response_id, ResponseSection.section, ResponseSection.version)
             .where(ResponseSection.response_id.in_(chunk)))})
@@ -562,8 +567,8 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
                                 "version": versions[(p.response_id, section)] + 1})
             else:
                 new_rows.append({**row, "version": 1})
-    if new_rows:
-        session.execute(insert(ResponseSection), new_rows)
+    if new_rows:   # Core executemany: no ORM bookkeeping per row
+        session.connection().execute(insert(cast(Table, ResponseSection.__table__)), new_rows)
     if changed:
         t = cast(Table, ResponseSection.__table__)
         session.connection().execute(
@@ -572,7 +577,7 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
                     updated_at=bindparam("updated_at")),
             [{k: v for k, v in c.items() if k not in ("response_id", "section")} for c in changed])
     # typed answer rows (what statistics and queries read), as ``write_typed_rows`` writes them
-    for chunk in _chunks([p.response_id for p in plans if p not in fresh]):
+    for chunk in _chunks([p.response_id for p in plans if p.report_id not in new_ids]):
         session.execute(delete(AnswerValue).where(AnswerValue.response_id.in_(chunk)))
     typed: list[dict[str, Any]] = []
     for p in plans:
@@ -581,8 +586,9 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
             write_typed_rows(session, session.get(FormResponse, p.response_id), p.d, p.ev)  # type: ignore[arg-type]
             continue
         typed += [{**x, "response_id": p.response_id, "version_id": p.version_id} for x in typed_rows(p.d, p.ev)]
+    answer_table = cast(Table, AnswerValue.__table__)
     for chunk in _chunks(typed, 5000):
-        session.execute(insert(AnswerValue), chunk)
+        session.connection().execute(insert(answer_table), chunk)
     r_t, f_t = cast(Table, MonitorReport.__table__), cast(Table, FormResponse.__table__)
     warned = 0
     report_rows, response_rows = [], []
