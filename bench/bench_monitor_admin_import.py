@@ -9,7 +9,9 @@ streaming read + interpretation), validate (database look-ups + the form engine 
 write (one transaction: responses, sections, typed answer rows, workflow moves, history, audit) and total.
 Baseline in the same run: ``pandas.read_excel`` of the same file. Medians over ``--runs`` runs (each run
 imports fresh enterprises: an import reports them, so it cannot be repeated on the same ones).
-Goal from the issue: 1,000 enterprises in one file in < 10 s with full validation.
+Goal from the issue: 1,000 enterprises in one file in < 10 s with full validation. The import's CPU time in
+this process is printed too: on a shared, loaded machine it shows what the wall time would be on an idle one
+(PostgreSQL's own work runs in its server process and is not in that figure).
 
     .venv/bin/python bench/bench_monitor_admin_import.py [--enterprises 1000] [--runs 3] [--postgres | --database-url URL]
 
@@ -30,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
+os.environ.setdefault("HUIQI_UPLOAD_MAX_SECONDS", "120")   # the benchmark measures the read; a loaded machine must not refuse it
 
 from _timing import analyze  # noqa: E402
 
@@ -123,7 +126,7 @@ def run(url: str, n: int, runs: int) -> dict[str, float]:
     template = admin_import.template_xlsx(admin, period)
     print(f"database: {url.split('@')[-1].split('/')[0] if '@' in url else 'SQLite'}; report month {period}; "
           f"{n:,} enterprises per file, {runs} runs")
-    samples: dict[str, list[float]] = {k: [] for k in ("pandas", "parse", "validate", "write", "total", "wall")}
+    samples: dict[str, list[float]] = {k: [] for k in ("pandas", "parse", "validate", "write", "total", "wall", "cpu")}
     for k in range(runs):
         orgs = generate(100_000 + k * n, n, period)
         analyze(url)
@@ -132,18 +135,20 @@ def run(url: str, n: int, runs: int) -> dict[str, float]:
         frame = pd.read_excel(io.BytesIO(data), sheet_name=None, header=2, dtype=str)
         samples["pandas"].append(time.perf_counter() - start)
         assert len(frame[admin_import.SHEET_ORGS]) == n
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = admin_import.import_reports(admin, period, data, request_id=f"bench-{k}-{time.time()}")
         samples["wall"].append(time.perf_counter() - start)
+        samples["cpu"].append(time.process_time() - cpu)
         assert result.ok and result.imported == n, result.errors[:3]
         for key in ("parse", "validate", "write", "total"):
             samples[key].append(result.seconds[key])
         print(f"  run {k + 1}: file {len(data) / 1024:.0f} KB, parse {result.seconds['parse']:.2f} s, "
               f"validate {result.seconds['validate']:.2f} s, write {result.seconds['write']:.2f} s, "
-              f"total {result.seconds['total']:.2f} s (pandas.read_excel {samples['pandas'][-1]:.2f} s)")
+              f"total {result.seconds['total']:.2f} s, this process's CPU {samples['cpu'][-1]:.2f} s "
+              f"(pandas.read_excel {samples['pandas'][-1]:.2f} s)")
     med = {k: statistics.median(v) for k, v in samples.items()}
     print(f"  median: parse {med['parse']:.2f} s · validate {med['validate']:.2f} s · write {med['write']:.2f} s · "
-          f"total {med['total']:.2f} s — baseline pandas.read_excel {med['pandas']:.2f} s — "
+          f"total {med['total']:.2f} s (CPU {med['cpu']:.2f} s) — baseline pandas.read_excel {med['pandas']:.2f} s — "
           f"goal < 10 s: {'met' if med['wall'] < 10 else 'MISSED'}")
     return med
 

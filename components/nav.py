@@ -49,6 +49,8 @@ PAGES = [
     PageSpec("pages/monitor/monitor_q_unreported.py", "未报送企业查询", ":material/pending_actions:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_q_changes.py", "企业信息变更查询", ":material/change_circle:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_q_year_counts.py", "年度报送企业数统计", ":material/calendar_month:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/monitor/monitor_admin_import.py", "数据批量上报导入", ":material/upload_file:", "运行监测",
+             P_MONITOR_REVIEW),
     PageSpec("pages/admin/documents.py", "文档管理", ":material/folder_shared:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/market/todo.py", "我的待办", ":material/checklist:", "服务市场", None),
     PageSpec("pages/market/catalogue.py", "解决方案与产品", ":material/storefront:", "服务市场", None),
