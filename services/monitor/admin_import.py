@@ -41,12 +41,13 @@ from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.account import Account
 from db.base import utcnow
 from db.engine import session_scope
 from db.forms import AnswerValue, FormResponse, ResponseSection
@@ -65,10 +66,10 @@ from services.io.excel import write_cell
 from services.io.upload_limits import Sheet, check_size, read_xlsx
 from services.io.uploads import sniff
 from services.monitor import reports, reviewers, workflow
-from services.monitor.excel_layout import (GROUP, MATRIX, NUMBER_HINT, SHEET_PROD, _heading, _star, _validation,
-                                           number, product_group, value_cells)
+from services.monitor.excel_layout import (GROUP, MATRIX, NUMBER_HINT, SHEET_HELP, SHEET_PROD, _heading, _star, number,
+                                           product_group, product_sheet, row_validation, value_cells, with_help)
 
-SHEET_ORGS, SHEET_HELP, SHEET_ERRORS = "企业月报", "填写说明", "错误清单"
+SHEET_ORGS, SHEET_ERRORS = "企业月报", "错误清单"
 HEADER_ROW, FIRST_ROW = 3, 4
 FIXED = ("统一社会信用代码", "企业名称", "填报人", "填报人电话")   # the first columns of 企业月报
 MAX_ENTERPRISES = 2000       # the manual recommends ≤ 100 per file; 1,000 is measured (bench/bench_monitor_admin_import.py)
@@ -163,38 +164,13 @@ def template_xlsx(actor: Actor, period: str) -> bytes:
         for r in range(FIRST_ROW, FIRST_ROW + 200):   # codes and phones stay text (leading zeros kept)
             ws.cell(r, j).number_format = "@"
     for j, (row, cell) in enumerate(cols, 5):
-        dv = _validation(row.constraints, f"{row.label} › {cell.label}",
-                         "；".join(x for x in (f"单位：{row.unit}" if row.unit else "", "必填" if row.required else "选填",
-                                               *(c.message for c in row.constraints), NUMBER_HINT) if x))
+        dv = row_validation(row, f"{row.label} › {cell.label}")
         ws.add_data_validation(dv)
         dv.add(f"{get_column_letter(j)}{FIRST_ROW}:{get_column_letter(j)}{last}")
     ws.freeze_panes = f"C{FIRST_ROW}"
 
-    group = product_group(d)
-    wp = wb.create_sheet(SHEET_PROD)
-    _heading(wp, 1, ["*" + FIXED[0]] + [_star(q.label, q.required is True) for q in group.questions],
-             [22] + [24 if q.type == "text" else 14 for q in group.questions])
-    for j, q in enumerate(group.questions, 2):
-        col = get_column_letter(j)
-        if q.type in ("decimal", "integer"):
-            dv = _validation(q.constraints, q.label, "；".join(["必填" if q.required else "选填",
-                                                                 *(c.message for c in q.constraints), NUMBER_HINT]))
-            wp.add_data_validation(dv)
-            dv.add(f"{col}2:{col}{last}")
-    for r in range(2, 202):
-        for j in (1, 3):
-            wp.cell(r, j).number_format = "@"
-    wp.freeze_panes = "B2"
-
-    wh = wb.create_sheet(SHEET_HELP)
-    wh.column_dimensions["A"].width = 110
-    for i, line in enumerate(_instructions(d, period, group.max_rows), 1):
-        write_cell(wh.cell(i, 1), line)
-        wh.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    wh.cell(1, 1).font = Font(bold=True, size=13)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    product_sheet(wb, d, (("*" + FIXED[0], 22),))
+    return with_help(wb, _instructions(d, period, product_group(d).max_rows))
 
 
 def _instructions(d: Definition, period: str, max_products: int) -> list[str]:
@@ -622,6 +598,11 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
             raise Conflict(f"有企业的 {period} 月报在导入期间被他人处理，整个文件未导入，请重新导入。")
         notify.send(session, [holder], f"{actor.display_name or actor.username} 批量导入了 {len(group)} 家企业的 {period} 月报",
                     "已上报至您，请在「月报审核」中审核。")
+    accounts: list[int] = []
+    for chunk in _chunks(ids):   # the enterprises learn that their month was reported for them (one insert)
+        accounts += session.scalars(select(Account.id).where(Account.org_id.in_(chunk))).all()
+    notify.send(session, accounts, f"您单位 {period} 的运行监测月报已由管理员批量导入并上报",
+                "如数据有误，请联系审核管理员退回后修改。")
     return warned
 
 

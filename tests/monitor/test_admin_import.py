@@ -4,6 +4,7 @@ wrong month and states that cannot be imported, double submit and the bounds."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -11,11 +12,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from db.audit import AuditLog
+from db.notify import Notification
 from db.engine import session_scope
 from db.forms import AnswerValue, FormResponse, ResponseSection
 from db.monitor import MonitorReport
 from db.organisation import Organisation
 from db.workflow import WorkflowInstance, WorkflowTransition
+from services.core import notify
 from services.core.errors import Conflict, PermissionDenied, ValidationFailed
 from services.monitor import admin_import, reports, workflow
 from services.monitor.admin_import import FIRST_ROW, HEADER_ROW, SHEET_ERRORS, SHEET_ORGS
@@ -40,7 +43,7 @@ def org_row(org_id: int) -> tuple[str, str]:
 
 
 def fill(template: bytes, orgs: list[tuple[str, str]], overrides: dict[int, dict[str, Any]] | None = None,
-         products: list[tuple[Any, ...]] = (), month: str | None = None, only: set[str] | None = None) -> bytes:
+         products: Sequence[tuple[Any, ...]] = (), month: str | None = None, only: set[str] | None = None) -> bytes:
     """Fill the template: one row per (code, name) with GOOD values; ``overrides`` {org index: {heading: value}}."""
     wb = load_workbook(io.BytesIO(template))
     ws = wb[SHEET_ORGS]
@@ -120,6 +123,8 @@ def test_a_clean_file_reports_every_enterprise_through_the_workflow(setup: tuple
     assert count(AnswerValue, AnswerValue.response_id == first.response_id) > 18 * 4
     assert count(AuditLog, AuditLog.action == "monitor.admin_import") == 3
     assert count(WorkflowTransition, WorkflowTransition.action == "admin_import") == 3
+    assert count(Notification, Notification.account_id == chain.xw.account_id,
+                 Notification.title.contains("批量导入了 3 家企业")) == 1
 
 
 def test_one_bad_cell_writes_nothing_and_the_error_workbook_names_the_cell(setup: tuple[Chain, str, list[int]]) -> None:
@@ -209,6 +214,7 @@ def test_an_editing_or_returned_draft_is_replaced_and_reported(setup: tuple[Chai
     actor, _ = _owner_of(orgs[0])
     rid = reports.open_report(actor, period)
     rows = [org_row(orgs[0])]
+    before = len(notify.inbox(actor))
     data = fill(admin_import.template_xlsx(chain.xw, period), rows, {0: {"填报人": "赵六"}})
     assert admin_import.import_reports(chain.xw, period, data).ok
     with session_scope() as s:
@@ -216,6 +222,7 @@ def test_an_editing_or_returned_draft_is_replaced_and_reported(setup: tuple[Chai
         assert r is not None and r.status == "reviewing" and r.reporter == "赵六"
         basic = s.get(ResponseSection, (r.response_id, "basic"))
         assert basic is not None and basic.version == 2 and basic.data["reporter"] == "赵六"
+    assert len(notify.inbox(actor)) == before + 1 and "已由管理员批量导入并上报" in notify.inbox(actor)[0].title
 
 
 def test_non_industrial_enterprises_leave_industrial_rows_blank(setup: tuple[Chain, str, list[int]]) -> None:

@@ -47,7 +47,7 @@ def test_errors_then_a_clean_import(admin: Actor) -> None:
     assert_clean(at)
     assert [t.value for t in at.title] == ["数据批量上报导入"]
     at.selectbox(key="mai_period").select(period).run()
-    assert [shown(b.label) for b in at.get("download_button")] == [f"下载 {period} 数据模板"]
+    assert [shown(b.label) for b in at.get("download_button")] == [f"下载 {period} 数据模板"]  # type: ignore[union-attr]
 
     at.button(key="FormSubmitter:mai_form-导入").click().run()
     assert "请先选择要导入的 Excel 文件" in joined(at.error)
@@ -63,7 +63,7 @@ def test_errors_then_a_clean_import(admin: Actor) -> None:
     table = at.dataframe[0].value
     assert list(table["企业"]) == [rows[1][1]] and list(table["列"]) == ["营业收入｜本年本月"]
     assert list(table["错误信息"]) == ["不能为负数"]
-    download = [b for b in at.get("download_button") if shown(b.label).startswith("下载错误清单")]
+    download = [b for b in at.get("download_button") if shown(b.label).startswith("下载错误清单")]  # type: ignore[union-attr]
     assert len(download) == 1
     assert reported(orgs) == 0                                         # nothing written
     stored = at.session_state["mai_result"]
