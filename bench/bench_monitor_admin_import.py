@@ -127,18 +127,22 @@ def run(url: str, n: int, runs: int) -> dict[str, float]:
     print(f"database: {url.split('@')[-1].split('/')[0] if '@' in url else 'SQLite'}; report month {period}; "
           f"{n:,} enterprises per file, {runs} runs")
     samples: dict[str, list[float]] = {k: [] for k in ("pandas", "parse", "validate", "write", "total", "wall", "cpu")}
-    for k in range(runs):
-        orgs = generate(100_000 + k * n, n, period)
-        analyze(url)
+    batches = [generate(100_000 + k * n, n, period) for k in range(runs)]   # all before the first import (ids)
+    analyze(url)
+    for k, orgs in enumerate(batches):
         data = build_file(template, orgs, period)
         start = time.perf_counter()
         frame = pd.read_excel(io.BytesIO(data), sheet_name=None, header=2, dtype=str)
         samples["pandas"].append(time.perf_counter() - start)
         assert len(frame[admin_import.SHEET_ORGS]) == n
         start, cpu = time.perf_counter(), time.process_time()
-        result = admin_import.import_reports(admin, period, data, request_id=f"bench-{k}-{time.time()}")
+        marks: list[tuple[str, float]] = []
+        result = admin_import.import_reports(admin, period, data, request_id=f"bench-{k}-{time.time()}",
+                                             progress=lambda _, text: marks.append((text, time.perf_counter())))
         samples["wall"].append(time.perf_counter() - start)
         samples["cpu"].append(time.process_time() - cpu)
+        steps = [(t, b - a) for (t, b), (_, a) in zip(marks[1:], marks) if "校验：" not in t]
+        print("    stages ending at: " + ", ".join(f"{t} {d:.2f} s" for t, d in steps))
         assert result.ok and result.imported == n, result.errors[:3]
         for key in ("parse", "validate", "write", "total"):
             samples[key].append(result.seconds[key])
@@ -159,8 +163,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database-url", default=None, help="also measure on this PostgreSQL database")
     parser.add_argument("--postgres", action="store_true", help="also measure on a throw-away PostgreSQL cluster")
+    parser.add_argument("--skip-sqlite", action="store_true", help="measure PostgreSQL only")
     args = parser.parse_args()
-    run(f"sqlite:///{tempfile.mkdtemp()}/bench_monitor_admin_import.db", args.enterprises, args.runs)
+    if not args.skip_sqlite:
+        run(f"sqlite:///{tempfile.mkdtemp()}/bench_monitor_admin_import.db", args.enterprises, args.runs)
     server: Any = None
     url = args.database_url
     if args.postgres:

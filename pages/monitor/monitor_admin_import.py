@@ -19,9 +19,12 @@ st.caption("地方管理员或授权的下级管理员可将所管理企业的�
            "推荐企业用户通过在线填报或上报导入自行报送。")
 
 period = st.selectbox("报表月份", reports.period_options(), key="mai_period", placeholder="请选择")
-template = run_action("mai_template", lambda _: admin_import.template_xlsx(actor, period))
+cached = st.session_state.get("mai_template")   # (month, workbook): not rebuilt on every rerun
+template = cached[1] if cached and cached[0] == period else \
+    run_action("mai_template", lambda _: admin_import.template_xlsx(actor, period))
 if template is None:
     st.stop()
+st.session_state["mai_template"] = (period, template)
 st.download_button(f"下载 {md(period)} 数据模板", template, file_name=f"批量上报导入模板_{period}.xlsx", mime=XLSX,
                    icon=":material/download:", key="mai_template_download")
 
