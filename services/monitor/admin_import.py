@@ -482,6 +482,13 @@ def errors_xlsx(errors: list[CellError], period: str, data: bytes | None = None)
 
 
 # --- writing ----------------------------------------------------------------------------------
+def _warnings(p: _Plan) -> list[dict[str, Any]]:
+    """The screening warnings recorded on the response, as ``reports.check_and_report`` records them."""
+    assert p.ev is not None
+    return [{"message": w.message, "question": w.question, "section": w.section, "rule": w.rule}
+            for w in p.ev.warnings()]
+
+
 def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], progress: Progress) -> int:
     """Write every plan set-based and report them through the workflow engine; return the warnings count."""
     now = utcnow()
@@ -503,15 +510,16 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
     if fresh:   # new responses and reports (step 1 prefilled as ``reports.new_report`` does), state 编辑
         got = session.execute(insert(FormResponse).returning(FormResponse.id, sort_by_parameter_order=True), [
             {"version_id": p.version_id, "definition_id": p.definition_id, "org_id": p.org.id, "period": period,
-             "status": "draft", "created_by": actor.account_id, "current_section": "basic", "warnings": [],
-             "created_at": now, "updated_at": now} for p in fresh]).scalars().all()
+             "status": "draft", "created_by": actor.account_id, "current_section": "products",
+             "warnings": _warnings(p), "created_at": now, "updated_at": now} for p in fresh]).scalars().all()
         for p, rid in zip(fresh, got):
             p.response_id = rid
         got = session.execute(insert(MonitorReport).returning(MonitorReport.id, sort_by_parameter_order=True), [
             {"org_id": p.org.id, "period": period, "response_id": p.response_id, "status": "editing",
              "reporter": p.basic.get("reporter"), "source": "import", "province_code": p.org.province_code,
              "city_code": p.org.city_code, "county_code": p.org.county_code, "division_code": p.org.division_code,
-             "acted": False, "approved": False, "warning_count": 0, "frozen_changes": {}, "row_version": 1,
+             "acted": False, "approved": False, "screening_passed": not _warnings(p),
+             "warning_count": len(_warnings(p)), "frozen_changes": {}, "row_version": 1,
              "created_at": now, "updated_at": now} for p in fresh]).scalars().all()
         for p, rid in zip(fresh, got):
             p.report_id = rid
@@ -563,27 +571,25 @@ def _write(session: Session, actor: Actor, period: str, plans: list[_Plan], prog
             continue
         typed += [{**x, "response_id": p.response_id, "version_id": p.version_id} for x in typed_rows(p.d, p.ev)]
     answer_table = cast(Table, AnswerValue.__table__)
+    progress(0.83, "正在写入：答案明细")
     for chunk in _chunks(typed, 5000):
         session.connection().execute(insert(answer_table), chunk)
-    r_t, f_t = cast(Table, MonitorReport.__table__), cast(Table, FormResponse.__table__)
-    warned = 0
-    report_rows, response_rows = [], []
-    for p in plans:
-        assert p.ev is not None
-        ws = p.ev.warnings()
-        warned += len(ws)
-        report_rows.append({"b_id": p.report_id, "screening_passed": not ws, "warning_count": len(ws),
-                            "reporter": p.basic.get("reporter"), "source": "import"})
-        response_rows.append({"b_id": p.response_id, "current_section": "products", "updated_at": now,
-                              "warnings": [{"message": w.message, "question": w.question, "section": w.section,
-                                            "rule": w.rule} for w in ws]})
-    conn = session.connection()
-    conn.execute(update(r_t).where(r_t.c.id == bindparam("b_id"))
-                 .values(screening_passed=bindparam("screening_passed"), warning_count=bindparam("warning_count"),
-                         reporter=bindparam("reporter"), source=bindparam("source")), report_rows)
-    conn.execute(update(f_t).where(f_t.c.id == bindparam("b_id"))
-                 .values(current_section=bindparam("current_section"), updated_at=bindparam("updated_at"),
-                         warnings=bindparam("warnings")), response_rows)
+    progress(0.87, "正在写入：筛查结果")
+    old = [p for p in plans if p.report_id not in new_ids]   # reports that existed: their columns updated
+    if old:
+        r_t, f_t = cast(Table, MonitorReport.__table__), cast(Table, FormResponse.__table__)
+        conn = session.connection()
+        conn.execute(update(r_t).where(r_t.c.id == bindparam("b_id"))
+                     .values(screening_passed=bindparam("screening_passed"), warning_count=bindparam("warning_count"),
+                             reporter=bindparam("reporter"), source=bindparam("source")),
+                     [{"b_id": p.report_id, "screening_passed": not _warnings(p), "warning_count": len(_warnings(p)),
+                       "reporter": p.basic.get("reporter"), "source": "import"} for p in old])
+        conn.execute(update(f_t).where(f_t.c.id == bindparam("b_id"))
+                     .values(current_section=bindparam("current_section"), updated_at=bindparam("updated_at"),
+                             warnings=bindparam("warnings")),
+                     [{"b_id": p.response_id, "current_section": "products", "updated_at": now,
+                       "warnings": _warnings(p)} for p in old])
+    warned = sum(len(_warnings(p)) for p in plans)
     progress(0.9, "正在写入：上报")
     by_reviewer: dict[int, list[_Plan]] = {}
     for p in plans:

@@ -100,7 +100,7 @@ def test_template_has_one_column_per_indicator_and_codes_as_text(setup: tuple[Ch
 def test_a_clean_file_reports_every_enterprise_through_the_workflow(setup: tuple[Chain, str, list[int]]) -> None:
     chain, period, orgs = setup
     rows = [org_row(o) for o in orgs]
-    data = fill(admin_import.template_xlsx(chain.xw, period), rows,
+    data = fill(admin_import.template_xlsx(chain.xw, period), rows, {2: {"资产总计（千元）｜本年1-本月": 1}},
                 products=[(rows[0][0], "轴承", "0012", "套", 10, 8, 2), (rows[0][0], "齿轮", None, "件", 5, 3, 1)])
     seen: list[float] = []
     result = admin_import.import_reports(chain.xw, period, data, "req-1", progress=lambda f, _: seen.append(f))
@@ -118,9 +118,13 @@ def test_a_clean_file_reports_every_enterprise_through_the_workflow(setup: tuple
         assert ind is not None and ind.data["ind"]["revenue"] == {"cur_m": "120", "cur_ytd": "1200", "ly_m": "100",
                                                                   "ly_ytd": "1000"}
         assert s.get(FormResponse, first.response_id).status == "submitted"  # type: ignore[union-attr]
+        warned = next(r for r in reps if r.org_id == orgs[2])   # a balance warning: recorded, not blocking
+        assert (warned.screening_passed, warned.warning_count, first.screening_passed) == (False, 2, True)
+        assert "资产总计" in s.get(FormResponse, warned.response_id).warnings[0]["message"]  # type: ignore[union-attr]
         steps = s.execute(workflow.steps().where(WorkflowInstance.subject_id == first.id)).all()
         assert [(x.action, x.from_state, x.to_state) for x in steps] == [("admin_import", "editing", "reviewing")]
     assert count(AnswerValue, AnswerValue.response_id == first.response_id) > 18 * 4
+    assert result.warnings == 2 and "2 条提示" in result.message
     assert count(AuditLog, AuditLog.action == "monitor.admin_import") == 3
     assert count(WorkflowTransition, WorkflowTransition.action == "admin_import") == 3
     assert count(Notification, Notification.account_id == chain.xw.account_id,
