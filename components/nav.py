@@ -57,6 +57,8 @@ PAGES = [
     PageSpec("pages/monitor/monitor_q_year_detail.py", "年度报送明细查询", ":material/event_available:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_q_year_counts.py", "年度报送企业数统计", ":material/calendar_month:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/monitor/monitor_q_analysis.py", "月度报送情况分析", ":material/analytics:", "运行监测", P_MONITOR_REVIEW),
+    PageSpec("pages/monitor/monitor_admin_import.py", "数据批量上报导入", ":material/upload_file:", "运行监测",
+             P_MONITOR_REVIEW),
     PageSpec("pages/admin/documents.py", "文档管理", ":material/folder_shared:", "运行监测", P_MONITOR_REVIEW),
     PageSpec("pages/market/todo.py", "我的待办", ":material/checklist:", "服务市场", None),
     PageSpec("pages/market/catalogue.py", "解决方案与产品", ":material/storefront:", "服务市场", None),

@@ -96,22 +96,47 @@ def write_template(d: Definition, rows: list[MatrixRow], org_name: str, credit_c
         r = FIRST_ROW + i
         write_cell(ws.cell(r, 1), _star(row.label, row.required))
         write_cell(ws.cell(r, 2), row.unit)
-        rules = "；".join(c.message for c in row.constraints)
-        prompt = "；".join(x for x in (f"单位：{row.unit}" if row.unit else "", "必填" if row.required else "选填",
-                                       rules, NUMBER_HINT) if x)
-        dv = _validation(row.constraints, row.label, prompt)
+        dv = row_validation(row, row.label)
         ws.add_data_validation(dv)
         dv.add(f"C{r}:{get_column_letter(2 + len(cells))}{r}")
         for j in range(len(cells)):
             ws.cell(r, 3 + j).fill = _INPUT
     ws.freeze_panes = f"C{FIRST_ROW}"
 
+    product_sheet(wb, d)
+    return with_help(wb, instructions(d, rows, period))
+
+
+def row_validation(row: MatrixRow, title: str) -> DataValidation:
+    """The decimal validation of an indicator row's value cells: bound and prompt from the definition."""
+    return _validation(row.constraints, title, "；".join(
+        x for x in (f"单位：{row.unit}" if row.unit else "", "必填" if row.required else "选填",
+                    "；".join(c.message for c in row.constraints), NUMBER_HINT) if x))
+
+
+def with_help(wb: Workbook, lines: list[str]) -> bytes:
+    """Add sheet 填写说明 (``lines``, the first as its title) and return the workbook's bytes."""
+    wh = wb.create_sheet(SHEET_HELP)
+    wh.column_dimensions["A"].width = 110
+    for i, line in enumerate(lines, 1):
+        write_cell(wh.cell(i, 1), line)
+        wh.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    wh.cell(1, 1).font = Font(bold=True, size=13)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def product_sheet(wb: Workbook, d: Definition, lead: tuple[tuple[str, int], ...] = ()) -> Worksheet:
+    """Add sheet 主要产品产销存: the ``lead`` columns (heading, width; text — the bulk template's credit
+    code), then the products group's columns with their validation; codes stay text (leading zeros kept)."""
     group = product_group(d)
     wp = wb.create_sheet(SHEET_PROD)
-    _heading(wp, 1, [_star(q.label, q.required is True) for q in group.questions],
-             [24 if q.type == "text" else 14 for q in group.questions])
+    _heading(wp, 1, [h for h, _ in lead] + [_star(q.label, q.required is True) for q in group.questions],
+             [w for _, w in lead] + [24 if q.type == "text" else 14 for q in group.questions])
     last = 1 + group.max_rows
-    for j, q in enumerate(group.questions, 1):
+    text = list(range(1, len(lead) + 1))
+    for j, q in enumerate(group.questions, len(lead) + 1):
         col = get_column_letter(j)
         if q.type in ("decimal", "integer"):
             dv = _validation(q.constraints, q.label, "；".join(["必填" if q.required else "选填",
@@ -119,19 +144,12 @@ def write_template(d: Definition, rows: list[MatrixRow], org_name: str, credit_c
             wp.add_data_validation(dv)
             dv.add(f"{col}2:{col}{last}")
         else:
-            for r in range(2, last + 1):
-                wp.cell(r, j).number_format = "@"   # codes stay text (leading zeros kept)
-    wp.freeze_panes = "A2"
-
-    wh = wb.create_sheet(SHEET_HELP)
-    wh.column_dimensions["A"].width = 110
-    for i, line in enumerate(instructions(d, rows, period), 1):
-        write_cell(wh.cell(i, 1), line)
-        wh.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    wh.cell(1, 1).font = Font(bold=True, size=13)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+            text.append(j)
+    for r in range(2, last + 1):
+        for j in text:
+            wp.cell(r, j).number_format = "@"
+    wp.freeze_panes = f"{get_column_letter(len(lead) + 1)}2"
+    return wp
 
 
 def instructions(d: Definition, rows: list[MatrixRow], period: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from db.account import Account, AccountRole
@@ -76,19 +76,44 @@ def sync_reviewers(session: Session) -> int:
 def direct_reviewer(session: Session, org: Organisation) -> int:
     """Return the organisation's direct reviewer, assigning the administrator of its county (or the
     nearest region above with one) the first time."""
-    assigned = session.get(MonitorAssignment, org.id)
-    if assigned is not None:
-        return assigned.reviewer_id
-    codes = [c for c in (org.county_code, org.city_code, org.province_code) if c] + [None]
-    rows = {r.region_code: r.account_id for r in session.scalars(
-        select(MonitorReviewer).where(MonitorReviewer.region_code.in_([c for c in codes if c])
-                                      | MonitorReviewer.region_code.is_(None)).order_by(MonitorReviewer.account_id.desc()))}
-    reviewer = next((rows[c] for c in codes if c in rows), None)
+    reviewer = direct_reviewers(session, [org]).get(org.id)
     if reviewer is None:
-        raise ValidationFailed({"审核员": ["审核员：所在地区尚无管理员，暂不能上报，请联系上级管理员。"]})
-    session.add(MonitorAssignment(org_id=org.id, reviewer_id=reviewer))
-    session.flush()
+        raise ValidationFailed({"审核员": [NO_REVIEWER]})
     return reviewer
+
+
+NO_REVIEWER = "审核员：所在地区尚无管理员，暂不能上报，请联系上级管理员。"
+
+
+def direct_reviewers(session: Session, orgs: Iterable[Organisation], assign: bool = True) -> dict[int, int]:
+    """Return {org id: direct reviewer} for many organisations in a few queries (an organisation whose
+    regions have no administrator is left out). ``assign``: record first-time assignments (in a read
+    scope pass False: the reviewer is computed, nothing written)."""
+    orgs = list(orgs)
+    out: dict[int, int] = {}
+    ids = [o.id for o in orgs]
+    for i in range(0, len(ids), 500):
+        out.update(dict(session.execute(select(MonitorAssignment.org_id, MonitorAssignment.reviewer_id)
+                                        .where(MonitorAssignment.org_id.in_(ids[i:i + 500]))).tuples().all()))
+    todo = [o for o in orgs if o.id not in out]
+    if not todo:
+        return out
+    wanted = {c for o in todo for c in (o.county_code, o.city_code, o.province_code) if c}
+    rows: dict[str | None, int] = {}
+    for r in session.scalars(select(MonitorReviewer).where(MonitorReviewer.region_code.in_(wanted)
+                                                           | MonitorReviewer.region_code.is_(None))
+                             .order_by(MonitorReviewer.account_id.desc())):
+        rows[r.region_code] = r.account_id
+    new = []
+    for o in todo:
+        codes = [c for c in (o.county_code, o.city_code, o.province_code) if c] + [None]
+        reviewer = next((rows[c] for c in codes if c in rows), None)
+        if reviewer is not None:
+            out[o.id] = reviewer
+            new.append({"org_id": o.id, "reviewer_id": reviewer})
+    if assign and new:
+        session.execute(insert(MonitorAssignment), new)
+    return out
 
 
 def reviewer_row(session: Session, account_id: int) -> MonitorReviewer:

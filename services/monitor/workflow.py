@@ -97,6 +97,25 @@ def move_many(session: Session, actor: Actor, action: str, where: Iterable[Any],
     return [Moved(m.id, m.row.org_id, m.row.period, m.row.response_id) for m in moved]
 
 
+def report_many(session: Session, actor: Actor, action: str, report_ids: Sequence[int], to_holder: int,
+                holder_level: str | None) -> list[int]:
+    """Report (上报) many reports to one reviewer set-based through the engine (a bulk action such as
+    ``admin_import``): state, holder, history and audit rows; the review columns of a fresh submission
+    and the responses' status. Returns the ids moved (a report whose state changed meanwhile is not)."""
+    now = utcnow()
+    moved = engine.move_many(
+        session, SUBJECT, action, actor, [MonitorReport.id.in_(list(report_ids))], (to_holder, holder_level),
+        columns=(MonitorReport.period, MonitorReport.response_id),
+        subject_values={"acted": False, "approved": False, "return_reason": None, "reviewer_id": to_holder,
+                        "submitted_at": now, "updated_at": now, "row_version": MonitorReport.row_version + 1},
+        detail=lambda r: {"period": r.period})
+    status = response_status(MonitorReport(status=DEFINITION.action(action).to, approved=False))
+    for i in range(0, len(moved), 500):
+        session.execute(update(FormResponse).where(FormResponse.id.in_([m.row.response_id for m in moved[i:i + 500]]))
+                        .values(status=status, submitted_at=now, updated_at=now))
+    return [m.id for m in moved]
+
+
 def history(session: Session, report_id: int) -> list[dict[str, str]]:
     """The report's full history, oldest first, as the detail view shows it."""
     return [{"时间": h.at, "操作人": h.actor, "操作": h.action, "状态": f"{h.from_state} → {h.to_state}",
