@@ -32,6 +32,7 @@ from db.forms import AnswerValue
 from db.monitor import MonitorReport
 from db.monitor_stats import CELLS, INDICATORS, MATRIX, MEASURES, UNIT, monitor_stat
 from db.organisation import Organisation
+from services.core import audit
 from services.core.errors import PermissionDenied, ValidationFailed
 from services.core.permissions import P_MONITOR_REVIEW, Actor, in_jurisdiction, require
 from services.reference import industry_children, region, region_children, region_path
@@ -143,6 +144,23 @@ def summary_empty(session: Session) -> bool:
     """True when accepted reports exist but the summary holds nothing (e.g. after the migration)."""
     return (session.scalar(select(monitor_stat.c.n).limit(1)) is None and
             session.scalar(select(MonitorReport.id).where(MonitorReport.status == COUNTED).limit(1)) is not None)
+
+
+def needs_rebuild() -> bool:
+    with session_scope(read=True) as s:
+        return summary_empty(s)
+
+
+def rebuild_summary(actor: Actor, request_id: str | None = None) -> None:
+    """重建统计汇总 (national administrators): one transaction, audited."""
+    require(actor, P_MONITOR_REVIEW)
+    if actor.region_code is not None:
+        raise PermissionDenied("只有国家级管理员可以重建统计汇总。")
+    with session_scope() as s:
+        if audit.replayed(s, request_id):
+            return
+        rebuild(s)
+        audit.record(s, actor.account_id, "monitor.stats_rebuild", "monitor_stat", None, {}, request_id=request_id)
 
 
 # --- page data -------------------------------------------------------------------------------
