@@ -32,10 +32,11 @@ with error_boundary():
     sv.breadcrumbs(actor)
     parent = sv.current_parent(actor)
     try:
-        total, rows = ms.region_figures(actor, parent, period)
+        figures = ms.region_figures(actor, parent, period)
+        total, rows = figures
         sections = ms.industry_figures(actor, parent, period)
         sizes = ms.size_figures(actor, parent, period)
-        own_rate, rates = ms.reporting_rates(actor, parent, period)
+        own_rate, rates = ms.reporting_rates(actor, parent, period, figures)
     except ServiceError as err:
         show_error(err)
         st.stop()

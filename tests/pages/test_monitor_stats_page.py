@@ -7,6 +7,7 @@ from sqlalchemy import insert
 from db.engine import session_scope
 from db.monitor_stats import MEASURES, monitor_stat
 from services.monitor import reports
+from services.stats import monitor_stats as ms
 from tests.factories import PASSWORD, make_admin, make_enterprise_user
 from tests.pages.conftest import sign_in
 
@@ -23,6 +24,7 @@ def _data(sqlite_db: str) -> str:
              "revenue_cur_ytd": 1_500_000, "revenue_ly_ytd": 1_200_000} for level, code, parent in rows])
     for _ in range(4):
         make_enterprise_user("320102")   # 4 monitored enterprises: 报送率 50%
+    ms.clear_expected_cache()
     return period
 
 
