@@ -1,7 +1,7 @@
 """运行监测统计 — 辖区地图（点击下钻，面包屑返回）按所选指标着色；门类、企业规模图；同比增长与报送率表。"""
 import pandas as pd
 import streamlit as st
-from streamlit_echarts import Map, st_echarts
+from streamlit_echarts import st_echarts
 
 from charts import monitor_stats as ch
 from components import stats_view as sv
@@ -49,20 +49,9 @@ with error_boundary():
     m4.metric("报送率", "—" if own_rate.rate is None else f"{fmt(own_rate.rate)}%")
     left, right = st.columns([3, 2])
     with left:
-        try:
-            from services.reference import maps
-            geo, inset = maps.display_map(parent), maps.inset_for(parent)
-        except (ImportError, KeyError, FileNotFoundError):
-            geo, inset = None, None
-        if geo is not None:
-            name = maps.map_name(parent)
-            clicked = st_echarts(ch.indicator_map(name, rows, indicator, ytd, inset), map=Map(name, geo), height="520px",
-                                 events={"click": "function(p){return p.name;}"},
-                                 key=f"mstats_map_{parent}_{period}_{indicator}_{ytd}")
-            code = clicked.get("chart_event") if isinstance(clicked, dict) else getattr(clicked, "chart_event", None)
-            if isinstance(code, str) and code in {r.code for r in rows}:
-                sv.drill_into(actor, code)
-                st.rerun()
+        if sv.clickable_map(actor, parent, rows, lambda name, inset: ch.indicator_map(name, rows, indicator, ytd, inset),
+                            f"mstats_map_{parent}_{period}_{indicator}_{ytd}", "520px"):
+            st.caption("点击地区进入下一级；上方路径可返回。")
         else:
             st.info("此级别暂无地图边界数据，以下以表格显示。")
         child_names = {r.code: r.name for r in rows}
