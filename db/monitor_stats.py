@@ -5,6 +5,10 @@ without counties stands in as its own county), ``section`` the GB/T 4754 门类 
 大类 ("" unknown), ``size`` the enterprise size class (大型/中型/小型/微型, "" unknown). Every level is
 stored, so a page reads at most a few thousand rows whatever the national volume.
 
+Besides each (门类, size) cell, every region has its marginal rows — ``section`` = ``ALL`` ("*") for
+all 门类 and/or ``size`` = ``ALL`` for all sizes — so a page reads one row per child region, 门类 or
+size (34 rows for the national map, not 34 × 20 × 4), and the incremental update writes those too.
+
 Measures: ``n`` — approved reports (status ``accepted``, 审核通过 after 终审), and for each indicator
 of ``INDICATORS`` four integer sums in 1/``UNIT`` of the indicator's unit: ``{row}_cur_m`` (本年本月),
 ``{row}_cur_ytd`` (本年1-本月), ``{row}_ly_m`` (上年本月), ``{row}_ly_ytd`` (上年1-本月). Integers, so the
@@ -27,6 +31,7 @@ from db.base import Base
 SPEC = Path(__file__).resolve().parent.parent / "specs" / "monitor" / "monthly_report.yaml"
 MATRIX = "ind"
 CELLS = ("cur_m", "cur_ytd", "ly_m", "ly_ytd")  # the matrix cells that are answers (growth is calculated)
+ALL = "*"  # the marginal rows: all 门类 / all sizes
 UNIT = 1000  # sums count 1/1000 of the indicator's unit (元 for 千元): the answers' precision is kept exactly
 
 
@@ -50,8 +55,8 @@ monitor_stat = Table(
     Column("period", String(7), primary_key=True),       # "2026-10"
     Column("level", String(8), primary_key=True),        # province / city / county
     Column("region_code", String(6), primary_key=True),
-    Column("section", String(1), primary_key=True),      # GB/T 4754 门类 letter, "" unknown
-    Column("size", String(4), primary_key=True),         # 大型/中型/小型/微型, "" unknown
+    Column("section", String(1), primary_key=True),      # GB/T 4754 门类 letter, "" unknown, "*" all
+    Column("size", String(4), primary_key=True),         # 大型/中型/小型/微型, "" unknown, "*" all
     Column("parent_code", String(6), nullable=False),    # "" for provinces
     Column("n", Integer, nullable=False, default=0),
     *[Column(m, BigInteger, nullable=False, default=0) for m in MEASURES[1:]],

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from db.engine import get_engine, session_scope
 from db.forms import AnswerValue
 from db.monitor import MonitorReport
-from db.monitor_stats import CELLS, INDICATORS, MATRIX, MEASURES, UNIT, monitor_stat
+from db.monitor_stats import ALL, CELLS, INDICATORS, MATRIX, MEASURES, UNIT, monitor_stat
 from db.organisation import Organisation
 from services.core import audit
 from services.core.errors import PermissionDenied, ValidationFailed
@@ -83,10 +83,11 @@ def _add(deltas: Deltas, rows: Iterable[Any], sign: int) -> None:
         period, province, city, county, section, size = (str(x) for x in r[:6])
         measures = dict(zip(MEASURES, (int(x or 0) for x in r[6:])))
         for key in region_keys(province or None, city or None, county or None):
-            k = (period, key["level"], key["region_code"], section, size)
-            acc = deltas.setdefault(k, {"parent_code": key["parent_code"], **{m: 0 for m in MEASURES}})
-            for m, v in measures.items():
-                acc[m] += sign * v
+            for sec, sz in ((section, size), (section, ALL), (ALL, size), (ALL, ALL)):
+                k = (period, key["level"], key["region_code"], sec, sz)
+                acc = deltas.setdefault(k, {"parent_code": key["parent_code"], **{m: 0 for m in MEASURES}})
+                for m, v in measures.items():
+                    acc[m] += sign * v
 
 
 @lru_cache(maxsize=2)
@@ -244,7 +245,7 @@ def region_figures(actor: Actor, parent: str | None, period: str) -> tuple[Figur
     t = monitor_stat.c
     level = node.level if node else None
     children = [node] if level == "county" else list(region_children(parent))
-    where = [t.period == period]
+    where = [t.period == period, t.section == ALL, t.size == ALL]
     if level == "county":
         where += [t.level == "county", t.region_code == parent]
     else:
@@ -252,17 +253,21 @@ def region_figures(actor: Actor, parent: str | None, period: str) -> tuple[Figur
     with session_scope(read=True) as s:
         rows = {str(r.code): r for r in s.execute(select(t.region_code.label("code"), *_sums()).where(*where)
                                                   .group_by(t.region_code))}
-        total = s.execute(select(*_sums()).where(t.period == period, *_own_rows(parent, node))).one()
+        total = s.execute(select(*_sums()).where(t.period == period, t.section == ALL, t.size == ALL,
+                                                 *_own_rows(parent, node))).one()
     return (_figures(parent or "100000", node.name if node else "全国", total),
             [_figures(c.code, c.name, rows.get(c.code)) for c in children])
 
 
 def _grouped(actor: Actor, parent: str | None, period: str, column: str) -> dict[str, Any]:
+    """The parent's rows by 门类 (``column`` "section") or by size: its marginal rows (the other key "*")."""
     parent, node = _check(actor, parent, period)
     t = monitor_stat.c
+    other = t.size if column == "section" else t.section
     with session_scope(read=True) as s:
         return {str(r.code): r for r in s.execute(select(t[column].label("code"), *_sums())
-                                                  .where(t.period == period, *_own_rows(parent, node))
+                                                  .where(t.period == period, other == ALL, t[column] != ALL,
+                                                         *_own_rows(parent, node))
                                                   .group_by(t[column]))}
 
 

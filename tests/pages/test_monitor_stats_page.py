@@ -19,9 +19,10 @@ def _data(sqlite_db: str) -> str:
     rows = [("province", "320000", ""), ("city", "320100", "320000"), ("county", "320102", "320100")]
     with session_scope() as s:
         s.execute(insert(monitor_stat), [
-            {**zero, "period": period, "level": level, "region_code": code, "parent_code": parent, "section": "C",
-             "size": "小型", "n": 2, "revenue_cur_m": 150_000, "revenue_ly_m": 100_000,
-             "revenue_cur_ytd": 1_500_000, "revenue_ly_ytd": 1_200_000} for level, code, parent in rows])
+            {**zero, "period": period, "level": level, "region_code": code, "parent_code": parent, "section": section,
+             "size": size, "n": 2, "revenue_cur_m": 150_000, "revenue_ly_m": 100_000,
+             "revenue_cur_ytd": 1_500_000, "revenue_ly_ytd": 1_200_000} for level, code, parent in rows
+            for section, size in (("C", "小型"), ("C", "*"), ("*", "小型"), ("*", "*"))])   # the cell and its marginals
     for _ in range(4):
         make_enterprise_user("320102")   # 4 monitored enterprises: 报送率 50%
     ms.clear_expected_cache()
