@@ -63,6 +63,9 @@ def test_incremental_equals_rebuild_and_page_data(chain: Chain) -> None:  # noqa
     with session_scope() as s:
         ms.rebuild(s)
     assert _snapshot() == incremental and incremental   # kept current at every move = recomputed
+    assert incremental[(period, "county", "320102", "*", "*")]["n"] == 2           # the marginal rows
+    assert incremental[(period, "city", "320100", "C", "*")]["revenue_cur_m"] == 120_000
+    assert incremental[(period, "province", "320000", "*", "微型")]["revenue_cur_m"] == 30_000
 
     total, counties = ms.region_figures(c.nj, None, period)    # 南京 admin: its own city by default
     assert (total.code, total.n) == ("320100", 2)
