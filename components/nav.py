@@ -37,6 +37,7 @@ PAGES = [
     PageSpec("pages/stats/stats_map.py", "按地图范围统计", ":material/map:", "统计分析", P_STATS_VIEW),
     PageSpec("pages/stats/stats_region.py", "按区域范围统计", ":material/bar_chart:", "统计分析", P_STATS_VIEW),
     PageSpec("pages/stats/stats_industry.py", "按行业分类范围统计", ":material/factory:", "统计分析", P_STATS_VIEW),
+    PageSpec("pages/stats/monitor_stats.py", "运行监测统计", ":material/monitoring:", "统计分析", P_MONITOR_REVIEW),
     PageSpec("pages/forms/forms_results.py", "问卷结果", ":material/analytics:", "问卷", P_FORMS_RESULTS),
     PageSpec("pages/forms/forms_visual_designer.py", "问卷调查管理", ":material/edit_document:", "问卷",
              (P_FORMS_DESIGN, P_FORMS_RESULTS)),

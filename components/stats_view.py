@@ -172,3 +172,24 @@ def place(actor: Actor) -> str:
     """Return e.g. "江苏省 / 南京市" for the current region."""
     code = current_parent(actor)
     return " / ".join(n.name for n in region_ancestors(code)) if code else "全国"
+
+
+def clickable_map(actor: Actor, parent: str | None, rows: Sequence[Any], option: Any, key: str, height: str = "560px") -> bool:
+    """Draw the region map of ``parent`` (``option(map name, 南海诸岛 inset)`` builds the chart) and drill
+    into a clicked child region; return False when this level has no map boundaries."""
+    from streamlit_echarts import Map
+    try:
+        from services.reference import maps
+        geo, inset = maps.display_map(parent), maps.inset_for(parent)
+    except (ImportError, KeyError, FileNotFoundError):
+        geo, inset = None, None
+    if geo is None:
+        return False
+    name = maps.map_name(parent)
+    clicked = st_echarts(option(name, inset), map=Map(name, geo), height=height,
+                         events={"click": "function(p){return p.name;}"}, key=key)
+    code = clicked.get("chart_event") if isinstance(clicked, dict) else getattr(clicked, "chart_event", None)
+    if isinstance(code, str) and code in {r.code for r in rows}:
+        drill_into(actor, code)
+        st.rerun()
+    return True

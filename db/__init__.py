@@ -20,6 +20,7 @@ __all__ = [
     "stat_region", "stat_industry",
 ]
 from db.monitor import MonitorAssignment, MonitorReport, MonitorReviewer
+from db.monitor_stats import monitor_stat
 from db.notify import Notification
 from db.workflow import WorkflowInstance, WorkflowTransition
 from db.market import (CartItem, ExpertProfile, Listing, ListingFacet, ListingReview, ListingSpec, ListingVersion,

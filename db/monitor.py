@@ -42,6 +42,7 @@ class MonitorReport(Base):
     city_code: Mapped[Optional[str]] = mapped_column(String(6))
     county_code: Mapped[Optional[str]] = mapped_column(String(6))
     division_code: Mapped[Optional[str]] = mapped_column(String(2))
+    size: Mapped[Optional[str]] = mapped_column(String(4))   # the enterprise's size when counted (db/monitor_stats.py)
     submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[timestamp]
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -29,7 +29,7 @@ _CLEAN = ["quality_comment_read", "quality_comment", "quality_question", "qualit
           "public_submission", "menu_grant", "expert_profile", "listing_review", "voucher_use", "payment", "order_item",
           "market_order", "voucher", "voucher_type", "voucher_activity", "cart_item", "listing_facet", "listing_spec",
           "listing_version", "listing", "market_file",
-          "notification", "form_distribution", "workflow_transition", "workflow_instance", "monitor_report", "monitor_assignment", "monitor_reviewer", "stat_region", "stat_industry", "cmmm_diagnosis", "assessment_result", "assessment_attempt", "response_score", "answer_value", "response_section", "form_response", "form_version", "form_definition",
+          "notification", "form_distribution", "workflow_transition", "workflow_instance", "monitor_report", "monitor_assignment", "monitor_reviewer", "monitor_stat", "stat_region", "stat_industry", "cmmm_diagnosis", "assessment_result", "assessment_attempt", "response_score", "answer_value", "response_section", "form_response", "form_version", "form_definition",
           "audit_log", "login_attempt", "auth_session", "password_history", "form_draft", "account_role", "account",
           "organisation"]
 

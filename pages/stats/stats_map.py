@@ -1,6 +1,6 @@
 """按地图范围统计 — 辖区地图（点击下钻到下一级，面包屑返回），按所选指标着色；旁边是合计、等级分布和下级地区表。"""
 import streamlit as st
-from streamlit_echarts import Map, st_echarts
+from streamlit_echarts import st_echarts
 
 from charts.stats import MEASURES, choropleth, level_pie
 from components import stats_view as sv
@@ -16,19 +16,8 @@ st.caption("统计按企业计数：每家企业只计最新一次自诊断（�
 measure = st.radio("着色指标", list(MEASURES), format_func=MEASURES.get, horizontal=True, key="stats_measure")
 left, right = st.columns([3, 2])
 with left:
-    try:
-        from services.reference import maps
-        geo, inset = maps.display_map(parent), maps.inset_for(parent)
-    except (ImportError, KeyError, FileNotFoundError):
-        geo, inset = None, None
-    if geo is not None:
-        name = maps.map_name(parent)
-        clicked = st_echarts(choropleth(name, rows, measure, inset), map=Map(name, geo), height="560px",
-                             events={"click": "function(p){return p.name;}"}, key=f"map_{parent}_{scope}_{size}_{division}_{measure}")
-        code = clicked.get("chart_event") if isinstance(clicked, dict) else getattr(clicked, "chart_event", None)
-        if isinstance(code, str) and code in {r.code for r in rows}:
-            sv.drill_into(actor, code)
-            st.rerun()
+    if sv.clickable_map(actor, parent, rows, lambda name, inset: choropleth(name, rows, measure, inset),
+                        f"map_{parent}_{scope}_{size}_{division}_{measure}"):
         st.caption("点击地区进入下一级；上方路径可返回。")
     else:
         st.info("此级别暂无地图边界数据，以下以表格显示。")

@@ -27,6 +27,7 @@ from db.monitor import MonitorReport
 from db.workflow import WorkflowInstance, WorkflowTransition
 from services.core import notify
 from services.core.permissions import Actor, RegionPath
+from services.stats import monitor_stats
 from services.workflow import definitions, engine
 
 SUBJECT = "monitor_report"
@@ -62,6 +63,7 @@ def move(session: Session, report: MonitorReport, actor: Actor | None, action: s
     """Apply one action of the definition to a loaded report through the workflow engine (state and
     actor checked, history and audit rows written); the caller has checked its own rules first.
     ``fields``: other report columns the action changes."""
+    was = report.status
     for key, value in fields.items():
         setattr(report, key, value)
     engine.transition(session, SUBJECT, report, action, actor, reason=reason, request_id=request_id,
@@ -70,6 +72,7 @@ def move(session: Session, report: MonitorReport, actor: Actor | None, action: s
     response = session.get(FormResponse, report.response_id)
     if response is not None:
         response.status = response_status(report)
+    monitor_stats.on_moved(session, report, was)  # the dashboards' summary, in this transaction
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def move_many(session: Session, actor: Actor, action: str, where: Iterable[Any],
         columns=(MonitorReport.org_id, MonitorReport.period, MonitorReport.response_id),
         subject_values={"acted": True, "approved": True, "updated_at": now, "row_version": MonitorReport.row_version + 1},
         detail=lambda r: {"period": r.period})
+    monitor_stats.on_moved_many(session, [m.id for m in moved], DEFINITION.actions[action].to)
     for i in range(0, len(moved), 500):
         session.execute(update(FormResponse).where(FormResponse.id.in_([m.row.response_id for m in moved[i:i + 500]]))
                         .values(status="approved"))

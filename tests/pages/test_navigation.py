@@ -17,6 +17,7 @@ FILL, RESULTS, DESIGN = "pages/forms/forms_fill.py", "pages/forms/forms_results.
 SURVEYS = "pages/forms/forms_visual_designer.py"   # 问卷调查管理: designers, and administrators it is distributed to
 DIAG, RECORDS, PROGRESS = "pages/cmmm/cmmm_diagnosis.py", "pages/cmmm/cmmm_records.py", "pages/cmmm/cmmm_progress.py"
 SMAP, SREGION, SINDUSTRY = "pages/stats/stats_map.py", "pages/stats/stats_region.py", "pages/stats/stats_industry.py"
+MSTATS = "pages/stats/monitor_stats.py"   # 运行监测统计: monitoring administrators
 MREPORT, MHISTORY, MREVIEW, INBOX = ("pages/monitor/monitor_report.py", "pages/monitor/monitor_history.py", "pages/monitor/monitor_review.py",
                                      "pages/common/inbox.py")
 VACT, VMINE, VADMIN = "pages/market/voucher_activities.py", "pages/market/my_vouchers.py", "pages/market/voucher_admin.py"
@@ -36,7 +37,7 @@ EXPECTED = {
                     "解决方案与产品", "企业背景信息", "购物车", "订单管理", "我的评价", "服务券活动", "服务券查询", "专家团队",
                     "企业需求收集", "开始评估", "自评估历史", "评估文档", "评估申请", "我有疑问", "评估示例", "消息中心",
                     "个人中心"]),
-    "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, RESULTS, SURVEYS, MREVIEW,
+    "admin_county": ({HOME, REVIEW, ACCOUNTS, RECORDS, PROGRESS, SMAP, SREGION, SINDUSTRY, MSTATS, RESULTS, SURVEYS, MREVIEW,
                       "pages/monitor/monitor_enterprises.py", "pages/monitor/monitor_admins.py",
                       "pages/monitor/monitor_q_orgs.py", "pages/monitor/monitor_q_unreported.py",
                       "pages/monitor/monitor_q_changes.py", "pages/monitor/monitor_q_year_counts.py",
@@ -45,7 +46,7 @@ EXPECTED = {
                       "pages/monitor/monitor_admin_import.py", "pages/admin/documents.py", INBOX,
                       PROFILE, "pages/quality/quality_admin.py", "pages/quality/quality_stats.py"} | MARKET,
                      ["工作台", "注册审核", "用户管理", "自诊断记录查询", "自诊断情况查询", "按地图范围统计", "按区域范围统计",
-                      "按行业分类范围统计", "问卷结果", "问卷调查管理", "月报审核", "监测企业管理", "下级管理员维护",
+                      "按行业分类范围统计", "运行监测统计", "问卷结果", "问卷调查管理", "月报审核", "监测企业管理", "下级管理员维护",
                       "企业基本信息查询", "未报送企业查询", "企业信息变更查询", "经济指标月报明细查询", "经济指标月报汇总查询",
                       "产品产销存月报查询", "报送龙虎榜", "年度报送明细查询", "年度报送企业数统计", "月度报送情况分析",
                       "数据批量上报导入", "文档管理", "我的待办", "解决方案与产品",
