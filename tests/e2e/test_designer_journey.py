@@ -79,7 +79,7 @@ def version_id(app: HuiqiApp) -> int:
         with engine.connect() as conn:
             return int(conn.execute(text(
                 "SELECT v.id FROM form_version v JOIN form_definition d ON d.id = v.definition_id "
-                "WHERE d.title = :t ORDER BY v.id DESC"), {"t": TITLE}).scalars().first())
+                "WHERE d.title = :t ORDER BY v.id DESC"), {"t": TITLE}).scalar_one())
     finally:
         engine.dispose()
 
