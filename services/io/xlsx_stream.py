@@ -93,9 +93,13 @@ def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str
                 for row in rows:  # cells carry no "r" reference: positions follow order (empty cells are <c/>)
                     cells = []
                     for j, v in enumerate(row):
-                        if v is None or v == "":
+                        t = type(v)  # exact types first (the common cells), the general checks only for the rest
+                        if v is None or (t is str and not v):
                             cells.append("<c/>")
-                        elif numeric[j] and isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+                        elif t is str:
+                            cells.append(f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(v)}</t></is></c>')
+                        elif numeric[j] and (t is int or t is float or t is Decimal
+                                             or (isinstance(v, (int, float, Decimal)) and not isinstance(v, bool))):
                             cells.append(f"<c><v>{v}</v></c>")
                         else:
                             cells.append(f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(str(v))}</t></is></c>')

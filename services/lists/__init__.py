@@ -10,7 +10,8 @@ formula). The source applies the jurisdiction itself, so no declaration can wide
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import literal_column
@@ -188,8 +189,17 @@ def export(actor: Actor, code: str | ListSpec, values: Mapping[str, Any], sort_b
     cols = export_columns(spec)
     stream = src.stream(actor, params(actor, spec, values), order(spec, sort_by, descending))
 
-    def rows() -> Iterator[list[Any]]:
-        for item in stream:
-            yield [value(item, c.key) for c in cols]
+    keys = [c.key for c in cols]
+    pick = itemgetter(*keys) if len(keys) > 1 else (lambda item: (item[keys[0]],))
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for item in stream:  # mappings (most sources) by one C-level getter; objects and gaps field by field
+            if type(item) is dict:
+                try:
+                    yield pick(item)
+                    continue
+                except KeyError:
+                    pass
+            yield [value(item, k) for k in keys]
     return stream_xlsx([c.label for c in cols], rows(), spec.export_sheet,
                        [j for j, c in enumerate(cols) if c.kind in ("code", "text", "datetime")])
