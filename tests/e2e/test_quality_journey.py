@@ -273,24 +273,31 @@ def test_two_sessions_fill_submit_report_apply_and_assessor_comments(browser: An
             open_page(c, "评估申请受理", "评估申请受理")
             cm = main_area(c)
             expect(cm.get_by_text(f"评估机构：{AGENCY}")).to_be_visible()
-            choose(c, "查看评估申请", f"{app_id} 号", f"{app_id} 号 · {ent_name} · 待受理")
+            choose(c, "查看评估申请", f"{app_id} 号", f"{app_id} 号 · {ent_name}")
             settle(c)
             cm.get_by_role("button", name="受理", exact=True).click()
             expect(cm.get_by_text("已受理，可查看企业的自评估情况并填写沟通记录。")).to_be_visible()
             expect_no_exception(c)
             expect(cm.get_by_role("heading", name="自评估情况（只读）").first).to_be_visible()
             settle(c)
-            first = cm.get_by_test_id("stVerticalBlockBorderWrapper").filter(has_text=A_IND[2][0][1]).last
-            first.get_by_text("填写沟通记录", exact=True).click()
-            box = first.locator("textarea")
-            expect(box).to_be_visible()
+            # 评估指标 opens on 6.2.1, whose clauses run from 6.2.1.1.1: the first toggle is that clause's
+            expect(cm.get_by_text(A_IND[2][0][1]).first).to_be_visible()
+            toggle = cm.get_by_test_id("stCheckbox").filter(has_text="填写沟通记录").first
+            toggle.get_by_text("填写沟通记录").click()
+            expect(toggle.get_by_role("checkbox")).to_be_checked()
+            form = cm.get_by_test_id("stForm").filter(has=c.get_by_role("button", name="发送", exact=True))
+            expect(form).to_have_count(1)
+            box = form.locator("textarea")
             box.fill(COMMENT)
             expect(box).to_have_value(COMMENT)
-            first.get_by_role("button", name="发送", exact=True).click()
+            settle(c)
+            form.get_by_role("button", name="发送", exact=True).click()
             expect(cm.get_by_text("沟通记录已发送，企业将收到消息通知。")).to_be_visible()
             expect_no_exception(c)
             status = query(huiqi_app, "SELECT status FROM quality_application WHERE id = :i", i=app_id)
             assert status == [("accepted",)], status
+            found = query(huiqi_app, "SELECT clause, body FROM quality_comment WHERE application_id = :i", i=app_id)
+            assert found == [(A_IND[2][0][0], COMMENT)], found
 
         # (8) The enterprise reloads and reads the comment: in 评估申请 → 沟通记录, and beside the clause.
         reload(a)
