@@ -284,7 +284,7 @@ def test_two_sessions_fill_submit_report_apply_and_assessor_comments(browser: An
             expect(cm.get_by_text(A_IND[2][0][1]).first).to_be_visible()
             toggle = cm.get_by_test_id("stCheckbox").filter(has_text="填写沟通记录").first
             toggle.get_by_text("填写沟通记录").click()
-            expect(toggle.get_by_role("checkbox")).to_be_checked()
+            expect(toggle.get_by_role("switch")).to_be_checked()
             form = cm.get_by_test_id("stForm").filter(has=c.get_by_role("button", name="发送", exact=True))
             expect(form).to_have_count(1)
             box = form.locator("textarea")
