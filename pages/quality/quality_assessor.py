@@ -105,7 +105,9 @@ with error_boundary():
     st.dataframe(pd.DataFrame([{"编号": r.id, "企业": r.org_name, "状态": r.status_label, "提交时间": r.created_at,
                                 "期望评估日期": r.expected_date, "受理评估师": r.holder, "评估等级": r.result_label}
                                for r in rows]), hide_index=True, width="stretch")
-    labels = {r.id: f"{r.id} 号 · {r.org_name} · {r.status_label}" for r in rows}
+    # No status in the picker's labels: the browser holds the chosen label, and a label that changed with 受理
+    # would match no option on the next click, closing the application (the status is in the table above).
+    labels = {r.id: f"{r.id} 号 · {r.org_name}" for r in rows}
     chosen = st.selectbox("查看评估申请", list(labels), index=None, format_func=labels.get,
                           placeholder="请选择评估申请", key="qa_open")
     if chosen is not None:

@@ -150,3 +150,25 @@ def test_the_inbox_opens_the_application_for_the_agencys_assessor(app) -> None: 
     assert [t.value for t in at.title] == ["评估申请受理"]
     assert at.selectbox(key="qa_open").value == app_id
     assert any(b.label == "受理" for b in at.button)
+
+
+def test_the_open_application_stays_open_after_accepting(app) -> None:  # type: ignore[no-untyped-def]
+    """Found by the browser journey: the picker's labels named the status, so after 受理 the browser sent back
+    the old label (…待受理), which matched no option, and the next click (填写沟通记录) closed the application."""
+    publish_model()
+    user, done = enterprise()
+    a = agency()
+    pa = assessor(a)
+    app_id = apps.apply(user, done, a, "李四", "13912345678", clock.today())
+    rev = page(pa.username, ASSESSOR)
+    picker = rev.selectbox(key="qa_open")
+    shown = picker.format_func(app_id)
+    picker.set_value(app_id).run()
+    by_label(rev.button, "受理").click().run()
+    assert_clean(rev)
+    assert "已受理" in joined(rev.success)
+    assert rev.selectbox(key="qa_open").format_func(app_id) == shown   # the label the browser holds still matches
+    key = f"qa_cm_{app_id}_{CLAUSE}"
+    rev.toggle(key=f"{key}_open").set_value(True).run()                # no re-selection: as in the browser
+    assert_clean(rev)
+    assert rev.text_area(key=f"{key}_text") is not None
