@@ -206,10 +206,12 @@ def main() -> None:
         med, p95 = timed(at.run, args.reruns)
         print(f"baseline: app 工作台 page rerun: median {med:.0f} ms, p95 {p95:.0f} ms")
         at.switch_page("pages/quality/quality_assess.py").run()
-        at.session_state["q_attempt"], at.session_state["q_ind"] = aid, 0
+        # the clause screen (step 2): without q_step the page shows step 1 (企业信息)
+        at.session_state["q_attempt"], at.session_state["q_ind"], at.session_state["q_step"] = aid, 0, "条款符合性评估"
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         forms = sum(1 for b in at.button if b.label == "暂存")
+        assert forms > 0, "the clause screen did not render"
         med, p95 = timed(at.run, args.reruns)
         assert not at.exception, [e.value for e in at.exception]
         print(f"page rerun of one indicator ({forms} clause forms, {n_clauses}-clause attempt): "

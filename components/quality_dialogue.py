@@ -39,11 +39,12 @@ def text_form(key: str, label: str, button: str, max_chars: int) -> str | None:
     return text if sent else None
 
 
-def clause_dialogue(actor: Actor, attempt_id: int, clause: str) -> None:
+def clause_dialogue(actor: Actor, attempt_id: int, clause: str, counts: tuple[int, int, int] | None = None) -> None:
     """The entry beside one clause: a toggle 我有疑问 / 沟通记录 (with counts, unread comments flagged) that
     opens a form to ask about the clause, the clause's questions and answers, and the agency's comments.
-    Closed, it costs one small query; the lists are read only when it is open."""
-    asked, commented, unread = comments.clause_counts(actor, clause)
+    Closed, it costs one small query (none when the caller passes ``counts`` read for several clauses at
+    once: comments.clause_counts_many); the lists are read only when it is open."""
+    asked, commented, unread = counts if counts is not None else comments.clause_counts(actor, clause)
     label = f"我有疑问（{asked:d}） · 沟通记录（{commented:d}）" + (f" · {unread:d} 条未读" if unread else "")
     key = f"qask_{attempt_id}_{clause}"
     if f"{key}_flash" in st.session_state:

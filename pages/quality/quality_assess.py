@@ -19,7 +19,7 @@ from services.core.errors import Conflict
 from services.core.permissions import P_QUALITY_FILL
 from services.forms import responses
 from services.forms.schema import Definition, Grading, Group
-from services.quality import profile
+from services.quality import comments, profile
 from services.quality.guides import GUIDES, PAGE as DOCS_PAGE
 
 actor = guard(P_QUALITY_FILL)
@@ -130,7 +130,10 @@ def _conf_labels(d: Definition, g: Grading, grp: Group) -> dict[str, str]:
 def clause_panel(d: Definition, rid: int, node: quality.IndicatorNode) -> None:
     """The indicator's clauses, each its own form: 暂存 reruns this panel only."""
     g = _grading(d)
-    states = clauses.clause_states(actor, rid)
+    # the clause states are read only for forms not yet loaded (first view, or after a conflict)
+    states = clauses.clause_states(actor, rid) \
+        if any(f"qbase_{rid}_{grp.name}" not in st.session_state for grp in node.clauses) else {}
+    counts = comments.clause_counts_many(actor, [grp.name for grp in node.clauses])
     level_label = {x.key: x.label for x in g.levels}
     for grp in node.clauses:
         base_key = f"qbase_{rid}_{grp.name}"
@@ -155,7 +158,7 @@ def clause_panel(d: Definition, rid: int, node: quality.IndicatorNode) -> None:
             uploads = st.file_uploader("佐证材料（选“不符合”时无需上传）", accept_multiple_files=True,
                                        key=f"{form_key}_{version}_files")
             saved = st.form_submit_button("暂存")
-        clause_dialogue(actor, int(st.session_state["q_attempt"]), grp.name)
+        clause_dialogue(actor, int(st.session_state["q_attempt"]), grp.name, counts[grp.name])
         example_button(d, grp.name)
         if not saved:
             continue

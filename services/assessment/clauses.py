@@ -65,10 +65,17 @@ def clause_states(actor: Actor, response_id: int) -> dict[str, ClauseState]:
 
 def states_in(session: Session, response_id: int) -> dict[str, ClauseState]:
     """``clause_states`` inside the caller's session, for a response the caller may read."""
-    rows = session.scalars(select(ResponseSection).where(ResponseSection.response_id == response_id,
-                                                         ResponseSection.section.startswith(CLAUSE_PREFIX)))
-    return {r.section[len(CLAUSE_PREFIX):]: ClauseState(r.section[len(CLAUSE_PREFIX):], r.version, dict(r.data or {}))
-            for r in rows}
+    rows = session.execute(select(ResponseSection.section, ResponseSection.version, ResponseSection.data)
+                           .where(ResponseSection.response_id == response_id,
+                                  ResponseSection.section.startswith(CLAUSE_PREFIX)))
+    return states_of(rows)
+
+
+def states_of(rows: Any) -> dict[str, ClauseState]:
+    """Clause states from ``(section, version, data)`` rows (other sections are skipped)."""
+    n = len(CLAUSE_PREFIX)
+    return {sec[n:]: ClauseState(sec[n:], version, dict(data or {}))
+            for sec, version, data in rows if sec.startswith(CLAUSE_PREFIX)}
 
 
 def save_clause(actor: Actor, response_id: int, clause: str, data: dict[str, Any], base_version: int,

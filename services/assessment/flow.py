@@ -176,10 +176,15 @@ def get(kind: Kind, actor: Actor, attempt_id: int) -> AttemptView:
     """Return one of the actor's organisation's attempts."""
     require(actor, kind.fill_permission)
     with session_scope(read=True) as session:
-        row = _own(session, kind, actor, attempt_id)
-        r = session.get(FormResponse, row.response_id)
-        assert r is not None
-        return _view(row, r.version_id, assessment_of(definition_for_version(r.version_id, session)))
+        return get_in(session, kind, actor, attempt_id)
+
+
+def get_in(session: Session, kind: Kind, actor: Actor, attempt_id: int) -> AttemptView:
+    """``get`` inside the caller's session (one read for a page that also reads the answers)."""
+    row = _own(session, kind, actor, attempt_id)
+    version_id = session.scalar(select(FormResponse.version_id).where(FormResponse.id == row.response_id))
+    assert version_id is not None
+    return _view(row, version_id, assessment_of(definition_for_version(version_id, session)))
 
 
 def history(kind: Kind, actor: Actor) -> list[AttemptView]:

@@ -148,6 +148,26 @@ def clause_counts(actor: Actor, clause: str) -> tuple[int, int, int]:
         return int(nq), int(nc), int(nu)
 
 
+def clause_counts_many(actor: Actor, names: list[str]) -> dict[str, tuple[int, int, int]]:
+    """``clause_counts`` of several clauses (an indicator's) in one read: three grouped counts."""
+    require(actor, P_QUALITY_FILL)
+    out = {c: (0, 0, 0) for c in names}
+    if actor.org_id is None or not names:
+        return out
+    org = actor.org_id
+    with session_scope(read=True) as s:
+        nq = dict(s.execute(select(QualityQuestion.clause, func.count()).where(
+            QualityQuestion.org_id == org, QualityQuestion.clause.in_(names)).group_by(QualityQuestion.clause)).all())
+        nc = dict(s.execute(select(QualityComment.clause, func.count()).where(
+            QualityComment.org_id == org, QualityComment.clause.in_(names)).group_by(QualityComment.clause)).all())
+        nu = dict(s.execute(select(QualityComment.clause, func.count())
+                            .outerjoin(QualityCommentRead, QualityCommentRead.comment_id == QualityComment.id)
+                            .where(QualityComment.org_id == org, QualityComment.clause.in_(names),
+                                   QualityCommentRead.comment_id.is_(None))
+                            .group_by(QualityComment.clause)).all())
+    return {c: (int(nq.get(c, 0)), int(nc.get(c, 0)), int(nu.get(c, 0))) for c in names}
+
+
 def clause_thread(actor: Actor, clause: str) -> ClauseThread:
     """One read for an opened clause entry: the organisation's questions and the comments on ``clause``."""
     require(actor, P_QUALITY_FILL)

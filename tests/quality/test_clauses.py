@@ -127,3 +127,30 @@ def test_a_double_submit_saves_once(response) -> None:  # type: ignore[no-untype
     with session_scope() as s:
         row = s.get(ResponseSection, (rid, "clause:c634_41"))
         assert row is not None and row.version == 1
+
+
+def test_the_page_snapshot_reads_what_the_services_read(db: str) -> None:
+    """``quality.snapshot`` (one read transaction, plain columns) returns the same answers, clause versions
+    and performance-section version as ``responses.get_response`` + ``clauses.clause_states``; another
+    enterprise's attempt looks absent."""
+    from services.assessment import flow, quality
+    from tests.quality.test_graded import _perf
+    national = make_admin(None)
+    definitions.publish(national, definitions.save_draft(national, raw()))
+    user, _ = make_enterprise_user("320102", background=False)
+    aid = flow.start(quality.KIND, user, [])
+    rid = flow.get(quality.KIND, user, aid).response_id
+    assert clauses.save_clause(user, rid, "c621_11", clause("c621_11"), 0) == 1
+    assert clauses.save_clause(user, rid, "c621_11", clause("c621_11", "1", "改过。"), 1) == 2
+    assert clauses.save_clause(user, rid, "c631_11", clause("c631_11", "0"), 0) == 1
+    responses.save_section(user, rid, "perf", _perf(), 0)
+    snap = quality.snapshot(user, aid)
+    view = responses.get_response(user, rid)
+    assert snap.answers == view.answers and snap.answers["c621_11_desc"] == "改过。"
+    assert snap.clause_states == clauses.clause_states(user, rid)
+    assert {k: s.version for k, s in snap.clause_states.items()} == {"c621_11": 2, "c631_11": 1}
+    assert snap.perf_version == view.sections["perf"].version == 1
+    assert snap.attempt == flow.get(quality.KIND, user, aid) and snap.definition.assessment is not None
+    other, _ = make_enterprise_user("320102", background=False)
+    with pytest.raises(NotFound):
+        quality.snapshot(other, aid)

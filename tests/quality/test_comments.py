@@ -75,6 +75,10 @@ def test_unread_flags_and_scope_of_reading(world) -> None:  # type: ignore[no-un
     comments.add(pa, app_id, "c621_12", "意见二")
     assert comments.unread(user) == 2 and comments.unread(user, CLAUSE) == 1
     assert comments.clause_counts(user, CLAUSE) == (0, 1, 1) and comments.clause_counts(user, "c621_21") == (0, 0, 0)
+    names = [CLAUSE, "c621_12", "c621_21"]                          # the clause panel reads an indicator's at once
+    assert comments.clause_counts_many(user, names) == {c: comments.clause_counts(user, c) for c in names} \
+        == {CLAUSE: (0, 1, 1), "c621_12": (0, 1, 1), "c621_21": (0, 0, 0)}
+    assert comments.clause_counts_many(enterprise()[0], names) == dict.fromkeys(names, (0, 0, 0))
     thread = comments.clause_thread(user, CLAUSE)                   # what the clause panel reads, in one go
     assert ([c.body for c in thread.comments], thread.unread, thread.questions) == (["意见一"], 1, [])
     assert thread.comments[0].clause_title == "6.2.1.1.1 接到顾客投诉后能够处理并答复"
