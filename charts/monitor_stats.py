@@ -50,7 +50,7 @@ def indicator_map(map_name: str, rows: Sequence[FiguresLike], indicator: str, yt
     label = indicator_label(indicator)
     data = [{"name": r.code, "value": round_half_up(r.value(indicator, ytd), 3) if r.n else None, "region": r.name,
              "text": f"{fmt(r.value(indicator, ytd))}（{r.n:,} 份月报）" if r.n else "无数据"} for r in rows]
-    values = [d["value"] for d in data if d["value"] is not None]
+    values: list[float] = [float(d["value"]) for d in data if d["value"] is not None]
     names = json.dumps({r.code: r.name for r in rows}, ensure_ascii=False)
     region_name = f"var names={names};var d=p.data||{{}};var name=d.region||names[p.name]||p.name;"
     return {

@@ -105,7 +105,7 @@ def definition_for_version(version_id: int, session: Session | None = None) -> D
         raise NotFound("未找到该问卷版本。")
     # a published version never changes: known by its identity, its content is neither read nor hashed again
     # (a 300-clause assessment's content costs ~27 ms to load and key on every call)
-    ident = (str(session.get_bind().url), version_id, head.definition_id, head.version, str(head.published_at))
+    ident = (str(session.get_bind().engine.url), version_id, head.definition_id, head.version, str(head.published_at))
     if head.status != "draft" and ident in _PUBLISHED:
         return _PUBLISHED[ident]
     v = session.get(FormVersion, version_id)

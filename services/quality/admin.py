@@ -43,8 +43,14 @@ def shipped() -> Definition:
     return load_file(SPECS / "quality" / "quality_capability.yaml")
 
 
+def _name(code: str | None) -> str:
+    node = region(code) if code else None
+    return node.name if node else ""
+
+
 def grading() -> Grading:
-    g = shipped().assessment.grading if shipped().assessment else None
+    model = shipped().assessment
+    g = model.grading if model is not None else None
     assert g is not None
     return g
 
@@ -116,7 +122,7 @@ def _rows(rows: Any) -> Iterator[dict[str, Any]]:
     for r in rows:
         if r.region_code not in regions:
             path = region_path(r.region_code) if r.region_code else None
-            names = [(region(c).name if c and region(c) else "") for c in
+            names = [_name(c) for c in
                      ((path.province_code, path.city_code, path.county_code) if path else (None, None, None))]
             regions[r.region_code] = (region_full_name(r.region_code), *names)  # type: ignore[assignment]
         if r.industry_code not in industries:

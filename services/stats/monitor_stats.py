@@ -75,7 +75,7 @@ def contributions(where: Iterable[Any]) -> Any:
             .where(*where).group_by(*keys))
 
 
-Deltas = dict[tuple[str, ...], dict[str, int]]  # summary key (KEY order) → {"parent_code", measure deltas}
+Deltas = dict[tuple[str, ...], dict[str, Any]]  # summary key (KEY order) → {"parent_code", measure deltas}
 
 
 def _add(deltas: Deltas, rows: Iterable[Any], sign: int) -> None:
