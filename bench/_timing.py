@@ -29,3 +29,25 @@ def analyze(url: str) -> None:
         else:
             c.execute(text("ANALYZE"))
             c.commit()
+
+
+def with_database(name: str, enterprises: int, run: Callable[[str, int], None]) -> None:
+    """Parse ``--enterprises`` / ``--database-url`` / ``--postgres`` (a throw-away cluster) and call
+    ``run(url, enterprises)``; a temporary SQLite file when neither database option is given."""
+    import argparse
+    import tempfile
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enterprises", type=int, default=enterprises)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--postgres", action="store_true", help="start a throw-away PostgreSQL cluster")
+    args = parser.parse_args()
+    server = None
+    if args.postgres:
+        from tests.conftest import PostgresServer
+        server = PostgresServer()
+    url = server.url if server else args.database_url or f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
+    try:
+        run(url, args.enterprises)
+    finally:
+        if server:
+            server.stop()

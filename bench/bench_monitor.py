@@ -17,11 +17,9 @@ states by the month's age (older months mostly accepted; recent ones waiting at 
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
 
-from _timing import analyze, timed  # noqa: E402
+from _timing import analyze, timed, with_database  # noqa: E402
 
 HELD = {"320100": 5000, "320200": 2000}   # city → enterprises whose last two months wait for the city
 PASSWORD = "Bench@2026x"
@@ -204,21 +202,7 @@ def busiest(level: str) -> tuple[int, int] | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--enterprises", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--postgres", action="store_true", help="start a throw-away PostgreSQL cluster")
-    args = parser.parse_args()
-    server = None
-    if args.postgres:
-        from tests.conftest import PostgresServer
-        server = PostgresServer()
-    url = server.url if server else args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench_monitor.db"
-    try:
-        run(url, args.enterprises)
-    finally:
-        if server:
-            server.stop()
+    with_database("bench_monitor", 100_000, run)
 
 
 def run(url: str, enterprises: int) -> None:

@@ -20,11 +20,9 @@ three region rows), +1 and −1, each in its own transaction.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HUIQI_BCRYPT_ROUNDS", "4")
 
-from _timing import analyze, timed  # noqa: E402
+from _timing import analyze, timed, with_database  # noqa: E402
 
 MONTHS = 12
 SLICE = 2000
@@ -161,21 +159,7 @@ def actors() -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--enterprises", type=int, default=830_000)
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--postgres", action="store_true", help="start a throw-away PostgreSQL cluster")
-    args = parser.parse_args()
-    server = None
-    if args.postgres:
-        from tests.conftest import PostgresServer
-        server = PostgresServer()
-    url = server.url if server else args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench_monitor_stats.db"
-    try:
-        run(url, args.enterprises)
-    finally:
-        if server:
-            server.stop()
+    with_database("bench_monitor_stats", 830_000, run)
 
 
 def run(url: str, enterprises: int) -> None:

@@ -54,13 +54,19 @@ def _owned_group(session: Session, actor: Actor, group_id: int) -> DocGroup:
     return group
 
 
-def create_group(actor: Actor, name: str, request_id: str | None = None) -> int:
-    """添加组; return its id."""
-    gate(actor)
+def _group_name(name: str) -> str:
+    """Return the cleaned 组名称, or raise naming the rule (names, length)."""
     name = clean_name(name, "组名称")
     problems = too_long("组名称", name, DocGroup.name)
     if problems:
         raise ValidationFailed({"组名称": problems})
+    return name
+
+
+def create_group(actor: Actor, name: str, request_id: str | None = None) -> int:
+    """添加组; return its id."""
+    gate(actor)
+    name = _group_name(name)
     with session_scope() as s:
         if (done := replayed_result(s, request_id)) is not None:
             return int(done)
@@ -77,10 +83,7 @@ def create_group(actor: Actor, name: str, request_id: str | None = None) -> int:
 def rename_group(actor: Actor, group_id: int, name: str, row_version: int, request_id: str | None = None) -> None:
     """修改组名称 (owner only); refuses when the group changed since ``row_version`` was read."""
     gate(actor)
-    name = clean_name(name, "组名称")
-    problems = too_long("组名称", name, DocGroup.name)
-    if problems:
-        raise ValidationFailed({"组名称": problems})
+    name = _group_name(name)
     with session_scope() as s:
         if replayed_result(s, request_id) is not None:
             return
