@@ -324,7 +324,7 @@ def fillable(actor: Actor, kind: str = "survey") -> list[VersionView]:
         rows = session.execute(select(FormDefinition, FormVersion).join(FormVersion)
                                .where(FormVersion.status == "published", FormDefinition.kind == kind,
                                       ownership.reach_clause(org)).order_by(FormDefinition.code))
-        from services.forms.designer import audience_matches
+        from services.forms.audience import audience_matches
         return [_view(d, v) for d, v in rows if audience_matches(v.content, org)]
 
 

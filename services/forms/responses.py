@@ -22,7 +22,7 @@ from services.core import audit
 from services.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check
 from services.forms import ownership
 from services.forms.definitions import definition_for_version, monitor_settings
-from services.forms.designer import audience_matches
+from services.forms.audience import audience_matches
 from services.forms.engine import NA, Context, Evaluation, Finding, evaluate, is_empty
 from services.forms.schema import Definition
 from services.forms.periods import PERIOD_FORMATS, PeriodChoice, check_period, period_choices, previous_period  # noqa: F401  (callers import them from here)

@@ -22,7 +22,7 @@ from services.core import audit, notify
 from services.core.errors import Conflict, NotFound, ValidationFailed, check
 from services.forms import ownership, responses
 from services.forms.definitions import definition_for_version, monitor_settings, published_version
-from services.forms.designer import audience_matches
+from services.forms.audience import audience_matches
 from services.forms.engine import evaluate
 from services.forms.typed_rows import write_typed_rows
 from services.core.lengths import too_long
