@@ -30,6 +30,9 @@ from typing import Any
 
 from services.core.errors import ValidationFailed
 from services.forms.audience import audience_matches  # noqa: F401  (documented here too)
+from services.forms.designer_rules import END, PATTERNS, TEXT_TYPES, compile_rules  # noqa: F401  (the page reads them here)
+from services.forms.designer_rules import designer_of as _designer
+from services.forms.designer_rules import questions_of as _questions
 from services.forms.schema import NAME_RE
 from services.forms.types import QUESTION_TYPES
 
@@ -41,21 +44,10 @@ DESIGNABLE = tuple(t for t in QUESTION_TYPES if t != "calculated")
 CHOICE_TYPES = tuple(t for t in DESIGNABLE if QUESTION_TYPES[t].choices)
 MATRIX_TYPES = tuple(t for t in DESIGNABLE if QUESTION_TYPES[t].matrix)
 NUMBER_TYPES = ("integer", "decimal", "percent", "rating")
-TEXT_TYPES = ("text", "textarea")
 CELL_TYPES = {"decimal": "小数", "integer": "整数", "percent": "百分比", "text": "文本"}
-# 数据校验: the patterns offered for a text answer (label, regular expression for ``regex``)
-PATTERNS = {
-    "mobile": ("手机号码", "1[3-9][0-9]{9}"),
-    "phone": ("固定电话", "0[0-9]{2,3}-?[0-9]{7,8}"),
-    "email": ("电子邮箱", "[^@ ]+@[^@ ]+[.][^@ ]+"),
-    "postcode": ("邮政编码", "[0-9]{6}"),
-    "credit_code": ("统一社会信用代码", "[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"),
-    "digits": ("纯数字", "[0-9]+"),
-}
 TITLE_MAX, LABEL_MAX, OPTION_MAX, HELP_MAX, UNIT_MAX = 200, 300, 100, 500, 20
 MAX_QUESTIONS, MAX_OPTIONS, MAX_ROWS, MAX_PER_ROW, MAX_LENGTH = 200, 50, 50, 10, 5000
 SECTION = "main"
-END = "end"
 
 
 @dataclass(frozen=True)
@@ -137,15 +129,6 @@ def _date(name: str, value: str) -> str:
 
 
 # --- the document -------------------------------------------------------------------------------
-def _questions(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return doc["sections"][0]["questions"]
-
-
-def _designer(doc: dict[str, Any]) -> dict[str, Any]:
-    settings = doc.setdefault("settings", {})
-    return settings.setdefault("designer", {"branches": [], "checks": {}})
-
-
 def _find(doc: dict[str, Any], name: str) -> tuple[int, dict[str, Any]]:
     for i, q in enumerate(_questions(doc)):
         if q["name"] == name:
@@ -163,7 +146,7 @@ def _free_name(existing: set[str], prefix: str) -> str:
 def _finish(doc: dict[str, Any]) -> dict[str, Any]:
     """Compile branches and checks into the engine's fields, then validate with the loader."""
     from services.forms.definitions import validate_document
-    _compile(doc)
+    compile_rules(doc)
     validate_document(doc)
     return doc
 
@@ -515,62 +498,6 @@ def set_layout(doc: dict[str, Any], name: str | None, per_row: int) -> dict[str,
             raise _fail("每行选项数", "只有选择题可以设置每行显示的选项数。")
         q["columns"] = int(per_row)
     return _finish(doc)
-
-
-# --- compile ------------------------------------------------------------------------------------
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "") + "'"   # option values are the designer's digits
-
-
-def _compile(doc: dict[str, Any]) -> None:
-    """Write the engine's ``goto`` and ``constraints`` from the pickers' branches and checks (dropping
-    branches whose question, options or target no longer fit)."""
-    des = _designer(doc)
-    qs = _questions(doc)
-    order = [q["name"] for q in qs]
-    by_name = {q["name"]: q for q in qs}
-    kept = []
-    for b in des.get("branches") or []:
-        q = by_name.get(b["question"])
-        if q is None or q["type"] not in ("single", "multiple"):
-            continue
-        values = {str(c["value"]) for c in q.get("choices") or []}
-        opts = [o for o in b["options"] if o in values]
-        if not opts or (b["to"] != END and (b["to"] not in by_name or order.index(b["to"]) <= order.index(q["name"]))):
-            continue
-        kept.append({**b, "options": opts})
-    des["branches"] = kept
-    checks = des.setdefault("checks", {})
-    for q in qs:
-        q.pop("goto", None)
-        q.pop("constraints", None)
-        mine = [b for b in kept if b["question"] == q["name"]]
-        if mine:
-            q["goto"] = [{"if": " or ".join(f"selected(${{{q['name']}}}, {_quote(o)})" for o in b["options"]),
-                          "to": b["to"]} for b in mine]
-        c = checks.get(q["name"]) or {}
-        rules = []
-        if q["type"] in TEXT_TYPES:
-            if c.get("min_length") is not None:
-                rules.append({"rule": f"len(.) >= {int(c['min_length'])}", "message": f"不能少于 {int(c['min_length'])} 个字"})
-            if c.get("max_length") is not None:
-                rules.append({"rule": f"len(.) <= {int(c['max_length'])}", "message": f"不能超过 {int(c['max_length'])} 个字"})
-            if c.get("pattern") in PATTERNS:
-                label, pattern = PATTERNS[c["pattern"]]
-                rules.append({"rule": f"regex(., {_quote(pattern)})", "message": f"格式须为{label}"})
-        if q["type"] == "multiple":
-            if c.get("min_count") is not None:
-                rules.append({"rule": f"count_selected(.) >= {int(c['min_count'])}",
-                              "message": f"至少选择 {int(c['min_count'])} 项"})
-            if c.get("max_count") is not None:
-                rules.append({"rule": f"count_selected(.) <= {int(c['max_count'])}",
-                              "message": f"最多选择 {int(c['max_count'])} 项"})
-        if rules:
-            q["constraints"] = rules
-        elif q["name"] in checks and not c:
-            checks.pop(q["name"])
-    for name in [n for n in checks if n not in by_name]:
-        checks.pop(name)
 
 
 # --- reading ------------------------------------------------------------------------------------
