@@ -6,7 +6,6 @@ published. Who may change, see, copy and answer a definition is decided in ``own
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +31,6 @@ from services.io.uploads import sniff
 from services.core.labels import STATUS
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
-log = logging.getLogger("huiqi")
 STATUS_LABEL = STATUS["definition"]
 
 
@@ -368,50 +366,6 @@ NOT_FORMS = ("lists", "workflows", "market", "profiles", "examples")  # specs/ f
 
 
 def sync_specs(folder: Path = SPECS) -> list[str]:
-    """Publish every definition file under ``specs/`` whose content differs from its last shipped version.
-
-    Shipped definitions are data in the repository; this keeps the database in step at start-up.
-    A shipped file never overrides newer work: the file is compared with the last version that came
-    from a file (``published_by`` NULL), and nothing is published when an administrator has published
-    a later version of the same code, or stopped the shipped one (their decision stands; logged).
-    Returns the codes (re)published.
-    """
-    import json
-    changed: list[str] = []
-    files = sorted(p for p in folder.rglob("*.y*ml")
-                   if p.relative_to(folder).parts[0] not in NOT_FORMS) if folder.exists() else []
-    for path in files:
-        doc = read_document(path.read_text(encoding="utf-8"), str(path))
-        definition = load_definition(doc, str(path))
-        with session_scope() as session:
-            d = session.scalar(select(FormDefinition).where(FormDefinition.code == definition.code))
-            if d is not None and d.owner_region is not None:  # shipped files are national: never a region's
-                log.warning("specs/%s: code %s belongs to region %s; not synced", path.name, d.code, d.owner_region)
-                continue
-            if d is not None:
-                versions = list(session.scalars(select(FormVersion).where(FormVersion.definition_id == d.id,
-                                                                          FormVersion.status != "draft")
-                                                .order_by(FormVersion.version.desc())))
-                shipped = next((v for v in versions if v.published_by is None), None)
-                if versions and versions[0].published_by is not None:
-                    log.warning("specs/%s: %s has a newer version %s published by an administrator; not synced",
-                                path.name, d.code, versions[0].version)
-                    continue
-                if shipped is not None and json.dumps({**shipped.content, "version": None}, sort_keys=True) == \
-                        json.dumps({**doc, "version": None}, sort_keys=True):
-                    continue  # unchanged (and if an administrator stopped it, it stays stopped)
-            if d is None:
-                d = FormDefinition(code=definition.code, kind=definition.kind, title=definition.title)
-                session.add(d)
-                session.flush()
-            for old in session.scalars(select(FormVersion).where(FormVersion.definition_id == d.id,
-                                                                 FormVersion.status.in_(["published", "draft"]))):
-                old.status = "stopped" if old.status == "published" else old.status
-            latest = session.scalar(select(func.max(FormVersion.version)).where(FormVersion.definition_id == d.id)) or 0
-            session.add(FormVersion(definition_id=d.id, version=latest + 1, status="published",
-                                    content={**doc, "version": latest + 1}, published_at=utcnow()))
-            d.title = definition.title
-            audit.record(session, None, "definition.published", "form_definition", d.id,
-                         {"code": d.code, "version": latest + 1, "source": str(path.name)})
-            changed.append(definition.code)
-    return changed
+    """Publish every shipped definition file whose content changed (services/forms/shipped.py)."""
+    from services.forms.shipped import sync_specs as sync
+    return sync(folder)
