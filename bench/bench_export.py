@@ -42,6 +42,7 @@ def main() -> None:
     ap.add_argument("--database-url", required=True)
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--no-pandas", action="store_true")
+    ap.add_argument("--nation", action="store_true", help="export every record (a national administrator, no region filter)")
     args = ap.parse_args()
     from sqlalchemy import func, select
 
@@ -54,12 +55,12 @@ def main() -> None:
     with session_scope(read=True) as s:
         counts = s.execute(select(Diagnosis.province_code, func.count()).where(Diagnosis.status == "completed")
                            .group_by(Diagnosis.province_code)).all()
-    code, n = min(counts, key=lambda r: abs(r[1] - args.rows))
+    code = None if args.nation else min(counts, key=lambda r: abs(r[1] - args.rows))[0]
     national = make_admin(None, f"bx_{int(time.time())}")
-    values = {"region": code}
+    values = {"region": code} if code else {}
     total = lists.page(national, "cmmm_records", values).total
     cols = len(lists.export_columns(lists.declaration("cmmm_records")))
-    print(f"province {code}: {total:,} records × {cols} columns")
+    print(f"{'province ' + code if code else 'the nation'}: {total:,} records × {cols} columns")
 
     wall, cpu = time.perf_counter(), time.process_time()
     data = lists.export(national, "cmmm_records", values)
@@ -81,7 +82,8 @@ def main() -> None:
                    Diagnosis.size, Diagnosis.completed_at, Diagnosis.total_score, Diagnosis.level,
                    Diagnosis.level_scores, Diagnosis.tailoring, Diagnosis.started_at)
             .join(Organisation, Organisation.id == Diagnosis.org_id)
-            .where(Diagnosis.province_code == code, Diagnosis.status == "completed")
+            .where(Diagnosis.province_code == code if code else Diagnosis.province_code.is_not(None),
+                   Diagnosis.status == "completed")
             .order_by(Diagnosis.completed_at.desc()))
     rss = _max_rss_mb()
     start = time.perf_counter()

@@ -19,6 +19,7 @@ from sqlalchemy import literal_column
 import clock
 from services.core.errors import PermissionDenied, ValidationFailed
 from services.io.excel import stream_xlsx
+from services.io.prefetch import prefetched
 from services.lists.source import Field, Order, Page, Param, Source, register, sources, value
 from services.lists.spec import ListSpec, SpecError, check_file, declaration
 from services.core.permissions import Actor, in_jurisdiction, require
@@ -190,16 +191,23 @@ def export(actor: Actor, code: str | ListSpec, values: Mapping[str, Any], sort_b
     stream = src.stream(actor, params(actor, spec, values), order(spec, sort_by, descending))
 
     keys = [c.key for c in cols]
-    pick = itemgetter(*keys) if len(keys) > 1 else (lambda item: (item[keys[0]],))
+    if src.stream_keys is not None:  # the source yields sequences in this order: pick by position, no dicts
+        at = [src.stream_keys.index(k) for k in keys]
+        pick_at = itemgetter(*at) if len(at) > 1 else (lambda item: (item[at[0]],))
 
-    def rows() -> Iterator[Sequence[Any]]:
-        for item in stream:  # mappings (most sources) by one C-level getter; objects and gaps field by field
-            if type(item) is dict:
-                try:
-                    yield pick(item)
-                    continue
-                except KeyError:
-                    pass
-            yield [value(item, k) for k in keys]
-    return stream_xlsx([c.label for c in cols], rows(), spec.export_sheet,
+        def rows() -> Iterator[Sequence[Any]]:
+            return map(pick_at, stream)
+    else:
+        pick = itemgetter(*keys) if len(keys) > 1 else (lambda item: (item[keys[0]],))
+
+        def rows() -> Iterator[Sequence[Any]]:
+            for item in stream:  # mappings (most sources) by one C-level getter; objects and gaps field by field
+                if type(item) is dict:
+                    try:
+                        yield pick(item)
+                        continue
+                    except KeyError:
+                        pass
+                yield [value(item, k) for k in keys]
+    return stream_xlsx([c.label for c in cols], prefetched(rows()), spec.export_sheet,
                        [j for j, c in enumerate(cols) if c.kind in ("code", "text", "datetime")])

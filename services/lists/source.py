@@ -56,13 +56,15 @@ class Page:
 @dataclass(frozen=True)
 class Source:
     """``page(actor, params, order, page_index, page_size) -> Page``;
-    ``stream(actor, params, order) -> Iterator[item]`` yields the whole result for an export (streamed)."""
+    ``stream(actor, params, order) -> Iterator[item]`` yields the whole result for an export (streamed): mappings
+    or objects by field key, or — the fast path, with ``stream_keys`` — plain sequences in that key order."""
     code: str
     permission: str
     fields: Mapping[str, Field]
     params: Mapping[str, Param]
     page: Callable[..., Page]
     stream: Callable[..., Iterator[Any]] | None = None
+    stream_keys: tuple[str, ...] | None = None  # set when ``stream`` yields sequences (field keys in this order)
 
 
 _SOURCES: dict[str, Source] = {}
