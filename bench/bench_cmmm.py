@@ -103,7 +103,7 @@ def generate(n: int, seed: int = 1) -> None:
     print()
 
 
-from _timing import analyze, timed  # noqa: E402
+from _timing import analyze, indexes_deferred, timed  # noqa: E402
 
 
 def national_database(name: str, flag_latest: bool = False) -> str:
@@ -130,7 +130,8 @@ def national_database(name: str, flag_latest: bool = False) -> str:
     if have >= args.diagnoses:  # a database given with --database-url that is already filled
         print(f"database: {url.split('@')[-1]}; reusing {have:,} diagnoses")
     else:
-        generate(args.diagnoses)
+        with indexes_deferred(("organisation", "form_response", "cmmm_diagnosis")):  # built once, at the end
+            generate(args.diagnoses)
         if flag_latest:
             with session_scope() as s:
                 refresh_latest(s)
