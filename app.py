@@ -43,8 +43,9 @@ def _sidebar(actor: Actor) -> None:
 
 
 # Everything runs inside the one error boundary: domain errors in Chinese, the rest logged with an id
-# the user can quote; never a traceback, a class name or a file path.
-with feedback.error_boundary():
+# the user can quote; never a traceback, a class name or a file path. A request id a successful action
+# used is renewed only when the run ends (not when it stops for a rerun): a double click replays.
+with feedback.renewing_requests(), feedback.error_boundary():
     _ready(get_engine().url.render_as_string(hide_password=True))
     actor = signin.current_actor()
     st.session_state["actor"] = actor

@@ -53,12 +53,12 @@ if v.status == "draft" and c1.button("发布", type="primary", disabled=not v.ch
     if run_action(f"publish_{vid}", lambda rid: definitions.publish(actor, vid, rid) or True, "已发布。"):
         st.rerun()
 if c2.button("复制为新草稿"):
-    new = run_action(f"copy_{vid}", lambda _: definitions.copy_to_draft(actor, vid), "已复制为新草稿。")
+    new = run_action(f"copy_{vid}", lambda rid: definitions.copy_to_draft(actor, vid, request_id=rid), "已复制为新草稿。")
     if new:
         st.session_state["def_selected"] = new
         st.rerun()
 if v.status == "published" and c3.button("停用", disabled=not v.changeable):
-    if run_action(f"stop_{vid}", lambda _: definitions.stop(actor, vid) or True, "已停用。"):
+    if run_action(f"stop_{vid}", lambda rid: definitions.stop(actor, vid, rid) or True, "已停用。"):
         st.rerun()
 text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 c4.download_button("下载 YAML", text, file_name=f"{v.code}_v{v.version}.yaml", mime="text/yaml")

@@ -387,7 +387,7 @@ elif action == "删除":
 elif action == "复制":
     st.caption("复制得到一份新的未启用版本（不是本单位的问卷时，得到本单位自己的新问卷）。")
     if st.button("确认复制", type="primary", key=f"vd_copy_{vid}"):
-        new_id = run_action(f"vd_copy_{vid}", lambda _: definitions.copy_to_draft(actor, vid))
+        new_id = run_action(f"vd_copy_{vid}", lambda rid: definitions.copy_to_draft(actor, vid, request_id=rid))
         if new_id:
             st.session_state.update({"vd_selected": new_id, "vd_action": "编辑", "vd_flash": "已复制为新版本。"})
             st.rerun()
@@ -405,7 +405,7 @@ elif action == "分发":
 elif action == "停用":
     st.warning("停用后企业不能再填写该问卷；已提交的填报仍可查看。")
     if st.button("确认停用", type="primary", key=f"vd_stop_{vid}"):
-        if run_action(f"vd_stop_{vid}", lambda _: definitions.stop(actor, vid) or True):
+        if run_action(f"vd_stop_{vid}", lambda rid: definitions.stop(actor, vid, rid) or True):
             st.session_state["vd_flash"] = "问卷已停用。"
             st.rerun()
 elif action == "查看":

@@ -216,23 +216,30 @@ def publish(actor: Actor, version_id: int, request_id: str | None = None) -> Non
                      {"code": d.code, "version": v.version}, request_id=request_id)
 
 
-def stop(actor: Actor, version_id: int) -> None:
-    """Stop a published version: no new responses; existing ones keep their version."""
+def stop(actor: Actor, version_id: int, request_id: str | None = None) -> None:
+    """Stop a published version: no new responses; existing ones keep their version (a replayed
+    ``request_id`` does nothing)."""
     require(actor, P_FORMS_DESIGN)
     with session_scope() as session:
+        if audit.replayed(session, request_id):
+            return
         d, v = _version(session, version_id)
         ownership.require_change(actor, d, "停用")
         if v.status != "published":
             raise Conflict("只有已发布的版本可以停用。")
         v.status = "stopped"
-        audit.record(session, actor.account_id, "definition.stopped", "form_version", v.id, {"code": d.code})
+        audit.record(session, actor.account_id, "definition.stopped", "form_version", v.id, {"code": d.code},
+                     request_id=request_id)
 
 
-def copy_to_draft(actor: Actor, version_id: int, new_code: str | None = None) -> int:
+def copy_to_draft(actor: Actor, version_id: int, new_code: str | None = None, request_id: str | None = None) -> int:
     """Copy a version into a new draft: of the same definition when the actor may change it, else of a
-    new definition of the actor's scope (``code_<region>``); under ``new_code`` always a new one."""
+    new definition of the actor's scope (``code_<region>``); under ``new_code`` always a new one. A replayed
+    ``request_id`` (a double submit) returns the draft the first submission made and copies nothing."""
     require(actor, P_FORMS_DESIGN)
     with session_scope() as session:
+        if (done := audit.replayed(session, request_id)) is not None:
+            return int(done.target_id or 0)
         d, v = _version(session, version_id)
         if not ownership.can_see(actor, d.owner_region):
             raise PermissionDenied(f"无权复制定义「{d.title}」：该定义属于{ownership.owner_label(d.owner_region)}，"
@@ -247,7 +254,7 @@ def copy_to_draft(actor: Actor, version_id: int, new_code: str | None = None) ->
     doc.pop("version", None)
     if new_code:
         doc["code"], doc["title"] = new_code, title
-    return save_draft(actor, doc)
+    return save_draft(actor, doc, request_id)
 
 
 def update_text(actor: Actor, version_id: int, text: str) -> None:
