@@ -33,16 +33,11 @@ Order of work (``import_reports``):
 """
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -52,47 +47,30 @@ from db.base import utcnow
 from db.engine import session_scope
 from db.forms import AnswerValue, FormResponse, ResponseSection
 from db.monitor import MonitorReport, MonitorReviewer
-from db.organisation import Organisation
 from db.workflow import WorkflowInstance
 from services.core import audit, notify
 from services.core.errors import Conflict, ValidationFailed
-from services.core.permissions import P_MONITOR_REVIEW, Actor, RegionPath, in_jurisdiction, require
+from services.core.permissions import P_MONITOR_REVIEW, Actor, require
 from services.forms import responses
 from services.forms.definitions import definition_for_version, published_version
-from services.forms.engine import Context, Evaluation, evaluate, visible_rows
-from services.forms.schema import Definition, MatrixRow
 from services.forms.typed_rows import typed_rows, write_typed_rows
-from services.io.excel import write_cell
-from services.io.upload_limits import Sheet, check_size, read_xlsx
+from services.io.upload_limits import check_size, read_xlsx
 from services.io.uploads import sniff
 from services.monitor import reports, reviewers, workflow
-from services.monitor.excel_layout import (GROUP, MATRIX, NUMBER_HINT, SHEET_HELP, SHEET_PROD, _heading, _star, number,
-                                           product_group, product_sheet, row_validation, value_cells, with_help)
+from services.monitor.admin_import_book import (FIRST_ROW, FIXED, HEADER_ROW, MAX_ENTERPRISES, SHEET_ERRORS,  # noqa: F401
+                                               SHEET_ORGS, CellError, _check_period, _columns, column_title, errors_xlsx,
+                                               template_xlsx)
+from services.monitor.admin_import_check import Progress, _check, _chunks, _Plan  # noqa: F401
+from services.monitor.admin_import_read import _parse  # noqa: F401
+from services.monitor.excel_layout import GROUP, MATRIX, SHEET_HELP, SHEET_PROD  # noqa: F401 - SHEET_HELP: the workbook's names
 
-SHEET_ORGS, SHEET_ERRORS = "企业月报", "错误清单"
-HEADER_ROW, FIRST_ROW = 3, 4
-FIXED = ("统一社会信用代码", "企业名称", "填报人", "填报人电话")   # the first columns of 企业月报
-MAX_ENTERPRISES = 2000       # the manual recommends ≤ 100 per file; 1,000 is measured (bench/bench_monitor_admin_import.py)
 ACTION = "admin_import"
 LABEL = "导入文件"
-_BAD = PatternFill("solid", fgColor="F4B6B0")
 
-Progress = Callable[[float, str], None]
 
 
 def _quiet(_: float, __: str) -> None:
     return None
-
-
-@dataclass(frozen=True)
-class CellError:
-    """One problem: ``row`` 0 and ``cell`` "" when it is not one row's / cell's."""
-    sheet: str
-    row: int
-    column: str        # the column's heading (or the field), "" for a whole row
-    cell: str          # "F7"
-    enterprise: str    # the name (or credit code) the row gives
-    message: str
 
 
 @dataclass
@@ -118,367 +96,6 @@ class AdminImportResult:
             return "该文件已导入，未重复处理。"
         tail = f"系统筛查共有 {self.warnings} 条提示，已记录供审核管理员核实。" if self.warnings else "系统筛查通过。"
         return f"导入成功：{self.imported} 家企业的 {self.period} 月报已上报，等待审核。" + tail
-
-
-# --- the template ---------------------------------------------------------------------------
-def _columns(d: Definition, period: str) -> list[tuple[MatrixRow, Any]]:
-    """(indicator row, value cell) per value column: every row the month's form shows an industrial
-    enterprise (the widest set), in the definition's order."""
-    rows = visible_rows(d, MATRIX, Context(org={"industrial": True}, period=period))
-    return [(r, c) for r in rows for c in value_cells(d)]
-
-
-def column_title(row: MatrixRow, cell: Any) -> str:
-    """The heading of one value column (written by the template, matched when reading)."""
-    unit = f"（{row.unit}）" if row.unit else ""
-    return f"{_star(row.label, row.required)}{unit}｜{cell.label}"
-
-
-def _check_period(period: str) -> None:
-    if period not in reports.period_options():
-        raise ValidationFailed({"报表月份": [f"报表月份：{period or '（空）'} 不在可报送的月份范围内，请重新选择。"]})
-
-
-def template_xlsx(actor: Actor, period: str) -> bytes:
-    """Return the bulk template for ``period``: sheet 企业月报 (one row per enterprise), 主要产品产销存
-    (one row per product, by credit code) and 填写说明 — all taken from the month's definition."""
-    require(actor, P_MONITOR_REVIEW)
-    _check_period(period)
-    d = definition_for_version(published_version(reports.REPORT_CODE).id)
-    cols = _columns(d, period)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = SHEET_ORGS
-    write_cell(ws.cell(1, 1), f"{d.title} — 批量上报导入（{period}）")
-    ws.cell(1, 1).font = Font(bold=True, size=13)
-    write_cell(ws.cell(2, 1), "报表月份")
-    write_cell(ws.cell(2, 2), period)
-    ws.cell(2, 1).font = Font(bold=True)
-    ws.cell(2, 2).number_format = "@"
-    _heading(ws, HEADER_ROW, ["*" + FIXED[0], "*" + FIXED[1], FIXED[2], FIXED[3]] + [column_title(r, c) for r, c in cols],
-             [22, 28, 10, 14] + [14] * len(cols))
-    ws.row_dimensions[HEADER_ROW].height = 48
-    last = FIRST_ROW + MAX_ENTERPRISES - 1
-    for j in range(1, 5):
-        for r in range(FIRST_ROW, FIRST_ROW + 200):   # codes and phones stay text (leading zeros kept)
-            ws.cell(r, j).number_format = "@"
-    for j, (row, cell) in enumerate(cols, 5):
-        dv = row_validation(row, f"{row.label} › {cell.label}")
-        ws.add_data_validation(dv)
-        dv.add(f"{get_column_letter(j)}{FIRST_ROW}:{get_column_letter(j)}{last}")
-    ws.freeze_panes = f"C{FIRST_ROW}"
-
-    product_sheet(wb, d, (("*" + FIXED[0], 22),))
-    return with_help(wb, _instructions(d, period, product_group(d).max_rows))
-
-
-def _instructions(d: Definition, period: str, max_products: int) -> list[str]:
-    industrial = [r.label for r in d.question(MATRIX).rows if r.show_if and "industrial" in r.show_if]
-    return [f"{d.title} 批量上报导入模板（报表月份 {period}）", "",
-            "一、填写要求",
-            f"1. 「{SHEET_ORGS}」每行一家企业，从第 {FIRST_ROW} 行开始；统一社会信用代码须为本平台已注册、在您管辖范围内的企业；"
-            "企业名称须与登记的名称一致。建议每个文件不超过 100 家企业（最多 "
-            f"{MAX_ENTERPRISES} 家）。",
-            "2. 填报人、填报人电话可不填：不填时沿用该月报已有的填报人或企业登记的联系人。",
-            f"3. 数值单元格{NUMBER_HINT}；金额单位千元，用电量单位度，从业人员单位人。带 * 的为必填项。",
-            f"4. 仅工业企业填报的指标（{'、'.join(industrial)}）：非工业企业请留空。",
-            f"5. 「{SHEET_PROD}」每行一个产品，第一列填企业的统一社会信用代码；非必填，每家企业最多 {max_products} 行。",
-            f"6. 请勿修改第 2 行的报表月份（须与页面所选月份 {period} 一致）和第 {HEADER_ROW} 行的列标题。", "",
-            "二、校验（与在线填报同一套规则）",
-            "任何一处错误都不导入整个文件，并可下载错误清单：清单列出工作表、行、列和错误说明，"
-            "并附上传的文件，出错的单元格标红并带批注。",
-            "只能导入未填报、编辑、退回或解除冻结状态的月报；冻结、审核中、审核通过的月报不能导入。", "",
-            "三、导入结果",
-            "通过校验的文件一次性写入：每家企业的月报即上报给其直接审核员（状态「审核中」），与企业自行上报相同。"]
-
-
-# --- reading ----------------------------------------------------------------------------------
-@dataclass
-class _Row:
-    """One enterprise's row as read."""
-    row: int
-    code: str
-    name: str
-    reporter: str | None
-    phone: str | None
-    values: dict[tuple[str, str], tuple[str | None, str]]   # (row name, cell name) -> (answer text, cell ref)
-    products: list[tuple[int, dict[str, str]]] = field(default_factory=list)   # (sheet row, answers)
-
-
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
-
-
-def _parse(book: dict[str, Sheet], d: Definition, period: str, errors: list[CellError]) -> list[_Row]:
-    """Turn the sheets into rows, collecting file and cell problems (not-a-number, unknown headings …)."""
-    for sheet in (SHEET_ORGS, SHEET_PROD):
-        if sheet not in book:
-            errors.append(CellError(sheet, 0, "", "", "", f"缺少工作表「{sheet}」，请使用下载的模板。"))
-    if errors:
-        return []
-    rows = book[SHEET_ORGS].rows
-    head = [_text(c.value) for c in rows[HEADER_ROW - 1]] if len(rows) >= HEADER_ROW else []
-    cols = _columns(d, period)
-    titles = {column_title(r, c): (r.name, c.name) for r, c in cols}
-    plain = {column_title(r, c): f"{r.label}｜{c.label}" for r, c in cols}   # how errors name a column
-    missing = [t for t in titles if t not in head]
-    if [h.lstrip("*") for h in head[:4]] != list(FIXED) or missing:
-        errors.append(CellError(SHEET_ORGS, HEADER_ROW, "", "", "", "列标题与本月模板不一致" +
-                                (f"（缺少「{missing[0]}」等 {len(missing)} 列）" if missing else "") +
-                                "，请下载所选月份的模板。"))
-        return []
-    month = _text(rows[1][1].value) if len(rows) > 1 and len(rows[1]) > 1 else ""
-    if month != period:
-        errors.append(CellError(SHEET_ORGS, 2, "报表月份", "B2", "",
-                                f"文件的报表月份「{month}」与所选月份 {period} 不一致，请下载该月的模板或重新选择月份。"))
-    where = {j: titles[h] for j, h in enumerate(head) if h in titles}
-    out: list[_Row] = []
-    for i, cells in enumerate(rows[FIRST_ROW - 1:], FIRST_ROW):
-        raw = [c.value for c in cells]
-        if all(_text(v) == "" for v in raw):
-            continue
-        raw += [None] * (len(head) - len(raw))
-        code, name = _text(raw[0]).upper(), _text(raw[1])
-        r = _Row(i, code, name, _text(raw[2]) or None, _text(raw[3]) or None, {})
-        for j, key in where.items():
-            ref = f"{get_column_letter(j + 1)}{i}"
-            text, problem = number(raw[j])
-            if problem:
-                errors.append(CellError(SHEET_ORGS, i, plain[head[j]], ref, name or code, problem))
-            r.values[key] = (text, ref)
-        out.append(r)
-    by_code = {r.code: r for r in out if r.code}
-    questions = list(product_group(d).questions)
-    phead = [_text(c.value).lstrip("*") for c in book[SHEET_PROD].rows[0]] if book[SHEET_PROD].rows else []
-    if phead[:1 + len(questions)] != [FIXED[0]] + [q.label for q in questions]:
-        errors.append(CellError(SHEET_PROD, 1, "", "", "", "列标题与模板不一致，请使用下载的模板。"))
-        return out
-    for i, cells in enumerate(book[SHEET_PROD].rows[1:], 2):
-        raw = [c.value for c in cells] + [None] * (1 + len(questions) - len(cells))
-        if all(_text(v) == "" for v in raw):
-            continue
-        code = _text(raw[0]).upper()
-        owner = by_code.get(code)
-        if owner is None:
-            errors.append(CellError(SHEET_PROD, i, FIXED[0], f"A{i}", code,
-                                    f"统一社会信用代码「{code}」不在「{SHEET_ORGS}」中，请先在企业月报中填写该企业。"
-                                    if code else "必填项：请填写产品所属企业的统一社会信用代码。"))
-            continue
-        item: dict[str, str] = {}
-        for j, q in enumerate(questions, 1):
-            if q.type in ("decimal", "integer"):
-                text, problem = number(raw[j])
-                if problem:
-                    errors.append(CellError(SHEET_PROD, i, q.label, f"{get_column_letter(j + 1)}{i}",
-                                            owner.name or code, problem))
-            else:
-                text = _text(raw[j]) or None
-            if text is not None:
-                item[q.name] = text
-        owner.products.append((i, item))
-    return out
-
-
-# --- checking ---------------------------------------------------------------------------------
-@dataclass
-class _Plan:
-    """What a clean file writes, per enterprise."""
-    org: Organisation
-    report_id: int | None
-    row_version: int | None
-    response_id: int | None
-    version_id: int
-    definition_id: int
-    d: Definition
-    basic: dict[str, Any]
-    indicators: dict[str, dict[str, str]]
-    products: list[dict[str, str]]
-    ev: Evaluation | None = None
-    reviewer: int | None = None
-
-
-def _chunks(items: list[Any], n: int = 500) -> list[list[Any]]:
-    return [items[i:i + n] for i in range(0, len(items), n)]
-
-
-def _orgs(session: Session, codes: list[str]) -> dict[str, Organisation]:
-    out: dict[str, Organisation] = {}
-    for chunk in _chunks(codes):
-        for o in session.scalars(select(Organisation).where(Organisation.credit_code.in_(chunk),
-                                                            Organisation.kind == "enterprise")):
-            out[(o.credit_code or "").upper()] = o
-    return out
-
-
-def _check(session: Session, actor: Actor, period: str, rows: list[_Row], errors: list[CellError],
-           progress: Progress) -> list[_Plan]:
-    """Validate every row against the database and the form's engine; return the plans (empty on errors)."""
-    seen: dict[str, int] = {}
-    for r in rows:
-        who = r.name or r.code
-        if not r.code:
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[0], f"A{r.row}", who, "必填项：请填写统一社会信用代码。"))
-        elif r.code in seen:
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[0], f"A{r.row}", who,
-                                    f"统一社会信用代码「{r.code}」与第 {seen[r.code]} 行重复，每家企业只能有一行。"))
-        else:
-            seen[r.code] = r.row
-    orgs = _orgs(session, list(seen))
-    published = published_version(reports.REPORT_CODE, session)
-    existing: dict[int, tuple[int, str, int, int, int, int]] = {}
-    ids = [o.id for o in orgs.values()]
-    for chunk in _chunks(ids):
-        for x in session.execute(select(MonitorReport.org_id, MonitorReport.id, MonitorReport.status,
-                                        MonitorReport.row_version, MonitorReport.response_id,
-                                        FormResponse.version_id, FormResponse.definition_id)
-                                 .join(FormResponse, FormResponse.id == MonitorReport.response_id)
-                                 .where(MonitorReport.org_id.in_(chunk), MonitorReport.period == period)):
-            existing[x.org_id] = (x.id, x.status, x.row_version, x.response_id, x.version_id, x.definition_id)
-    basics: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks([e[3] for e in existing.values()]):
-        basics.update(dict(session.execute(select(ResponseSection.response_id, ResponseSection.data).where(
-            ResponseSection.response_id.in_(chunk), ResponseSection.section == "basic")).tuples().all()))
-    direct = reviewers.direct_reviewers(session, orgs.values(), assign=False)
-    definitions: dict[int, Definition] = {}
-    plans: list[_Plan] = []
-    todo: list[tuple[_Row, _Plan]] = []
-    for r in rows:
-        if not r.code or seen.get(r.code) != r.row:
-            continue
-        who = r.name or r.code
-        org = orgs.get(r.code)
-        if org is None:
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[0], f"A{r.row}", who,
-                                    f"统一社会信用代码「{r.code}」没有对应的注册企业，请核对代码。"))
-            continue
-        if not in_jurisdiction(actor, RegionPath(org.province_code, org.city_code, org.county_code)):
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[1], f"B{r.row}", who,
-                                    f"企业「{who}」（{r.code}）不在您的管辖范围内，不能导入其月报。"))
-            continue
-        if r.name != org.name:
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[1], f"B{r.row}", who,
-                                    f"企业名称「{r.name}」与该统一社会信用代码登记的企业名称「{org.name}」不一致。"))
-            continue
-        if org.status != "approved":
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[0], f"A{r.row}", who,
-                                    f"企业「{org.name}」的注册信息尚未审核通过，不能报送月报。"))
-            continue
-        if org.id not in direct:
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[0], f"A{r.row}", who,
-                                    f"企业「{org.name}」：{reviewers.NO_REVIEWER}"))
-            continue
-        rep = existing.get(org.id)
-        if rep is not None and rep[1] not in workflow.EDITABLE:
-            errors.append(CellError(SHEET_ORGS, r.row, FIXED[0], f"A{r.row}", who,
-                                    f"企业「{org.name}」{period} 月报当前状态为「{workflow.STATUS_LABEL.get(rep[1], rep[1])}」，"
-                                    "不能导入；只有未填报、编辑、退回或解除冻结的月报可以导入。"))
-            continue
-        version_id, definition_id = (rep[4], rep[5]) if rep else (published.id, published.definition_id)
-        if version_id not in definitions:
-            definitions[version_id] = definition_for_version(version_id, session)
-        basic = dict(basics.get(rep[3]) or {}) if rep else {}
-        basic = basic or reports.basic_from_org(org)
-        basic.update({k: v for k, v in (("reporter", r.reporter), ("reporter_phone", r.phone)) if v})
-        plan = _Plan(org, rep[0] if rep else None, rep[2] if rep else None, rep[3] if rep else None, version_id,
-                     definition_id, definitions[version_id], basic, {}, [p for _, p in r.products],
-                     reviewer=direct[org.id])
-        todo.append((r, plan))
-    contexts: dict[int, Context] = {}
-    for version_id, d in definitions.items():
-        group = [p for _, p in todo if p.version_id == version_id]
-        contexts.update(responses.contexts_for(session, d, group[0].definition_id, [p.org for p in group], period))
-    bad = {(e.sheet, e.cell) for e in errors}
-    for n, (r, plan) in enumerate(todo):
-        _validate(r, plan, contexts[plan.org.id], errors, bad)
-        plans.append(plan)
-        if n % 50 == 0:
-            progress(0.35 + 0.4 * n / max(len(todo), 1), f"正在校验：{n} / {len(todo)} 家企业")
-    return plans
-
-
-def _validate(r: _Row, plan: _Plan, ctx: Context, errors: list[CellError], bad: set[tuple[str, str]]) -> None:
-    """Evaluate one enterprise's answers with the form's engine; turn findings into cell errors
-    (``bad``: cells already refused while reading, not reported twice)."""
-    d, who = plan.d, r.name or r.code
-    matrix, cells = d.question(MATRIX), value_cells(d)
-    places: dict[str, tuple[str, int, str, str]] = {}
-    given: dict[str, dict[str, str]] = {}
-    for row in matrix.rows:
-        given[row.name] = {}
-        for cell in cells:
-            text, ref = r.values.get((row.name, cell.name), (None, ""))
-            places[f"{matrix.label} › {row.label} › {cell.label}"] = (SHEET_ORGS, r.row, f"{row.label}｜{cell.label}", ref)
-            if text is not None:
-                given[row.name][cell.name] = text
-    group = product_group(d)
-    for n, (sheet_row, _) in enumerate(r.products, 1):
-        for j, q in enumerate(group.questions, 2):
-            places[f"{group.title or group.name} 第 {n} 行 › {q.label}"] = (SHEET_PROD, sheet_row, q.label,
-                                                                          f"{get_column_letter(j)}{sheet_row}")
-    places["填报人"] = (SHEET_ORGS, r.row, FIXED[2], f"C{r.row}")
-    places["填报人电话"] = (SHEET_ORGS, r.row, FIXED[3], f"D{r.row}")
-    ev = evaluate(d, {**plan.basic, MATRIX: given, GROUP: plan.products}, ctx)
-    shown = set(ev.rows.get(MATRIX, [row.name for row in matrix.rows]))   # the rows the form shows this enterprise
-    for row in matrix.rows:
-        if row.name not in shown:
-            for cell in cells:
-                if cell.name in given[row.name]:
-                    _, _, title, ref = places[f"{matrix.label} › {row.label} › {cell.label}"]
-                    errors.append(CellError(SHEET_ORGS, r.row, title, ref, who,
-                                            "该企业本月不需填报该指标（如仅工业企业填报的指标），请清空。"))
-    plan.indicators = {k: v for k, v in given.items() if k in shown}
-    for f in ev.errors():
-        where, _, rule = f.message.partition("：")
-        at = places.get(where)
-        if at is None:
-            errors.append(CellError(SHEET_ORGS, r.row, where if rule else "", "", who, f.message))
-        elif (at[0], at[3]) not in bad:
-            errors.append(CellError(at[0], at[1], at[2], at[3], who, rule))
-    plan.ev = ev
-
-
-# --- the error workbook ---------------------------------------------------------------------
-def errors_xlsx(errors: list[CellError], period: str, data: bytes | None = None) -> bytes:
-    """The downloadable error report: sheet 错误清单 (工作表 / 行 / 列 / 单元格 / 企业 / 错误信息), then —
-    when the uploaded file can be opened — its sheets with each bad cell filled red and commented."""
-    wb = None
-    if data is not None:
-        try:
-            wb = load_workbook(io.BytesIO(data))
-        except Exception:  # noqa: BLE001 - the list alone is still useful
-            wb = None
-    if wb is None:
-        wb = Workbook()
-        wb.remove(wb.active)  # type: ignore[arg-type]
-    for name in list(wb.sheetnames):
-        if name not in (SHEET_ORGS, SHEET_PROD):
-            del wb[name]
-    ws = wb.create_sheet(SHEET_ERRORS, 0)
-    write_cell(ws.cell(1, 1), f"{period} 月报批量上报导入错误清单（共 {len(errors)} 处，整个文件未导入）")
-    ws.cell(1, 1).font = Font(bold=True, size=13)
-    heads = ["工作表", "行", "列", "单元格", "企业", "错误信息"]
-    _heading(ws, 2, heads, [16, 6, 30, 8, 30, 80])
-    for i, e in enumerate(errors, 3):
-        for j, v in enumerate((e.sheet, e.row or None, e.column, e.cell, e.enterprise, e.message), 1):
-            write_cell(ws.cell(i, j), v)
-    ws.freeze_panes = "A3"
-    notes: dict[tuple[str, str], list[str]] = {}
-    for e in errors:
-        if e.cell and e.sheet in wb.sheetnames:
-            notes.setdefault((e.sheet, e.cell), []).append(e.message)
-    for (sheet, ref), messages in notes.items():
-        c = wb[sheet][ref]
-        c.fill = _BAD
-        c.comment = Comment("\n".join(messages)[:2000], "系统校验")
-    wb.active = 0
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # --- writing ----------------------------------------------------------------------------------
